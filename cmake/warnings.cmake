@@ -1,0 +1,16 @@
+# Warnings (and sanitizers) for jobforge's own targets only; third-party
+# headers under /usr/include are system headers and stay quiet.
+add_library(jobforge_warnings INTERFACE)
+target_compile_options(jobforge_warnings INTERFACE -Wall -Wextra -Wpedantic
+  -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
+if(JOBFORGE_WERROR)
+  target_compile_options(jobforge_warnings INTERFACE -Werror)
+endif()
+
+if(JOBFORGE_SANITIZE)
+  # Applied globally so that every object (and the test mains) agree on the
+  # instrumented runtime.
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

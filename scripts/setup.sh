@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package jobforge needs (only the missing ones), then
+# configures and builds into build/. Idempotent and quick when all is there.
+#
+#   scripts/setup.sh                 # Release-ish build into build/
+#   BUILD_DIR=build-asan JOBFORGE_SANITIZE=ON scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config clang-format git ca-certificates
+  # the stack of SPEC §1
+  libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
+  libspdlog-dev catch2 libsqlite3-dev postgresql libpqxx-dev
+  libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
+  libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=${BUILD_DIR:-build}
+build_type=${CMAKE_BUILD_TYPE:-RelWithDebInfo}
+cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
+  -DJOBFORGE_WERROR="${JOBFORGE_WERROR:-OFF}"
+  -DJOBFORGE_SANITIZE="${JOBFORGE_SANITIZE:-OFF}")
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake "${cmake_args[@]}" >/dev/null
+else
+  cmake "${cmake_args[@]}" >/dev/null  # cheap: re-applies options if they changed
+fi
+cmake --build "$build_dir" -j"${JOBS:-2}"

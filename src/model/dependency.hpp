@@ -1,0 +1,51 @@
+#pragma once
+/// Dependency specs (SPEC §3, §5): which parents a job waits for, whether it
+/// needs all of them or any one, and what happens when a parent fails.
+
+#include "model/job_id.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace jobforge {
+
+enum class dependency_mode { all, any };
+enum class dependency_failure_policy { cancel, run };
+
+std::string_view to_string(dependency_mode m);
+std::optional<dependency_mode> parse_dependency_mode(std::string_view text);
+std::string_view to_string(dependency_failure_policy p);
+std::optional<dependency_failure_policy> parse_dependency_failure_policy(std::string_view text);
+
+/// A job's dependencies.
+struct dependency_spec {
+  std::vector<job_id> depends_on;
+  dependency_mode mode = dependency_mode::all;
+  dependency_failure_policy on_failure = dependency_failure_policy::cancel;
+
+  bool empty() const { return depends_on.empty(); }
+};
+
+/// How a job's parents stand; failed and canceled parents count as failed.
+struct parent_tally {
+  std::size_t total = 0;
+  std::size_t completed = 0;
+  std::size_t failed = 0;
+
+  std::size_t unfinished() const { return total - completed - failed; }
+};
+
+/// What a blocked job should do now.
+enum class dependency_verdict { wait, run, cancel };
+
+/// Decides from the parents' outcomes:
+/// - `all`: run once every parent completed; on a failed parent, cancel at
+///   once (policy `cancel`) or run once every parent has finished (`run`);
+/// - `any`: run as soon as one parent completed; if every parent failed,
+///   cancel (`cancel`) or run anyway (`run`).
+/// A job with no parents runs.
+dependency_verdict evaluate_dependencies(const dependency_spec& spec, const parent_tally& tally);
+
+}  // namespace jobforge

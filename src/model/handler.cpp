@@ -1,0 +1,57 @@
+#include "model/handler.hpp"
+
+#include <exception>
+
+namespace jobforge {
+
+std::string_view to_string(log_level l) {
+  switch (l) {
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+  }
+  return "info";
+}
+
+handler_result handler_result::ok(boost::json::value result) {
+  handler_result r;
+  r.value_ = std::move(result);
+  return r;
+}
+
+handler_result handler_result::failure(job_error e) {
+  handler_result r;
+  r.succeeded_ = false;
+  r.error_ = std::move(e);
+  return r;
+}
+
+handler_result handler_result::transient(std::string code, std::string message) {
+  return failure({std::move(code), std::move(message), error_kind::transient});
+}
+
+handler_result handler_result::permanent(std::string code, std::string message) {
+  return failure({std::move(code), std::move(message), error_kind::permanent});
+}
+
+handler_result invoke_handler(const handler_fn& h, handler_context& ctx,
+                              const boost::json::value& payload) noexcept {
+  auto crash = [](std::string message) {
+    return handler_result::failure({"crash", std::move(message), error_kind::crash});
+  };
+  try {
+    if (!h) return crash("the job type has no handler");
+    return h(ctx, payload);
+  } catch (const transient_error& e) {
+    return handler_result::transient(e.code(), e.what());
+  } catch (const permanent_error& e) {
+    return handler_result::permanent(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return crash(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    return crash("handler threw a non-standard exception");
+  }
+}
+
+}  // namespace jobforge

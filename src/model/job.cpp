@@ -1,0 +1,30 @@
+#include "model/job.hpp"
+
+namespace jobforge {
+
+expected<void> transition(job& j, job_status to, timestamp now, const transition_note& note) {
+  if (auto ok = check_transition(j.status, to); !ok) return ok;
+  const job_status from = j.status;
+  if (to == job_status::running) {
+    ++j.attempts;
+    j.started_at = now;
+  }
+  if (from == job_status::failed && to == job_status::pending) {
+    j.attempts = 0;
+    j.finished_at.reset();
+  }
+  if (to == job_status::completed || to == job_status::failed || to == job_status::canceled)
+    j.finished_at = now;
+  if (to == job_status::canceled) {
+    j.canceled_at = now;
+    if (!note.reason.empty()) j.cancel_reason = note.reason;
+    if (!note.by.empty()) j.canceled_by = note.by;
+  }
+  if (note.error) j.last_error = note.error;
+  j.status = to;
+  j.updated_at = now;
+  j.history.push_back(history_entry{now, from, to, j.attempts, note.error, note.node, note.reason});
+  return {};
+}
+
+}  // namespace jobforge

@@ -1,0 +1,87 @@
+#pragma once
+/// The job of SPEC §3 with every field, its progress and its history.
+
+#include "model/dependency.hpp"
+#include "model/job_error.hpp"
+#include "model/job_id.hpp"
+#include "model/priority.hpp"
+#include "model/retry_policy.hpp"
+#include "model/status.hpp"
+#include "model/time.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobforge {
+
+/// What a handler last said about how far it got.
+struct job_progress {
+  double percent = 0;  ///< 0..100
+  std::string stage;
+  std::string message;
+  timestamp updated_at{};
+  std::optional<std::int64_t> eta_ms;  ///< estimated time to completion
+};
+
+/// One line of a job's history: a transition, with the attempt it concerns.
+struct history_entry {
+  timestamp at{};
+  std::optional<job_status> from;  ///< absent for the submission itself
+  job_status to = job_status::pending;
+  int attempt = 0;
+  std::optional<job_error> error;
+  std::string node;    ///< where it happened (empty: the local process)
+  std::string reason;  ///< free text, e.g. a cancellation reason
+};
+
+/// A job: everything jobforge knows about one unit of work.
+struct job {
+  job_id id;
+  std::string type;
+  boost::json::value payload;
+  job_status status = job_status::pending;
+  jobforge::priority priority = priority::normal;
+  int attempts = 0;
+  int max_attempts = 3;
+  retry_settings retry;
+  std::int64_t timeout_ms = 30'000;
+  std::optional<timestamp> run_at;
+  dependency_spec dependencies;
+  std::optional<std::string> unique_key;
+  std::int64_t unique_for_ms = 0;
+  std::string tenant;
+  std::vector<std::string> tags;
+  std::optional<job_progress> progress;
+  boost::json::value result;  ///< null until completed (or a null result)
+  std::optional<job_error> last_error;
+  boost::json::value checkpoint;  ///< last checkpoint saved by the handler, or null
+  std::vector<history_entry> history;
+  timestamp created_at{};
+  timestamp updated_at{};
+  std::optional<timestamp> started_at;
+  std::optional<timestamp> finished_at;
+  std::optional<timestamp> canceled_at;
+  std::optional<std::string> cancel_reason;
+  std::optional<std::string> canceled_by;
+};
+
+/// Details of one transition, for the history entry it produces.
+struct transition_note {
+  std::optional<job_error> error;
+  std::string node;
+  std::string reason;  ///< e.g. why it was canceled
+  std::string by;      ///< who asked, for cancellations (canceled_by)
+};
+
+/// Moves `j` to `to` at `now` if the status machine allows it: updates the
+/// status, the timestamps it implies (started/finished/canceled, updated),
+/// the attempt counter (a start of `running` is a new attempt), last_error,
+/// and appends a history entry. A replay (failed -> pending) starts a fresh
+/// round of attempts. Nothing changes when the move is refused.
+expected<void> transition(job& j, job_status to, timestamp now, const transition_note& note = {});
+
+}  // namespace jobforge

@@ -1,0 +1,32 @@
+#pragma once
+/// The error recorded for a failed attempt.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobforge {
+
+/// How an attempt failed; decides whether it may be retried.
+enum class error_kind {
+  transient,  ///< worth retrying (network down, 5xx, ...)
+  permanent,  ///< retrying cannot help (bad input, 4xx, ...)
+  timeout,    ///< the attempt ran past its deadline
+  crash,      ///< the handler threw something unexpected, or its process died
+};
+
+std::string_view to_string(error_kind k);
+std::optional<error_kind> parse_error_kind(std::string_view text);
+
+/// A failed attempt's error: `code` is the handler's (or "timeout"/"crash").
+struct job_error {
+  std::string code;
+  std::string message;
+  error_kind kind = error_kind::transient;
+
+  friend bool operator==(const job_error& a, const job_error& b) {
+    return a.code == b.code && a.message == b.message && a.kind == b.kind;
+  }
+};
+
+}  // namespace jobforge

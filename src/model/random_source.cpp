@@ -1,0 +1,44 @@
+#include "model/random_source.hpp"
+
+#include <mutex>
+#include <random>
+
+namespace jobforge {
+
+double random_source::uniform01() {
+  // The top 53 bits give every double in [0, 1) with equal spacing.
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
+
+namespace {
+
+class system_random final : public random_source {
+ public:
+  std::uint64_t next_u64() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return (static_cast<std::uint64_t>(device_()) << 32) | device_();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::random_device device_;
+};
+
+class seeded_random final : public random_source {
+ public:
+  explicit seeded_random(std::uint64_t seed) : engine_(seed) {}
+  std::uint64_t next_u64() override { return engine_(); }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+}  // namespace
+
+std::shared_ptr<random_source> make_system_random() { return std::make_shared<system_random>(); }
+
+std::unique_ptr<random_source> make_seeded_random(std::uint64_t seed) {
+  return std::make_unique<seeded_random>(seed);
+}
+
+}  // namespace jobforge

@@ -1,0 +1,79 @@
+#include "model/retry_policy.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace jobforge {
+
+milliseconds backoff_base(const retry_settings& s, int attempt) {
+  const double cap = static_cast<double>(std::max<std::int64_t>(s.max_backoff_ms, 0));
+  const double initial = static_cast<double>(std::max<std::int64_t>(s.initial_backoff_ms, 0));
+  const int exponent = std::max(attempt, 1) - 1;
+  // pow may overflow to inf for large attempts; min() then yields the cap.
+  const double raw = initial * std::pow(std::max(s.multiplier, 1.0), exponent);
+  const double delay = std::isfinite(raw) ? std::min(raw, cap) : cap;
+  return milliseconds{static_cast<std::int64_t>(delay)};
+}
+
+milliseconds next_delay(const retry_settings& s, int attempt, random_source& rng) {
+  const auto base = static_cast<double>(backoff_base(s, attempt).count());
+  const double jitter = std::clamp(s.jitter, 0.0, 1.0);
+  const double delay = base * (1.0 - jitter * rng.uniform01());
+  return milliseconds{static_cast<std::int64_t>(std::llround(std::min(delay, base)))};
+}
+
+bool is_retryable(const retry_settings& s, const job_error& e) {
+  if (e.kind == error_kind::permanent) return false;
+  if (s.retry_on.empty()) return true;
+  return std::find(s.retry_on.begin(), s.retry_on.end(), e.code) != s.retry_on.end();
+}
+
+retry_decision decide_retry(const retry_settings& s, int attempts, int max_attempts,
+                            const job_error& e, random_source& rng) {
+  if (attempts >= max_attempts || !is_retryable(s, e)) return {};
+  return {true, next_delay(s, attempts, rng)};
+}
+
+retry_settings resolve_retry(const retry_settings& defaults, const retry_overrides& o,
+                             const retry_bounds& b) {
+  retry_settings r = defaults;
+  if (o.initial_backoff_ms) r.initial_backoff_ms = *o.initial_backoff_ms;
+  if (o.max_backoff_ms) r.max_backoff_ms = *o.max_backoff_ms;
+  if (o.multiplier) r.multiplier = *o.multiplier;
+  if (o.jitter) r.jitter = *o.jitter;
+  if (o.retry_on) r.retry_on = *o.retry_on;
+  r.max_backoff_ms = std::clamp(r.max_backoff_ms, b.min_initial_backoff_ms, b.max_backoff_ms);
+  r.initial_backoff_ms = std::clamp(r.initial_backoff_ms, b.min_initial_backoff_ms, r.max_backoff_ms);
+  r.multiplier = std::isfinite(r.multiplier) ? std::clamp(r.multiplier, 1.0, b.max_multiplier) : 1.0;
+  r.jitter = std::isfinite(r.jitter) ? std::clamp(r.jitter, 0.0, 1.0) : 0.0;
+  return r;
+}
+
+int resolve_max_attempts(int type_default, std::optional<int> requested, const retry_bounds& b) {
+  return std::clamp(requested.value_or(type_default), 1, std::max(b.max_attempts, 1));
+}
+
+expected<void> validate_retry_defaults(const retry_settings& s, int max_attempts,
+                                       const retry_bounds& b) {
+  auto bad = [](std::string field, std::string why) {
+    return error{error_code::invalid_argument, "retry default '" + field + "' " + why,
+                 boost::json::object{{"field", field}}};
+  };
+  if (b.max_attempts < 1) return bad("bounds.max_attempts", "must be at least 1");
+  if (max_attempts < 1 || max_attempts > b.max_attempts)
+    return bad("max_attempts", "must be within 1.." + std::to_string(b.max_attempts));
+  if (b.min_initial_backoff_ms < 0 || b.max_backoff_ms < b.min_initial_backoff_ms)
+    return bad("bounds", "must satisfy 0 <= min_initial_backoff_ms <= max_backoff_ms");
+  if (s.initial_backoff_ms < b.min_initial_backoff_ms || s.initial_backoff_ms > s.max_backoff_ms)
+    return bad("initial_backoff_ms", "must be within min_initial_backoff_ms..max_backoff_ms");
+  if (s.max_backoff_ms > b.max_backoff_ms)
+    return bad("max_backoff_ms", "must not exceed the type's bound");
+  if (!(s.multiplier >= 1.0 && s.multiplier <= b.max_multiplier))
+    return bad("multiplier", "must be within 1..max_multiplier");
+  if (!(s.jitter >= 0.0 && s.jitter <= 1.0)) return bad("jitter", "must be within 0..1");
+  return {};
+}
+
+}  // namespace jobforge
