@@ -15,13 +15,15 @@ using namespace jobforge;
 
 static void BM_job_id_generate_system(benchmark::State& state) {
   auto rng = make_system_random();
-  for (auto _ : state) benchmark::DoNotOptimize(job_id::generate(*rng));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(job_id::generate(*rng));
 }
 BENCHMARK(BM_job_id_generate_system);
 
 static void BM_job_id_generate_seeded(benchmark::State& state) {
   auto rng = make_seeded_random(42);
-  for (auto _ : state) benchmark::DoNotOptimize(job_id::generate(*rng));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(job_id::generate(*rng));
 }
 BENCHMARK(BM_job_id_generate_seeded);
 
@@ -33,9 +35,11 @@ static void BM_dispatch_queue_push_pop(benchmark::State& state) {
     std::set<dispatch_key> queue;
     for (std::size_t i = 0; i < n; ++i) {
       auto p = static_cast<priority>(rng->next_u64() % 4);
-      queue.insert(make_dispatch_key(p, from_unix_ms(static_cast<std::int64_t>(rng->next_u64() % 1'000'000)), i, aging));
+      queue.insert(make_dispatch_key(
+          p, from_unix_ms(static_cast<std::int64_t>(rng->next_u64() % 1'000'000)), i, aging));
     }
-    while (!queue.empty()) queue.erase(queue.begin());
+    while (!queue.empty())
+      queue.erase(queue.begin());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
@@ -49,13 +53,15 @@ static job sample_job() {
   j.payload = boost::json::parse(R"({"to":"a@example.com","subject":"hi","body":"hello there"})");
   j.tenant = "default";
   j.created_at = j.updated_at = from_unix_ms(1'790'000'000'000);
-  j.history.push_back({j.created_at, std::nullopt, job_status::pending, 0, std::nullopt, {}, "submitted"});
+  j.history.push_back(
+      {j.created_at, std::nullopt, job_status::pending, 0, std::nullopt, {}, "submitted"});
   return j;
 }
 
 static void BM_job_to_json(benchmark::State& state) {
   const job j = sample_job();
-  for (auto _ : state) benchmark::DoNotOptimize(boost::json::serialize(to_json(j)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(boost::json::serialize(to_json(j)));
 }
 BENCHMARK(BM_job_to_json);
 
@@ -70,7 +76,8 @@ BENCHMARK(BM_job_from_json);
 
 static void BM_dedup_key_by_payload(benchmark::State& state) {
   const auto payload = sample_job().payload;
-  for (auto _ : state) benchmark::DoNotOptimize(dedup_key("email.send", payload, std::nullopt, true));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(dedup_key("email.send", payload, std::nullopt, true));
 }
 BENCHMARK(BM_dedup_key_by_payload);
 

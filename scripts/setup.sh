@@ -37,10 +37,8 @@ build_dir=${BUILD_DIR:-build}
 build_type=${CMAKE_BUILD_TYPE:-RelWithDebInfo}
 cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
   -DJOBFORGE_WERROR="${JOBFORGE_WERROR:-OFF}"
-  -DJOBFORGE_SANITIZE="${JOBFORGE_SANITIZE:-OFF}")
-if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake "${cmake_args[@]}" >/dev/null
-else
-  cmake "${cmake_args[@]}" >/dev/null  # cheap: re-applies options if they changed
-fi
+  -DJOBFORGE_SANITIZE="${JOBFORGE_SANITIZE:-OFF}"
+  -DJOBFORGE_BUILD_BENCH="${JOBFORGE_BUILD_BENCH:-ON}")
+# Re-running configure is cheap (under a second) and re-applies the options.
+cmake "${cmake_args[@]}" >/dev/null
 cmake --build "$build_dir" -j"${JOBS:-2}"

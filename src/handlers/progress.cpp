@@ -37,13 +37,15 @@ job_type progress_type() {
     while (done < steps) {
       if (ctx.stop().stop_requested() || !ctx.sleep_for(milliseconds{step_ms}))
         return handler_result::transient(
-            "interrupted", "stopped after " + std::to_string(done) + " of " + std::to_string(steps) + " steps");
+            "interrupted",
+            "stopped after " + std::to_string(done) + " of " + std::to_string(steps) + " steps");
       ++done;
       ctx.save_checkpoint(boost::json::object{{"done", done}});
       ctx.report_progress(100.0 * static_cast<double>(done) / static_cast<double>(steps),
                           "step " + std::to_string(done) + "/" + std::to_string(steps));
     }
-    return handler_result::ok(boost::json::object{{"steps", steps}, {"resumed_from", resumed_from}});
+    return handler_result::ok(
+        boost::json::object{{"steps", steps}, {"resumed_from", resumed_from}});
   };
   return t;
 }

@@ -24,7 +24,8 @@ job_type sleep_type() {
     if (!ctx.sleep_for(milliseconds{ms})) {
       const auto why = ctx.stop().reason();
       return handler_result::transient(
-          "interrupted", "sleep stopped early (" + std::string(why ? to_string(*why) : "stop") + ")");
+          "interrupted",
+          "sleep stopped early (" + std::string(why ? to_string(*why) : "stop") + ")");
     }
     return handler_result::ok(boost::json::object{{"slept_ms", ms}});
   };

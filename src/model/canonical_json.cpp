@@ -16,7 +16,8 @@ void append(std::string& out, const boost::json::value& v) {
       const auto& obj = v.get_object();
       std::vector<const boost::json::key_value_pair*> members;
       members.reserve(obj.size());
-      for (const auto& kv : obj) members.push_back(&kv);
+      for (const auto& kv : obj)
+        members.push_back(&kv);
       std::sort(members.begin(), members.end(),
                 [](auto* a, auto* b) { return a->key() < b->key(); });
       out.push_back('{');

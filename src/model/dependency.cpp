@@ -2,7 +2,9 @@
 
 namespace jobforge {
 
-std::string_view to_string(dependency_mode m) { return m == dependency_mode::all ? "all" : "any"; }
+std::string_view to_string(dependency_mode m) {
+  return m == dependency_mode::all ? "all" : "any";
+}
 
 std::optional<dependency_mode> parse_dependency_mode(std::string_view text) {
   if (text == "all") return dependency_mode::all;

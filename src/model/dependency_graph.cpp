@@ -22,7 +22,8 @@ bool dependency_graph::would_cycle(const job_id& child, const std::vector<job_id
     if (current == child) return true;
     if (!seen.insert(current).second) continue;
     if (auto it = parents_.find(current); it != parents_.end())
-      for (const auto& p : it->second) stack.push_back(p);
+      for (const auto& p : it->second)
+        stack.push_back(p);
   }
   return false;
 }
@@ -39,10 +40,10 @@ expected<void> dependency_graph::add(const job_id& child, const std::vector<job_
   }
   for (const auto& p : parents) {
     if (would_cycle(child, {p})) {
-      return error{error_code::dependency_cycle,
-                   "depending on " + to_string(p) + " would make " + to_string(child) +
-                       " wait for itself",
-                   boost::json::object{{"job_id", to_string(child)}, {"parent", to_string(p)}}};
+      return error{
+          error_code::dependency_cycle,
+          "depending on " + to_string(p) + " would make " + to_string(child) + " wait for itself",
+          boost::json::object{{"job_id", to_string(child)}, {"parent", to_string(p)}}};
     }
   }
   return {};  // unreachable: some parent closes the cycle
@@ -60,8 +61,10 @@ void dependency_graph::remove_edge(const job_id& child, const job_id& parent) {
 }
 
 void dependency_graph::remove(const job_id& id) {
-  for (const auto& p : parents_of(id)) remove_edge(id, p);
-  for (const auto& c : children_of(id)) remove_edge(c, id);
+  for (const auto& p : parents_of(id))
+    remove_edge(id, p);
+  for (const auto& c : children_of(id))
+    remove_edge(c, id);
 }
 
 std::vector<job_id> dependency_graph::parents_of(const job_id& child) const {

@@ -22,15 +22,19 @@ json::value string_or_null(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
 
-json::array strings(const std::vector<std::string>& v) { return json::array(v.begin(), v.end()); }
+json::array strings(const std::vector<std::string>& v) {
+  return json::array(v.begin(), v.end());
+}
 
 json::array ids(const std::vector<job_id>& v) {
   json::array out;
-  for (const auto& id : v) out.emplace_back(to_string(id));
+  for (const auto& id : v)
+    out.emplace_back(to_string(id));
   return out;
 }
 
-constexpr const char* status_names = "scheduled, blocked, pending, running, retrying, completed, failed, canceled";
+constexpr const char* status_names =
+    "scheduled, blocked, pending, running, retrying, completed, failed, canceled";
 constexpr const char* priority_names = "low, normal, high, critical";
 constexpr const char* kind_names = "transient, permanent, timeout, crash";
 
@@ -105,12 +109,14 @@ void read_dependencies(json_reader& r, dependency_spec& d) {
   d.depends_on = r.optional_ids("depends_on");
   d.mode = r.optional_enum("dependency_mode", parse_dependency_mode, "all, any")
                .value_or(dependency_mode::all);
-  d.on_failure = r.optional_enum("on_dependency_failure", parse_dependency_failure_policy,
-                                 "cancel, run")
-                     .value_or(dependency_failure_policy::cancel);
+  d.on_failure =
+      r.optional_enum("on_dependency_failure", parse_dependency_failure_policy, "cancel, run")
+          .value_or(dependency_failure_policy::cancel);
 }
 
-json::value payload_or_null(const json::value* v) { return v ? *v : json::value(nullptr); }
+json::value payload_or_null(const json::value* v) {
+  return v ? *v : json::value(nullptr);
+}
 
 }  // namespace
 
@@ -163,7 +169,8 @@ expected<retry_settings> retry_settings_from_json(const json::value& v) {
 json::value to_json(const job& j) {
   json::array history;
   history.reserve(j.history.size());
-  for (const auto& h : j.history) history.push_back(to_json(h));
+  for (const auto& h : j.history)
+    history.push_back(to_json(h));
   return json::object{
       {"id", to_string(j.id)},
       {"type", j.type},
@@ -207,7 +214,8 @@ expected<job> job_from_json(const json::value& v) {
     auto status = r.optional_enum("status", parse_job_status, status_names);
     if (!status) r.fail("status", "is required");
     j.status = *status;
-    j.priority = r.optional_enum("priority", parse_priority, priority_names).value_or(priority::normal);
+    j.priority =
+        r.optional_enum("priority", parse_priority, priority_names).value_or(priority::normal);
     j.attempts = static_cast<int>(r.required_int("attempts", 0, INT32_MAX));
     j.max_attempts = static_cast<int>(r.required_int("max_attempts", 1, INT32_MAX));
     j.retry = read_retry(r.required_value("retry"), r.path_of("retry"));
@@ -218,7 +226,8 @@ expected<job> job_from_json(const json::value& v) {
     j.unique_for_ms = r.optional_int("unique_for_ms", 0).value_or(0);
     j.tenant = r.required_string("tenant");
     j.tags = r.optional_strings("tags").value_or(std::vector<std::string>{});
-    if (const auto* p = r.optional_value("progress")) j.progress = read_progress(*p, r.path_of("progress"));
+    if (const auto* p = r.optional_value("progress"))
+      j.progress = read_progress(*p, r.path_of("progress"));
     j.result = payload_or_null(r.optional_value("result"));
     if (const auto* e = r.optional_value("last_error"))
       j.last_error = read_job_error(*e, r.path_of("last_error"));
@@ -227,7 +236,8 @@ expected<job> job_from_json(const json::value& v) {
       if (!h->is_array()) r.wrong_type("history", "an array", *h);
       const auto& arr = h->get_array();
       for (std::size_t i = 0; i < arr.size(); ++i)
-        j.history.push_back(read_history_entry(arr[i], r.path_of("history") + "[" + std::to_string(i) + "]"));
+        j.history.push_back(
+            read_history_entry(arr[i], r.path_of("history") + "[" + std::to_string(i) + "]"));
     }
     j.created_at = r.required_time("created_at");
     j.updated_at = r.required_time("updated_at");
@@ -277,7 +287,8 @@ expected<job_request> job_request_from_json(const json::value& v) {
     const auto* payload = r.optional_value("payload");
     q.payload = payload ? *payload : json::value(json::object{});
     q.priority = r.optional_enum("priority", parse_priority, priority_names);
-    if (auto n = r.optional_int("max_attempts", 1, INT32_MAX)) q.max_attempts = static_cast<int>(*n);
+    if (auto n = r.optional_int("max_attempts", 1, INT32_MAX))
+      q.max_attempts = static_cast<int>(*n);
     if (const auto* retry = r.optional_value("retry"))
       q.retry = read_retry_overrides(*retry, r.path_of("retry"));
     q.timeout_ms = r.optional_int("timeout_ms", 1);
@@ -304,7 +315,8 @@ std::optional<error_code> parse_error_code(std::string_view text) {
 
 json::value error_envelope(const error& e) {
   return json::object{
-      {"error", json::object{{"code", to_string(e.code)}, {"message", e.message}, {"details", e.details}}}};
+      {"error",
+       json::object{{"code", to_string(e.code)}, {"message", e.message}, {"details", e.details}}}};
 }
 
 expected<remote_error> error_from_envelope(const json::value& v) {

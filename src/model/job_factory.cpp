@@ -35,7 +35,8 @@ expected<void> check_request(const job_request& r, const job_id& id) {
     return bad_field("tags", "may hold at most " + std::to_string(max_tags) + " tags");
   for (const auto& tag : r.tags)
     if (tag.empty() || tag.size() > max_tag_length)
-      return bad_field("tags", "entries must be 1.." + std::to_string(max_tag_length) + " characters");
+      return bad_field("tags",
+                       "entries must be 1.." + std::to_string(max_tag_length) + " characters");
   const auto& parents = r.dependencies.depends_on;
   if (parents.size() > max_parents)
     return bad_field("depends_on", "may name at most " + std::to_string(max_parents) + " parents");

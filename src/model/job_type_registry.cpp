@@ -20,7 +20,8 @@ std::size_t serialized_size_up_to(const boost::json::value& v, std::size_t limit
   sr.reset(&v);
   char buffer[4096];
   std::size_t total = 0;
-  while (!sr.done() && total <= limit) total += sr.read(buffer, sizeof buffer).size();
+  while (!sr.done() && total <= limit)
+    total += sr.read(buffer, sizeof buffer).size();
   return total;
 }
 
@@ -40,9 +41,11 @@ expected<void> job_type_registry::add(job_type type) {
     return error{error_code::invalid_argument,
                  "job type name '" + type.name + "' must match [a-z0-9][a-z0-9._-]{0,63}"};
   if (types_.count(type.name))
-    return error{error_code::duplicate_job_type, "job type '" + type.name + "' is already registered",
+    return error{error_code::duplicate_job_type,
+                 "job type '" + type.name + "' is already registered",
                  boost::json::object{{"type", type.name}}};
-  if (auto ok = validate_retry_defaults(type.defaults.retry, type.defaults.max_attempts, type.bounds);
+  if (auto ok =
+          validate_retry_defaults(type.defaults.retry, type.defaults.max_attempts, type.bounds);
       !ok)
     return error{ok.error_value().code, "job type '" + type.name + "': " + ok.error_value().message,
                  ok.error_value().details};
@@ -61,8 +64,8 @@ expected<void> job_type_registry::add(job_type type) {
                  validator.error_value().details};
   if (auto ok = validator->validate(type.sample_payload); !ok)
     return error{error_code::schema_violation,
-                 "job type '" + type.name + "': its sample payload does not match its schema: " +
-                     ok.error_value().message,
+                 "job type '" + type.name +
+                     "': its sample payload does not match its schema: " + ok.error_value().message,
                  ok.error_value().details};
   std::string name = type.name;
   types_.emplace(std::move(name),
@@ -83,7 +86,8 @@ const job_type* job_type_registry::find(std::string_view name) const {
 std::vector<const job_type*> job_type_registry::list() const {
   std::vector<const job_type*> out;
   out.reserve(types_.size());
-  for (const auto& [name, e] : types_) out.push_back(&e->type);
+  for (const auto& [name, e] : types_)
+    out.push_back(&e->type);
   return out;
 }
 

@@ -57,7 +57,8 @@ std::string json_path(const std::vector<std::string>& context, const boost::json
 // A violation is redundant when another one lies strictly deeper below it:
 // valijson reports "failed to validate property x" on the parent as well.
 bool is_prefix(const std::vector<std::string>& shorter, const std::vector<std::string>& longer) {
-  return shorter.size() < longer.size() && std::equal(shorter.begin(), shorter.end(), longer.begin());
+  return shorter.size() < longer.size() &&
+         std::equal(shorter.begin(), shorter.end(), longer.begin());
 }
 
 }  // namespace
@@ -83,22 +84,25 @@ expected<void> payload_validator::validate(const boost::json::value& payload) co
     if (validator.validate(*schema_, valijson::adapters::BoostJsonAdapter(payload), &results))
       return {};
   } catch (const std::exception& e) {
-    return error{error_code::schema_violation, std::string("payload could not be validated: ") + e.what()};
+    return error{error_code::schema_violation,
+                 std::string("payload could not be validated: ") + e.what()};
   }
   std::vector<valijson::ValidationResults::Error> all(results.begin(), results.end());
   boost::json::array violations;
   for (const auto& e : all) {
-    const bool redundant = std::any_of(all.begin(), all.end(),
-                                       [&](const auto& other) { return is_prefix(e.context, other.context); });
+    const bool redundant = std::any_of(all.begin(), all.end(), [&](const auto& other) {
+      return is_prefix(e.context, other.context);
+    });
     if (redundant) continue;
-    violations.push_back(boost::json::object{{"path", json_path(e.context, payload)},
-                                             {"message", e.description}});
+    violations.push_back(
+        boost::json::object{{"path", json_path(e.context, payload)}, {"message", e.description}});
   }
   std::string message = "payload does not match the schema: ";
   for (std::size_t i = 0; i < violations.size(); ++i) {
     const auto& v = violations[i].as_object();
     if (i > 0) message += "; ";
-    message += std::string(v.at("path").as_string()) + ": " + std::string(v.at("message").as_string());
+    message +=
+        std::string(v.at("path").as_string()) + ": " + std::string(v.at("message").as_string());
   }
   return error{error_code::schema_violation, std::move(message),
                boost::json::object{{"violations", std::move(violations)}}};

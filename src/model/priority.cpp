@@ -4,10 +4,14 @@ namespace jobforge {
 
 std::string_view to_string(priority p) {
   switch (p) {
-    case priority::low: return "low";
-    case priority::normal: return "normal";
-    case priority::high: return "high";
-    case priority::critical: return "critical";
+    case priority::low:
+      return "low";
+    case priority::normal:
+      return "normal";
+    case priority::high:
+      return "high";
+    case priority::critical:
+      return "critical";
   }
   return "normal";
 }

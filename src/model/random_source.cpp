@@ -35,7 +35,9 @@ class seeded_random final : public random_source {
 
 }  // namespace
 
-std::shared_ptr<random_source> make_system_random() { return std::make_shared<system_random>(); }
+std::shared_ptr<random_source> make_system_random() {
+  return std::make_shared<system_random>();
+}
 
 std::unique_ptr<random_source> make_seeded_random(std::uint64_t seed) {
   return std::make_unique<seeded_random>(seed);

@@ -45,8 +45,10 @@ retry_settings resolve_retry(const retry_settings& defaults, const retry_overrid
   if (o.jitter) r.jitter = *o.jitter;
   if (o.retry_on) r.retry_on = *o.retry_on;
   r.max_backoff_ms = std::clamp(r.max_backoff_ms, b.min_initial_backoff_ms, b.max_backoff_ms);
-  r.initial_backoff_ms = std::clamp(r.initial_backoff_ms, b.min_initial_backoff_ms, r.max_backoff_ms);
-  r.multiplier = std::isfinite(r.multiplier) ? std::clamp(r.multiplier, 1.0, b.max_multiplier) : 1.0;
+  r.initial_backoff_ms =
+      std::clamp(r.initial_backoff_ms, b.min_initial_backoff_ms, r.max_backoff_ms);
+  r.multiplier =
+      std::isfinite(r.multiplier) ? std::clamp(r.multiplier, 1.0, b.max_multiplier) : 1.0;
   r.jitter = std::isfinite(r.jitter) ? std::clamp(r.jitter, 0.0, 1.0) : 0.0;
   return r;
 }

@@ -79,7 +79,8 @@ retry_settings resolve_retry(const retry_settings& defaults, const retry_overrid
                              const retry_bounds& bounds);
 
 /// A requested max_attempts clamped into [1, bounds.max_attempts].
-int resolve_max_attempts(int type_default, std::optional<int> requested, const retry_bounds& bounds);
+int resolve_max_attempts(int type_default, std::optional<int> requested,
+                         const retry_bounds& bounds);
 
 /// Checks that settings are usable as a type's defaults within its bounds.
 expected<void> validate_retry_defaults(const retry_settings& s, int max_attempts,

@@ -7,7 +7,9 @@
 namespace jobforge {
 namespace {
 
-constexpr std::size_t index_of(job_status s) { return static_cast<std::size_t>(s); }
+constexpr std::size_t index_of(job_status s) {
+  return static_cast<std::size_t>(s);
+}
 
 using S = job_status;
 // The transition table of SPEC §3: allowed[from][to].
@@ -28,7 +30,7 @@ struct transition_table {
     allow(S::running, S::pending);  // node/process died or shutdown interrupted it
     allow(S::retrying, S::pending);
     allow(S::retrying, S::canceled);
-    allow(S::failed, S::pending);   // replay from the dead-letter queue
+    allow(S::failed, S::pending);  // replay from the dead-letter queue
   }
 };
 constexpr transition_table table;
@@ -37,14 +39,22 @@ constexpr transition_table table;
 
 std::string_view to_string(job_status s) {
   switch (s) {
-    case S::scheduled: return "scheduled";
-    case S::blocked: return "blocked";
-    case S::pending: return "pending";
-    case S::running: return "running";
-    case S::retrying: return "retrying";
-    case S::completed: return "completed";
-    case S::failed: return "failed";
-    case S::canceled: return "canceled";
+    case S::scheduled:
+      return "scheduled";
+    case S::blocked:
+      return "blocked";
+    case S::pending:
+      return "pending";
+    case S::running:
+      return "running";
+    case S::retrying:
+      return "retrying";
+    case S::completed:
+      return "completed";
+    case S::failed:
+      return "failed";
+    case S::canceled:
+      return "canceled";
   }
   return "unknown";
 }
@@ -59,7 +69,9 @@ bool is_terminal(job_status s) {
   return s == S::completed || s == S::failed || s == S::canceled;
 }
 
-bool is_initial(job_status s) { return s == S::scheduled || s == S::blocked || s == S::pending; }
+bool is_initial(job_status s) {
+  return s == S::scheduled || s == S::blocked || s == S::pending;
+}
 
 bool may_transition(job_status from, job_status to) {
   return table.allowed[index_of(from)][index_of(to)];

@@ -16,9 +16,9 @@ enum class job_status {
   blocked,    ///< waits for its parents
   pending,    ///< ready, waits for an executor
   running,
-  retrying,   ///< waits for its backoff timer
+  retrying,  ///< waits for its backoff timer
   completed,
-  failed,     ///< in the dead-letter queue
+  failed,  ///< in the dead-letter queue
   canceled,
 };
 

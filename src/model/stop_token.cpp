@@ -4,14 +4,19 @@ namespace jobforge {
 
 std::string_view to_string(stop_reason r) {
   switch (r) {
-    case stop_reason::canceled: return "canceled";
-    case stop_reason::timeout: return "timeout";
-    case stop_reason::shutdown: return "shutdown";
+    case stop_reason::canceled:
+      return "canceled";
+    case stop_reason::timeout:
+      return "timeout";
+    case stop_reason::shutdown:
+      return "shutdown";
   }
   return "canceled";
 }
 
-bool stop_token::stop_requested() const { return reason().has_value(); }
+bool stop_token::stop_requested() const {
+  return reason().has_value();
+}
 
 std::optional<stop_reason> stop_token::reason() const {
   if (!state_) return std::nullopt;

@@ -28,7 +28,9 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(std::int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(std::int64_t y, unsigned m) {
   static constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -71,10 +73,10 @@ std::string format_rfc3339(timestamp t) {
 
 std::optional<timestamp> parse_rfc3339(std::string_view s) {
   unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!read_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' ||
-      !read_digits(s, 5, 2, month) || s[7] != '-' || !read_digits(s, 8, 2, day) ||
-      (s[10] != 'T' && s[10] != 't') || !read_digits(s, 11, 2, hour) || s[13] != ':' ||
-      !read_digits(s, 14, 2, minute) || s[16] != ':' || !read_digits(s, 17, 2, second))
+  if (!read_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !read_digits(s, 5, 2, month) ||
+      s[7] != '-' || !read_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
+      !read_digits(s, 11, 2, hour) || s[13] != ':' || !read_digits(s, 14, 2, minute) ||
+      s[16] != ':' || !read_digits(s, 17, 2, second))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
       minute > 59 || second > 59)
@@ -90,7 +92,8 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
       ++pos;
     }
     if (digits == 0) return std::nullopt;
-    for (std::size_t i = digits; i < 3; ++i) millis *= 10;
+    for (std::size_t i = digits; i < 3; ++i)
+      millis *= 10;
   }
   std::int64_t offset_minutes = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -107,7 +110,8 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(year, month, day);
-  const std::int64_t secs = days * 86'400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  const std::int64_t secs =
+      days * 86'400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return from_unix_ms(secs * 1000 + millis);
 }
 

@@ -15,10 +15,14 @@ using timestamp = std::chrono::time_point<std::chrono::system_clock, std::chrono
 using std::chrono::milliseconds;
 
 /// Milliseconds since the Unix epoch.
-inline std::int64_t to_unix_ms(timestamp t) { return t.time_since_epoch().count(); }
+inline std::int64_t to_unix_ms(timestamp t) {
+  return t.time_since_epoch().count();
+}
 
 /// The timestamp `ms` milliseconds after the Unix epoch.
-inline timestamp from_unix_ms(std::int64_t ms) { return timestamp{milliseconds{ms}}; }
+inline timestamp from_unix_ms(std::int64_t ms) {
+  return timestamp{milliseconds{ms}};
+}
 
 /// Formats as RFC 3339 UTC with milliseconds: "2026-11-23T14:05:09.123Z".
 std::string format_rfc3339(timestamp t);

@@ -7,7 +7,8 @@ namespace jobforge::testing {
 test_context::test_context(int attempt, milliseconds timeout, job_id id)
     : id_(id), attempt_(attempt), timeout_(timeout) {}
 
-void test_context::report_progress(double percent, std::string_view stage, std::string_view message) {
+void test_context::report_progress(double percent, std::string_view stage,
+                                   std::string_view message) {
   progress_.push_back({percent, std::string(stage), std::string(message), now_});
 }
 
@@ -44,7 +45,8 @@ bool test_context::sleep_for(milliseconds d) {
 handler_result run_handler_once(const job_type& type, const boost::json::value& payload,
                                 test_context& ctx) {
   auto validator = payload_validator::compile(type.schema);
-  if (!validator) return handler_result::permanent("invalid_schema", validator.error_value().message);
+  if (!validator)
+    return handler_result::permanent("invalid_schema", validator.error_value().message);
   if (auto ok = validator->validate(payload); !ok)
     return handler_result::permanent("invalid_payload", ok.error_value().message);
   return invoke_handler(type.handler, ctx, payload);

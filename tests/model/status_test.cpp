@@ -56,7 +56,8 @@ TEST_CASE("terminal states have no way out but a replay of failed", "[status]") 
 }
 
 TEST_CASE("status names round-trip and unknown names are refused", "[status]") {
-  for (auto s : all_job_statuses) CHECK(parse_job_status(to_string(s)) == s);
+  for (auto s : all_job_statuses)
+    CHECK(parse_job_status(to_string(s)) == s);
   CHECK_FALSE(parse_job_status("Pending"));
   CHECK_FALSE(parse_job_status(""));
   CHECK_FALSE(parse_job_status("done"));

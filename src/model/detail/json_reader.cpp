@@ -117,7 +117,8 @@ std::optional<timestamp> json_reader::optional_time(std::string_view key) {
   auto text = optional_string(key);
   if (!text) return std::nullopt;
   auto t = parse_rfc3339(*text);
-  if (!t) fail(key, "must be an RFC 3339 time such as 2026-11-23T14:05:09.123Z, got \"" + *text + "\"");
+  if (!t)
+    fail(key, "must be an RFC 3339 time such as 2026-11-23T14:05:09.123Z, got \"" + *text + "\"");
   return t;
 }
 

@@ -1,0 +1,98 @@
+#pragma once
+/// The store interface: everything the runtime persists (jobs with their
+/// history, progress, results and errors; failed jobs are the dead-letter
+/// queue) behind one interface. Only the store actor calls it, from one
+/// thread, so implementations need no locking of their own. Writes come in
+/// batches, each applied as one transaction (group commit).
+///
+/// Implementations live next to this file: memory_store (here), SQLite and
+/// PostgreSQL (later). One conformance suite (tests/store/) runs against all.
+
+#include "model/error.hpp"
+#include "model/job.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace jobforge {
+
+/// Insert or replace a job (the whole snapshot, history included).
+struct put_job {
+  std::shared_ptr<const job> snapshot;
+};
+
+/// Remove a job for good (dead-letter discard, retention).
+struct erase_job {
+  job_id id;
+};
+
+/// One write of a batch.
+using store_write = std::variant<put_job, erase_job>;
+
+/// Which jobs a list query wants. Every set field must match.
+struct job_filter {
+  std::optional<std::vector<job_status>> statuses;  ///< any of these
+  std::optional<std::string> type;
+  std::optional<jobforge::priority> priority;
+  std::optional<std::string> tag;     ///< jobs carrying this tag
+  std::optional<std::string> tenant;  ///< unset: every tenant
+  std::optional<timestamp> created_from;   ///< inclusive
+  std::optional<timestamp> created_until;  ///< exclusive
+};
+
+/// Sort orders of a list query; ties are broken by id.
+enum class job_order { created_desc, created_asc };
+
+/// A list query: filter, order, page size and the cursor of a previous page.
+struct job_query {
+  job_filter filter;
+  job_order order = job_order::created_desc;
+  std::size_t limit = 100;  ///< 1..1000
+  std::optional<std::string> cursor;
+};
+
+/// One page of results; `next_cursor` is absent on the last page.
+struct job_page {
+  std::vector<job> items;
+  std::optional<std::string> next_cursor;
+};
+
+/// Counts by status (for stats and readiness).
+struct status_counts {
+  std::size_t by_status[8] = {};
+  std::size_t of(job_status s) const { return by_status[static_cast<std::size_t>(s)]; }
+};
+
+/// Durable (or not) storage of jobs.
+class store {
+ public:
+  virtual ~store() = default;
+
+  /// Applies a batch atomically: all writes or none. Erasing an absent job
+  /// is not an error.
+  virtual expected<void> apply(const std::vector<store_write>& batch) = 0;
+
+  /// One job, or nullopt when there is none with that id.
+  virtual expected<std::optional<job>> get(const job_id& id) = 0;
+
+  /// A page of jobs. A cursor from a query with a different order, or a
+  /// malformed one, is an `invalid_argument` error. Pages are stable under
+  /// concurrent inserts: a job appears on at most one page.
+  virtual expected<job_page> list(const job_query& query) = 0;
+
+  /// Every job not in a terminal status (for recovery at start-up).
+  virtual expected<std::vector<job>> load_unfinished() = 0;
+
+  /// How many jobs there are in each status.
+  virtual expected<status_counts> count_by_status() = 0;
+};
+
+/// A store that keeps everything in memory: for tests and for users who
+/// want no persistence.
+std::unique_ptr<store> make_memory_store();
+
+}  // namespace jobforge
