@@ -53,6 +53,11 @@ void dedup_window::remember(const std::string& tenant, const std::string& key, c
   by_expiry_.emplace(expires_at, std::move(name));
 }
 
+void dedup_window::forget(const std::string& tenant, const std::string& key, const job_id& id) {
+  auto it = entries_.find({tenant, key});
+  if (it != entries_.end() && it->second.id == id) entries_.erase(it);
+}
+
 std::size_t dedup_window::expire(timestamp now) {
   std::size_t dropped = 0;
   auto end = by_expiry_.upper_bound(now);

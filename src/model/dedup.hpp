@@ -33,6 +33,10 @@ class dedup_window {
   void remember(const std::string& tenant, const std::string& key, const job_id& id,
                 timestamp expires_at);
 
+  /// Forgets (tenant, key) if it still points at `id` (a submission that
+  /// failed after claiming the key).
+  void forget(const std::string& tenant, const std::string& key, const job_id& id);
+
   /// Drops entries whose window has ended; returns how many.
   std::size_t expire(timestamp now);
 

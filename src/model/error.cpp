@@ -34,6 +34,10 @@ std::string_view to_string(error_code code) {
       return "unavailable";
     case error_code::timeout:
       return "timeout";
+    case error_code::job_failed:
+      return "job_failed";
+    case error_code::job_canceled:
+      return "job_canceled";
     case error_code::internal:
       return "internal";
   }

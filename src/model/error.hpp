@@ -28,6 +28,8 @@ enum class error_code {
   forbidden,
   unavailable,
   timeout,
+  job_failed,    ///< the job ended failed (details: its last error)
+  job_canceled,  ///< the job ended canceled
   internal,
 };
 

@@ -1,0 +1,108 @@
+#include "actors/attempt_context.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace jobforge {
+namespace {
+
+// Log lines carry the job id and attempt so they can be traced per job.
+class spdlog_job_logger final : public job_logger {
+ public:
+  spdlog_job_logger(const job_id& id, std::string type, int attempt)
+      : prefix_("job=" + to_string(id) + " type=" + type + " attempt=" + std::to_string(attempt) +
+                " ") {}
+  void log(log_level level, std::string_view message) override {
+    const auto lvl = level == log_level::debug  ? spdlog::level::debug
+                     : level == log_level::info ? spdlog::level::info
+                     : level == log_level::warn ? spdlog::level::warn
+                                                : spdlog::level::err;
+    spdlog::log(lvl, "{}{}", prefix_, message);
+  }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace
+
+attempt_context::attempt_context(const attempt_order& order, stop_source source,
+                                 const runtime_env& env)
+    : order_(order),
+      source_(std::move(source)),
+      token_(source_.token()),
+      env_(env),
+      simulated_(env.config.mode == execution_mode::simulated),
+      logger_(std::make_unique<spdlog_job_logger>(order.id, order.type ? order.type->name : "",
+                                                  order.attempt)),
+      checkpoint_(order.checkpoint) {}
+
+timestamp attempt_context::now() const {
+  if (simulated_) return order_.started_at + elapsed_;
+  return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+}
+
+void attempt_context::report_progress(double percent, std::string_view stage,
+                                      std::string_view message) {
+  job_progress p;
+  p.percent = std::isfinite(percent) ? std::clamp(percent, 0.0, 100.0) : 0.0;
+  p.stage = std::string(stage);
+  p.message = std::string(message);
+  p.updated_at = now();
+  last_progress_ = p;
+  // Throttled: a handler reporting in a tight loop sends one report per interval.
+  if (last_forwarded_ && p.updated_at - *last_forwarded_ < env_.config.progress_interval) return;
+  last_forwarded_ = p.updated_at;
+  progress_report report{order_.attempt, std::move(p), nullptr, false};
+  if (unsent_checkpoint_) {
+    report.checkpoint = checkpoint_;
+    report.checkpoint_saved = true;
+    unsent_checkpoint_ = false;
+  }
+  forward(std::move(report));
+}
+
+void attempt_context::forward(progress_report report) {
+  if (simulated_) {
+    simulated_reports_.emplace_back(elapsed_, std::move(report));
+    return;
+  }
+  caf::anon_send(order_.supervisor, progress_atom::value, std::move(report));
+}
+
+void attempt_context::save_checkpoint(boost::json::value checkpoint) {
+  checkpoint_ = std::move(checkpoint);
+  checkpoint_saved_ = true;
+  unsent_checkpoint_ = true;
+}
+
+const boost::json::value* attempt_context::checkpoint() const {
+  return checkpoint_.is_null() ? nullptr : &checkpoint_;
+}
+
+bool attempt_context::sleep_for(milliseconds d) {
+  if (!simulated_) return handler_context::sleep_for(d);
+  if (token_.stop_requested()) return false;
+  // The only stop a simulated handler can see coming is its own deadline.
+  const auto deadline_offset =
+      std::chrono::duration_cast<milliseconds>(order_.deadline - order_.started_at);
+  if (elapsed_ + d >= deadline_offset) {
+    elapsed_ = std::max(elapsed_, deadline_offset);
+    source_.request_stop(stop_reason::timeout);
+    return false;
+  }
+  elapsed_ += d;
+  return true;
+}
+
+void attempt_context::finish(attempt_outcome& outcome) const {
+  outcome.progress = last_progress_;
+  outcome.checkpoint = checkpoint_;
+  outcome.checkpoint_saved = checkpoint_saved_;
+  outcome.stopped = token_.reason();
+}
+
+}  // namespace jobforge

@@ -1,0 +1,44 @@
+#include "actors/event_hub.hpp"
+
+#include "actors/protocol.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+namespace jobforge {
+
+caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env) {
+  auto drop = [=](const caf::actor_addr& who) {
+    auto& subs = self->state.subscribers;
+    auto it = std::remove_if(subs.begin(), subs.end(),
+                             [&](const caf::actor& a) { return a.address() == who; });
+    const auto removed = static_cast<std::size_t>(std::distance(it, subs.end()));
+    subs.erase(it, subs.end());
+    env->subscribers->fetch_sub(removed);
+  };
+  self->set_down_handler([=](caf::down_msg& dm) { drop(dm.source); });
+  return {
+      [=](event_atom, job_event& e) {
+        e.sequence = ++self->state.sequence;
+        for (const auto& s : self->state.subscribers)
+          self->send(s, event_atom::value, e);
+      },
+      [=](subscribe_atom, const caf::actor& who) {
+        self->monitor(who);
+        self->state.subscribers.push_back(who);
+        env->subscribers->fetch_add(1);
+      },
+      [=](unsubscribe_atom, const caf::actor& who) {
+        self->demonitor(who);
+        drop(who.address());
+      },
+  };
+}
+
+void publish(caf::event_based_actor* self, const runtime_env& env, job_event event) {
+  if (env.subscribers->load(std::memory_order_relaxed) == 0) return;
+  self->send(env.events, event_atom::value, std::move(event));
+}
+
+}  // namespace jobforge

@@ -1,0 +1,31 @@
+#pragma once
+/// The event hub: numbers each status change and progress report and
+/// forwards it to every subscriber. Subscribers are monitored, so a dead one
+/// is dropped; the shared subscriber count lets publishers skip building
+/// events nobody will read.
+///
+/// Receives: (event_atom, job_event); (subscribe_atom, actor);
+/// (unsubscribe_atom, actor). Sends: (event_atom, job_event) to subscribers.
+
+#include "actors/runtime_env.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <vector>
+
+namespace jobforge {
+
+struct event_hub_state {
+  std::vector<caf::actor> subscribers;
+  std::uint64_t sequence = 0;
+  static inline const char* name = "event_hub";
+};
+
+caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env);
+
+/// Publishes an event if anyone listens (callable from any actor).
+void publish(caf::event_based_actor* self, const runtime_env& env, struct job_event event);
+
+}  // namespace jobforge

@@ -1,0 +1,55 @@
+#include "actors/executor.hpp"
+
+#include "actors/attempt_context.hpp"
+#include "actors/protocol.hpp"
+#include "actors/send_after.hpp"
+
+#include <caf/all.hpp>
+
+namespace jobforge {
+namespace {
+
+attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx) {
+  attempt_outcome out;
+  out.attempt = order.attempt;
+  out.result = invoke_handler(order.type ? order.type->handler : handler_fn{}, ctx, order.payload);
+  ctx.finish(out);
+  return out;
+}
+
+}  // namespace
+
+caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
+  if (env->config.mode == execution_mode::threads)
+    self->state.worker = std::make_unique<worker_thread>();
+  return {
+      [=](attempt_atom, attempt_order& order) {
+        auto& st = self->state;
+        stop_source source;
+        st.current_stop = source;
+        st.current_attempt = order.attempt;
+        st.current_job = order.id;
+        if (st.worker) {
+          st.worker->post([order = std::move(order), source, env]() mutable {
+            attempt_context ctx(order, source, *env);
+            auto out = run_attempt(order, ctx);
+            caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
+          });
+          return;
+        }
+        attempt_context ctx(order, source, *env);
+        auto out = run_attempt(order, ctx);
+        for (const auto& [offset, report] : ctx.simulated_reports())
+          send_after(self, order.supervisor, offset, progress_atom::value, report);
+        send_after(self, order.supervisor, ctx.simulated_elapsed(), outcome_atom::value,
+                   std::move(out));
+      },
+      [=](stop_atom, const job_id& id, int attempt, stop_reason reason) {
+        auto& st = self->state;
+        if (st.current_stop && st.current_job == id && st.current_attempt == attempt)
+          st.current_stop->request_stop(reason);
+      },
+  };
+}
+
+}  // namespace jobforge

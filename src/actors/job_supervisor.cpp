@@ -1,0 +1,239 @@
+#include "actors/job_supervisor.hpp"
+
+#include "actors/event_hub.hpp"
+#include "actors/send_after.hpp"
+#include "model/retry_policy.hpp"
+#include "model/token_bucket.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+namespace jobforge {
+namespace {
+
+using supervisor = caf::stateful_actor<job_supervisor_state>;
+
+timestamp now(supervisor* self) {
+  return self->state.env->clock.at(self->clock().now());
+}
+
+void persist(supervisor* self) {
+  auto& st = self->state;
+  // Fire and forget: nobody waits for this acknowledgement.
+  caf::anon_send(st.env->store, persist_atom::value,
+                 std::vector<store_write>{put_job{std::make_shared<const job>(st.current)}});
+}
+
+void move_to(supervisor* self, job_status to, transition_note note = {}) {
+  auto& st = self->state;
+  note.node = st.env->config.node;
+  if (auto ok = transition(st.current, to, now(self), note); !ok) {
+    // Only a bug gets here; the job stays as it was and says so in the log.
+    spdlog::error("job {}: {}", to_string(st.current.id), ok.error_value().message);
+    return;
+  }
+  persist(self);
+  const auto& h = st.current.history.back();
+  publish(self, *st.env,
+          job_event{job_event::kind::status,
+                    0,
+                    st.current.id,
+                    st.current.type,
+                    h.from,
+                    h.to,
+                    h.attempt,
+                    h.error,
+                    {},
+                    h.at});
+}
+
+void finish(supervisor* self) {
+  auto& st = self->state;
+  self->send(st.env->scheduler, finished_atom::value, std::make_shared<const job>(st.current));
+  self->quit();
+}
+
+void give_back_executor(supervisor* self, bool abandoned) {
+  auto& st = self->state;
+  if (!st.executor) return;
+  if (abandoned)
+    self->send(st.env->scheduler, lost_atom::value, st.executor);
+  else
+    self->send(st.env->scheduler, released_atom::value, st.executor);
+  st.executor = nullptr;
+  st.running_attempt = 0;
+}
+
+void finish_canceled(supervisor* self) {
+  auto& st = self->state;
+  const cancel_request req = *st.canceling;
+  move_to(self, job_status::canceled, transition_note{std::nullopt, {}, req.reason, req.by});
+  finish(self);
+}
+
+void handle_failure(supervisor* self, job_error e) {
+  auto& st = self->state;
+  if (st.timed_out && e.kind != error_kind::permanent) {
+    e.kind = error_kind::timeout;
+    e.code = "timeout";
+  }
+  const auto decision =
+      decide_retry(st.current.retry, st.current.attempts, st.current.max_attempts, e, *st.env->rng);
+  if (!decision.retry) {
+    move_to(self, job_status::failed, transition_note{std::move(e), {}, {}, {}});
+    finish(self);
+    return;
+  }
+  move_to(self, job_status::retrying, transition_note{std::move(e), {}, {}, {}});
+  send_after(self, caf::actor_cast<caf::actor>(self), decision.delay, retry_due_atom::value,
+             st.current.attempts);
+}
+
+void start_attempt(supervisor* self, caf::actor ex) {
+  auto& st = self->state;
+  st.executor = std::move(ex);
+  st.timed_out = false;
+  move_to(self, job_status::running);
+  st.running_attempt = st.current.attempts;
+  const timestamp started = now(self);
+  const milliseconds timeout{st.current.timeout_ms};
+  attempt_order order{st.current.id,
+                      st.running_attempt,
+                      st.env->types->find(st.current.type),
+                      st.current.payload,
+                      st.current.checkpoint,
+                      started,
+                      started + timeout,
+                      caf::actor_cast<caf::actor>(self)};
+  self->send(st.executor, attempt_atom::value, std::move(order));
+  send_after(self, caf::actor_cast<caf::actor>(self), timeout, deadline_atom::value,
+             st.running_attempt);
+}
+
+void apply_progress(supervisor* self, const job_progress& p, const boost::json::value& checkpoint,
+                    bool checkpoint_saved) {
+  auto& st = self->state;
+  job_progress updated = p;
+  if (st.current.started_at)
+    updated.eta_ms = estimate_eta_ms(p.percent, p.updated_at - *st.current.started_at);
+  st.current.progress = updated;
+  if (checkpoint_saved) st.current.checkpoint = checkpoint;
+}
+
+void on_outcome(supervisor* self, attempt_outcome& out) {
+  auto& st = self->state;
+  if (out.attempt != st.running_attempt || st.current.status != job_status::running)
+    return;  // stale
+  give_back_executor(self, false);
+  if (out.progress)
+    apply_progress(self, *out.progress, out.checkpoint, out.checkpoint_saved);
+  else if (out.checkpoint_saved)
+    st.current.checkpoint = out.checkpoint;
+  if (out.stopped == stop_reason::timeout) st.timed_out = true;
+  if (st.canceling) {
+    // A canceled job never reports completed, whatever its handler returned.
+    finish_canceled(self);
+    return;
+  }
+  if (out.result.succeeded()) {
+    st.current.result = std::move(out.result.value());
+    move_to(self, job_status::completed);
+    finish(self);
+    return;
+  }
+  handle_failure(self, out.result.error());
+}
+
+void stop_running_attempt(supervisor* self, stop_reason reason) {
+  auto& st = self->state;
+  self->send(st.executor, stop_atom::value, st.current.id, st.running_attempt, reason);
+}
+
+void on_cancel(supervisor* self, const cancel_request& req) {
+  auto& st = self->state;
+  const bool already = st.canceling.has_value();
+  st.canceling = req;
+  if (st.current.status != job_status::running || !st.executor) {
+    finish_canceled(self);
+    return;
+  }
+  if (req.mode == cancel_mode::forced) {
+    stop_running_attempt(self, stop_reason::canceled);
+    give_back_executor(self, true);
+    finish_canceled(self);
+    return;
+  }
+  if (already) return;  // a graceful cancel is already waiting
+  stop_running_attempt(self, stop_reason::canceled);
+  send_after(self, caf::actor_cast<caf::actor>(self), st.env->config.cancel_grace,
+             grace_atom::value, st.running_attempt);
+}
+
+}  // namespace
+
+caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor first_executor) {
+  self->state.env = std::move(env);
+  self->state.current = std::move(j);
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (auto req = parse_cancel_reason(msg.reason)) {
+      on_cancel(self, *req);
+      return;
+    }
+    // Anything else (the runtime going away) ends the supervisor as is;
+    // the job stays where the store has it and recovery picks it up.
+    self->quit(msg.reason);
+  });
+  start_attempt(self, std::move(first_executor));
+  return {
+      [=](run_atom, caf::actor& ex) {
+        if (self->state.current.status == job_status::pending) {
+          start_attempt(self, std::move(ex));
+        } else {
+          self->send(self->state.env->scheduler, released_atom::value, ex);
+        }
+      },
+      [=](outcome_atom, attempt_outcome& out) { on_outcome(self, out); },
+      [=](progress_atom, const progress_report& r) {
+        auto& st = self->state;
+        if (r.attempt != st.running_attempt) return;
+        apply_progress(self, r.progress, r.checkpoint, r.checkpoint_saved);
+        persist(self);
+        const auto& p = *st.current.progress;
+        publish(
+            self, *st.env,
+            job_event{job_event::kind::progress, 0, st.current.id, st.current.type, std::nullopt,
+                      st.current.status, st.running_attempt, std::nullopt, p, p.updated_at});
+      },
+      [=](deadline_atom, int attempt) {
+        auto& st = self->state;
+        if (attempt != st.running_attempt || st.timed_out) return;
+        st.timed_out = true;
+        stop_running_attempt(self, stop_reason::timeout);
+        send_after(self, caf::actor_cast<caf::actor>(self), st.env->config.timeout_grace,
+                   grace_atom::value, attempt);
+      },
+      [=](grace_atom, int attempt) {
+        auto& st = self->state;
+        if (attempt != st.running_attempt) return;
+        // The handler ignored its stop token: abandon it; the scheduler
+        // replaces the executor and the slot is reused.
+        give_back_executor(self, true);
+        if (st.canceling) {
+          finish_canceled(self);
+          return;
+        }
+        handle_failure(self, job_error{"timeout",
+                                       "the handler did not stop within the grace period after its "
+                                       "deadline and was abandoned",
+                                       error_kind::timeout});
+      },
+      [=](retry_due_atom, int attempt) {
+        auto& st = self->state;
+        if (st.current.status != job_status::retrying || st.current.attempts != attempt) return;
+        move_to(self, job_status::pending);
+        self->send(st.env->scheduler, requeue_atom::value, st.current.id, st.current.priority);
+      },
+  };
+}
+
+}  // namespace jobforge

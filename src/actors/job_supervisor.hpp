@@ -1,0 +1,40 @@
+#pragma once
+/// The job supervisor: one actor per live job (spawned when the job is first
+/// dispatched, gone when it is terminal). It owns the job's state machine:
+/// starts attempts on the executor the scheduler hands it, enforces the
+/// attempt's timeout (stop token at the deadline, abandonment after the
+/// grace period), arms its retry backoff as a delayed message to itself, and
+/// moves exhausted or permanently failed jobs to `failed`. Cancellation
+/// arrives as an exit message carrying a cancel_request.
+///
+/// Receives: (run_atom, executor) from the scheduler; (outcome_atom, ...)
+/// and (progress_atom, ...) from executors; its own timers (deadline_atom,
+/// grace_atom, retry_due_atom); exit_msg (cancellation).
+/// Sends: attempts and stops to executors; released/lost/requeue/finished to
+/// the scheduler; persists to the store writer; events to the event hub.
+
+#include "actors/protocol.hpp"
+#include "actors/runtime_env.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <optional>
+
+namespace jobforge {
+
+struct job_supervisor_state {
+  env_ptr env;
+  job current;
+  caf::actor executor;                      ///< while an attempt runs
+  int running_attempt = 0;                  ///< the attempt in flight, 0 = none
+  bool timed_out = false;                   ///< the running attempt passed its deadline
+  std::optional<cancel_request> canceling;  ///< a cancellation waiting for the handler
+  static inline const char* name = "job_supervisor";
+};
+
+/// Spawned by the scheduler with the job (status pending) and its first executor.
+caf::behavior job_supervisor(caf::stateful_actor<job_supervisor_state>* self, env_ptr env, job j,
+                             caf::actor first_executor);
+
+}  // namespace jobforge

@@ -1,0 +1,225 @@
+#pragma once
+/// The whole conversation between jobforge's actors, in one place.
+///
+///   client ──submit/cancel/replay/pause──▶ scheduler ──persist──▶ store_writer
+///                                            │  ▲
+///              run(executor) / exit(cancel)  │  │ released / lost / requeue / finished
+///                                            ▼  │
+///                                       job_supervisor ──persist──▶ store_writer
+///                                            │  ▲            └──event──▶ event_hub ──▶ subscribers
+///                        attempt / stop      │  │ outcome, progress
+///                                            ▼  │
+///                                         executor (handler runs on its worker thread,
+///                                                   or inline with simulated time)
+///
+/// Every message is local (the cluster's wire format comes later), so the
+/// payload types below are allowed as unsafe (non-serialised) message types.
+
+#include "model/error.hpp"
+#include "model/handler.hpp"
+#include "model/job.hpp"
+#include "model/job_request.hpp"
+#include "model/job_type.hpp"
+#include "store/store.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobforge {
+
+// --- client -> scheduler ------------------------------------------------------
+
+/// (submit_atom, job_request) -> submit_reply
+using submit_atom = caf::atom_constant<caf::atom("jf_submit")>;
+/// (cancel_atom, job_id, cancel_request) -> job_reply (once the job is canceled)
+using cancel_atom = caf::atom_constant<caf::atom("jf_cancel")>;
+/// (wait_atom, job_id) -> job_reply once the job is terminal
+using wait_atom = caf::atom_constant<caf::atom("jf_wait")>;
+/// (replay_atom, job_id, replay_request) -> job_reply
+using replay_atom = caf::atom_constant<caf::atom("jf_replay")>;
+/// (discard_atom, job_id) -> job_reply (the discarded job)
+using discard_atom = caf::atom_constant<caf::atom("jf_discard")>;
+/// (pause_atom, type) / (resume_atom, type) -> void_reply
+using pause_atom = caf::atom_constant<caf::atom("jf_pause")>;
+using resume_atom = caf::atom_constant<caf::atom("jf_resume")>;
+/// (stats_atom) -> scheduler_stats
+using stats_atom = caf::atom_constant<caf::atom("jf_stats")>;
+
+// --- client -> store_writer ---------------------------------------------------
+
+/// (fetch_atom, job_id) -> job_reply
+using fetch_atom = caf::atom_constant<caf::atom("jf_fetch")>;
+/// (list_atom, job_query) -> page_reply
+using list_atom = caf::atom_constant<caf::atom("jf_list")>;
+/// (persist_atom, std::vector<store_write>) -> void_reply once committed
+using persist_atom = caf::atom_constant<caf::atom("jf_persist")>;
+/// (flush_atom): store_writer to itself, commits the open batch.
+using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
+
+// --- scheduler <-> job_supervisor ---------------------------------------------
+
+/// (run_atom, caf::actor executor): scheduler -> supervisor, start an attempt.
+using run_atom = caf::atom_constant<caf::atom("jf_run")>;
+/// (released_atom, caf::actor executor): supervisor -> scheduler, slot free.
+using released_atom = caf::atom_constant<caf::atom("jf_release")>;
+/// (lost_atom, caf::actor executor): supervisor -> scheduler, executor
+/// abandoned (its handler ignored a stop); the scheduler replaces it.
+using lost_atom = caf::atom_constant<caf::atom("jf_lost")>;
+/// (requeue_atom, job_id, priority): supervisor -> scheduler, back to pending.
+using requeue_atom = caf::atom_constant<caf::atom("jf_requeue")>;
+/// (finished_atom, job_snapshot): supervisor -> scheduler, job is terminal.
+using finished_atom = caf::atom_constant<caf::atom("jf_finish")>;
+/// (wake_atom): scheduler to itself when a run_at or rate-limit time is due.
+using wake_atom = caf::atom_constant<caf::atom("jf_wake")>;
+
+// --- supervisor timers (delayed messages to itself) ----------------------------
+
+/// (retry_due_atom, attempt): the backoff of `attempt` is over.
+using retry_due_atom = caf::atom_constant<caf::atom("jf_retry")>;
+/// (deadline_atom, attempt): `attempt` reached its timeout.
+using deadline_atom = caf::atom_constant<caf::atom("jf_deadl")>;
+/// (grace_atom, attempt): the grace after a stop request is over.
+using grace_atom = caf::atom_constant<caf::atom("jf_grace")>;
+
+// --- supervisor <-> executor ---------------------------------------------------
+
+/// (attempt_atom, attempt_order): run one attempt.
+using attempt_atom = caf::atom_constant<caf::atom("jf_attempt")>;
+/// (stop_atom, job_id, int attempt, stop_reason): request the running attempt to stop.
+using stop_atom = caf::atom_constant<caf::atom("jf_stop")>;
+/// (outcome_atom, attempt_outcome): executor -> supervisor.
+using outcome_atom = caf::atom_constant<caf::atom("jf_outcome")>;
+/// (progress_atom, progress_report): executor -> supervisor, throttled.
+using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
+
+// --- events ---------------------------------------------------------------------
+
+/// (event_atom, job_event): publisher -> event_hub -> subscribers.
+using event_atom = caf::atom_constant<caf::atom("jf_event")>;
+/// (subscribe_atom, caf::actor) / (unsubscribe_atom, caf::actor) -> event_hub
+using subscribe_atom = caf::atom_constant<caf::atom("jf_sub")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("jf_unsub")>;
+
+/// A job snapshot shared between actors without copying.
+using job_ptr = std::shared_ptr<const job>;
+
+/// Replies carry errors as values (code + message), never as strings.
+using job_reply = expected<job>;
+using page_reply = expected<job_page>;
+using void_reply = expected<void>;
+
+/// The answer to a submission: the job, and whether it is new (false when
+/// deduplicated onto an existing job).
+struct submit_result {
+  job value;
+  bool created = true;
+};
+using submit_reply = expected<submit_result>;
+
+/// How a cancellation treats a running handler.
+enum class cancel_mode {
+  graceful,  ///< stop token, then wait up to the cancel grace period
+  forced,    ///< abandon the handler at once
+};
+
+/// A cancellation request.
+struct cancel_request {
+  cancel_mode mode = cancel_mode::graceful;
+  std::string reason;
+  std::string by;
+};
+
+/// A replay from the dead-letter queue, optionally with a new payload.
+struct replay_request {
+  std::optional<boost::json::value> payload;
+  std::string by;
+};
+
+/// What an executor needs to run one attempt.
+struct attempt_order {
+  job_id id;
+  int attempt = 0;
+  const job_type* type = nullptr;  ///< owned by the registry, which outlives the runtime
+  boost::json::value payload;
+  boost::json::value checkpoint;
+  timestamp started_at{};
+  timestamp deadline{};
+  caf::actor supervisor;
+};
+
+/// How an attempt ended.
+struct attempt_outcome {
+  int attempt = 0;
+  handler_result result;
+  std::optional<job_progress> progress;  ///< the last progress report, if any
+  boost::json::value checkpoint;         ///< the last checkpoint saved, or null
+  bool checkpoint_saved = false;
+  std::optional<stop_reason> stopped;  ///< the stop that was requested, if any
+};
+
+/// A progress report (with the checkpoint saved with it) on its way to the supervisor.
+struct progress_report {
+  int attempt = 0;
+  job_progress progress;
+  boost::json::value checkpoint;
+  bool checkpoint_saved = false;
+};
+
+/// A status change or a progress report, as published to subscribers.
+struct job_event {
+  enum class kind { status, progress };
+  kind what = kind::status;
+  std::uint64_t sequence = 0;  ///< assigned by the event hub, increasing
+  job_id id;
+  std::string type;
+  std::optional<job_status> from;
+  job_status to = job_status::pending;
+  int attempt = 0;
+  std::optional<job_error> error;
+  job_progress progress;
+  timestamp at{};
+};
+
+/// Counts the scheduler keeps, for stats and readiness.
+struct scheduler_stats {
+  std::size_t ready = 0;
+  std::size_t scheduled = 0;
+  std::size_t blocked = 0;
+  std::size_t supervisors = 0;
+  std::size_t executors = 0;
+  std::size_t idle_executors = 0;
+  std::size_t ready_by_priority[4] = {};
+};
+
+/// The exit reason that carries a cancellation to a job supervisor.
+caf::error make_cancel_reason(const cancel_request& request);
+/// The cancellation inside an exit reason, if it is one.
+std::optional<cancel_request> parse_cancel_reason(const caf::error& reason);
+
+}  // namespace jobforge
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_id)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::page_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::void_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::cancel_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::replay_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::progress_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::scheduler_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::stop_reason)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::store_write>)

@@ -1,0 +1,70 @@
+#pragma once
+/// What every actor of one runtime shares: its configuration, the job types,
+/// the random source, the clock, and the handles of the long-lived actors.
+
+#include "model/job_type_registry.hpp"
+#include "model/priority.hpp"
+#include "model/random_source.hpp"
+#include "model/time.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace jobforge {
+
+/// How executors run handlers.
+enum class execution_mode {
+  threads,    ///< each executor owns a worker thread; real time
+  simulated,  ///< handlers run inline; their sleeps advance simulated time
+};
+
+/// Tunables of the actor runtime.
+struct runtime_config {
+  std::size_t executors = 16;           ///< attempts running at once
+  aging_policy aging;                   ///< how fast waiting jobs gain priority
+  milliseconds progress_interval{100};  ///< progress forwarded at most this often per attempt
+  milliseconds cancel_grace{5'000};     ///< graceful cancel waits this long for the handler
+  milliseconds timeout_grace{5'000};    ///< after a timeout, wait this long before abandoning
+  std::string node = "local";           ///< recorded in history entries
+  execution_mode mode = execution_mode::threads;
+};
+
+/// Wall-clock time derived from the actor system's clock, so that simulated
+/// time (the test coordinator's clock) and real time look the same to actors.
+class runtime_clock {
+ public:
+  runtime_clock(caf::actor_clock::time_point steady_origin, timestamp wall_origin)
+      : steady_origin_(steady_origin), wall_origin_(wall_origin) {}
+
+  timestamp at(caf::actor_clock::time_point t) const {
+    return wall_origin_ + std::chrono::duration_cast<milliseconds>(t - steady_origin_);
+  }
+
+ private:
+  caf::actor_clock::time_point steady_origin_;
+  timestamp wall_origin_;
+};
+
+/// Shared, immutable after start-up (the actor handles are set once).
+struct runtime_env {
+  runtime_config config;
+  std::shared_ptr<const job_type_registry> types;
+  std::shared_ptr<random_source>
+      rng;  ///< thread-safe (system) or confined to one thread (simulated)
+  runtime_clock clock;
+  caf::actor store;
+  caf::actor events;
+  caf::actor scheduler;
+  /// Subscribers to events; publishers skip building events when zero.
+  std::shared_ptr<std::atomic<std::size_t>> subscribers =
+      std::make_shared<std::atomic<std::size_t>>(0);
+};
+
+using env_ptr = std::shared_ptr<runtime_env>;
+
+}  // namespace jobforge

@@ -1,0 +1,245 @@
+#include "actors/scheduler.hpp"
+
+#include "actors/event_hub.hpp"
+#include "actors/executor.hpp"
+#include "actors/job_supervisor.hpp"
+#include "actors/send_after.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+namespace jobforge {
+namespace sched {
+
+timestamp now(scheduler_actor* self) {
+  return self->state.env->clock.at(self->clock().now());
+}
+
+void try_dispatch(scheduler_actor* self) {
+  auto& st = self->state;
+  const timestamp t = now(self);
+  while (!st.idle.empty()) {
+    auto picked = st.ready.pop(t);
+    if (!picked) break;
+    caf::actor ex = std::move(st.idle.back());
+    st.idle.pop_back();
+    st.busy.emplace(ex.address(), assignment{picked->id, picked->type});
+    auto it = st.jobs.find(picked->id);
+    if (it == st.jobs.end()) {
+      // Cannot happen: the queue and the map change together. Keep the slot.
+      spdlog::error("scheduler: dispatched unknown job {}", to_string(picked->id));
+      st.busy.erase(ex.address());
+      st.idle.push_back(std::move(ex));
+      st.ready.finished(picked->type, t);
+      continue;
+    }
+    live_job& lj = it->second;
+    if (lj.supervisor) {
+      self->send(lj.supervisor, run_atom::value, std::move(ex));
+      continue;
+    }
+    lj.supervisor = self->spawn(job_supervisor, st.env, std::move(*lj.data), std::move(ex));
+    lj.data.reset();
+    self->monitor(lj.supervisor);
+  }
+  arm_wake(self);
+}
+
+void arm_wake(scheduler_actor* self) {
+  auto& st = self->state;
+  const timestamp t = now(self);
+  std::optional<timestamp> due;
+  if (!st.timers.empty()) due = st.timers.begin()->first;
+  if (auto rate = st.ready.next_rate_wake(t); rate && (!due || *rate < *due)) due = rate;
+  if (!due) return;
+  // One wake in flight for the earliest time is enough; a later one that
+  // fires early finds nothing due and re-arms.
+  if (st.wake_armed && *st.wake_armed <= *due && *st.wake_armed >= t) return;
+  st.wake_armed = *due;
+  const auto delay = *due > t ? *due - t : milliseconds{0};
+  send_after(self, caf::actor_cast<caf::actor>(self), delay, wake_atom::value);
+}
+
+void on_wake(scheduler_actor* self) {
+  auto& st = self->state;
+  st.wake_armed.reset();
+  const timestamp t = now(self);
+  while (!st.timers.empty() && st.timers.begin()->first <= t) {
+    const job_id id = st.timers.begin()->second;
+    st.timers.erase(st.timers.begin());
+    auto it = st.jobs.find(id);
+    if (it == st.jobs.end() || !it->second.data) continue;
+    job& j = *it->second.data;
+    const bool ready = j.status == job_status::scheduled ||
+                       (j.status == job_status::blocked && it->second.dependencies_met);
+    if (!ready) continue;
+    if (move(self, j, job_status::pending))
+      st.ready.push(id, j.type, j.priority,
+                    make_dispatch_key(j.priority, t, ++st.sequence, st.env->config.aging), t);
+  }
+  st.ready.refresh_rates(t);
+  try_dispatch(self);
+}
+
+void record(scheduler_actor* self, const job& j) {
+  auto& st = self->state;
+  caf::anon_send(st.env->store, persist_atom::value,
+                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
+  const auto& h = j.history.back();
+  publish(
+      self, *st.env,
+      job_event{
+          job_event::kind::status, 0, j.id, j.type, h.from, h.to, h.attempt, h.error, {}, h.at});
+}
+
+bool move(scheduler_actor* self, job& j, job_status to, transition_note note) {
+  note.node = self->state.env->config.node;
+  if (auto ok = transition(j, to, now(self), note); !ok) {
+    spdlog::error("scheduler: job {}: {}", to_string(j.id), ok.error_value().message);
+    return false;
+  }
+  record(self, j);
+  return true;
+}
+
+}  // namespace sched
+
+namespace {
+
+void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
+  auto& st = self->state;
+  auto it = st.busy.find(ex.address());
+  if (it == st.busy.end()) return;  // already reclaimed
+  st.ready.finished(it->second.type, sched::now(self));
+  st.busy.erase(it);
+  if (lost) {
+    // Its worker thread is stuck in a handler; the thread is abandoned with
+    // the actor and a fresh executor takes the slot.
+    self->send_exit(ex, caf::exit_reason::kill);
+    st.idle.push_back(self->spawn(executor, st.env));
+  } else {
+    st.idle.push_back(ex);
+  }
+  sched::try_dispatch(self);
+}
+
+}  // namespace
+
+caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  const timestamp start = sched::now(self);
+  for (const auto* type : st.env->types->list())
+    st.ready.add_type(type->name, type->concurrency_limit, type->rate, start);
+  for (std::size_t i = 0; i < st.env->config.executors; ++i)
+    st.idle.push_back(self->spawn(executor, st.env));
+  st.executor_count = st.env->config.executors;
+
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    // The runtime is stopping: take every actor of ours down with us,
+    // explicitly (never rely on waiting for all actors of the system).
+    auto& s = self->state;
+    for (auto& ex : s.idle)
+      self->send_exit(ex, msg.reason);
+    for (auto& [addr, a] : s.busy)
+      if (auto ex = caf::actor_cast<caf::actor>(addr)) self->send_exit(ex, msg.reason);
+    for (auto& [id, lj] : s.jobs)
+      if (lj.supervisor) self->send_exit(lj.supervisor, msg.reason);
+    for (auto& [id, promises] : s.waiters)
+      for (auto& p : promises)
+        p.deliver(job_reply{error{error_code::unavailable, "the runtime is shutting down"}});
+    s.waiters.clear();
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A supervisor ended. Normally it said `finished` first; if it died
+    // another way, reclaim whatever slot it still held.
+    auto& s = self->state;
+    for (auto it = s.busy.begin(); it != s.busy.end(); ++it) {
+      auto live = s.jobs.find(it->second.id);
+      if (live != s.jobs.end() && live->second.supervisor.address() == dm.source) {
+        spdlog::error("scheduler: supervisor of job {} died ({}) holding an executor",
+                      to_string(it->second.id), to_string(dm.reason));
+        const caf::actor ex = caf::actor_cast<caf::actor>(it->first);
+        if (ex) release_slot(self, ex, true);
+        break;
+      }
+    }
+  });
+
+  return {
+      [=](submit_atom, job_request& req) {
+        auto promise = self->make_response_promise();
+        sched::submit(self, req, promise);
+        return promise;
+      },
+      [=](cancel_atom, const job_id& id, const cancel_request& req) {
+        auto promise = self->make_response_promise();
+        sched::cancel(self, id, req, promise);
+        return promise;
+      },
+      [=](wait_atom, const job_id& id) {
+        auto promise = self->make_response_promise();
+        sched::wait_for(self, id, promise);
+        return promise;
+      },
+      [=](replay_atom, const job_id& id, replay_request& req) {
+        auto promise = self->make_response_promise();
+        sched::replay(self, id, req, promise);
+        return promise;
+      },
+      [=](discard_atom, const job_id& id) {
+        auto promise = self->make_response_promise();
+        sched::discard(self, id, promise);
+        return promise;
+      },
+      [=](pause_atom, const std::string& type) -> void_reply {
+        if (!self->state.ready.has_type(type))
+          return error{error_code::unknown_job_type, "unknown job type '" + type + "'"};
+        self->state.ready.pause(type, sched::now(self));
+        return {};
+      },
+      [=](resume_atom, const std::string& type) -> void_reply {
+        if (!self->state.ready.has_type(type))
+          return error{error_code::unknown_job_type, "unknown job type '" + type + "'"};
+        self->state.ready.resume(type, sched::now(self));
+        sched::try_dispatch(self);
+        return {};
+      },
+      [=](stats_atom) {
+        auto& s = self->state;
+        scheduler_stats out;
+        out.ready = s.ready.size();
+        out.scheduled = 0;
+        out.blocked = 0;
+        for (const auto& [id, lj] : s.jobs) {
+          if (!lj.data) continue;
+          if (lj.data->status == job_status::scheduled) ++out.scheduled;
+          if (lj.data->status == job_status::blocked) ++out.blocked;
+        }
+        out.supervisors = 0;
+        for (const auto& [id, lj] : s.jobs)
+          if (lj.supervisor) ++out.supervisors;
+        out.executors = s.executor_count;
+        out.idle_executors = s.idle.size();
+        for (int p = 0; p < 4; ++p)
+          out.ready_by_priority[p] = s.ready.size_by_priority(static_cast<priority>(p));
+        return out;
+      },
+      [=](released_atom, const caf::actor& ex) { release_slot(self, ex, false); },
+      [=](lost_atom, const caf::actor& ex) { release_slot(self, ex, true); },
+      [=](requeue_atom, const job_id& id, priority p) {
+        auto& s = self->state;
+        auto it = s.jobs.find(id);
+        if (it == s.jobs.end()) return;
+        const timestamp t = sched::now(self);
+        s.ready.push(id, it->second.type, p,
+                     make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);
+        sched::try_dispatch(self);
+      },
+      [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, *snapshot); },
+      [=](wake_atom) { sched::on_wake(self); },
+  };
+}
+
+}  // namespace jobforge

@@ -1,0 +1,92 @@
+#pragma once
+/// The scheduler: admits submissions, holds every job that waits (pending in
+/// the ready queue, scheduled until its run_at, blocked on its parents),
+/// owns the executor slots, and hands a job and an executor to the job's
+/// supervisor (spawning it at the first dispatch). It resolves dependencies
+/// when jobs finish, applies per-type limits, pause/resume and
+/// deduplication, and answers cancel, wait, replay and discard.
+///
+/// Receives from clients: submit, cancel, wait, replay, discard, pause,
+/// resume, stats. From supervisors: released, lost, requeue, finished,
+/// down_msg. From itself: wake (run_at and rate-limit timers).
+
+#include "actors/protocol.hpp"
+#include "actors/runtime_env.hpp"
+#include "model/dedup.hpp"
+#include "model/dependency_graph.hpp"
+#include "model/ready_queue.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace jobforge {
+
+/// A non-terminal job the scheduler knows about.
+struct live_job {
+  std::string type;
+  caf::actor supervisor;    ///< once dispatched
+  std::optional<job> data;  ///< held here until the supervisor takes over
+  parent_tally parents;     ///< for blocked jobs
+  bool dependencies_met = false;
+};
+
+/// An executor slot handed to a job.
+struct assignment {
+  job_id id;
+  std::string type;
+};
+
+struct scheduler_state {
+  env_ptr env;
+  ready_queue ready;
+  std::unordered_map<job_id, live_job> jobs;
+  std::multimap<timestamp, job_id> timers;  ///< run_at of scheduled and blocked jobs
+  std::optional<timestamp> wake_armed;      ///< earliest wake message in flight
+  dependency_graph graph;
+  dedup_window dedup;
+  std::vector<caf::actor> idle;
+  std::unordered_map<caf::actor_addr, assignment> busy;
+  std::size_t executor_count = 0;
+  std::unordered_map<job_id, std::vector<caf::response_promise>> waiters;
+  std::unordered_set<job_id> in_flight;  ///< replays/discards being processed
+  std::uint64_t sequence = 0;
+  static inline const char* name = "scheduler";
+};
+
+using scheduler_actor = caf::stateful_actor<scheduler_state>;
+
+caf::behavior scheduler(scheduler_actor* self, env_ptr env);
+
+// The parts of the scheduler, split by concern (scheduler_*.cpp).
+namespace sched {
+timestamp now(scheduler_actor* self);
+void try_dispatch(scheduler_actor* self);
+void arm_wake(scheduler_actor* self);
+void on_wake(scheduler_actor* self);
+/// Persists a job the scheduler holds and publishes its last transition.
+void record(scheduler_actor* self, const job& j);
+/// Moves a job the scheduler holds; logs and ignores an impossible move.
+bool move(scheduler_actor* self, job& j, job_status to, transition_note note = {});
+/// Puts a persisted job where its status says (blocked jobs wait on
+/// `unfinished_parents`, with `tally` counting the parents already finished).
+void admit(scheduler_actor* self, job j, parent_tally tally = {},
+           const std::vector<job_id>& unfinished_parents = {});
+void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
+void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
+            caf::response_promise promise);
+void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise promise);
+void replay(scheduler_actor* self, const job_id& id, replay_request& req,
+            caf::response_promise promise);
+void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise);
+/// A job reached a terminal status: wake dependents, answer waiters.
+void on_terminal(scheduler_actor* self, const job& j);
+}  // namespace sched
+
+}  // namespace jobforge

@@ -1,0 +1,379 @@
+// The scheduler's job lifecycle: admission of submissions (dedup, parents),
+// cancellation, waiting, dead-letter replay and discard, and what happens
+// when a job reaches a terminal status (dependents, waiters).
+#include "actors/event_hub.hpp"
+#include "actors/scheduler.hpp"
+#include "model/dependency.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <deque>
+
+namespace jobforge::sched {
+namespace {
+
+/// The store's copy of a job that is not live here.
+template <class F>
+void fetch(scheduler_actor* self, const job_id& id, F&& then) {
+  self->request(self->state.env->store, caf::infinite, fetch_atom::value, id)
+      .then([then = std::forward<F>(then)](job_reply& r) mutable { then(r); });
+}
+
+void count_parent(parent_tally& tally, job_status s) {
+  if (s == job_status::completed)
+    ++tally.completed;
+  else if (s == job_status::failed || s == job_status::canceled)
+    ++tally.failed;
+}
+
+error conflict(const job& j, const std::string& what) {
+  return error{error_code::conflict,
+               "job " + to_string(j.id) + " is " + std::string(to_string(j.status)) + ": " + what,
+               boost::json::object{{"status", to_string(j.status)}}};
+}
+
+/// A submission whose parents are known: decide the initial status, persist,
+/// answer, admit.
+struct pending_submission {
+  job j;
+  parent_tally tally;
+  std::vector<job_id> unfinished_parents;
+  std::size_t lookups_left = 0;
+  std::optional<error> failure;
+  caf::response_promise promise;
+};
+
+void forget_dedup(scheduler_actor* self, const job& j) {
+  if (j.unique_key) self->state.dedup.forget(j.tenant, *j.unique_key, j.id);
+}
+
+void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission> sub) {
+  job& j = sub->j;
+  bool cancel_now = false;
+  if (!j.dependencies.empty()) {
+    switch (evaluate_dependencies(j.dependencies, sub->tally)) {
+      case dependency_verdict::run: {
+        // Every parent it needs has already finished: start as if it had none.
+        const bool later = j.run_at && *j.run_at > now(self);
+        j.status = later ? job_status::scheduled : job_status::pending;
+        j.history.front().to = j.status;
+        break;
+      }
+      case dependency_verdict::cancel:
+        cancel_now = true;
+        break;
+      case dependency_verdict::wait:
+        break;
+    }
+  }
+  auto& st = self->state;
+  self->request(st.env->store, caf::infinite, persist_atom::value,
+                std::vector<store_write>{put_job{std::make_shared<const job>(j)}})
+      .then([=](void_reply& r) mutable {
+        if (!r) {
+          forget_dedup(self, sub->j);
+          sub->promise.deliver(submit_reply{error{
+              error_code::unavailable, "the job could not be stored: " + r.error_value().message}});
+          return;
+        }
+        sub->promise.deliver(submit_reply{submit_result{sub->j, true}});
+        const auto& h = sub->j.history.back();
+        publish(self, *self->state.env,
+                job_event{job_event::kind::status,
+                          0,
+                          sub->j.id,
+                          sub->j.type,
+                          h.from,
+                          h.to,
+                          0,
+                          std::nullopt,
+                          {},
+                          h.at});
+        if (cancel_now) {
+          job canceled = std::move(sub->j);
+          if (move(self, canceled, job_status::canceled,
+                   transition_note{std::nullopt,
+                                   {},
+                                   "a dependency failed before the job was submitted",
+                                   "scheduler"}))
+            on_terminal(self, canceled);
+          return;
+        }
+        admit(self, std::move(sub->j), sub->tally, sub->unfinished_parents);
+      });
+}
+
+}  // namespace
+
+void admit(scheduler_actor* self, job j, parent_tally tally,
+           const std::vector<job_id>& unfinished_parents) {
+  auto& st = self->state;
+  const job_id id = j.id;
+  if (j.status == job_status::blocked) {
+    if (auto ok = st.graph.add(id, unfinished_parents); !ok)
+      spdlog::error("scheduler: {}", ok.error_value().message);  // a new job cannot close a cycle
+  }
+  live_job lj;
+  lj.type = j.type;
+  lj.parents = tally;
+  lj.data = std::move(j);
+  auto [it, inserted] = st.jobs.emplace(id, std::move(lj));
+  if (!inserted) return;
+  const job& held = *it->second.data;
+  const timestamp t = now(self);
+  if (held.status == job_status::pending)
+    st.ready.push(id, held.type, held.priority,
+                  make_dispatch_key(held.priority, t, ++st.sequence, st.env->config.aging), t);
+  else if (held.run_at && *held.run_at > t)
+    st.timers.emplace(*held.run_at, id);
+  else if (held.status == job_status::scheduled)
+    st.timers.emplace(t, id);  // already due: the next wake moves it
+  try_dispatch(self);
+}
+
+void submit(scheduler_actor* self, job_request& request, caf::response_promise promise) {
+  auto& st = self->state;
+  const timestamp t = now(self);
+  const job_id id = job_id::generate(*st.env->rng);
+  auto prepared = st.env->types->prepare(request, id, t);
+  if (!prepared) {
+    promise.deliver(submit_reply{std::move(prepared).error_value()});
+    return;
+  }
+  auto sub = std::make_shared<pending_submission>();
+  sub->j = std::move(prepared).value();
+  sub->promise = promise;
+  const job& j = sub->j;
+  if (j.unique_key && j.unique_for_ms > 0) {
+    if (auto existing = st.dedup.find(j.tenant, *j.unique_key, t)) {
+      fetch(self, *existing, [promise](job_reply& r) mutable {
+        if (!r)
+          promise.deliver(submit_reply{std::move(r).error_value()});
+        else
+          promise.deliver(submit_reply{submit_result{std::move(r.value()), false}});
+      });
+      return;
+    }
+    st.dedup.remember(j.tenant, *j.unique_key, j.id, t + milliseconds{j.unique_for_ms});
+    st.dedup.expire(t);
+  }
+  sub->tally.total = j.dependencies.depends_on.size();
+  std::vector<job_id> unknown;
+  for (const auto& p : j.dependencies.depends_on) {
+    if (st.jobs.count(p))
+      sub->unfinished_parents.push_back(p);
+    else
+      unknown.push_back(p);
+  }
+  if (unknown.empty()) {
+    admit_submission(self, std::move(sub));
+    return;
+  }
+  sub->lookups_left = unknown.size();
+  for (const auto& p : unknown) {
+    fetch(self, p, [self, sub, p](job_reply& r) {
+      if (!r) {
+        if (!sub->failure)
+          sub->failure =
+              error{error_code::invalid_argument, "depends_on names unknown job " + to_string(p),
+                    boost::json::object{{"field", "depends_on"}, {"job_id", to_string(p)}}};
+      } else if (is_terminal(r->status)) {
+        count_parent(sub->tally, r->status);
+      } else {
+        sub->unfinished_parents.push_back(p);  // persisted a moment ago, admitted next
+      }
+      if (--sub->lookups_left > 0) return;
+      if (sub->failure) {
+        forget_dedup(self, sub->j);
+        sub->promise.deliver(submit_reply{*sub->failure});
+        return;
+      }
+      admit_submission(self, sub);
+    });
+  }
+}
+
+void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
+            caf::response_promise promise) {
+  auto& st = self->state;
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end()) {
+    fetch(self, id, [promise](job_reply& r) mutable {
+      if (!r)
+        promise.deliver(job_reply{std::move(r).error_value()});
+      else
+        promise.deliver(
+            job_reply{conflict(*r, "only a job that has not finished can be canceled")});
+    });
+    return;
+  }
+  st.waiters[id].push_back(promise);
+  live_job& lj = it->second;
+  const timestamp t = now(self);
+  st.ready.erase(id, t);
+  if (lj.supervisor) {
+    // The supervisor owns the job: cancellation is an exit message to it.
+    self->send_exit(lj.supervisor, make_cancel_reason(req));
+    return;
+  }
+  job j = std::move(*lj.data);
+  st.graph.remove(id);
+  if (move(self, j, job_status::canceled, transition_note{std::nullopt, {}, req.reason, req.by}))
+    on_terminal(self, j);
+}
+
+void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise promise) {
+  auto& st = self->state;
+  if (st.jobs.count(id)) {
+    st.waiters[id].push_back(promise);
+    return;
+  }
+  fetch(self, id, [promise](job_reply& r) mutable { promise.deliver(std::move(r)); });
+}
+
+void replay(scheduler_actor* self, const job_id& id, replay_request& req,
+            caf::response_promise promise) {
+  auto& st = self->state;
+  if (st.jobs.count(id) || !st.in_flight.insert(id).second) {
+    promise.deliver(job_reply{
+        error{error_code::conflict, "job " + to_string(id) + " is not in the dead-letter queue"}});
+    return;
+  }
+  fetch(self, id, [self, id, req, promise](job_reply& r) mutable {
+    auto& s = self->state;
+    if (!r) {
+      s.in_flight.erase(id);
+      promise.deliver(std::move(r));
+      return;
+    }
+    job j = std::move(r.value());
+    if (j.status != job_status::failed) {
+      s.in_flight.erase(id);
+      promise.deliver(job_reply{conflict(j, "only failed jobs can be replayed")});
+      return;
+    }
+    if (req.payload) {
+      if (auto ok = s.env->types->validate_payload(j.type, *req.payload); !ok) {
+        s.in_flight.erase(id);
+        promise.deliver(job_reply{std::move(ok).error_value()});
+        return;
+      }
+      j.payload = *req.payload;
+    }
+    if (auto ok = transition(j, job_status::pending, now(self),
+                             transition_note{std::nullopt, s.env->config.node, "replayed", req.by});
+        !ok) {
+      s.in_flight.erase(id);
+      promise.deliver(job_reply{std::move(ok).error_value()});
+      return;
+    }
+    self->request(s.env->store, caf::infinite, persist_atom::value,
+                  std::vector<store_write>{put_job{std::make_shared<const job>(j)}})
+        .then([self, id, j, promise](void_reply& w) mutable {
+          self->state.in_flight.erase(id);
+          if (!w) {
+            promise.deliver(job_reply{std::move(w).error_value()});
+            return;
+          }
+          promise.deliver(job_reply{j});
+          const auto& h = j.history.back();
+          publish(self, *self->state.env,
+                  job_event{job_event::kind::status,
+                            0,
+                            j.id,
+                            j.type,
+                            h.from,
+                            h.to,
+                            0,
+                            std::nullopt,
+                            {},
+                            h.at});
+          admit(self, std::move(j));
+        });
+  });
+}
+
+void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise) {
+  auto& st = self->state;
+  if (st.jobs.count(id) || !st.in_flight.insert(id).second) {
+    promise.deliver(job_reply{
+        error{error_code::conflict, "job " + to_string(id) + " is not in the dead-letter queue"}});
+    return;
+  }
+  fetch(self, id, [self, id, promise](job_reply& r) mutable {
+    auto& s = self->state;
+    if (!r || r->status != job_status::failed) {
+      s.in_flight.erase(id);
+      promise.deliver(r ? job_reply{conflict(*r, "only failed jobs can be discarded")}
+                        : std::move(r));
+      return;
+    }
+    job j = std::move(r.value());
+    self->request(s.env->store, caf::infinite, persist_atom::value,
+                  std::vector<store_write>{erase_job{id}})
+        .then([self, id, j, promise](void_reply& w) mutable {
+          self->state.in_flight.erase(id);
+          promise.deliver(w ? job_reply{j} : job_reply{std::move(w).error_value()});
+        });
+  });
+}
+
+void on_terminal(scheduler_actor* self, const job& finished) {
+  auto& st = self->state;
+  std::deque<job> work{finished};
+  while (!work.empty()) {
+    job j = std::move(work.front());
+    work.pop_front();
+    st.jobs.erase(j.id);
+    if (auto w = st.waiters.find(j.id); w != st.waiters.end()) {
+      for (auto& promise : w->second)
+        promise.deliver(job_reply{j});
+      st.waiters.erase(w);
+    }
+    const auto children = st.graph.children_of(j.id);
+    st.graph.remove(j.id);
+    const timestamp t = now(self);
+    for (const auto& child : children) {
+      auto it = st.jobs.find(child);
+      if (it == st.jobs.end() || !it->second.data) continue;
+      live_job& lj = it->second;
+      job& cj = *lj.data;
+      if (cj.status != job_status::blocked || lj.dependencies_met) continue;
+      count_parent(lj.parents, j.status);
+      switch (evaluate_dependencies(cj.dependencies, lj.parents)) {
+        case dependency_verdict::wait:
+          break;
+        case dependency_verdict::run:
+          lj.dependencies_met = true;
+          st.graph.remove(child);
+          if (cj.run_at && *cj.run_at > t) {
+            st.timers.emplace(*cj.run_at, child);
+            arm_wake(self);
+          } else if (move(self, cj, job_status::pending)) {
+            st.ready.push(child, cj.type, cj.priority,
+                          make_dispatch_key(cj.priority, t, ++st.sequence, st.env->config.aging),
+                          t);
+          }
+          break;
+        case dependency_verdict::cancel: {
+          st.graph.remove(child);
+          job canceled = std::move(cj);
+          if (move(self, canceled, job_status::canceled,
+                   transition_note{std::nullopt,
+                                   {},
+                                   "dependency " + to_string(j.id) + " ended " +
+                                       std::string(to_string(j.status)),
+                                   "scheduler"}))
+            work.push_back(std::move(canceled));
+          else
+            st.jobs.erase(child);
+          break;
+        }
+      }
+    }
+  }
+  try_dispatch(self);
+}
+
+}  // namespace jobforge::sched

@@ -1,0 +1,67 @@
+#include "actors/store_writer.hpp"
+
+#include "actors/protocol.hpp"
+
+#include <caf/all.hpp>
+
+namespace jobforge {
+namespace {
+
+using writer = caf::stateful_actor<store_writer_state>;
+
+void commit(writer* self) {
+  auto& st = self->state;
+  st.flush_pending = false;
+  if (st.batch.empty()) return;
+  void_reply result = st.backend->apply(st.batch);
+  ++st.batches;
+  st.batch.clear();
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  for (auto& promise : waiting)
+    promise.deliver(result);
+}
+
+}  // namespace
+
+caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
+                           store_writer_limits limits) {
+  self->state.backend = std::move(backend);
+  self->state.limits = limits;
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    commit(self);  // what was accepted gets written before we go
+    self->quit(msg.reason);
+  });
+  return {
+      [=](persist_atom, std::vector<store_write>& writes) -> caf::result<void_reply> {
+        auto& st = self->state;
+        for (auto& w : writes)
+          st.batch.push_back(std::move(w));
+        auto promise = self->make_response_promise();
+        st.waiting.push_back(promise);
+        if (st.batch.size() >= st.limits.max_batch) {
+          commit(self);
+        } else if (!st.flush_pending) {
+          // The flush goes to the back of the mailbox: every write already
+          // queued joins this batch before it commits.
+          st.flush_pending = true;
+          self->send(self, flush_atom::value);
+        }
+        return promise;
+      },
+      [=](flush_atom) { commit(self); },
+      [=](fetch_atom, const job_id& id) -> job_reply {
+        commit(self);  // reads see every write that arrived before them
+        auto found = self->state.backend->get(id);
+        if (!found) return std::move(found).error_value();
+        if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
+        return std::move(*found.value());
+      },
+      [=](list_atom, const job_query& query) -> page_reply {
+        commit(self);
+        return self->state.backend->list(query);
+      },
+  };
+}
+
+}  // namespace jobforge

@@ -1,0 +1,37 @@
+#pragma once
+/// The store writer: the only actor that touches the store. It batches every
+/// write that arrives while a batch is open into one transaction (group
+/// commit) and acknowledges each write only after its batch committed.
+///
+/// Receives: (persist_atom, writes) -> void_reply; (fetch_atom, id) ->
+/// job_reply; (list_atom, query) -> page_reply; (flush_atom) from itself.
+
+#include "actors/runtime_env.hpp"
+#include "store/store.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <memory>
+
+namespace jobforge {
+
+/// Group commit limits.
+struct store_writer_limits {
+  std::size_t max_batch = 4096;  ///< writes per transaction
+};
+
+struct store_writer_state {
+  std::shared_ptr<store> backend;
+  store_writer_limits limits;
+  std::vector<store_write> batch;
+  std::vector<caf::response_promise> waiting;
+  bool flush_pending = false;
+  std::uint64_t batches = 0;
+  static inline const char* name = "store_writer";
+};
+
+caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
+                           std::shared_ptr<store> backend, store_writer_limits limits);
+
+}  // namespace jobforge

@@ -1,0 +1,183 @@
+#include "runtime/runtime.hpp"
+
+#include "runtime/runtime_core.hpp"
+
+#include <caf/all.hpp>
+
+namespace jobforge {
+namespace {
+
+constexpr std::chrono::seconds call_timeout{60};
+
+error from_caf(caf::actor_system& sys, const caf::error& e) {
+  if (e == caf::sec::request_timeout)
+    return error{error_code::timeout, "the runtime did not answer in time"};
+  return error{error_code::unavailable, "the runtime is unavailable: " + sys.render(e)};
+}
+
+}  // namespace
+
+struct runtime::impl {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<const job_type_registry> types;
+  runtime_actors actors;
+  bool stopped = false;
+
+  /// One request to an actor, blocking for its answer.
+  template <class Reply, class Duration, class... Ts>
+  Reply call(const caf::actor& dest, Duration timeout, Ts&&... xs) {
+    if (stopped) return Reply{error{error_code::unavailable, "the runtime has been shut down"}};
+    caf::scoped_actor self{*sys};
+    std::optional<Reply> out;
+    self->request(dest, timeout, std::forward<Ts>(xs)...)
+        .receive([&](Reply& r) { out = std::move(r); },
+                 [&](caf::error& e) { out = Reply{from_caf(*sys, e)}; });
+    return std::move(*out);
+  }
+};
+
+struct subscription::impl {
+  caf::actor subscriber;
+  caf::actor events;
+};
+
+subscription& subscription::operator=(subscription&& other) noexcept {
+  if (this != &other) {
+    cancel();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+subscription::~subscription() {
+  cancel();
+}
+
+void subscription::cancel() {
+  if (!impl_) return;
+  caf::anon_send(impl_->events, unsubscribe_atom::value, impl_->subscriber);
+  caf::anon_send_exit(impl_->subscriber, caf::exit_reason::user_shutdown);
+  impl_.reset();
+}
+
+runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr<store> backend)
+    : impl_(std::make_unique<impl>()) {
+  config.mode = execution_mode::threads;
+  impl_->types = std::make_shared<const job_type_registry>(std::move(types));
+  impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
+  impl_->actors = start_runtime(
+      *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
+      std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
+}
+
+runtime::~runtime() {
+  shutdown();
+}
+
+void runtime::shutdown() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  stop_runtime(impl_->actors);
+  impl_->sys.reset();  // joins CAF's threads once our actors are gone
+}
+
+expected<submit_result> runtime::submit(job_request request) {
+  return impl_->call<submit_reply>(impl_->actors.scheduler, call_timeout, submit_atom::value,
+                                   std::move(request));
+}
+
+expected<job> runtime::get(const job_id& id) {
+  return impl_->call<job_reply>(impl_->actors.store, call_timeout, fetch_atom::value, id);
+}
+
+expected<job_page> runtime::list(const job_query& query) {
+  if (query.limit < 1 || query.limit > 1000)
+    return error{error_code::invalid_argument, "limit must be within 1..1000"};
+  return impl_->call<page_reply>(impl_->actors.store, call_timeout, list_atom::value, query);
+}
+
+expected<job> runtime::cancel(const job_id& id, cancel_options options) {
+  cancel_request req{options.mode, std::move(options.reason), std::move(options.by)};
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, cancel_atom::value, id,
+                                std::move(req));
+}
+
+expected<job> runtime::wait(const job_id& id, milliseconds timeout) {
+  auto r = impl_->call<job_reply>(impl_->actors.scheduler, timeout, wait_atom::value, id);
+  if (!r && r.error_value().code == error_code::timeout)
+    return error{error_code::timeout,
+                 "job " + to_string(id) + " did not finish within " +
+                     std::to_string(timeout.count()) + " ms",
+                 boost::json::object{{"job_id", to_string(id)}}};
+  return r;
+}
+
+expected<boost::json::value> runtime::execute_sync(job_request request, milliseconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
+  auto submitted = submit(std::move(request));
+  if (!submitted) return std::move(submitted).error_value();
+  const auto left = timeout - std::chrono::duration_cast<milliseconds>(
+                                  std::chrono::steady_clock::now() - started);
+  auto done = wait(submitted->value.id, std::max(left, milliseconds{1}));
+  if (!done) return std::move(done).error_value();
+  const job& j = *done;
+  if (j.status == job_status::completed) return j.result;
+  const auto id_text = to_string(j.id);
+  if (j.status == job_status::canceled)
+    return error{
+        error_code::job_canceled, "job " + id_text + " was canceled",
+        boost::json::object{{"job_id", id_text}, {"reason", j.cancel_reason.value_or("")}}};
+  boost::json::object details{{"job_id", id_text}};
+  std::string message = "job " + id_text + " failed";
+  if (j.last_error) {
+    details["last_error"] = boost::json::object{{"code", j.last_error->code},
+                                                {"message", j.last_error->message},
+                                                {"kind", to_string(j.last_error->kind)}};
+    message += ": " + j.last_error->message;
+  }
+  return error{error_code::job_failed, std::move(message), std::move(details)};
+}
+
+expected<job> runtime::replay(const job_id& id, std::optional<boost::json::value> payload,
+                              std::string by) {
+  replay_request req{std::move(payload), std::move(by)};
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, replay_atom::value, id,
+                                std::move(req));
+}
+
+expected<job> runtime::discard(const job_id& id) {
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, discard_atom::value, id);
+}
+
+expected<void> runtime::pause_type(const std::string& type) {
+  return impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, pause_atom::value, type);
+}
+
+expected<void> runtime::resume_type(const std::string& type) {
+  return impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, resume_atom::value, type);
+}
+
+expected<scheduler_stats> runtime::stats() {
+  using stats_reply = expected<scheduler_stats>;
+  if (impl_->stopped) return error{error_code::unavailable, "the runtime has been shut down"};
+  caf::scoped_actor self{*impl_->sys};
+  std::optional<stats_reply> out;
+  self->request(impl_->actors.scheduler, call_timeout, stats_atom::value)
+      .receive([&](scheduler_stats& s) { out = stats_reply{s}; },
+               [&](caf::error& e) { out = stats_reply{from_caf(*impl_->sys, e)}; });
+  return std::move(*out);
+}
+
+subscription runtime::subscribe(std::function<void(const job_event&)> callback) {
+  subscription s;
+  s.impl_ = std::make_unique<subscription::impl>(subscription::impl{
+      subscribe_callback(*impl_->sys, impl_->actors, std::move(callback)), impl_->actors.events});
+  return s;
+}
+
+const job_type_registry& runtime::types() const {
+  return *impl_->types;
+}
+
+}  // namespace jobforge

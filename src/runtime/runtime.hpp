@@ -1,0 +1,90 @@
+#pragma once
+/// jobforge embedded in a C++ program: the API that the HTTP gateway and
+/// the CLI are thin layers over. Every call blocks until the runtime
+/// answered and returns errors as values.
+///
+///   jobforge::job_type_registry types;
+///   jobforge::handlers::register_demo_types(types);
+///   jobforge::runtime rt(std::move(types));
+///   auto job = rt.submit({"echo", boost::json::object{{"hi", 1}}});
+
+#include "actors/protocol.hpp"
+#include "actors/runtime_env.hpp"
+#include "model/job_type_registry.hpp"
+#include "store/store.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace jobforge {
+
+/// How a cancellation is made.
+struct cancel_options {
+  cancel_mode mode = cancel_mode::graceful;
+  std::string reason;
+  std::string by;
+};
+
+class runtime;
+
+/// Keeps an event callback registered; unsubscribes when destroyed.
+class subscription {
+ public:
+  subscription() = default;
+  subscription(subscription&&) noexcept = default;
+  subscription& operator=(subscription&&) noexcept;
+  ~subscription();
+  void cancel();
+
+ private:
+  friend class runtime;
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// A running job processor in this process.
+class runtime {
+ public:
+  /// Starts the actors; `types` is frozen from here on.
+  explicit runtime(job_type_registry types, runtime_config config = {},
+                   std::shared_ptr<store> backend = make_memory_store());
+  ~runtime();  ///< shuts down (see shutdown())
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Submits a job; answers once it is stored. `created` is false when the
+  /// submission was deduplicated onto an existing job.
+  expected<submit_result> submit(job_request request);
+  expected<job> get(const job_id& id);
+  expected<job_page> list(const job_query& query);
+  /// Cancels a job and answers with it once it is canceled (a graceful
+  /// cancel of a running job waits for the handler up to the grace period).
+  expected<job> cancel(const job_id& id, cancel_options options = {});
+  /// Waits until the job is terminal, or `timeout` (error_code::timeout).
+  expected<job> wait(const job_id& id, milliseconds timeout);
+  /// Submits and waits for the result: the handler's JSON result, or
+  /// job_failed (details: last_error, job_id), job_canceled, or timeout (the
+  /// job goes on; details: job_id).
+  expected<boost::json::value> execute_sync(job_request request, milliseconds timeout);
+  /// Replays a failed job from the dead-letter queue, optionally with a new payload.
+  expected<job> replay(const job_id& id, std::optional<boost::json::value> payload = std::nullopt,
+                       std::string by = {});
+  /// Removes a failed job from the dead-letter queue for good.
+  expected<job> discard(const job_id& id);
+  expected<void> pause_type(const std::string& type);
+  expected<void> resume_type(const std::string& type);
+  expected<scheduler_stats> stats();
+  /// Calls `callback` (on a runtime thread) for every status change and
+  /// progress report until the subscription is destroyed.
+  subscription subscribe(std::function<void(const job_event&)> callback);
+  const job_type_registry& types() const;
+
+  /// Stops the actors and abandons handlers still running. Idempotent.
+  void shutdown();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace jobforge

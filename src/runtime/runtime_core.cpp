@@ -1,0 +1,57 @@
+#include "runtime/runtime_core.hpp"
+
+#include "actors/event_hub.hpp"
+#include "actors/scheduler.hpp"
+#include "actors/store_writer.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+namespace jobforge {
+
+runtime_actors start_runtime(caf::actor_system& sys, std::shared_ptr<const job_type_registry> types,
+                             runtime_config config, std::shared_ptr<store> backend,
+                             std::shared_ptr<random_source> rng, timestamp wall_origin) {
+  auto env =
+      std::make_shared<runtime_env>(runtime_env{std::move(config),
+                                                std::move(types),
+                                                std::move(rng),
+                                                runtime_clock{sys.clock().now(), wall_origin},
+                                                {},
+                                                {},
+                                                {}});
+  runtime_actors a;
+  a.env = env;
+  a.store = sys.spawn(store_writer, std::move(backend), store_writer_limits{});
+  a.events = sys.spawn(event_hub, env);
+  env->store = a.store;
+  env->events = a.events;
+  a.scheduler = sys.spawn(scheduler, env);
+  env->scheduler = a.scheduler;
+  return a;
+}
+
+void stop_runtime(const runtime_actors& a) {
+  caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.events, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.store, caf::exit_reason::user_shutdown);
+}
+
+caf::actor subscribe_callback(caf::actor_system& sys, const runtime_actors& a,
+                              std::function<void(const job_event&)> callback) {
+  auto subscriber = sys.spawn([callback = std::move(callback)]() -> caf::behavior {
+    return {[callback](event_atom, const job_event& e) {
+      try {
+        callback(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("event subscriber threw: {}", ex.what());
+      } catch (...) {
+        spdlog::error("event subscriber threw a non-standard exception");
+      }
+    }};
+  });
+  caf::anon_send(a.events, subscribe_atom::value, subscriber);
+  return subscriber;
+}
+
+}  // namespace jobforge

@@ -1,0 +1,166 @@
+#include "testing/simulated_runtime.hpp"
+
+#include "runtime/runtime_core.hpp"
+
+#include <caf/all.hpp>
+#include <caf/detail/test_actor_clock.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <stdexcept>
+#include <tuple>
+
+namespace jobforge::testing {
+namespace {
+
+caf::actor_system_config& simulated_config(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  cfg.set("logger.console", caf::atom("none"));
+  return cfg;
+}
+
+}  // namespace
+
+struct simulated_runtime::impl {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{simulated_config(cfg)};
+  caf::scheduler::test_coordinator& sched =
+      dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  runtime_actors actors;
+  std::vector<job_event> events;
+  caf::actor recorder;
+};
+
+template <class Reply, class... Ts>
+simulated_runtime::pending<Reply> simulated_runtime::ask(const caf::actor& dest, Ts... xs) {
+  pending<Reply> out;
+  auto slot = out.slot_;
+  impl_->sys.spawn(
+      [slot, dest, args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* probe) {
+        std::apply(
+            [&](auto&... a) {
+              probe->request(dest, caf::infinite, a...).then([slot](Reply& r) {
+                *slot = std::move(r);
+              });
+            },
+            args);
+      });
+  run();
+  return out;
+}
+
+simulated_runtime::simulated_runtime(job_type_registry types, runtime_config config,
+                                     std::uint64_t seed, std::shared_ptr<store> backend,
+                                     timestamp start)
+    : impl_(std::make_unique<impl>()) {
+  config.mode = execution_mode::simulated;
+  std::shared_ptr<random_source> rng = make_seeded_random(seed);
+  impl_->actors =
+      start_runtime(impl_->sys, std::make_shared<const job_type_registry>(std::move(types)),
+                    std::move(config), std::move(backend), std::move(rng), start);
+  auto* events = &impl_->events;
+  impl_->recorder = subscribe_callback(impl_->sys, impl_->actors,
+                                       [events](const job_event& e) { events->push_back(e); });
+  run();
+}
+
+simulated_runtime::~simulated_runtime() {
+  caf::anon_send_exit(impl_->recorder, caf::exit_reason::user_shutdown);
+  stop_runtime(impl_->actors);
+  run();
+}
+
+void simulated_runtime::run() {
+  impl_->sched.run();
+}
+
+void simulated_runtime::advance(milliseconds d) {
+  auto& clock = impl_->sched.clock();
+  const auto target = clock.current_time + d;
+  run();
+  while (clock.has_pending_timeout() && clock.schedule().begin()->first <= target) {
+    clock.trigger_timeout();
+    run();
+  }
+  if (clock.current_time < target) clock.current_time = target;
+  run();
+}
+
+bool simulated_runtime::advance_to_next_timer() {
+  auto& clock = impl_->sched.clock();
+  if (!clock.has_pending_timeout()) return false;
+  clock.trigger_timeout();
+  run();
+  return true;
+}
+
+timestamp simulated_runtime::now() const {
+  return impl_->actors.env->clock.at(impl_->sched.clock().now());
+}
+
+const std::vector<job_event>& simulated_runtime::events() const {
+  return impl_->events;
+}
+
+expected<submit_result> simulated_runtime::submit(job_request request) {
+  auto r = ask<submit_reply>(impl_->actors.scheduler, submit_atom::value, std::move(request));
+  if (!r.ready()) return error{error_code::unavailable, "the submission did not complete"};
+  return r.get();
+}
+
+expected<job> simulated_runtime::get(const job_id& id) {
+  auto r = ask<job_reply>(impl_->actors.store, fetch_atom::value, id);
+  if (!r.ready()) return error{error_code::unavailable, "the store did not answer"};
+  return r.get();
+}
+
+expected<job_page> simulated_runtime::list(const job_query& query) {
+  auto r = ask<page_reply>(impl_->actors.store, list_atom::value, query);
+  if (!r.ready()) return error{error_code::unavailable, "the store did not answer"};
+  return r.get();
+}
+
+simulated_runtime::pending<expected<job>> simulated_runtime::cancel(const job_id& id,
+                                                                    cancel_options options) {
+  return ask<job_reply>(
+      impl_->actors.scheduler, cancel_atom::value, id,
+      cancel_request{options.mode, std::move(options.reason), std::move(options.by)});
+}
+
+simulated_runtime::pending<expected<job>> simulated_runtime::wait(const job_id& id) {
+  return ask<job_reply>(impl_->actors.scheduler, wait_atom::value, id);
+}
+
+simulated_runtime::pending<expected<job>> simulated_runtime::replay(
+    const job_id& id, std::optional<boost::json::value> payload) {
+  return ask<job_reply>(impl_->actors.scheduler, replay_atom::value, id,
+                        replay_request{std::move(payload), "test"});
+}
+
+simulated_runtime::pending<expected<job>> simulated_runtime::discard(const job_id& id) {
+  return ask<job_reply>(impl_->actors.scheduler, discard_atom::value, id);
+}
+
+expected<void> simulated_runtime::pause_type(const std::string& type) {
+  auto r = ask<void_reply>(impl_->actors.scheduler, pause_atom::value, type);
+  return r.ready() ? r.get() : expected<void>{error{error_code::unavailable, "no answer"}};
+}
+
+expected<void> simulated_runtime::resume_type(const std::string& type) {
+  auto r = ask<void_reply>(impl_->actors.scheduler, resume_atom::value, type);
+  return r.ready() ? r.get() : expected<void>{error{error_code::unavailable, "no answer"}};
+}
+
+scheduler_stats simulated_runtime::stats() {
+  auto r = ask<scheduler_stats>(impl_->actors.scheduler, stats_atom::value);
+  if (!r.ready()) throw std::logic_error("the scheduler did not answer");
+  return r.get();
+}
+
+job_status simulated_runtime::status(const job_id& id) {
+  auto j = get(id);
+  if (!j) throw std::runtime_error("no job " + to_string(id) + ": " + j.error_value().message);
+  return j->status;
+}
+
+}  // namespace jobforge::testing

@@ -1,0 +1,90 @@
+#pragma once
+/// The second half of jobforge's test kit for users: the whole runtime
+/// (scheduler, one supervisor per job, executors, store writer, event hub)
+/// on CAF's deterministic test coordinator with a simulated clock. Nothing
+/// runs on its own: every call runs the actors until they are idle, and
+/// `advance` moves simulated time, firing retry backoffs, timeouts, delays
+/// and rate limits at their exact instants.
+///
+///   jobforge::testing::simulated_runtime rt(std::move(types));
+///   auto job = rt.submit({"fail", boost::json::parse(R"({"times": 2})")});
+///   rt.advance(std::chrono::seconds(30));
+///   CHECK(rt.get(job->value.id)->status == jobforge::job_status::completed);
+///
+/// Handlers run inline when an attempt starts: `ctx.sleep_for(d)` returns at
+/// once but delays the attempt's outcome by `d` of simulated time (a sleep
+/// that crosses the attempt's deadline stops there, as a timeout would), so
+/// a handler's run time, timeouts and abandonment are all simulated.
+
+#include "actors/protocol.hpp"
+#include "actors/runtime_env.hpp"
+#include "model/job_type_registry.hpp"
+#include "runtime/runtime.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace jobforge::testing {
+
+class simulated_runtime {
+ public:
+  /// Simulated time starts at `start` (2026-01-01T00:00:00Z by default).
+  explicit simulated_runtime(job_type_registry types, runtime_config config = {},
+                             std::uint64_t seed = 1,
+                             std::shared_ptr<store> backend = make_memory_store(),
+                             timestamp start = from_unix_ms(1'767'225'600'000));
+  ~simulated_runtime();
+  simulated_runtime(const simulated_runtime&) = delete;
+  simulated_runtime& operator=(const simulated_runtime&) = delete;
+
+  /// A reply that may still be outstanding (e.g. a graceful cancellation
+  /// waiting for its grace period): check `ready()` after advancing time.
+  template <class T>
+  class pending {
+   public:
+    bool ready() const { return slot_->has_value(); }
+    const T& get() const { return **slot_; }
+
+   private:
+    friend class simulated_runtime;
+    std::shared_ptr<std::optional<T>> slot_ = std::make_shared<std::optional<T>>();
+  };
+
+  expected<submit_result> submit(job_request request);
+  expected<job> get(const job_id& id);
+  expected<job_page> list(const job_query& query);
+  pending<expected<job>> cancel(const job_id& id, cancel_options options = {});
+  pending<expected<job>> wait(const job_id& id);
+  pending<expected<job>> replay(const job_id& id,
+                                std::optional<boost::json::value> payload = std::nullopt);
+  pending<expected<job>> discard(const job_id& id);
+  expected<void> pause_type(const std::string& type);
+  expected<void> resume_type(const std::string& type);
+  scheduler_stats stats();
+
+  /// Runs every actor until none has a message (no time passes).
+  void run();
+  /// Moves simulated time forward by `d`, delivering every delayed message
+  /// at its instant and running the actors after each one.
+  void advance(milliseconds d);
+  /// Jumps to the next pending timer (if any) and runs; false if none.
+  bool advance_to_next_timer();
+  /// The simulated wall-clock time.
+  timestamp now() const;
+
+  /// Every event published so far, in order.
+  const std::vector<job_event>& events() const;
+
+  /// The current status of a job (from the store); fails the call if absent.
+  job_status status(const job_id& id);
+
+ private:
+  struct impl;
+  template <class Reply, class... Ts>
+  pending<Reply> ask(const caf::actor& dest, Ts... xs);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace jobforge::testing

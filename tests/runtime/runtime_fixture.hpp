@@ -1,0 +1,68 @@
+#pragma once
+// Shared helpers for the runtime tests: the demo types plus test types with
+// handlers defined in the tests, on the simulated runtime.
+
+#include "handlers/demo_types.hpp"
+#include "model/job_codec.hpp"
+#include "testing/simulated_runtime.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+
+namespace jobforge::test {
+
+/// The demo types, with extra types added by `extra`.
+inline job_type_registry demo_registry(const std::function<void(job_type_registry&)>& extra = {}) {
+  job_type_registry types;
+  REQUIRE(handlers::register_demo_types(types));
+  if (extra) extra(types);
+  return types;
+}
+
+/// A request for `type` with a JSON payload text.
+inline job_request request(std::string type, const char* payload = "{}") {
+  job_request r;
+  r.type = std::move(type);
+  r.payload = boost::json::parse(payload);
+  return r;
+}
+
+/// Submits and returns the job, failing the test on an error.
+inline job submit_ok(testing::simulated_runtime& rt, job_request r) {
+  auto s = rt.submit(std::move(r));
+  INFO((s ? std::string("ok") : to_string(s.error_value())));
+  REQUIRE(s.has_value());
+  return s->value;
+}
+
+/// The current job, failing the test if absent.
+inline job fetch(testing::simulated_runtime& rt, const job_id& id) {
+  auto j = rt.get(id);
+  INFO((j ? std::string("ok") : to_string(j.error_value())));
+  REQUIRE(j.has_value());
+  return *j;
+}
+
+/// The statuses a job went through, from its history.
+inline std::vector<job_status> path_of(const job& j) {
+  std::vector<job_status> out;
+  for (const auto& h : j.history)
+    out.push_back(h.to);
+  return out;
+}
+
+/// Whether a history is a valid path through the status machine.
+inline bool valid_history(const job& j) {
+  if (j.history.empty() || j.history.front().from || !is_initial(j.history.front().to))
+    return false;
+  for (std::size_t i = 1; i < j.history.size(); ++i) {
+    const auto& h = j.history[i];
+    if (!h.from || *h.from != j.history[i - 1].to || !may_transition(*h.from, h.to)) return false;
+  }
+  return j.history.back().to == j.status;
+}
+
+}  // namespace jobforge::test
