@@ -85,7 +85,12 @@ const boost::json::value* attempt_context::checkpoint() const {
 
 bool attempt_context::sleep_for(milliseconds d) {
   if (!simulated_) return handler_context::sleep_for(d);
-  if (token_.stop_requested()) return false;
+  if (token_.stop_requested()) {
+    // A handler that sleeps on after its stop ignores it: its time still
+    // passes, which is how abandonment after the grace period is simulated.
+    elapsed_ += d;
+    return false;
+  }
   // The only stop a simulated handler can see coming is its own deadline.
   const auto deadline_offset =
       std::chrono::duration_cast<milliseconds>(order_.deadline - order_.started_at);

@@ -56,6 +56,11 @@ struct scheduler_state {
   std::size_t executor_count = 0;
   std::unordered_map<job_id, std::vector<caf::response_promise>> waiters;
   std::unordered_set<job_id> in_flight;  ///< replays/discards being processed
+  /// Submissions between their first look at the parents and admission, and
+  /// the parents that finished meanwhile (so no child waits for a parent
+  /// whose end it missed). Cleared whenever no submission is in flight.
+  std::size_t admissions_in_flight = 0;
+  std::unordered_map<job_id, job_status> finished_during_admission;
   std::uint64_t sequence = 0;
   static inline const char* name = "scheduler";
 };

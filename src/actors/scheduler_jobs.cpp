@@ -44,34 +44,31 @@ struct pending_submission {
   caf::response_promise promise;
 };
 
+void end_admission(scheduler_actor* self) {
+  auto& st = self->state;
+  if (--st.admissions_in_flight == 0) st.finished_during_admission.clear();
+}
+
 void forget_dedup(scheduler_actor* self, const job& j) {
   if (j.unique_key) self->state.dedup.forget(j.tenant, *j.unique_key, j.id);
 }
 
 void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission> sub) {
   job& j = sub->j;
-  bool cancel_now = false;
-  if (!j.dependencies.empty()) {
-    switch (evaluate_dependencies(j.dependencies, sub->tally)) {
-      case dependency_verdict::run: {
-        // Every parent it needs has already finished: start as if it had none.
-        const bool later = j.run_at && *j.run_at > now(self);
-        j.status = later ? job_status::scheduled : job_status::pending;
-        j.history.front().to = j.status;
-        break;
-      }
-      case dependency_verdict::cancel:
-        cancel_now = true;
-        break;
-      case dependency_verdict::wait:
-        break;
-    }
+  if (!j.dependencies.empty() &&
+      evaluate_dependencies(j.dependencies, sub->tally) == dependency_verdict::run) {
+    // Every parent it needs has already finished: start as if it had none.
+    // (A job whose parents already failed is canceled by admit, on the record.)
+    const bool later = j.run_at && *j.run_at > now(self);
+    j.status = later ? job_status::scheduled : job_status::pending;
+    j.history.front().to = j.status;
   }
   auto& st = self->state;
   self->request(st.env->store, caf::infinite, persist_atom::value,
                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}})
       .then([=](void_reply& r) mutable {
         if (!r) {
+          end_admission(self);
           forget_dedup(self, sub->j);
           sub->promise.deliver(submit_reply{error{
               error_code::unavailable, "the job could not be stored: " + r.error_value().message}});
@@ -90,17 +87,8 @@ void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission>
                           std::nullopt,
                           {},
                           h.at});
-        if (cancel_now) {
-          job canceled = std::move(sub->j);
-          if (move(self, canceled, job_status::canceled,
-                   transition_note{std::nullopt,
-                                   {},
-                                   "a dependency failed before the job was submitted",
-                                   "scheduler"}))
-            on_terminal(self, canceled);
-          return;
-        }
         admit(self, std::move(sub->j), sub->tally, sub->unfinished_parents);
+        end_admission(self);
       });
 }
 
@@ -110,18 +98,37 @@ void admit(scheduler_actor* self, job j, parent_tally tally,
            const std::vector<job_id>& unfinished_parents) {
   auto& st = self->state;
   const job_id id = j.id;
+  if (st.jobs.count(id)) return;
+  const timestamp t = now(self);
   if (j.status == job_status::blocked) {
-    if (auto ok = st.graph.add(id, unfinished_parents); !ok)
+    std::vector<job_id> waiting_on;
+    for (const auto& p : unfinished_parents) {
+      auto ended = st.finished_during_admission.find(p);
+      if (ended != st.finished_during_admission.end())
+        count_parent(tally, ended->second);
+      else
+        waiting_on.push_back(p);
+    }
+    const auto verdict = evaluate_dependencies(j.dependencies, tally);
+    if (verdict == dependency_verdict::cancel) {
+      if (move(self, j, job_status::canceled,
+               transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
+        on_terminal(self, j);
+      return;
+    }
+    if (verdict == dependency_verdict::run && (!j.run_at || *j.run_at <= t)) {
+      if (!move(self, j, job_status::pending)) return;
+    } else if (auto ok = st.graph.add(id, waiting_on); !ok) {
       spdlog::error("scheduler: {}", ok.error_value().message);  // a new job cannot close a cycle
+    }
   }
   live_job lj;
   lj.type = j.type;
   lj.parents = tally;
+  lj.dependencies_met = j.status == job_status::blocked &&
+                        evaluate_dependencies(j.dependencies, tally) == dependency_verdict::run;
   lj.data = std::move(j);
-  auto [it, inserted] = st.jobs.emplace(id, std::move(lj));
-  if (!inserted) return;
-  const job& held = *it->second.data;
-  const timestamp t = now(self);
+  const job& held = *st.jobs.emplace(id, std::move(lj)).first->second.data;
   if (held.status == job_status::pending)
     st.ready.push(id, held.type, held.priority,
                   make_dispatch_key(held.priority, t, ++st.sequence, st.env->config.aging), t);
@@ -158,6 +165,7 @@ void submit(scheduler_actor* self, job_request& request, caf::response_promise p
     st.dedup.remember(j.tenant, *j.unique_key, j.id, t + milliseconds{j.unique_for_ms});
     st.dedup.expire(t);
   }
+  ++st.admissions_in_flight;
   sub->tally.total = j.dependencies.depends_on.size();
   std::vector<job_id> unknown;
   for (const auto& p : j.dependencies.depends_on) {
@@ -185,6 +193,7 @@ void submit(scheduler_actor* self, job_request& request, caf::response_promise p
       }
       if (--sub->lookups_left > 0) return;
       if (sub->failure) {
+        end_admission(self);
         forget_dedup(self, sub->j);
         sub->promise.deliver(submit_reply{*sub->failure});
         return;
@@ -218,7 +227,7 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
     return;
   }
   job j = std::move(*lj.data);
-  st.graph.remove(id);
+  st.graph.remove_parents(id);  // its dependents hear of it in on_terminal
   if (move(self, j, job_status::canceled, transition_note{std::nullopt, {}, req.reason, req.by}))
     on_terminal(self, j);
 }
@@ -313,7 +322,10 @@ void discard(scheduler_actor* self, const job_id& id, caf::response_promise prom
     self->request(s.env->store, caf::infinite, persist_atom::value,
                   std::vector<store_write>{erase_job{id}})
         .then([self, id, j, promise](void_reply& w) mutable {
-          self->state.in_flight.erase(id);
+          auto& s2 = self->state;
+          s2.in_flight.erase(id);
+          if (w && j.unique_key)
+            s2.dedup.forget(j.tenant, *j.unique_key, j.id);  // the key is free again
           promise.deliver(w ? job_reply{j} : job_reply{std::move(w).error_value()});
         });
   });
@@ -326,6 +338,7 @@ void on_terminal(scheduler_actor* self, const job& finished) {
     job j = std::move(work.front());
     work.pop_front();
     st.jobs.erase(j.id);
+    if (st.admissions_in_flight > 0) st.finished_during_admission[j.id] = j.status;
     if (auto w = st.waiters.find(j.id); w != st.waiters.end()) {
       for (auto& promise : w->second)
         promise.deliver(job_reply{j});
@@ -346,7 +359,7 @@ void on_terminal(scheduler_actor* self, const job& finished) {
           break;
         case dependency_verdict::run:
           lj.dependencies_met = true;
-          st.graph.remove(child);
+          st.graph.remove_parents(child);
           if (cj.run_at && *cj.run_at > t) {
             st.timers.emplace(*cj.run_at, child);
             arm_wake(self);
@@ -357,7 +370,7 @@ void on_terminal(scheduler_actor* self, const job& finished) {
           }
           break;
         case dependency_verdict::cancel: {
-          st.graph.remove(child);
+          st.graph.remove_parents(child);
           job canceled = std::move(cj);
           if (move(self, canceled, job_status::canceled,
                    transition_note{std::nullopt,

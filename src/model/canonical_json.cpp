@@ -42,22 +42,25 @@ void append(std::string& out, const boost::json::value& v) {
       return;
     }
     case boost::json::kind::double_: {
-      // 1.0 and 1 are the same number to a client: write integral doubles
-      // that fit in int64 as integers.
+      // 1.0 and 1 (and 1e19 and 10000000000000000000) are the same number to
+      // a client: integral doubles within the 64-bit range print as integers.
       const double d = v.get_double();
-      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
-        out += std::to_string(static_cast<long long>(d));
-        return;
+      if (std::isfinite(d) && std::trunc(d) == d) {
+        if (d >= -0x1p63 && d < 0x1p63) {
+          out += std::to_string(static_cast<long long>(d));
+          return;
+        }
+        if (d >= 0 && d < 0x1p64) {
+          out += std::to_string(static_cast<unsigned long long>(d));
+          return;
+        }
       }
       out += boost::json::serialize(v);
       return;
     }
     case boost::json::kind::uint64:
-      if (v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-        out += std::to_string(v.get_uint64());
-        return;
-      }
-      [[fallthrough]];
+      out += std::to_string(v.get_uint64());
+      return;
     default:
       out += boost::json::serialize(v);
   }

@@ -60,6 +60,11 @@ void dependency_graph::remove_edge(const job_id& child, const job_id& parent) {
   }
 }
 
+void dependency_graph::remove_parents(const job_id& child) {
+  for (const auto& p : parents_of(child))
+    remove_edge(child, p);
+}
+
 void dependency_graph::remove(const job_id& id) {
   for (const auto& p : parents_of(id))
     remove_edge(id, p);

@@ -26,6 +26,10 @@ class dependency_graph {
   /// Removes one edge; absent edges are ignored.
   void remove_edge(const job_id& child, const job_id& parent);
 
+  /// Removes the child's edges to its parents (it no longer waits), keeping
+  /// the edges of jobs that wait on it.
+  void remove_parents(const job_id& child);
+
   /// Removes a job and every edge touching it.
   void remove(const job_id& id);
 

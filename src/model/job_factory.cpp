@@ -18,7 +18,8 @@ error bad_field(const std::string& field, const std::string& why) {
 expected<void> check_request(const job_request& r, const job_id& id) {
   if (r.max_attempts && *r.max_attempts < 1) return bad_field("max_attempts", "must be at least 1");
   if (r.timeout_ms && *r.timeout_ms < 1) return bad_field("timeout_ms", "must be at least 1");
-  if (r.run_in_ms && *r.run_in_ms < 0) return bad_field("run_in_ms", "must not be negative");
+  if (r.run_in_ms && (*r.run_in_ms < 0 || *r.run_in_ms > max_delay_ms))
+    return bad_field("run_in_ms", "must be within 0.." + std::to_string(max_delay_ms));
   if (r.run_in_ms && r.run_at) return bad_field("run_at", "cannot be combined with run_in_ms");
   if (r.unique_for_ms && *r.unique_for_ms < 0)
     return bad_field("unique_for_ms", "must not be negative");
@@ -56,6 +57,8 @@ expected<job> build_job(const job_request& r, const job_type& type, const job_id
   if (r.type != type.name)
     return bad_field("type", "is '" + r.type + "' but the job type is '" + type.name + "'");
   if (auto ok = check_request(r, id); !ok) return std::move(ok).error_value();
+  if (r.run_at && (*r.run_at - now).count() > max_delay_ms)
+    return bad_field("run_at", "must be at most 100 years ahead");
 
   const auto& d = type.defaults;
   job j;

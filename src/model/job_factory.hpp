@@ -17,6 +17,8 @@ inline constexpr const char* default_tenant = "default";
 inline constexpr std::size_t max_tags = 32;
 inline constexpr std::size_t max_tag_length = 64;
 inline constexpr std::size_t max_parents = 1000;
+/// The furthest a job may be delayed (`run_in_ms`, or `run_at` from now): 100 years.
+inline constexpr std::int64_t max_delay_ms = 100LL * 366 * 24 * 3600 * 1000;
 
 /// Builds the job (payload assumed validated). The initial status is
 /// `blocked` with parents, else `scheduled` when run_at lies ahead, else

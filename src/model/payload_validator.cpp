@@ -54,8 +54,7 @@ std::string json_path(const std::vector<std::string>& context, const boost::json
   return path;
 }
 
-// A violation is redundant when another one lies strictly deeper below it:
-// valijson reports "failed to validate property x" on the parent as well.
+// Whether `shorter` is a strict ancestor path of `longer`.
 bool is_prefix(const std::vector<std::string>& shorter, const std::vector<std::string>& longer) {
   return shorter.size() < longer.size() &&
          std::equal(shorter.begin(), shorter.end(), longer.begin());
@@ -90,9 +89,12 @@ expected<void> payload_validator::validate(const boost::json::value& payload) co
   std::vector<valijson::ValidationResults::Error> all(results.begin(), results.end());
   boost::json::array violations;
   for (const auto& e : all) {
-    const bool redundant = std::any_of(all.begin(), all.end(), [&](const auto& other) {
-      return is_prefix(e.context, other.context);
-    });
+    // Keep real violations at any depth; drop only valijson's summaries
+    // ("Failed to validate ...") of a failure reported deeper down.
+    const bool summary = e.description.rfind("Failed to validate", 0) == 0;
+    const bool redundant = summary && std::any_of(all.begin(), all.end(), [&](const auto& other) {
+                             return is_prefix(e.context, other.context);
+                           });
     if (redundant) continue;
     violations.push_back(
         boost::json::object{{"path", json_path(e.context, payload)}, {"message", e.description}});

@@ -17,8 +17,8 @@ class random_source {
   double uniform01();
 };
 
-/// Cryptographically strong randomness from the operating system
-/// (std::random_device, i.e. getrandom(2) on Linux). Thread-safe.
+/// Cryptographically strong randomness: OpenSSL's generator, seeded by the
+/// operating system, read in blocks. Thread-safe.
 std::shared_ptr<random_source> make_system_random();
 
 /// A deterministic pseudo-random source for tests and simulations.

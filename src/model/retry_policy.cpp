@@ -8,20 +8,29 @@
 namespace jobforge {
 
 milliseconds backoff_base(const retry_settings& s, int attempt) {
-  const double cap = static_cast<double>(std::max<std::int64_t>(s.max_backoff_ms, 0));
+  const std::int64_t cap_ms = std::max<std::int64_t>(s.max_backoff_ms, 0);
+  const double cap = static_cast<double>(cap_ms);
   const double initial = static_cast<double>(std::max<std::int64_t>(s.initial_backoff_ms, 0));
   const int exponent = std::max(attempt, 1) - 1;
   // pow may overflow to inf for large attempts; min() then yields the cap.
   const double raw = initial * std::pow(std::max(s.multiplier, 1.0), exponent);
-  const double delay = std::isfinite(raw) ? std::min(raw, cap) : cap;
-  return milliseconds{static_cast<std::int64_t>(delay)};
+  // Compare in double, but return the cap itself: a cap near INT64_MAX
+  // rounds up to 2^63 as a double, which no int64 can hold.
+  if (!std::isfinite(raw) || raw >= cap) return milliseconds{cap_ms};
+  return milliseconds{static_cast<std::int64_t>(raw)};
 }
 
 milliseconds next_delay(const retry_settings& s, int attempt, random_source& rng) {
-  const auto base = static_cast<double>(backoff_base(s, attempt).count());
-  const double jitter = std::clamp(s.jitter, 0.0, 1.0);
+  const std::int64_t base_ms = backoff_base(s, attempt).count();
+  const double base = static_cast<double>(base_ms);
+  const double jitter = std::isnan(s.jitter) ? 0.0 : std::clamp(s.jitter, 0.0, 1.0);
   const double delay = base * (1.0 - jitter * rng.uniform01());
-  return milliseconds{static_cast<std::int64_t>(std::llround(std::min(delay, base)))};
+  // Rounded into [ceil(base * (1 - jitter)), base] so both promised bounds hold.
+  const double floor_ms = std::ceil(base * (1.0 - jitter));
+  if (delay >= base) return milliseconds{base_ms};
+  const double rounded = std::max(std::round(delay), floor_ms);
+  if (rounded >= base) return milliseconds{base_ms};
+  return milliseconds{static_cast<std::int64_t>(rounded)};
 }
 
 bool is_retryable(const retry_settings& s, const job_error& e) {

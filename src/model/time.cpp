@@ -112,7 +112,11 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
   const std::int64_t days = days_from_civil(year, month, day);
   const std::int64_t secs =
       days * 86'400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return from_unix_ms(secs * 1000 + millis);
+  const timestamp t = from_unix_ms(secs * 1000 + millis);
+  // An offset can push a valid local time out of the four-digit years that
+  // the UTC form can write.
+  if (t < min_timestamp || t > max_timestamp) return std::nullopt;
+  return t;
 }
 
 }  // namespace jobforge

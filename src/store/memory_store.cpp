@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace jobforge {
@@ -47,6 +48,7 @@ std::optional<list_cursor> decode_cursor(std::string_view text) {
     const auto dot = text.find('.', start);
     parts.push_back(text.substr(start, dot - start));
     if (dot == std::string_view::npos) break;
+    if (parts.size() == 4) return std::nullopt;
     start = dot + 1;
   }
   if (parts.size() != 4 || parts[0] != "c1") return std::nullopt;
@@ -319,7 +321,7 @@ std::vector<const memory_store::key_set*> memory_store::candidate_sets(
   };
 
   if (filter.statuses) {
-    std::array<bool, 8> taken{};
+    std::array<bool, all_job_statuses.size()> taken{};
     std::vector<const key_set*> sets;
     for (auto s : *filter.statuses) {
       if (!std::exchange(taken[slot(s)], true)) sets.push_back(&by_status_[slot(s)]);

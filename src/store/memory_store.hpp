@@ -1,7 +1,8 @@
 #pragma once
 /// The in-memory store: immutable job snapshots shared with the caller (no
 /// deep copy on put), ordered indexes so that filtered, paginated listing
-/// walks only the most selective index, and counters for counts by status.
+/// walks only the most selective index, and counts by status read off the
+/// per-status index sizes.
 
 #include "store/store.hpp"
 
@@ -61,8 +62,8 @@ class memory_store final : public store {
   std::unordered_map<job_id, snapshot> jobs_;
   key_set by_created_;
   // Their sizes are the counts by status, so counting is O(1).
-  std::array<key_set, 8> by_status_;
-  std::array<key_set, 4> by_priority_;
+  std::array<key_set, all_job_statuses.size()> by_status_;
+  std::array<key_set, static_cast<std::size_t>(priority::critical) + 1> by_priority_;
   string_index by_type_;
   string_index by_tenant_;
   string_index by_tag_;

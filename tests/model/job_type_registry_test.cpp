@@ -1,5 +1,5 @@
-#include "handlers/demo_types.hpp"
 #include "model/job_type_registry.hpp"
+#include "handlers/demo_types.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,7 +18,9 @@ namespace json = boost::json;
 
 const timestamp t0 = from_unix_ms(1'700'000'000'000);
 
-job_id make_id(std::uint64_t seed) { return job_id::generate(*make_seeded_random(seed)); }
+job_id make_id(std::uint64_t seed) {
+  return job_id::generate(*make_seeded_random(seed));
+}
 
 handler_fn trivial_handler() {
   return [](handler_context&, const json::value&) { return handler_result::ok(); };
@@ -76,14 +78,15 @@ std::vector<violation> violations_of(const error& e) {
     const auto& o = v.as_object();
     REQUIRE(o.contains("path"));
     REQUIRE(o.contains("message"));
-    out.push_back({std::string(o.at("path").as_string()), std::string(o.at("message").as_string())});
+    out.push_back(
+        {std::string(o.at("path").as_string()), std::string(o.at("message").as_string())});
   }
   return out;
 }
 
 std::size_t count_with_path(const std::vector<violation>& vs, const std::string& path) {
-  return static_cast<std::size_t>(std::count_if(
-      vs.begin(), vs.end(), [&](const violation& v) { return v.path == path; }));
+  return static_cast<std::size_t>(
+      std::count_if(vs.begin(), vs.end(), [&](const violation& v) { return v.path == path; }));
 }
 
 bool mentions(const std::string& text, const std::string& word) {
@@ -92,7 +95,8 @@ bool mentions(const std::string& text, const std::string& word) {
 
 std::string describe(const std::vector<violation>& vs) {
   std::string out;
-  for (const auto& v : vs) out += v.path + " -> " + v.message + "\n";
+  for (const auto& v : vs)
+    out += v.path + " -> " + v.message + "\n";
   return out;
 }
 
@@ -129,17 +133,10 @@ TEST_CASE("the demo types register once and a second registration is refused", "
 }
 
 TEST_CASE("malformed type names are refused", "[registry]") {
-  const std::vector<std::string> bad = {"",
-                                        "Email",
-                                        "email.Send",
-                                        "-email",
-                                        ".email",
-                                        "_email",
-                                        "email send",
-                                        "email/send",
-                                        "email:send",
-                                        "caf\xc3\xa9",
-                                        std::string(65, 'a')};
+  const std::vector<std::string> bad = {
+      "",           "Email",       "email.Send",        "-email",
+      ".email",     "_email",      "email send",        "email/send",
+      "email:send", "caf\xc3\xa9", std::string(65, 'a')};
   for (const auto& name : bad) {
     INFO("name '" << name << "'");
     CHECK_FALSE(is_valid_type_name(name));
@@ -150,8 +147,8 @@ TEST_CASE("malformed type names are refused", "[registry]") {
     CHECK(registry.size() == 0);
   }
 
-  const std::vector<std::string> good = {"a", "0", "email.send", "file.process-v2", "a_b-c.d9",
-                                         std::string(64, 'z')};
+  const std::vector<std::string> good = {
+      "a", "0", "email.send", "file.process-v2", "a_b-c.d9", std::string(64, 'z')};
   for (const auto& name : good) {
     INFO("name '" << name << "'");
     CHECK(is_valid_type_name(name));
@@ -322,7 +319,8 @@ TEST_CASE("violations below the root are each reported with their JSON path", "[
     CHECK(count_with_path(vs, "$.address.zip") == 1);
     CHECK(count_with_path(vs, "$.items[2]") == 1);
     CHECK(count_with_path(vs, "$.items[3]") == 1);
-    for (const auto& v : vs) CHECK_FALSE(v.message.empty());
+    for (const auto& v : vs)
+      CHECK_FALSE(v.message.empty());
     // The human message names every path too.
     for (const char* path : {"$.to", "$.address.zip", "$.items[2]", "$.items[3]"})
       CHECK(mentions(e.message, path));
@@ -342,14 +340,14 @@ TEST_CASE("violations below the root are each reported with their JSON path", "[
 
 TEST_CASE("property names that are not plain identifiers are quoted in the path", "[registry]") {
   job_type_registry registry;
-  REQUIRE(registry
-              .add(make_type("quoted.names",
-                             R"({"type": "object", "properties": {"content-type": {"type": "string"},
+  REQUIRE(
+      registry
+          .add(make_type("quoted.names",
+                         R"({"type": "object", "properties": {"content-type": {"type": "string"},
                                  "list": {"type": "array", "items": {"type": "object",
                                    "properties": {"a b": {"type": "integer"}}}}}})"))
-              .has_value());
-  auto result =
-      registry.validate_payload("quoted.names", json::parse(R"({"content-type": 1,
+          .has_value());
+  auto result = registry.validate_payload("quoted.names", json::parse(R"({"content-type": 1,
                                                                 "list": [{"a b": 1}, {"a b": "x"}]})"));
   REQUIRE_FALSE(result.has_value());
   const auto vs = violations_of(result.error_value());
@@ -407,8 +405,10 @@ TEST_CASE("root-level violations alone are reported", "[registry]") {
   const auto vs = violations_of(result.error_value());
   INFO(describe(vs));
   CHECK(vs.size() == 2);
-  CHECK(std::any_of(vs.begin(), vs.end(), [](const violation& v) { return mentions(v.message, "'to'"); }));
-  CHECK(std::any_of(vs.begin(), vs.end(), [](const violation& v) { return mentions(v.message, "extra"); }));
+  CHECK(std::any_of(vs.begin(), vs.end(),
+                    [](const violation& v) { return mentions(v.message, "'to'"); }));
+  CHECK(std::any_of(vs.begin(), vs.end(),
+                    [](const violation& v) { return mentions(v.message, "extra"); }));
 
   auto not_object = registry.validate_payload("order.place", json::parse(R"([1, 2])"));
   REQUIRE_FALSE(not_object.has_value());

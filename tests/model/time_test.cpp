@@ -1,9 +1,10 @@
-#include "model/random_source.hpp"
 #include "model/time.hpp"
+#include "model/random_source.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -23,13 +24,24 @@ bool has_canonical_shape(const std::string& s) {
     const char c = s[i];
     switch (i) {
       case 4:
-      case 7: if (c != '-') return false; break;
-      case 10: if (c != 'T') return false; break;
+      case 7:
+        if (c != '-') return false;
+        break;
+      case 10:
+        if (c != 'T') return false;
+        break;
       case 13:
-      case 16: if (c != ':') return false; break;
-      case 19: if (c != '.') return false; break;
-      case 23: if (c != 'Z') return false; break;
-      default: if (c < '0' || c > '9') return false;
+      case 16:
+        if (c != ':') return false;
+        break;
+      case 19:
+        if (c != '.') return false;
+        break;
+      case 23:
+        if (c != 'Z') return false;
+        break;
+      default:
+        if (c < '0' || c > '9') return false;
     }
   }
   return true;
@@ -67,14 +79,14 @@ TEST_CASE("known instants format and parse as RFC 3339 UTC with milliseconds", "
   };
   const known cases[] = {
       {0, "1970-01-01T00:00:00.000Z"},
-      {1'795'442'709'123, "2026-11-23T14:05:09.123Z"},      // the SPEC §8 example
-      {1'709'210'096'789, "2024-02-29T12:34:56.789Z"},      // leap day
-      {946'684'800'000, "2000-01-01T00:00:00.000Z"},        // year 2000
-      {951'868'799'999, "2000-02-29T23:59:59.999Z"},        // 2000 is a leap year
-      {-1, "1969-12-31T23:59:59.999Z"},                     // one millisecond before the epoch
-      {-14'182'940'000, "1969-07-20T20:17:40.000Z"},        // before 1970
-      {-2'208'988'800'000, "1900-01-01T00:00:00.000Z"},     // before 1970, 1900 not leap
-      {-2'208'988'799'001, "1900-01-01T00:00:00.999Z"},     // negative with milliseconds
+      {1'795'442'709'123, "2026-11-23T14:05:09.123Z"},   // the SPEC §8 example
+      {1'709'210'096'789, "2024-02-29T12:34:56.789Z"},   // leap day
+      {946'684'800'000, "2000-01-01T00:00:00.000Z"},     // year 2000
+      {951'868'799'999, "2000-02-29T23:59:59.999Z"},     // 2000 is a leap year
+      {-1, "1969-12-31T23:59:59.999Z"},                  // one millisecond before the epoch
+      {-14'182'940'000, "1969-07-20T20:17:40.000Z"},     // before 1970
+      {-2'208'988'800'000, "1900-01-01T00:00:00.000Z"},  // before 1970, 1900 not leap
+      {-2'208'988'799'001, "1900-01-01T00:00:00.999Z"},  // negative with milliseconds
       {min_ms, "0001-01-01T00:00:00.000Z"},
       {max_ms, "9999-12-31T23:59:59.999Z"},
   };
@@ -177,8 +189,9 @@ TEST_CASE("random millisecond instants round-trip and match the C library", "[ti
   for (int i = 0; i < 20'000; ++i) {
     // Alternate between the full 0001..9999 range and the years around now.
     const std::int64_t ms =
-        i % 2 == 0 ? min_ms + static_cast<std::int64_t>(rng->next_u64() % span)
-                   : -4'000'000'000'000 + static_cast<std::int64_t>(rng->next_u64() % 8'000'000'000'000);
+        i % 2 == 0
+            ? min_ms + static_cast<std::int64_t>(rng->next_u64() % span)
+            : -4'000'000'000'000 + static_cast<std::int64_t>(rng->next_u64() % 8'000'000'000'000);
     const std::string text = format_rfc3339(from_unix_ms(ms));
     INFO(ms << " -> " << text);
     REQUIRE(has_canonical_shape(text));
