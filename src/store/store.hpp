@@ -38,8 +38,8 @@ struct job_filter {
   std::optional<std::vector<job_status>> statuses;  ///< any of these
   std::optional<std::string> type;
   std::optional<jobforge::priority> priority;
-  std::optional<std::string> tag;     ///< jobs carrying this tag
-  std::optional<std::string> tenant;  ///< unset: every tenant
+  std::optional<std::string> tag;          ///< jobs carrying this tag
+  std::optional<std::string> tenant;       ///< unset: every tenant
   std::optional<timestamp> created_from;   ///< inclusive
   std::optional<timestamp> created_until;  ///< exclusive
 };

@@ -6,7 +6,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-job expect_canceled(testing::simulated_runtime& rt, const testing::simulated_runtime::pending<expected<job>>& reply,
+job expect_canceled(testing::simulated_runtime& rt,
+                    const testing::simulated_runtime::pending<expected<job>>& reply,
                     const job_id& id) {
   REQUIRE(reply.ready());
   INFO((reply.get() ? std::string("ok") : to_string(reply.get().error_value())));
@@ -76,7 +77,8 @@ TEST_CASE("cancel a retrying job", "[runtime][cancel]") {
   CHECK(fetch(rt, j.id).attempts == 1);
 }
 
-TEST_CASE("graceful cancel of a running job waits for its handler and never completes it", "[runtime][cancel]") {
+TEST_CASE("graceful cancel of a running job waits for its handler and never completes it",
+          "[runtime][cancel]") {
   runtime_config config;
   config.cancel_grace = 5s;
   testing::simulated_runtime rt(demo_registry(), config);
@@ -94,7 +96,8 @@ TEST_CASE("graceful cancel of a running job waits for its handler and never comp
   CHECK(fetch(rt, j.id).status == job_status::canceled);
 }
 
-TEST_CASE("graceful cancel abandons a handler that outlives the grace period", "[runtime][cancel]") {
+TEST_CASE("graceful cancel abandons a handler that outlives the grace period",
+          "[runtime][cancel]") {
   runtime_config config;
   config.cancel_grace = 2s;
   config.executors = 1;

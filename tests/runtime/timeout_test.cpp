@@ -14,7 +14,8 @@ job_type stubborn_type() {
   t.sample_payload = boost::json::parse(R"({"seconds": 1})");
   t.handler = [](handler_context& ctx, const boost::json::value& payload) {
     const auto seconds = payload.at("seconds").to_number<int>();
-    for (int i = 0; i < seconds; ++i) (void)ctx.sleep_for(1s);
+    for (int i = 0; i < seconds; ++i)
+      (void)ctx.sleep_for(1s);
     return handler_result::ok(boost::json::object{{"ignored_stop", ctx.stop().stop_requested()}});
   };
   return t;
