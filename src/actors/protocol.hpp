@@ -46,6 +46,11 @@ using wait_atom = caf::atom_constant<caf::atom("jf_wait")>;
 using replay_atom = caf::atom_constant<caf::atom("jf_replay")>;
 /// (discard_atom, job_id) -> job_reply (the discarded job)
 using discard_atom = caf::atom_constant<caf::atom("jf_discard")>;
+/// (depend_atom, job_id, std::vector<job_id> parents) -> job_reply: more
+/// parents for a blocked job (a cycle is refused)
+using depend_atom = caf::atom_constant<caf::atom("jf_depend")>;
+/// (undepend_atom, job_id, parent) -> job_reply: a blocked job stops waiting on a parent
+using undepend_atom = caf::atom_constant<caf::atom("jf_undep")>;
 /// (pause_atom, type) / (resume_atom, type) -> void_reply
 using pause_atom = caf::atom_constant<caf::atom("jf_pause")>;
 using resume_atom = caf::atom_constant<caf::atom("jf_resume")>;
@@ -223,3 +228,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::stop_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::store_write>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::job_id>)

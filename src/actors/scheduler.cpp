@@ -193,6 +193,16 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
         sched::discard(self, id, promise);
         return promise;
       },
+      [=](depend_atom, const job_id& id, const std::vector<job_id>& parents) {
+        auto promise = self->make_response_promise();
+        sched::add_parents(self, id, parents, promise);
+        return promise;
+      },
+      [=](undepend_atom, const job_id& id, const job_id& parent) {
+        auto promise = self->make_response_promise();
+        sched::remove_parent(self, id, parent, promise);
+        return promise;
+      },
       [=](pause_atom, const std::string& type) -> void_reply {
         if (!self->state.ready.has_type(type))
           return error{error_code::unknown_job_type, "unknown job type '" + type + "'"};

@@ -6,7 +6,8 @@
 /// when jobs finish, applies per-type limits, pause/resume and
 /// deduplication, and answers cancel, wait, replay and discard.
 ///
-/// Receives from clients: submit, cancel, wait, replay, discard, pause,
+/// Receives from clients: submit, cancel, wait, replay, discard, depend,
+/// undepend, pause,
 /// resume, stats. From supervisors: released, lost, requeue, finished,
 /// down_msg. From itself: wake (run_at and rate-limit timers).
 
@@ -90,6 +91,11 @@ void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise pro
 void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             caf::response_promise promise);
 void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise);
+/// Adds parents to a blocked job (refusing cycles) or removes one.
+void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_id>& parents,
+                 caf::response_promise promise);
+void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
+                   caf::response_promise promise);
 /// A job reached a terminal status: wake dependents, answer waiters.
 void on_terminal(scheduler_actor* self, const job& j);
 }  // namespace sched

@@ -4,6 +4,9 @@
 #include "actors/event_hub.hpp"
 #include "actors/scheduler.hpp"
 #include "model/dependency.hpp"
+#include "model/job_factory.hpp"
+
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -329,6 +332,137 @@ void discard(scheduler_actor* self, const job_id& id, caf::response_promise prom
           promise.deliver(w ? job_reply{j} : job_reply{std::move(w).error_value()});
         });
   });
+}
+
+namespace {
+
+/// The blocked job `id` as the scheduler holds it, or an error to answer with.
+expected<live_job*> blocked_job(scheduler_actor* self, const job_id& id) {
+  auto it = self->state.jobs.find(id);
+  if (it == self->state.jobs.end())
+    return error{error_code::conflict,
+                 "job " + to_string(id) + " is not waiting on dependencies (unknown or finished)"};
+  if (!it->second.data || it->second.data->status != job_status::blocked ||
+      it->second.dependencies_met)
+    return error{error_code::conflict,
+                 "only a blocked job can change its dependencies; job " + to_string(id) + " has " +
+                     (it->second.data ? "status " + std::string(to_string(it->second.data->status))
+                                      : std::string("started"))};
+  return &it->second;
+}
+
+/// Re-decides a blocked job after its parents changed.
+void reconsider(scheduler_actor* self, const job_id& id) {
+  auto& st = self->state;
+  live_job& lj = st.jobs.at(id);
+  job& j = *lj.data;
+  const timestamp t = now(self);
+  switch (evaluate_dependencies(j.dependencies, lj.parents)) {
+    case dependency_verdict::wait:
+      return;
+    case dependency_verdict::run:
+      lj.dependencies_met = true;
+      st.graph.remove_parents(id);
+      if (j.run_at && *j.run_at > t) {
+        st.timers.emplace(*j.run_at, id);
+        arm_wake(self);
+      } else if (move(self, j, job_status::pending)) {
+        st.ready.push(id, j.type, j.priority,
+                      make_dispatch_key(j.priority, t, ++st.sequence, st.env->config.aging), t);
+        try_dispatch(self);
+      }
+      return;
+    case dependency_verdict::cancel: {
+      st.graph.remove_parents(id);
+      job canceled = std::move(j);
+      if (move(self, canceled, job_status::canceled,
+               transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
+        on_terminal(self, canceled);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_id>& parents,
+                 caf::response_promise promise) {
+  auto& st = self->state;
+  auto held = blocked_job(self, id);
+  if (!held) {
+    promise.deliver(job_reply{std::move(held).error_value()});
+    return;
+  }
+  job& j = *(*held)->data;
+  std::vector<job_id> fresh;
+  for (const auto& p : parents) {
+    const auto& known = j.dependencies.depends_on;
+    if (std::find(known.begin(), known.end(), p) != known.end() ||
+        std::find(fresh.begin(), fresh.end(), p) != fresh.end())
+      continue;
+    if (!st.jobs.count(p)) {
+      // Only jobs that have not finished can be waited on: a finished parent
+      // would decide nothing new, an unknown one never ends.
+      promise.deliver(job_reply{error{
+          error_code::invalid_argument,
+          "job " + to_string(p) + " is unknown or already finished and cannot become a parent",
+          boost::json::object{{"parent", to_string(p)}}}});
+      return;
+    }
+    fresh.push_back(p);
+  }
+  if (j.dependencies.depends_on.size() + fresh.size() > max_parents) {
+    promise.deliver(job_reply{error{error_code::invalid_argument, "too many parents"}});
+    return;
+  }
+  if (auto ok = st.graph.add(id, fresh); !ok) {
+    promise.deliver(job_reply{std::move(ok).error_value()});
+    return;
+  }
+  for (const auto& p : fresh)
+    j.dependencies.depends_on.push_back(p);
+  (*held)->parents.total += fresh.size();
+  j.updated_at = now(self);
+  caf::anon_send(st.env->store, persist_atom::value,
+                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
+  promise.deliver(job_reply{j});
+}
+
+void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
+                   caf::response_promise promise) {
+  auto& st = self->state;
+  auto held = blocked_job(self, id);
+  if (!held) {
+    promise.deliver(job_reply{std::move(held).error_value()});
+    return;
+  }
+  live_job& lj = **held;
+  job& j = *lj.data;
+  auto& parents = j.dependencies.depends_on;
+  auto it = std::find(parents.begin(), parents.end(), parent);
+  if (it == parents.end()) {
+    promise.deliver(
+        job_reply{error{error_code::not_found,
+                        "job " + to_string(id) + " does not depend on " + to_string(parent)}});
+    return;
+  }
+  if (!st.jobs.count(parent)) {
+    // Its outcome is already counted; forgetting it would rewrite history.
+    promise.deliver(job_reply{
+        error{error_code::conflict, "parent " + to_string(parent) + " has already finished"}});
+    return;
+  }
+  parents.erase(it);
+  st.graph.remove_edge(id, parent);
+  --lj.parents.total;
+  j.updated_at = now(self);
+  caf::anon_send(st.env->store, persist_atom::value,
+                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
+  job answer = j;
+  reconsider(self, id);
+  if (auto now_held = st.jobs.find(id); now_held != st.jobs.end() && now_held->second.data)
+    answer = *now_held->second.data;
+  promise.deliver(job_reply{answer});
 }
 
 void on_terminal(scheduler_actor* self, const job& finished) {

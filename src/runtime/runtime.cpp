@@ -150,6 +150,16 @@ expected<job> runtime::discard(const job_id& id) {
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, discard_atom::value, id);
 }
 
+expected<job> runtime::add_dependencies(const job_id& id, std::vector<job_id> parents) {
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, depend_atom::value, id,
+                                std::move(parents));
+}
+
+expected<job> runtime::remove_dependency(const job_id& id, const job_id& parent) {
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, undepend_atom::value, id,
+                                parent);
+}
+
 expected<void> runtime::pause_type(const std::string& type) {
   return impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, pause_atom::value, type);
 }

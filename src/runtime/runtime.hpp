@@ -71,6 +71,11 @@ class runtime {
                        std::string by = {});
   /// Removes a failed job from the dead-letter queue for good.
   expected<job> discard(const job_id& id);
+  /// Makes a blocked job also wait for `parents` (unfinished jobs); a
+  /// dependency cycle is refused with dependency_cycle and changes nothing.
+  expected<job> add_dependencies(const job_id& id, std::vector<job_id> parents);
+  /// A blocked job stops waiting for `parent` (and runs if nothing else holds it).
+  expected<job> remove_dependency(const job_id& id, const job_id& parent);
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   expected<scheduler_stats> stats();

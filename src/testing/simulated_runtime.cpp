@@ -141,6 +141,16 @@ simulated_runtime::pending<expected<job>> simulated_runtime::discard(const job_i
   return ask<job_reply>(impl_->actors.scheduler, discard_atom::value, id);
 }
 
+simulated_runtime::pending<expected<job>> simulated_runtime::add_dependencies(
+    const job_id& id, std::vector<job_id> parents) {
+  return ask<job_reply>(impl_->actors.scheduler, depend_atom::value, id, std::move(parents));
+}
+
+simulated_runtime::pending<expected<job>> simulated_runtime::remove_dependency(
+    const job_id& id, const job_id& parent) {
+  return ask<job_reply>(impl_->actors.scheduler, undepend_atom::value, id, parent);
+}
+
 expected<void> simulated_runtime::pause_type(const std::string& type) {
   auto r = ask<void_reply>(impl_->actors.scheduler, pause_atom::value, type);
   return r.ready() ? r.get() : expected<void>{error{error_code::unavailable, "no answer"}};

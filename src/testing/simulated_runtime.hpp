@@ -60,6 +60,8 @@ class simulated_runtime {
   pending<expected<job>> replay(const job_id& id,
                                 std::optional<boost::json::value> payload = std::nullopt);
   pending<expected<job>> discard(const job_id& id);
+  pending<expected<job>> add_dependencies(const job_id& id, std::vector<job_id> parents);
+  pending<expected<job>> remove_dependency(const job_id& id, const job_id& parent);
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   scheduler_stats stats();

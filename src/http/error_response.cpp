@@ -1,0 +1,107 @@
+#include "http/error_response.hpp"
+
+#include "model/job_codec.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
+
+namespace jobforge::http {
+
+int status_for(error_code code) {
+  // No default: a new code must be placed here deliberately (-Wswitch).
+  switch (code) {
+    case error_code::invalid_argument:
+    case error_code::invalid_json:
+      return 400;
+    case error_code::unauthorized:
+      return 401;
+    case error_code::forbidden:
+      return 403;
+    case error_code::not_found:
+      return 404;
+    case error_code::conflict:
+    case error_code::invalid_transition:
+    case error_code::duplicate_job_type:
+      return 409;
+    case error_code::payload_too_large:
+      return 413;
+    // Well-formed JSON the server understood but cannot accept as a job.
+    case error_code::schema_violation:
+    case error_code::unknown_job_type:
+    case error_code::dependency_cycle:
+    case error_code::invalid_schema:
+      return 422;
+    case error_code::internal:
+      return 500;
+    case error_code::unavailable:
+      return 503;
+    case error_code::timeout:
+      return 504;
+    // The request itself succeeded; a route answers these with the job.
+    case error_code::job_failed:
+    case error_code::job_canceled:
+      return 200;
+  }
+  return 500;
+}
+
+void send_json(httplib::Response& res, int status, const boost::json::value& body) {
+  res.status = status;
+  res.set_content(boost::json::serialize(body), "application/json");
+}
+
+void send_error(httplib::Response& res, const error& e) {
+  send_json(res, status_for(e.code), error_envelope(e));
+}
+
+error error_for_status(int status, const httplib::Request& req, std::size_t max_body_bytes) {
+  switch (status) {
+    case 404:
+      return error{error_code::not_found, "no route for " + req.method + " " + req.path,
+                   boost::json::object{{"method", req.method}, {"path", req.path}}};
+    case 413:
+      return error{error_code::payload_too_large,
+                   "the request body exceeds " + std::to_string(max_body_bytes) + " bytes",
+                   boost::json::object{{"max_body_bytes", max_body_bytes}}};
+    case 503:
+      return error{error_code::unavailable, "the server is unavailable"};
+    default:
+      if (status >= 400 && status < 500)
+        return error{error_code::invalid_argument,
+                     "malformed request (HTTP " + std::to_string(status) + ")",
+                     boost::json::object{{"status", status}}};
+      return error{error_code::internal, "internal error (HTTP " + std::to_string(status) + ")",
+                   boost::json::object{{"status", status}}};
+  }
+}
+
+httplib::Server::Handler guarded(
+    std::string route, std::function<void(const httplib::Request&, httplib::Response&)> fn) {
+  return [route = std::move(route), fn = std::move(fn)](const httplib::Request& req,
+                                                        httplib::Response& res) {
+    try {
+      fn(req, res);
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} {} ({}) threw: {}", req.method, req.path, route, e.what());
+      send_error(res, error{error_code::internal, "internal error while handling the request"});
+    } catch (...) {
+      spdlog::error("http: {} {} ({}) threw a non-exception", req.method, req.path, route);
+      send_error(res, error{error_code::internal, "internal error while handling the request"});
+    }
+  };
+}
+
+void send_exception(const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+  std::string what = "unknown exception";
+  try {
+    if (ep) std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  spdlog::error("http: {} {} escaped to the server: {}", req.method, req.path, what);
+  res.headers.clear();
+  send_error(res, error{error_code::internal, "internal error while handling the request"});
+}
+
+}  // namespace jobforge::http

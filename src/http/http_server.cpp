@@ -1,0 +1,108 @@
+#include "http/http_server.hpp"
+
+#include "http/error_response.hpp"
+#include "http/routes.hpp"
+#include "model/job_codec.hpp"
+#include "runtime/runtime.hpp"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace jobforge {
+
+struct http_server::impl {
+  runtime& rt;
+  http_server_options options;
+  httplib::Server server;
+  std::thread listener;
+  std::atomic<bool> stopping{false};
+  bool started = false;
+
+  impl(runtime& r, http_server_options o) : rt(r), options(std::move(o)) {}
+
+  void configure() {
+    const auto threads = std::max<std::size_t>(options.threads, 1);
+    // The packaged httplib is a compiled library, so CPPHTTPLIB_THREAD_POOL_COUNT
+    // has no effect; the pool is chosen here at run time.
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.set_payload_max_length(options.max_body_bytes);
+
+    // httplib calls this for every answer >= 400, ours included: fill only
+    // the empty bodies it produced itself (no route, 413, malformed request).
+    const auto max_body = options.max_body_bytes;
+    server.set_error_handler(httplib::Server::HandlerWithResponse(
+        [max_body](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          const int status = res.status;
+          res.set_content(
+              boost::json::serialize(error_envelope(http::error_for_status(status, req, max_body))),
+              "application/json");
+          res.status = status;
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    server.set_exception_handler(http::send_exception);
+    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      spdlog::debug("http: {} {} -> {}", req.method, req.path, res.status);
+    });
+
+    const http::route_context ctx{&rt, &stopping};
+    http::add_job_routes(server, ctx);
+    http::add_job_type_routes(server, ctx);
+  }
+
+  /// Binds the listening socket; the bound port, or -1.
+  int bind() {
+    if (options.port == 0) return server.bind_to_any_port(options.host);
+    return server.bind_to_port(options.host, options.port) ? options.port : -1;
+  }
+};
+
+http_server::http_server(runtime& rt, http_server_options options)
+    : impl_(std::make_unique<impl>(rt, std::move(options))) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+expected<int> http_server::start() {
+  if (impl_->started) return error{error_code::conflict, "the HTTP server is already started"};
+  if (impl_->options.port < 0 || impl_->options.port > 65535)
+    return error{error_code::invalid_argument,
+                 "port must be within 0..65535, got " + std::to_string(impl_->options.port)};
+  impl_->configure();
+  const int port = impl_->bind();
+  if (port < 0)
+    return error{
+        error_code::unavailable,
+        "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port),
+        boost::json::object{{"host", impl_->options.host}, {"port", impl_->options.port}}};
+  impl_->started = true;
+  impl_->listener = std::thread([this] { impl_->server.listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs, so a stop() right
+  // after start() would hang the join: return only once it is running. The
+  // socket already listens, so early clients simply queue meanwhile.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (!impl_->server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      spdlog::error("http: the accept loop did not start within 10 s");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+  return port;
+}
+
+void http_server::stop() {
+  if (!impl_->started) return;
+  impl_->started = false;
+  impl_->stopping = true;
+  impl_->server.stop();  // closes the socket; listen_after_bind drains the pool and returns
+  if (impl_->listener.joinable()) impl_->listener.join();
+}
+
+}  // namespace jobforge

@@ -1,0 +1,52 @@
+#pragma once
+/// The HTTP gateway (SPEC §8): a thin layer that parses and validates a
+/// request, makes one call to the runtime's C++ API and renders JSON. Every
+/// error, including unknown routes and oversized bodies, is answered with the
+/// envelope {"error": {"code", "message", "details"}}.
+///
+///   jobforge::http_server server(rt, {"127.0.0.1", 0});
+///   auto port = server.start();  // the bound port, or an error
+///   ...
+///   server.stop();
+
+#include "model/error.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace jobforge {
+
+class runtime;
+
+/// Where and how the gateway listens.
+struct http_server_options {
+  std::string host = "127.0.0.1";
+  int port = 0;                           ///< 0: an ephemeral port (see start())
+  std::size_t max_body_bytes = 2u << 20;  ///< larger request bodies get 413
+  std::size_t threads = 16;               ///< requests served at once (a ?wait holds one)
+};
+
+/// Serves the HTTP API over one runtime, on a thread of its own.
+class http_server {
+ public:
+  /// Does not listen yet; `rt` must outlive the server.
+  explicit http_server(runtime& rt, http_server_options options = {});
+  ~http_server();  ///< stops (see stop())
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// Binds and starts serving; answers the bound port (`unavailable` when
+  /// the address cannot be bound, `conflict` when already started).
+  expected<int> start();
+
+  /// Stops accepting, lets requests in flight finish (a ?wait is cut short
+  /// within about a second), and joins the server thread. Idempotent.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace jobforge

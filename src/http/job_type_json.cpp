@@ -1,0 +1,36 @@
+#include "http/job_type_json.hpp"
+
+#include "model/job_codec.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace jobforge::http {
+
+boost::json::value job_type_to_json(const job_type& type) {
+  const auto& d = type.defaults;
+  boost::json::object defaults{
+      {"max_attempts", d.max_attempts},   {"retry", to_json(d.retry)},
+      {"timeout_ms", d.timeout_ms},       {"priority", to_string(d.priority)},
+      {"unique_for_ms", d.unique_for_ms}, {"dedup_by_payload", d.dedup_by_payload}};
+  // Limits tell a submitter which overrides will be clamped or refused.
+  boost::json::object limits{{"max_timeout_ms", type.max_timeout_ms},
+                             {"max_attempts", type.bounds.max_attempts},
+                             {"max_payload_bytes", type.max_payload_bytes},
+                             {"concurrency", type.concurrency_limit}};
+  return boost::json::object{{"name", type.name},
+                             {"description", type.description},
+                             {"schema", type.schema},
+                             {"sample_payload", type.sample_payload},
+                             {"defaults", std::move(defaults)},
+                             {"limits", std::move(limits)}};
+}
+
+boost::json::value job_types_to_json(const job_type_registry& registry) {
+  boost::json::array items;
+  for (const auto* type : registry.list())
+    items.push_back(job_type_to_json(*type));
+  return boost::json::object{{"items", std::move(items)}};
+}
+
+}  // namespace jobforge::http

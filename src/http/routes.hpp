@@ -1,0 +1,31 @@
+#pragma once
+/// The route groups of the gateway, each registered on the server by its own
+/// file. Internal to src/http.
+
+#include <httplib.h>
+
+#include <atomic>
+
+namespace jobforge {
+class runtime;
+}
+
+namespace jobforge::http {
+
+using request = httplib::Request;
+using response = httplib::Response;
+
+/// What every route may use: the runtime, and whether the server is stopping
+/// (long waits give up early so that shutdown is not held up).
+struct route_context {
+  runtime* rt;
+  const std::atomic<bool>* stopping;
+};
+
+/// POST/GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel, DELETE /api/jobs/{id}.
+void add_job_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/job-types, GET /api/job-types/{name} and GET /health.
+void add_job_type_routes(httplib::Server& server, route_context ctx);
+
+}  // namespace jobforge::http
