@@ -18,6 +18,12 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
     env->subscribers->fetch_sub(removed);
   };
   self->set_down_handler([=](caf::down_msg& dm) { drop(dm.source); });
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    // Subscribers end with the runtime: nothing would feed them any more.
+    for (const auto& s : self->state.subscribers) self->send_exit(s, msg.reason);
+    env->subscribers->store(0);
+    self->quit(msg.reason);
+  });
   return {
       [=](event_atom, job_event& e) {
         e.sequence = ++self->state.sequence;

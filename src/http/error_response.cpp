@@ -68,7 +68,8 @@ error error_for_status(int status, const httplib::Request& req, std::size_t max_
     default:
       if (status >= 400 && status < 500)
         return error{error_code::invalid_argument,
-                     "malformed request (HTTP " + std::to_string(status) + ")",
+                     "malformed HTTP request (HTTP " + std::to_string(status) +
+                         "; e.g. a POST without Content-Length, or a bad header or range)",
                      boost::json::object{{"status", status}}};
       return error{error_code::internal, "internal error (HTTP " + std::to_string(status) + ")",
                    boost::json::object{{"status", status}}};

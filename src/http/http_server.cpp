@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -82,7 +83,7 @@ expected<int> http_server::start() {
         "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port),
         boost::json::object{{"host", impl_->options.host}, {"port", impl_->options.port}}};
   impl_->started = true;
-  impl_->listener = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->listener = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
   // httplib's stop() is a no-op until the accept loop runs, so a stop() right
   // after start() would hang the join: return only once it is running. The
   // socket already listens, so early clients simply queue meanwhile.

@@ -40,9 +40,10 @@ expected<job> wait_for_job(route_context ctx, const job_id& id, milliseconds bud
 }
 
 void submit(route_context ctx, const request& req, response& res) {
-  if (auto ok = check_query(req, {"wait"}); !ok) return send_error(res, ok.error_value());
+  const auto params = query_params(req);
+  if (auto ok = check_query(params, {"wait"}); !ok) return send_error(res, ok.error_value());
   std::optional<double> wait_seconds;
-  if (auto text = query_param(req, "wait")) {
+  if (auto text = query_param(params, "wait")) {
     auto parsed = parse_seconds(*text, "wait", max_wait_seconds);
     if (!parsed) return send_error(res, parsed.error_value());
     wait_seconds = *parsed;
@@ -68,7 +69,8 @@ void submit(route_context ctx, const request& req, response& res) {
 }
 
 void get_job(route_context ctx, const request& req, response& res) {
-  if (auto ok = check_query(req, {}); !ok) return send_error(res, ok.error_value());
+  const auto params = query_params(req);
+  if (auto ok = check_query(params, {}); !ok) return send_error(res, ok.error_value());
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
   auto found = ctx.rt->get(*id);
@@ -77,8 +79,9 @@ void get_job(route_context ctx, const request& req, response& res) {
 }
 
 /// A non-empty text parameter, or nullopt when absent.
-expected<std::optional<std::string>> text_param(const request& req, const std::string& name) {
-  auto text = query_param(req, name);
+expected<std::optional<std::string>> text_param(const httplib::Params& params,
+                                                const std::string& name) {
+  auto text = query_param(params, name);
   if (text && text->empty())
     return error{error_code::invalid_argument, name + " must not be empty",
                  boost::json::object{{"parameter", name}}};
@@ -103,8 +106,9 @@ expected<std::vector<job_status>> parse_statuses(const std::string& text) {
   }
 }
 
-expected<std::optional<timestamp>> time_param(const request& req, const std::string& name) {
-  auto text = query_param(req, name);
+expected<std::optional<timestamp>> time_param(const httplib::Params& params,
+                                              const std::string& name) {
+  auto text = query_param(params, name);
   if (!text) return std::optional<timestamp>{};
   if (auto t = parse_rfc3339(*text)) return std::optional<timestamp>{*t};
   return error{
@@ -115,23 +119,24 @@ expected<std::optional<timestamp>> time_param(const request& req, const std::str
 
 /// The job_query a list request asks for.
 expected<job_query> parse_list_query(const request& req) {
-  if (auto ok = check_query(req, {"status", "type", "priority", "tag", "created_from",
-                                  "created_until", "order", "limit", "cursor"});
+  const auto params = query_params(req);
+  if (auto ok = check_query(params, {"status", "type", "priority", "tag", "created_from",
+                                     "created_until", "order", "limit", "cursor"});
       !ok)
     return ok.error_value();
   job_query q;
-  if (auto text = query_param(req, "status")) {
+  if (auto text = query_param(params, "status")) {
     auto statuses = parse_statuses(*text);
     if (!statuses) return statuses.error_value();
     q.filter.statuses = std::move(*statuses);
   }
   for (auto [name, field] : {std::pair{"type", &q.filter.type}, std::pair{"tag", &q.filter.tag},
                              std::pair{"cursor", &q.cursor}}) {
-    auto text = text_param(req, name);
+    auto text = text_param(params, name);
     if (!text) return text.error_value();
     *field = std::move(*text);
   }
-  if (auto text = query_param(req, "priority")) {
+  if (auto text = query_param(params, "priority")) {
     q.filter.priority = parse_priority(*text);
     if (!q.filter.priority)
       return error{error_code::invalid_argument,
@@ -140,11 +145,11 @@ expected<job_query> parse_list_query(const request& req) {
   }
   for (auto [name, field] : {std::pair{"created_from", &q.filter.created_from},
                              std::pair{"created_until", &q.filter.created_until}}) {
-    auto t = time_param(req, name);
+    auto t = time_param(params, name);
     if (!t) return t.error_value();
     *field = *t;
   }
-  if (auto text = query_param(req, "order")) {
+  if (auto text = query_param(params, "order")) {
     if (*text == "created_desc") {
       q.order = job_order::created_desc;
     } else if (*text == "created_asc") {
@@ -155,7 +160,7 @@ expected<job_query> parse_list_query(const request& req) {
                    boost::json::object{{"parameter", "order"}, {"value", *text}}};
     }
   }
-  if (auto text = query_param(req, "limit")) {
+  if (auto text = query_param(params, "limit")) {
     auto limit = parse_integer(*text, "limit", 1, 1000);
     if (!limit) return limit.error_value();
     q.limit = static_cast<std::size_t>(*limit);
@@ -179,11 +184,12 @@ void list_jobs(route_context ctx, const request& req, response& res) {
 
 /// Reads `reason` and `mode` from the query or from a JSON body (not both).
 expected<cancel_options> parse_cancel(const request& req) {
-  if (auto ok = check_query(req, {"reason", "mode"}); !ok) return ok.error_value();
+  const auto params = query_params(req);
+  if (auto ok = check_query(params, {"reason", "mode"}); !ok) return ok.error_value();
   auto body = parse_json_body(req, true);
   if (!body) return body.error_value();
-  std::optional<std::string> reason = query_param(req, "reason");
-  std::optional<std::string> mode = query_param(req, "mode");
+  std::optional<std::string> reason = query_param(params, "reason");
+  std::optional<std::string> mode = query_param(params, "mode");
   if (!body->is_null()) {
     if (!body->is_object())
       return error{error_code::invalid_argument, "$: must be an object with reason and mode",

@@ -8,13 +8,15 @@ namespace jobforge::http {
 
 void add_job_type_routes(httplib::Server& server, route_context ctx) {
   server.Get("/api/job-types", guarded("list job types", [ctx](const request& req, response& res) {
-               if (auto ok = check_query(req, {}); !ok) return send_error(res, ok.error_value());
+               if (auto ok = check_query(query_params(req), {}); !ok)
+                 return send_error(res, ok.error_value());
                send_json(res, 200, job_types_to_json(ctx.rt->types()));
              }));
 
   server.Get(R"(/api/job-types/([^/]+))",
              guarded("get job type", [ctx](const request& req, response& res) {
-               if (auto ok = check_query(req, {}); !ok) return send_error(res, ok.error_value());
+               if (auto ok = check_query(query_params(req), {}); !ok)
+                 return send_error(res, ok.error_value());
                const std::string name = req.matches[1];
                const auto* type = ctx.rt->types().find(name);
                if (!type)

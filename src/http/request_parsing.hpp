@@ -22,12 +22,17 @@ namespace jobforge::http {
 /// `allow_empty`, when it reads as null.
 expected<boost::json::value> parse_json_body(const httplib::Request& req, bool allow_empty);
 
+/// The parameters of the URL's query string only. (httplib's `req.params`
+/// also holds the fields of a form-encoded body, and a client that sends
+/// JSON labelled as a form must not see them reported as query parameters.)
+httplib::Params query_params(const httplib::Request& req);
+
 /// Fails on a query parameter not in `known`, or one given more than once.
-expected<void> check_query(const httplib::Request& req,
+expected<void> check_query(const httplib::Params& params,
                            std::initializer_list<std::string_view> known);
 
 /// A query parameter's value, or nullopt when absent.
-std::optional<std::string> query_param(const httplib::Request& req, const std::string& name);
+std::optional<std::string> query_param(const httplib::Params& params, const std::string& name);
 
 /// A whole-string decimal integer within [min, max]; `what` names it in errors.
 expected<std::int64_t> parse_integer(std::string_view text, std::string_view what, std::int64_t min,
