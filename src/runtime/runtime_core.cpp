@@ -37,19 +37,29 @@ void stop_runtime(const runtime_actors& a) {
   caf::anon_send_exit(a.store, caf::exit_reason::user_shutdown);
 }
 
+namespace {
+
+// Spawned with its callback as an argument, not a capture: CAF 0.17 binds a
+// null reference to the empty argument tuple of an argument-less functor
+// (UBSan reports it).
+caf::behavior callback_subscriber(caf::event_based_actor*,
+                                  std::function<void(const job_event&)> callback) {
+  return {[callback](event_atom, const job_event& e) {
+    try {
+      callback(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("event subscriber threw: {}", ex.what());
+    } catch (...) {
+      spdlog::error("event subscriber threw a non-standard exception");
+    }
+  }};
+}
+
+}  // namespace
+
 caf::actor subscribe_callback(caf::actor_system& sys, const runtime_actors& a,
                               std::function<void(const job_event&)> callback) {
-  auto subscriber = sys.spawn([callback = std::move(callback)]() -> caf::behavior {
-    return {[callback](event_atom, const job_event& e) {
-      try {
-        callback(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("event subscriber threw: {}", ex.what());
-      } catch (...) {
-        spdlog::error("event subscriber threw a non-standard exception");
-      }
-    }};
-  });
+  auto subscriber = sys.spawn(callback_subscriber, std::move(callback));
   caf::anon_send(a.events, subscribe_atom::value, subscriber);
   return subscriber;
 }

@@ -19,6 +19,10 @@ caf::actor_system_config& simulated_config(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+void probe_actor(caf::event_based_actor* self, std::function<void(caf::event_based_actor*)> start) {
+  start(self);
+}
+
 }  // namespace
 
 struct simulated_runtime::impl {
@@ -35,7 +39,9 @@ template <class Reply, class... Ts>
 simulated_runtime::pending<Reply> simulated_runtime::ask(const caf::actor& dest, Ts... xs) {
   pending<Reply> out;
   auto slot = out.slot_;
-  impl_->sys.spawn(
+  // The probe gets its work as a spawn argument (see callback_subscriber in
+  // runtime_core.cpp for why not as a capture).
+  std::function<void(caf::event_based_actor*)> start =
       [slot, dest, args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* probe) {
         std::apply(
             [&](auto&... a) {
@@ -44,7 +50,8 @@ simulated_runtime::pending<Reply> simulated_runtime::ask(const caf::actor& dest,
               });
             },
             args);
-      });
+      };
+  impl_->sys.spawn(probe_actor, std::move(start));
   run();
   return out;
 }

@@ -346,7 +346,7 @@ TEST_CASE("a rate limit with a burst starts that many at once, then paces them",
   CHECK(starts == std::vector<std::int64_t>{0, 0, 0, 1000, 2000});
 }
 
-TEST_CASE("pause holds a type's jobs pending while others run; resume starts them",
+TEST_CASE("pause holds a type's jobs pending while others run, and resume starts them",
           "[scheduling]") {
   testing::simulated_runtime rt(demo_registry());
   const timestamp t0 = rt.now();
