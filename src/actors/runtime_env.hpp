@@ -31,6 +31,7 @@ struct runtime_config {
   milliseconds cancel_grace{5'000};     ///< graceful cancel waits this long for the handler
   milliseconds timeout_grace{5'000};    ///< after a timeout, wait this long before abandoning
   std::string node = "local";           ///< recorded in history entries
+  unsigned scheduler_threads = 0;       ///< CAF worker threads; 0 = one per core
   execution_mode mode = execution_mode::threads;
 };
 

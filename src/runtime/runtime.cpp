@@ -4,10 +4,17 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace jobforge {
 namespace {
 
-constexpr std::chrono::seconds call_timeout{60};
+// Calls that the runtime always answers wait without a CAF timeout: in CAF
+// 0.17.6 a request timeout stays in the clock (holding the requester) until
+// it expires, even after the answer came, which costs memory and clock
+// traffic on every call (docs/caf-termination-hazard.md).
+constexpr caf::infinite_t call_timeout = caf::infinite;
 
 error from_caf(caf::actor_system& sys, const caf::error& e) {
   if (e == caf::sec::request_timeout)
@@ -65,6 +72,11 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
     : impl_(std::make_unique<impl>()) {
   config.mode = execution_mode::threads;
   impl_->types = std::make_shared<const job_type_registry>(std::move(types));
+  // One CAF worker per core: more only adds work stealing on a small box.
+  const auto threads = config.scheduler_threads > 0
+                           ? config.scheduler_threads
+                           : std::max(1u, std::thread::hardware_concurrency());
+  impl_->cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
   impl_->actors = start_runtime(
       *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
