@@ -351,15 +351,17 @@ expected<live_job*> blocked_job(scheduler_actor* self, const job_id& id) {
   return &it->second;
 }
 
-/// Re-decides a blocked job after its parents changed.
-void reconsider(scheduler_actor* self, const job_id& id) {
+/// Applies the verdict of a blocked job's parents: keeps it waiting, releases
+/// it (to pending, or to its run_at timer), or cancels it. Returns the
+/// canceled job, whose own dependents the caller must then settle.
+std::optional<job> settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
+                                  const std::string& cancel_reason) {
   auto& st = self->state;
   live_job& lj = st.jobs.at(id);
   job& j = *lj.data;
-  const timestamp t = now(self);
   switch (evaluate_dependencies(j.dependencies, lj.parents)) {
     case dependency_verdict::wait:
-      return;
+      return std::nullopt;
     case dependency_verdict::run:
       lj.dependencies_met = true;
       st.graph.remove_parents(id);
@@ -369,18 +371,28 @@ void reconsider(scheduler_actor* self, const job_id& id) {
       } else if (move(self, j, job_status::pending)) {
         st.ready.push(id, j.type, j.priority,
                       make_dispatch_key(j.priority, t, ++st.sequence, st.env->config.aging), t);
-        try_dispatch(self);
       }
-      return;
+      return std::nullopt;
     case dependency_verdict::cancel: {
       st.graph.remove_parents(id);
       job canceled = std::move(j);
-      if (move(self, canceled, job_status::canceled,
-               transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
-        on_terminal(self, canceled);
-      return;
+      if (!move(self, canceled, job_status::canceled,
+                transition_note{std::nullopt, {}, cancel_reason, "scheduler"})) {
+        st.jobs.erase(id);
+        return std::nullopt;
+      }
+      return canceled;
     }
   }
+  return std::nullopt;
+}
+
+/// Re-decides a blocked job after its parents changed.
+void reconsider(scheduler_actor* self, const job_id& id) {
+  if (auto canceled = settle_blocked(self, id, now(self), "a dependency failed"))
+    on_terminal(self, *canceled);
+  else
+    try_dispatch(self);
 }
 
 }  // namespace
@@ -488,36 +500,10 @@ void on_terminal(scheduler_actor* self, const job& finished) {
       job& cj = *lj.data;
       if (cj.status != job_status::blocked || lj.dependencies_met) continue;
       count_parent(lj.parents, j.status);
-      switch (evaluate_dependencies(cj.dependencies, lj.parents)) {
-        case dependency_verdict::wait:
-          break;
-        case dependency_verdict::run:
-          lj.dependencies_met = true;
-          st.graph.remove_parents(child);
-          if (cj.run_at && *cj.run_at > t) {
-            st.timers.emplace(*cj.run_at, child);
-            arm_wake(self);
-          } else if (move(self, cj, job_status::pending)) {
-            st.ready.push(child, cj.type, cj.priority,
-                          make_dispatch_key(cj.priority, t, ++st.sequence, st.env->config.aging),
-                          t);
-          }
-          break;
-        case dependency_verdict::cancel: {
-          st.graph.remove_parents(child);
-          job canceled = std::move(cj);
-          if (move(self, canceled, job_status::canceled,
-                   transition_note{std::nullopt,
-                                   {},
-                                   "dependency " + to_string(j.id) + " ended " +
-                                       std::string(to_string(j.status)),
-                                   "scheduler"}))
-            work.push_back(std::move(canceled));
-          else
-            st.jobs.erase(child);
-          break;
-        }
-      }
+      if (auto canceled = settle_blocked(
+              self, child, t,
+              "dependency " + to_string(j.id) + " ended " + std::string(to_string(j.status))))
+        work.push_back(std::move(*canceled));
     }
   }
   try_dispatch(self);
