@@ -20,7 +20,8 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
   self->set_down_handler([=](caf::down_msg& dm) { drop(dm.source); });
   self->set_exit_handler([=](caf::exit_msg& msg) {
     // Subscribers end with the runtime: nothing would feed them any more.
-    for (const auto& s : self->state.subscribers) self->send_exit(s, msg.reason);
+    for (const auto& s : self->state.subscribers)
+      self->send_exit(s, msg.reason);
     env->subscribers->store(0);
     self->quit(msg.reason);
   });
@@ -30,10 +31,11 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
         for (const auto& s : self->state.subscribers)
           self->send(s, event_atom::value, e);
       },
-      [=](subscribe_atom, const caf::actor& who) {
+      [=](subscribe_atom, const caf::actor& who) -> void_reply {
         self->monitor(who);
         self->state.subscribers.push_back(who);
         env->subscribers->fetch_add(1);
+        return {};  // the subscriber sees every event published after this answer
       },
       [=](unsubscribe_atom, const caf::actor& who) {
         self->demonitor(who);

@@ -108,7 +108,8 @@ using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
 
 /// (event_atom, job_event): publisher -> event_hub -> subscribers.
 using event_atom = caf::atom_constant<caf::atom("jf_event")>;
-/// (subscribe_atom, caf::actor) / (unsubscribe_atom, caf::actor) -> event_hub
+/// (subscribe_atom, caf::actor) -> void_reply once subscribed;
+/// (unsubscribe_atom, caf::actor) -> event_hub
 using subscribe_atom = caf::atom_constant<caf::atom("jf_sub")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("jf_unsub")>;
 

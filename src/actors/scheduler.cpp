@@ -23,7 +23,7 @@ void try_dispatch(scheduler_actor* self) {
     if (!picked) break;
     caf::actor ex = std::move(st.idle.back());
     st.idle.pop_back();
-    st.busy.emplace(ex.address(), assignment{picked->id, picked->type});
+    st.busy.emplace(ex.address(), assignment{picked->id, picked->type, {}});
     auto it = st.jobs.find(picked->id);
     if (it == st.jobs.end()) {
       // Cannot happen: the queue and the map change together. Keep the slot.
@@ -34,11 +34,14 @@ void try_dispatch(scheduler_actor* self) {
       continue;
     }
     live_job& lj = it->second;
+    auto& slot = st.busy.at(ex.address());
     if (lj.supervisor) {
+      slot.supervisor = lj.supervisor.address();
       self->send(lj.supervisor, run_atom::value, std::move(ex));
       continue;
     }
     lj.supervisor = self->spawn(job_supervisor, st.env, std::move(*lj.data), std::move(ex));
+    slot.supervisor = lj.supervisor.address();
     lj.data.reset();
     self->monitor(lj.supervisor);
   }
@@ -149,22 +152,26 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
       for (auto& p : promises)
         p.deliver(job_reply{error{error_code::unavailable, "the runtime is shutting down"}});
     s.waiters.clear();
+    for (auto& [id, promises] : s.cancel_waiters)
+      for (auto& p : promises)
+        p.deliver(job_reply{error{error_code::unavailable, "the runtime is shutting down"}});
+    s.cancel_waiters.clear();
     self->quit(msg.reason);
   });
   self->set_down_handler([=](caf::down_msg& dm) {
-    // A supervisor ended. Normally it said `finished` first; if it died
-    // another way, reclaim whatever slot it still held.
+    // A supervisor ended. It gives back every slot it used; a slot still
+    // marked for it was handed over in a message it never read (it had just
+    // finished), so that executor is idle. Only a supervisor that died
+    // abnormally may leave a handler running: replace that executor.
     auto& s = self->state;
-    for (auto it = s.busy.begin(); it != s.busy.end(); ++it) {
-      auto live = s.jobs.find(it->second.id);
-      if (live != s.jobs.end() && live->second.supervisor.address() == dm.source) {
-        spdlog::error("scheduler: supervisor of job {} died ({}) holding an executor",
-                      to_string(it->second.id), to_string(dm.reason));
-        const caf::actor ex = caf::actor_cast<caf::actor>(it->first);
-        if (ex) release_slot(self, ex, true);
-        break;
-      }
-    }
+    std::vector<caf::actor> held;
+    for (const auto& [addr, a] : s.busy)
+      if (a.supervisor == dm.source)
+        if (auto ex = caf::actor_cast<caf::actor>(addr)) held.push_back(ex);
+    const bool crashed = dm.reason && dm.reason != caf::exit_reason::normal;
+    if (crashed) spdlog::error("scheduler: a job supervisor died: {}", to_string(dm.reason));
+    for (const auto& ex : held)
+      release_slot(self, ex, crashed);
   });
 
   return {
@@ -241,7 +248,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
       [=](requeue_atom, const job_id& id, priority p) {
         auto& s = self->state;
         auto it = s.jobs.find(id);
-        if (it == s.jobs.end()) return;
+        // A job being canceled stays out of the queue: its supervisor is
+        // about to end, and a slot sent to it would never be used.
+        if (it == s.jobs.end() || it->second.canceling) return;
         const timestamp t = sched::now(self);
         s.ready.push(id, it->second.type, p,
                      make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);

@@ -36,12 +36,14 @@ struct live_job {
   std::optional<job> data;  ///< held here until the supervisor takes over
   parent_tally parents;     ///< for blocked jobs
   bool dependencies_met = false;
+  bool canceling = false;  ///< an exit went to its supervisor; it must not be dispatched again
 };
 
 /// An executor slot handed to a job.
 struct assignment {
   job_id id;
   std::string type;
+  caf::actor_addr supervisor;  ///< who holds the slot (set once known)
 };
 
 struct scheduler_state {
@@ -56,6 +58,9 @@ struct scheduler_state {
   std::unordered_map<caf::actor_addr, assignment> busy;
   std::size_t executor_count = 0;
   std::unordered_map<job_id, std::vector<caf::response_promise>> waiters;
+  /// Cancel requests waiting for their job to end (answered with a conflict
+  /// if it ended otherwise, e.g. completed just before the exit arrived).
+  std::unordered_map<job_id, std::vector<caf::response_promise>> cancel_waiters;
   std::unordered_set<job_id> in_flight;  ///< replays/discards being processed
   /// Submissions between their first look at the parents and admission, and
   /// the parents that finished meanwhile (so no child waits for a parent

@@ -220,11 +220,12 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
     });
     return;
   }
-  st.waiters[id].push_back(promise);
+  st.cancel_waiters[id].push_back(promise);
   live_job& lj = it->second;
   const timestamp t = now(self);
   st.ready.erase(id, t);
   if (lj.supervisor) {
+    lj.canceling = true;
     // The supervisor owns the job: cancellation is an exit message to it.
     self->send_exit(lj.supervisor, make_cancel_reason(req));
     return;
@@ -489,6 +490,15 @@ void on_terminal(scheduler_actor* self, const job& finished) {
       for (auto& promise : w->second)
         promise.deliver(job_reply{j});
       st.waiters.erase(w);
+    }
+    if (auto w = st.cancel_waiters.find(j.id); w != st.cancel_waiters.end()) {
+      for (auto& promise : w->second) {
+        if (j.status == job_status::canceled)
+          promise.deliver(job_reply{j});
+        else
+          promise.deliver(job_reply{conflict(j, "it ended before the cancellation reached it")});
+      }
+      st.cancel_waiters.erase(w);
     }
     const auto children = st.graph.children_of(j.id);
     st.graph.remove(j.id);

@@ -2,6 +2,7 @@
 
 #include "runtime/runtime_core.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
 #include <algorithm>
@@ -193,8 +194,14 @@ expected<scheduler_stats> runtime::stats() {
 
 subscription runtime::subscribe(std::function<void(const job_event&)> callback) {
   subscription s;
-  s.impl_ = std::make_unique<subscription::impl>(subscription::impl{
-      subscribe_callback(*impl_->sys, impl_->actors, std::move(callback)), impl_->actors.events});
+  auto subscriber = spawn_subscriber(*impl_->sys, std::move(callback));
+  s.impl_ =
+      std::make_unique<subscription::impl>(subscription::impl{subscriber, impl_->actors.events});
+  // Wait until the hub has it: every event published after this returns is delivered.
+  if (auto ok = impl_->call<void_reply>(impl_->actors.events, call_timeout, subscribe_atom::value,
+                                        subscriber);
+      !ok)
+    spdlog::warn("event subscription failed: {}", ok.error_value().message);
   return s;
 }
 

@@ -57,11 +57,9 @@ caf::behavior callback_subscriber(caf::event_based_actor*,
 
 }  // namespace
 
-caf::actor subscribe_callback(caf::actor_system& sys, const runtime_actors& a,
-                              std::function<void(const job_event&)> callback) {
-  auto subscriber = sys.spawn(callback_subscriber, std::move(callback));
-  caf::anon_send(a.events, subscribe_atom::value, subscriber);
-  return subscriber;
+caf::actor spawn_subscriber(caf::actor_system& sys,
+                            std::function<void(const job_event&)> callback) {
+  return sys.spawn(callback_subscriber, std::move(callback));
 }
 
 }  // namespace jobforge

@@ -30,8 +30,9 @@ runtime_actors start_runtime(caf::actor_system& sys, std::shared_ptr<const job_t
 /// and supervisors down with it).
 void stop_runtime(const runtime_actors& actors);
 
-/// Spawns an actor that calls `callback` for every event and subscribes it.
-caf::actor subscribe_callback(caf::actor_system& sys, const runtime_actors& actors,
-                              std::function<void(const job_event&)> callback);
+/// Spawns an actor that calls `callback` for every event it receives; the
+/// caller subscribes it with a (subscribe_atom, actor) request to the event
+/// hub and waits for the answer, so that no event after that is missed.
+caf::actor spawn_subscriber(caf::actor_system& sys, std::function<void(const job_event&)> callback);
 
 }  // namespace jobforge

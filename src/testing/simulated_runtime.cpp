@@ -66,9 +66,10 @@ simulated_runtime::simulated_runtime(job_type_registry types, runtime_config con
       start_runtime(impl_->sys, std::make_shared<const job_type_registry>(std::move(types)),
                     std::move(config), std::move(backend), std::move(rng), start);
   auto* events = &impl_->events;
-  impl_->recorder = subscribe_callback(impl_->sys, impl_->actors,
-                                       [events](const job_event& e) { events->push_back(e); });
+  impl_->recorder =
+      spawn_subscriber(impl_->sys, [events](const job_event& e) { events->push_back(e); });
   run();
+  ask<void_reply>(impl_->actors.events, subscribe_atom::value, impl_->recorder);
 }
 
 simulated_runtime::~simulated_runtime() {
