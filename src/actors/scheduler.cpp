@@ -40,7 +40,7 @@ void try_dispatch(scheduler_actor* self) {
       self->send(lj.supervisor, run_atom::value, std::move(ex));
       continue;
     }
-    lj.supervisor = self->spawn(job_supervisor, st.env, std::move(*lj.data), std::move(ex));
+    lj.supervisor = self->spawn(job_supervisor, st.env, job(*lj.data), std::move(ex));
     slot.supervisor = lj.supervisor.address();
     lj.data.reset();
     self->monitor(lj.supervisor);
@@ -72,37 +72,39 @@ void on_wake(scheduler_actor* self) {
     st.timers.erase(st.timers.begin());
     auto it = st.jobs.find(id);
     if (it == st.jobs.end() || !it->second.data) continue;
-    job& j = *it->second.data;
+    const job& j = *it->second.data;
     const bool ready = j.status == job_status::scheduled ||
                        (j.status == job_status::blocked && it->second.dependencies_met);
     if (!ready) continue;
-    if (move(self, j, job_status::pending))
-      st.ready.push(id, j.type, j.priority,
-                    make_dispatch_key(j.priority, t, ++st.sequence, st.env->config.aging), t);
+    if (auto moved = move(self, j, job_status::pending)) {
+      it->second.data = moved;
+      st.ready.push(id, moved->type, moved->priority,
+                    make_dispatch_key(moved->priority, t, ++st.sequence, st.env->config.aging), t);
+    }
   }
   st.ready.refresh_rates(t);
   try_dispatch(self);
 }
 
-void record(scheduler_actor* self, const job& j) {
+void record(scheduler_actor* self, const job_ptr& j) {
   auto& st = self->state;
-  caf::anon_send(st.env->store, persist_atom::value,
-                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
-  const auto& h = j.history.back();
+  caf::anon_send(st.env->store, persist_atom::value, std::vector<store_write>{put_job{j}});
+  const auto& h = j->history.back();
   publish(
       self, *st.env,
       job_event{
-          job_event::kind::status, 0, j.id, j.type, h.from, h.to, h.attempt, h.error, {}, h.at});
+          job_event::kind::status, 0, j->id, j->type, h.from, h.to, h.attempt, h.error, {}, h.at});
 }
 
-bool move(scheduler_actor* self, job& j, job_status to, transition_note note) {
+job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note) {
   note.node = self->state.env->config.node;
   if (auto ok = transition(j, to, now(self), note); !ok) {
     spdlog::error("scheduler: job {}: {}", to_string(j.id), ok.error_value().message);
-    return false;
+    return nullptr;
   }
-  record(self, j);
-  return true;
+  auto snapshot = std::make_shared<const job>(std::move(j));
+  record(self, snapshot);
+  return snapshot;
 }
 
 }  // namespace sched
@@ -256,7 +258,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
                      make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);
         sched::try_dispatch(self);
       },
-      [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, *snapshot); },
+      [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, snapshot); },
       [=](wake_atom) { sched::on_wake(self); },
   };
 }

@@ -32,9 +32,11 @@ namespace jobforge {
 /// A non-terminal job the scheduler knows about.
 struct live_job {
   std::string type;
-  caf::actor supervisor;    ///< once dispatched
-  std::optional<job> data;  ///< held here until the supervisor takes over
-  parent_tally parents;     ///< for blocked jobs
+  caf::actor supervisor;  ///< once dispatched
+  /// Held here until the supervisor takes over: the very snapshot the store
+  /// keeps, so a waiting job exists once in memory. Replaced, never mutated.
+  job_ptr data;
+  parent_tally parents;  ///< for blocked jobs
   bool dependencies_met = false;
   bool canceling = false;  ///< an exit went to its supervisor; it must not be dispatched again
 };
@@ -81,13 +83,14 @@ timestamp now(scheduler_actor* self);
 void try_dispatch(scheduler_actor* self);
 void arm_wake(scheduler_actor* self);
 void on_wake(scheduler_actor* self);
-/// Persists a job the scheduler holds and publishes its last transition.
-void record(scheduler_actor* self, const job& j);
-/// Moves a job the scheduler holds; logs and ignores an impossible move.
-bool move(scheduler_actor* self, job& j, job_status to, transition_note note = {});
+/// Persists a job snapshot the scheduler holds and publishes its last transition.
+void record(scheduler_actor* self, const job_ptr& j);
+/// A copy of `j` moved to `to`, persisted and published; nullptr (logged) if
+/// the move is impossible.
+job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note = {});
 /// Puts a persisted job where its status says (blocked jobs wait on
 /// `unfinished_parents`, with `tally` counting the parents already finished).
-void admit(scheduler_actor* self, job j, parent_tally tally = {},
+void admit(scheduler_actor* self, job_ptr j, parent_tally tally = {},
            const std::vector<job_id>& unfinished_parents = {});
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
 void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
@@ -102,7 +105,7 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
 void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
                    caf::response_promise promise);
 /// A job reached a terminal status: wake dependents, answer waiters.
-void on_terminal(scheduler_actor* self, const job& j);
+void on_terminal(scheduler_actor* self, job_ptr j);
 }  // namespace sched
 
 }  // namespace jobforge

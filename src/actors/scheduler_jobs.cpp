@@ -67,8 +67,9 @@ void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission>
     j.history.front().to = j.status;
   }
   auto& st = self->state;
+  auto snapshot = std::make_shared<const job>(j);
   self->request(st.env->store, caf::infinite, persist_atom::value,
-                std::vector<store_write>{put_job{std::make_shared<const job>(j)}})
+                std::vector<store_write>{put_job{snapshot}})
       .then([=](void_reply& r) mutable {
         if (!r) {
           end_admission(self);
@@ -90,20 +91,20 @@ void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission>
                           std::nullopt,
                           {},
                           h.at});
-        admit(self, std::move(sub->j), sub->tally, sub->unfinished_parents);
+        admit(self, snapshot, sub->tally, sub->unfinished_parents);
         end_admission(self);
       });
 }
 
 }  // namespace
 
-void admit(scheduler_actor* self, job j, parent_tally tally,
+void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
            const std::vector<job_id>& unfinished_parents) {
   auto& st = self->state;
-  const job_id id = j.id;
+  const job_id id = j->id;
   if (st.jobs.count(id)) return;
   const timestamp t = now(self);
-  if (j.status == job_status::blocked) {
+  if (j->status == job_status::blocked) {
     std::vector<job_id> waiting_on;
     for (const auto& p : unfinished_parents) {
       auto ended = st.finished_during_admission.find(p);
@@ -112,24 +113,26 @@ void admit(scheduler_actor* self, job j, parent_tally tally,
       else
         waiting_on.push_back(p);
     }
-    const auto verdict = evaluate_dependencies(j.dependencies, tally);
+    const auto verdict = evaluate_dependencies(j->dependencies, tally);
     if (verdict == dependency_verdict::cancel) {
-      if (move(self, j, job_status::canceled,
-               transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
-        on_terminal(self, j);
+      if (auto canceled =
+              move(self, *j, job_status::canceled,
+                   transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
+        on_terminal(self, canceled);
       return;
     }
-    if (verdict == dependency_verdict::run && (!j.run_at || *j.run_at <= t)) {
-      if (!move(self, j, job_status::pending)) return;
+    if (verdict == dependency_verdict::run && (!j->run_at || *j->run_at <= t)) {
+      j = move(self, *j, job_status::pending);
+      if (!j) return;
     } else if (auto ok = st.graph.add(id, waiting_on); !ok) {
       spdlog::error("scheduler: {}", ok.error_value().message);  // a new job cannot close a cycle
     }
   }
   live_job lj;
-  lj.type = j.type;
+  lj.type = j->type;
   lj.parents = tally;
-  lj.dependencies_met = j.status == job_status::blocked &&
-                        evaluate_dependencies(j.dependencies, tally) == dependency_verdict::run;
+  lj.dependencies_met = j->status == job_status::blocked &&
+                        evaluate_dependencies(j->dependencies, tally) == dependency_verdict::run;
   lj.data = std::move(j);
   const job& held = *st.jobs.emplace(id, std::move(lj)).first->second.data;
   if (held.status == job_status::pending)
@@ -230,10 +233,11 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
     self->send_exit(lj.supervisor, make_cancel_reason(req));
     return;
   }
-  job j = std::move(*lj.data);
+  const job_ptr held = lj.data;
   st.graph.remove_parents(id);  // its dependents hear of it in on_terminal
-  if (move(self, j, job_status::canceled, transition_note{std::nullopt, {}, req.reason, req.by}))
-    on_terminal(self, j);
+  if (auto canceled = move(self, *held, job_status::canceled,
+                           transition_note{std::nullopt, {}, req.reason, req.by}))
+    on_terminal(self, canceled);
 }
 
 void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise promise) {
@@ -281,28 +285,29 @@ void replay(scheduler_actor* self, const job_id& id, replay_request& req,
       promise.deliver(job_reply{std::move(ok).error_value()});
       return;
     }
+    auto snapshot = std::make_shared<const job>(std::move(j));
     self->request(s.env->store, caf::infinite, persist_atom::value,
-                  std::vector<store_write>{put_job{std::make_shared<const job>(j)}})
-        .then([self, id, j, promise](void_reply& w) mutable {
+                  std::vector<store_write>{put_job{snapshot}})
+        .then([self, id, snapshot, promise](void_reply& w) mutable {
           self->state.in_flight.erase(id);
           if (!w) {
             promise.deliver(job_reply{std::move(w).error_value()});
             return;
           }
-          promise.deliver(job_reply{j});
-          const auto& h = j.history.back();
+          promise.deliver(job_reply{*snapshot});
+          const auto& h = snapshot->history.back();
           publish(self, *self->state.env,
                   job_event{job_event::kind::status,
                             0,
-                            j.id,
-                            j.type,
+                            snapshot->id,
+                            snapshot->type,
                             h.from,
                             h.to,
                             0,
                             std::nullopt,
                             {},
                             h.at});
-          admit(self, std::move(j));
+          admit(self, snapshot);
         });
   });
 }
@@ -355,43 +360,42 @@ expected<live_job*> blocked_job(scheduler_actor* self, const job_id& id) {
 /// Applies the verdict of a blocked job's parents: keeps it waiting, releases
 /// it (to pending, or to its run_at timer), or cancels it. Returns the
 /// canceled job, whose own dependents the caller must then settle.
-std::optional<job> settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
-                                  const std::string& cancel_reason) {
+job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
+                       const std::string& cancel_reason) {
   auto& st = self->state;
   live_job& lj = st.jobs.at(id);
-  job& j = *lj.data;
+  const job& j = *lj.data;
   switch (evaluate_dependencies(j.dependencies, lj.parents)) {
     case dependency_verdict::wait:
-      return std::nullopt;
+      return nullptr;
     case dependency_verdict::run:
       lj.dependencies_met = true;
       st.graph.remove_parents(id);
       if (j.run_at && *j.run_at > t) {
         st.timers.emplace(*j.run_at, id);
         arm_wake(self);
-      } else if (move(self, j, job_status::pending)) {
-        st.ready.push(id, j.type, j.priority,
-                      make_dispatch_key(j.priority, t, ++st.sequence, st.env->config.aging), t);
+      } else if (auto moved = move(self, j, job_status::pending)) {
+        lj.data = moved;
+        st.ready.push(id, moved->type, moved->priority,
+                      make_dispatch_key(moved->priority, t, ++st.sequence, st.env->config.aging),
+                      t);
       }
-      return std::nullopt;
+      return nullptr;
     case dependency_verdict::cancel: {
       st.graph.remove_parents(id);
-      job canceled = std::move(j);
-      if (!move(self, canceled, job_status::canceled,
-                transition_note{std::nullopt, {}, cancel_reason, "scheduler"})) {
-        st.jobs.erase(id);
-        return std::nullopt;
-      }
+      auto canceled = move(self, j, job_status::canceled,
+                           transition_note{std::nullopt, {}, cancel_reason, "scheduler"});
+      if (!canceled) st.jobs.erase(id);
       return canceled;
     }
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 /// Re-decides a blocked job after its parents changed.
 void reconsider(scheduler_actor* self, const job_id& id) {
   if (auto canceled = settle_blocked(self, id, now(self), "a dependency failed"))
-    on_terminal(self, *canceled);
+    on_terminal(self, canceled);
   else
     try_dispatch(self);
 }
@@ -406,7 +410,7 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
     promise.deliver(job_reply{std::move(held).error_value()});
     return;
   }
-  job& j = *(*held)->data;
+  job j = *(*held)->data;  // snapshots are replaced, never changed in place
   std::vector<job_id> fresh;
   for (const auto& p : parents) {
     const auto& known = j.dependencies.depends_on;
@@ -436,9 +440,10 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
     j.dependencies.depends_on.push_back(p);
   (*held)->parents.total += fresh.size();
   j.updated_at = now(self);
+  (*held)->data = std::make_shared<const job>(std::move(j));
   caf::anon_send(st.env->store, persist_atom::value,
-                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
-  promise.deliver(job_reply{j});
+                 std::vector<store_write>{put_job{(*held)->data}});
+  promise.deliver(job_reply{*(*held)->data});
 }
 
 void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
@@ -450,7 +455,7 @@ void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent
     return;
   }
   live_job& lj = **held;
-  job& j = *lj.data;
+  job j = *lj.data;  // snapshots are replaced, never changed in place
   auto& parents = j.dependencies.depends_on;
   auto it = std::find(parents.begin(), parents.end(), parent);
   if (it == parents.end()) {
@@ -469,21 +474,22 @@ void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent
   st.graph.remove_edge(id, parent);
   --lj.parents.total;
   j.updated_at = now(self);
-  caf::anon_send(st.env->store, persist_atom::value,
-                 std::vector<store_write>{put_job{std::make_shared<const job>(j)}});
-  job answer = j;
+  lj.data = std::make_shared<const job>(std::move(j));
+  caf::anon_send(st.env->store, persist_atom::value, std::vector<store_write>{put_job{lj.data}});
+  job answer = *lj.data;
   reconsider(self, id);
   if (auto now_held = st.jobs.find(id); now_held != st.jobs.end() && now_held->second.data)
     answer = *now_held->second.data;
   promise.deliver(job_reply{answer});
 }
 
-void on_terminal(scheduler_actor* self, const job& finished) {
+void on_terminal(scheduler_actor* self, job_ptr finished) {
   auto& st = self->state;
-  std::deque<job> work{finished};
+  std::deque<job_ptr> work{std::move(finished)};
   while (!work.empty()) {
-    job j = std::move(work.front());
+    const job_ptr snapshot = std::move(work.front());
     work.pop_front();
+    const job& j = *snapshot;
     st.jobs.erase(j.id);
     if (st.admissions_in_flight > 0) st.finished_during_admission[j.id] = j.status;
     if (auto w = st.waiters.find(j.id); w != st.waiters.end()) {
@@ -507,13 +513,12 @@ void on_terminal(scheduler_actor* self, const job& finished) {
       auto it = st.jobs.find(child);
       if (it == st.jobs.end() || !it->second.data) continue;
       live_job& lj = it->second;
-      job& cj = *lj.data;
-      if (cj.status != job_status::blocked || lj.dependencies_met) continue;
+      if (lj.data->status != job_status::blocked || lj.dependencies_met) continue;
       count_parent(lj.parents, j.status);
       if (auto canceled = settle_blocked(
               self, child, t,
               "dependency " + to_string(j.id) + " ended " + std::string(to_string(j.status))))
-        work.push_back(std::move(*canceled));
+        work.push_back(std::move(canceled));
     }
   }
   try_dispatch(self);

@@ -200,11 +200,12 @@ expected<void> memory_store::apply(const std::vector<store_write>& batch) {
   for (const auto& write : batch) {
     if (const auto* put = std::get_if<put_job>(&write)) {
       auto [it, inserted] = jobs_.try_emplace(put->snapshot->id, put->snapshot);
-      if (!inserted) {
-        unindex(*it->second);
+      if (inserted) {
+        index(*put->snapshot);
+      } else {
+        reindex(*it->second, *put->snapshot);
         it->second = put->snapshot;
       }
-      index(*put->snapshot);
     } else {
       const auto& erase = std::get<erase_job>(write);
       auto it = jobs_.find(erase.id);
@@ -288,6 +289,25 @@ void memory_store::index(const job& j) {
   by_tenant_[j.tenant].insert(key);
   for (const auto& tag : j.tags)
     by_tag_[tag].insert(key);
+}
+
+void memory_store::reindex(const job& before, const job& after) {
+  // Most updates only change the status: touch only the sets whose key moved.
+  if (before.created_at != after.created_at || before.type != after.type ||
+      before.tenant != after.tenant || before.tags != after.tags) {
+    unindex(before);
+    index(after);
+    return;
+  }
+  const order_key key{after.created_at, after.id};
+  if (before.status != after.status) {
+    by_status_[slot(before.status)].erase(key);
+    by_status_[slot(after.status)].insert(key);
+  }
+  if (before.priority != after.priority) {
+    by_priority_[slot(before.priority)].erase(key);
+    by_priority_[slot(after.priority)].insert(key);
+  }
 }
 
 void memory_store::unindex(const job& j) {

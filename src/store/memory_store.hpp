@@ -48,6 +48,7 @@ class memory_store final : public store {
   using string_index = std::unordered_map<std::string, key_set>;
 
   void index(const job& j);
+  void reindex(const job& before, const job& after);
   void unindex(const job& j);
   // The index sets whose union holds every match of `filter` (a superset is
   // fine: list re-checks the whole filter), choosing the smallest union.
