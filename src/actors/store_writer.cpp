@@ -1,6 +1,7 @@
 #include "actors/store_writer.hpp"
 
 #include "actors/protocol.hpp"
+#include "store/coalesce.hpp"
 
 #include <caf/all.hpp>
 
@@ -13,7 +14,7 @@ void commit(writer* self) {
   auto& st = self->state;
   st.flush_pending = false;
   if (st.batch.empty()) return;
-  void_reply result = st.backend->apply(st.batch);
+  void_reply result = st.backend->apply(coalesce_writes(std::move(st.batch)));
   ++st.batches;
   st.batch.clear();
   auto waiting = std::move(st.waiting);

@@ -1,7 +1,8 @@
 #pragma once
 /// The store writer: the only actor that touches the store. It batches every
 /// write that arrives while a batch is open into one transaction (group
-/// commit) and acknowledges each write only after its batch committed.
+/// commit), keeps only the last write of each job in a batch, and
+/// acknowledges each write only after its batch committed.
 ///
 /// Receives: (persist_atom, writes) -> void_reply; (fetch_atom, id) ->
 /// job_reply; (list_atom, query) -> page_reply; (flush_atom) from itself.
