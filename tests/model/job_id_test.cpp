@@ -1,5 +1,7 @@
 #include "model/job_id.hpp"
 
+#include "constant_random.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -10,17 +12,9 @@
 #include <unordered_set>
 
 using namespace jobforge;
+using jobforge::test::constant_random;
 
 namespace {
-
-class constant_random final : public random_source {
- public:
-  explicit constant_random(std::uint64_t bits) : bits_(bits) {}
-  std::uint64_t next_u64() override { return bits_; }
-
- private:
-  std::uint64_t bits_;
-};
 
 bool is_lower_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

@@ -1,5 +1,7 @@
 #include "model/retry_policy.hpp"
 
+#include "constant_random.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,18 +14,9 @@
 #include <vector>
 
 using namespace jobforge;
+using jobforge::test::constant_random;
 
 namespace {
-
-/// A random source that always returns the same bits.
-class constant_random final : public random_source {
- public:
-  explicit constant_random(std::uint64_t bits) : bits_(bits) {}
-  std::uint64_t next_u64() override { return bits_; }
-
- private:
-  std::uint64_t bits_;
-};
 
 constexpr std::uint64_t all_ones = ~std::uint64_t{0};
 
