@@ -1,9 +1,10 @@
 #include "store/memory_store.hpp"
 
+#include "store/list_query.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -12,81 +13,6 @@
 
 namespace jobforge {
 namespace {
-
-constexpr std::size_t max_page_size = 1000;
-
-error invalid_argument(std::string message, boost::json::value details = nullptr) {
-  return error{error_code::invalid_argument, std::move(message), std::move(details)};
-}
-
-std::string_view order_name(job_order order) {
-  return order == job_order::created_desc ? "created_desc" : "created_asc";
-}
-
-// A cursor is "c1.<order>.<created_at unix ms>.<id>": the keyset position of
-// the last item of a page. Callers must treat it as opaque; the version
-// prefix leaves room to change it.
-struct list_cursor {
-  job_order order = job_order::created_desc;
-  timestamp created_at{};
-  job_id id;
-};
-
-std::string encode_cursor(const list_cursor& c) {
-  std::string out = "c1.";
-  out += c.order == job_order::created_desc ? "desc" : "asc";
-  out += '.';
-  out += std::to_string(to_unix_ms(c.created_at));
-  out += '.';
-  out += to_string(c.id);
-  return out;
-}
-
-std::optional<list_cursor> decode_cursor(std::string_view text) {
-  std::vector<std::string_view> parts;
-  for (std::size_t start = 0;;) {
-    const auto dot = text.find('.', start);
-    parts.push_back(text.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    if (parts.size() == 4) return std::nullopt;
-    start = dot + 1;
-  }
-  if (parts.size() != 4 || parts[0] != "c1") return std::nullopt;
-  list_cursor c;
-  if (parts[1] == "desc") {
-    c.order = job_order::created_desc;
-  } else if (parts[1] == "asc") {
-    c.order = job_order::created_asc;
-  } else {
-    return std::nullopt;
-  }
-  std::int64_t ms = 0;
-  const auto* first = parts[2].data();
-  const auto* last = first + parts[2].size();
-  const auto [end, ec] = std::from_chars(first, last, ms);
-  if (ec != std::errc{} || end != last) return std::nullopt;
-  c.created_at = from_unix_ms(ms);
-  auto id = job_id::parse(parts[3]);
-  if (!id) return std::nullopt;
-  c.id = *id;
-  // Only the exact text we hand out is accepted (no leading zeros, "+",
-  // upper case), so a tampered cursor cannot alias a real one.
-  if (encode_cursor(c) != text) return std::nullopt;
-  return c;
-}
-
-bool matches(const job_filter& f, const job& j) {
-  if (f.statuses &&
-      std::find(f.statuses->begin(), f.statuses->end(), j.status) == f.statuses->end())
-    return false;
-  if (f.type && j.type != *f.type) return false;
-  if (f.priority && j.priority != *f.priority) return false;
-  if (f.tag && std::find(j.tags.begin(), j.tags.end(), *f.tag) == j.tags.end()) return false;
-  if (f.tenant && j.tenant != *f.tenant) return false;
-  if (f.created_from && j.created_at < *f.created_from) return false;
-  if (f.created_until && !(j.created_at < *f.created_until)) return false;
-  return true;
-}
 
 template <class E>
 std::size_t slot(E e) {
@@ -184,19 +110,9 @@ void memory_store::walk(const std::vector<const key_set*>& sets, job_order order
 }
 
 expected<void> memory_store::apply(const std::vector<store_write>& batch) {
-  // Validate everything first: after this loop nothing can fail (short of
-  // running out of memory), which is what makes the batch atomic.
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto* put = std::get_if<put_job>(&batch[i]);
-    if (put == nullptr) continue;
-    if (!put->snapshot)
-      return invalid_argument("write " + std::to_string(i) + " of the batch puts no job",
-                              boost::json::object{{"index", i}});
-    if (put->snapshot->id.is_nil())
-      return invalid_argument(
-          "write " + std::to_string(i) + " of the batch puts a job with the nil id",
-          boost::json::object{{"index", i}});
-  }
+  // Checked first: after this nothing can fail (short of running out of
+  // memory), which is what makes the batch atomic.
+  if (auto ok = check_batch(batch); !ok) return ok;
   for (const auto& write : batch) {
     if (const auto* put = std::get_if<put_job>(&write)) {
       auto [it, inserted] = jobs_.try_emplace(put->snapshot->id, put->snapshot);
@@ -224,21 +140,10 @@ expected<std::optional<job>> memory_store::get(const job_id& id) {
 }
 
 expected<job_page> memory_store::list(const job_query& query) {
-  if (query.limit < 1 || query.limit > max_page_size)
-    return invalid_argument("limit must be between 1 and " + std::to_string(max_page_size),
-                            boost::json::object{{"limit", query.limit}});
+  auto checked = check_list_query(query);
+  if (!checked) return std::move(checked).error_value();
   std::optional<order_key> after;
-  if (query.cursor) {
-    const auto cursor = decode_cursor(*query.cursor);
-    if (!cursor)
-      return invalid_argument("malformed cursor", boost::json::object{{"cursor", *query.cursor}});
-    if (cursor->order != query.order)
-      return invalid_argument("the cursor belongs to a list sorted " +
-                                  std::string(order_name(cursor->order)) + ", not " +
-                                  std::string(order_name(query.order)),
-                              boost::json::object{{"cursor", *query.cursor}});
-    after = order_key{cursor->created_at, cursor->id};
-  }
+  if (const auto& position = checked.value()) after = order_key{position->created_at, position->id};
 
   job_page page;
   std::optional<order_key> last;
@@ -255,7 +160,7 @@ expected<job_page> memory_store::list(const job_query& query) {
          last = key;
          return true;
        });
-  if (more) page.next_cursor = encode_cursor(list_cursor{query.order, last->created_at, last->id});
+  if (more) page.next_cursor = encode_cursor(query.order, list_position{last->created_at, last->id});
   return page;
 }
 
@@ -289,6 +194,7 @@ void memory_store::index(const job& j) {
   by_tenant_[j.tenant].insert(key);
   for (const auto& tag : j.tags)
     by_tag_[tag].insert(key);
+  if (is_terminal(j.status) && j.finished_at) by_finished_.emplace(*j.finished_at, j.id);
 }
 
 void memory_store::reindex(const job& before, const job& after) {
@@ -300,6 +206,12 @@ void memory_store::reindex(const job& before, const job& after) {
     return;
   }
   const order_key key{after.created_at, after.id};
+  if (before.status != after.status || before.finished_at != after.finished_at) {
+    if (is_terminal(before.status) && before.finished_at)
+      by_finished_.erase({*before.finished_at, before.id});
+    if (is_terminal(after.status) && after.finished_at)
+      by_finished_.emplace(*after.finished_at, after.id);
+  }
   if (before.status != after.status) {
     by_status_[slot(before.status)].erase(key);
     by_status_[slot(after.status)].insert(key);
@@ -319,6 +231,7 @@ void memory_store::unindex(const job& j) {
   unindex_value(by_tenant_, j.tenant, key);
   for (const auto& tag : j.tags)
     unindex_value(by_tag_, tag, key);
+  if (is_terminal(j.status) && j.finished_at) by_finished_.erase({*j.finished_at, j.id});
 }
 
 std::vector<const memory_store::key_set*> memory_store::candidate_sets(
@@ -357,6 +270,28 @@ std::vector<const memory_store::key_set*> memory_store::candidate_sets(
 
 std::unique_ptr<store> make_memory_store() {
   return std::make_unique<memory_store>();
+}
+
+expected<std::vector<dedup_claim>> memory_store::load_dedup_claims(timestamp now) {
+  std::vector<dedup_claim> out;
+  for (const auto& [id, j] : jobs_) {
+    if (!j->unique_key || j->unique_for_ms <= 0) continue;
+    const timestamp until = j->created_at + milliseconds{j->unique_for_ms};
+    if (until > now) out.push_back(dedup_claim{j->tenant, *j->unique_key, id, until});
+  }
+  return out;
+}
+
+expected<std::vector<job_id>> memory_store::prune_finished(timestamp cutoff, std::size_t limit) {
+  std::vector<job_id> out;
+  while (out.size() < limit && !by_finished_.empty() && by_finished_.begin()->first < cutoff) {
+    const job_id id = by_finished_.begin()->second;
+    auto it = jobs_.find(id);
+    unindex(*it->second);  // drops it from by_finished_ too
+    jobs_.erase(it);
+    out.push_back(id);
+  }
+  return out;
 }
 
 }  // namespace jobforge

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace jobforge {
@@ -25,6 +26,8 @@ class memory_store final : public store {
   expected<job_page> list(const job_query& query) override;
   expected<std::vector<job>> load_unfinished() override;
   expected<status_counts> count_by_status() override;
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override;
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override;
 
   /// How many jobs the store holds.
   std::size_t size() const { return jobs_.size(); }
@@ -68,6 +71,8 @@ class memory_store final : public store {
   string_index by_type_;
   string_index by_tenant_;
   string_index by_tag_;
+  // Terminal jobs by when they finished, for retention.
+  std::set<std::pair<timestamp, job_id>> by_finished_;
 };
 
 }  // namespace jobforge

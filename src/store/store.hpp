@@ -5,8 +5,8 @@
 /// thread, so implementations need no locking of their own. Writes come in
 /// batches, each applied as one transaction (group commit).
 ///
-/// Implementations live next to this file: memory_store (here), SQLite and
-/// PostgreSQL (later). One conformance suite (tests/store/) runs against all.
+/// Implementations live next to this file: memory_store, sqlite_store (and
+/// PostgreSQL later). One conformance suite (tests/store/) runs against all.
 
 #include "model/error.hpp"
 #include "model/job.hpp"
@@ -67,6 +67,14 @@ struct status_counts {
   std::size_t of(job_status s) const { return by_status[static_cast<std::size_t>(s)]; }
 };
 
+/// A deduplication key whose window is still open (for recovery).
+struct dedup_claim {
+  std::string tenant;
+  std::string key;
+  job_id id;
+  timestamp until{};  ///< created_at + unique_for_ms
+};
+
 /// Durable (or not) storage of jobs.
 class store {
  public:
@@ -89,7 +97,19 @@ class store {
 
   /// How many jobs there are in each status.
   virtual expected<status_counts> count_by_status() = 0;
+
+  /// The jobs with a unique key whose window is open after `now`, whatever
+  /// their status (a finished job still holds its key until the window ends).
+  virtual expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) = 0;
+
+  /// Erases up to `limit` terminal jobs that finished before `cutoff`,
+  /// those that finished first first, and returns their ids (retention).
+  virtual expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) = 0;
 };
+
+/// Refuses a batch with a write no backend can apply (a put without a job,
+/// or of a job with the nil id), naming the write by its index.
+expected<void> check_batch(const std::vector<store_write>& batch);
 
 /// A store that keeps everything in memory: for tests and for users who
 /// want no persistence.

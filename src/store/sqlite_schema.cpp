@@ -1,0 +1,78 @@
+#include "store/sqlite_schema.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+namespace jobforge::sqlite {
+namespace {
+
+// Append only: a released migration never changes, a new one gets the next
+// number. Each runs inside the start-up transaction.
+const std::vector<const char*>& migrations() {
+  static const std::vector<const char*> list = {
+      // 1: jobs. `doc` is the whole job as JSON (history, progress, result);
+      // the other columns are copies of the fields that queries filter,
+      // sort or prune by (`tags` joined, to notice a put that changes them). Times are Unix milliseconds.
+      R"sql(
+        CREATE TABLE jobs (
+          id           TEXT PRIMARY KEY,
+          type         TEXT NOT NULL,
+          status       INTEGER NOT NULL,
+          priority     INTEGER NOT NULL,
+          tenant       TEXT NOT NULL,
+          created_at   INTEGER NOT NULL,
+          finished_at  INTEGER,
+          unique_key   TEXT,
+          unique_until INTEGER,
+          tags         TEXT NOT NULL,
+          doc          TEXT NOT NULL
+        );
+        CREATE INDEX jobs_by_created  ON jobs (created_at, id);
+        CREATE INDEX jobs_by_status   ON jobs (status, created_at, id);
+        CREATE INDEX jobs_by_type     ON jobs (type, created_at, id);
+        CREATE INDEX jobs_by_tenant   ON jobs (tenant, created_at, id);
+        CREATE INDEX jobs_by_priority ON jobs (priority, created_at, id);
+        CREATE INDEX jobs_by_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+        CREATE INDEX jobs_by_unique   ON jobs (unique_until) WHERE unique_until IS NOT NULL;
+        CREATE TABLE job_tags (
+          tag    TEXT NOT NULL,
+          job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          PRIMARY KEY (tag, job_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX job_tags_by_job ON job_tags (job_id);
+      )sql",
+  };
+  return list;
+}
+
+}  // namespace
+
+std::int64_t latest_schema_version() {
+  return static_cast<std::int64_t>(migrations().size());
+}
+
+void migrate(connection& db) {
+  transaction tx(db);
+  const std::int64_t current = db.query_int("PRAGMA user_version");
+  const std::int64_t latest = latest_schema_version();
+  if (current > latest)
+    throw newer_schema(SQLITE_ERROR, "the database has schema version " + std::to_string(current) +
+                                    ", newer than the " + std::to_string(latest) +
+                                    " this jobforge knows; use a newer jobforge or another data "
+                                    "directory");
+  if (current < 0) throw failure(SQLITE_ERROR, "the database has a negative schema version");
+  for (std::int64_t v = current; v < latest; ++v) {
+    try {
+      db.exec(migrations()[static_cast<std::size_t>(v)]);
+    } catch (const failure& f) {
+      throw failure(f.code(),
+                    "migration " + std::to_string(v + 1) + " failed: " + std::string(f.what()));
+    }
+  }
+  if (current != latest) db.exec("PRAGMA user_version = " + std::to_string(latest));
+  tx.commit();
+}
+
+}  // namespace jobforge::sqlite

@@ -1,0 +1,390 @@
+#include "store/sqlite_store.hpp"
+
+#include "model/job_codec.hpp"
+#include "store/list_query.hpp"
+#include "store/sqlite_connection.hpp"
+#include "store/sqlite_schema.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace jobforge {
+namespace {
+
+using sqlite::statement;
+
+std::int64_t ms(timestamp t) {
+  return to_unix_ms(t);
+}
+
+std::optional<std::int64_t> ms(const std::optional<timestamp>& t) {
+  if (!t) return std::nullopt;
+  return to_unix_ms(*t);
+}
+
+std::int64_t code_of(job_status s) {
+  return static_cast<std::int64_t>(s);
+}
+
+// Tags as one comparable text (unit separator between them), to tell
+// whether a put changes them without reading the side table.
+std::string joined_tags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const auto& t : tags) {
+    out += t;
+    out += '\x1f';
+  }
+  return out;
+}
+
+std::optional<std::int64_t> unique_until(const job& j) {
+  if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
+  return ms(j.created_at) + j.unique_for_ms;
+}
+
+constexpr std::int64_t terminal_codes[] = {static_cast<std::int64_t>(job_status::completed),
+                                           static_cast<std::int64_t>(job_status::failed),
+                                           static_cast<std::int64_t>(job_status::canceled)};
+
+class sqlite_store final : public store {
+ public:
+  explicit sqlite_store(const sqlite_options& options)
+      : db_(options.path),
+        configured_(configure(db_, options)),
+        update_(db_,
+                "UPDATE jobs SET status = ?1, finished_at = ?2, doc = ?3 "
+                "WHERE id = ?4 AND type = ?5 AND priority = ?6 AND tenant = ?7 AND "
+                "created_at = ?8 AND unique_key IS ?9 AND unique_until IS ?10 AND tags = ?11"),
+        upsert_(db_,
+                "INSERT INTO jobs (id, type, status, priority, tenant, created_at, finished_at, "
+                "unique_key, unique_until, tags, doc) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                "ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, "
+                "priority = excluded.priority, tenant = excluded.tenant, "
+                "created_at = excluded.created_at, finished_at = excluded.finished_at, "
+                "unique_key = excluded.unique_key, unique_until = excluded.unique_until, "
+                "tags = excluded.tags, doc = excluded.doc"),
+        clear_tags_(db_, "DELETE FROM job_tags WHERE job_id = ?1"),
+        add_tag_(db_, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?1, ?2)"),
+        erase_(db_, "DELETE FROM jobs WHERE id = ?1"),
+        get_(db_, "SELECT doc FROM jobs WHERE id = ?1"),
+        unfinished_(db_, "SELECT doc FROM jobs WHERE status NOT IN (?1, ?2, ?3)"),
+        counts_(db_, "SELECT status, count(*) FROM jobs GROUP BY status"),
+        claims_(db_,
+                "SELECT tenant, unique_key, id, unique_until FROM jobs "
+                "WHERE unique_until IS NOT NULL AND unique_until > ?1"),
+        prunable_(db_,
+                  "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?1 "
+                  "AND status IN (?2, ?3, ?4) ORDER BY finished_at LIMIT ?5") {}
+
+  expected<void> apply(const std::vector<store_write>& batch) override {
+    if (auto ok = check_batch(batch); !ok) return ok;
+    return guarded("apply a batch", [&] {
+      sqlite::transaction tx(db_);
+      for (const auto& write : batch) {
+        if (const auto* put = std::get_if<put_job>(&write))
+          write_job(*put->snapshot);
+        else
+          erase_row(std::get<erase_job>(write).id);
+      }
+      tx.commit();
+    });
+  }
+
+  expected<std::optional<job>> get(const job_id& id) override {
+    std::optional<job> found;
+    auto ok = guarded("read a job", [&] {
+      get_.reset();
+      get_.bind(1, to_string(id));
+      if (get_.step()) found = decode(get_.column_text(0));
+      get_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return found;
+  }
+
+  expected<job_page> list(const job_query& query) override {
+    auto checked = check_list_query(query);
+    if (!checked) return std::move(checked).error_value();
+    job_page page;
+    auto ok = guarded("list jobs", [&] { page = run_list(query, checked.value()); });
+    if (!ok) return std::move(ok).error_value();
+    return page;
+  }
+
+  expected<std::vector<job>> load_unfinished() override {
+    std::vector<job> out;
+    auto ok = guarded("load unfinished jobs", [&] {
+      unfinished_.reset();
+      bind_terminal(unfinished_, 1);
+      while (unfinished_.step())
+        out.push_back(decode(unfinished_.column_text(0)));
+      unfinished_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<status_counts> count_by_status() override {
+    status_counts out;
+    auto ok = guarded("count jobs", [&] {
+      counts_.reset();
+      while (counts_.step()) {
+        const auto s = counts_.column_int(0);
+        if (s >= 0 && s < static_cast<std::int64_t>(all_job_statuses.size()))
+          out.by_status[s] = static_cast<std::size_t>(counts_.column_int(1));
+      }
+      counts_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
+    std::vector<dedup_claim> out;
+    auto ok = guarded("load deduplication keys", [&] {
+      claims_.reset();
+      claims_.bind(1, ms(now));
+      while (claims_.step()) {
+        auto id = job_id::parse(claims_.column_text(2));
+        if (!id) throw sqlite::failure(0, "a job row has a malformed id");
+        out.push_back(dedup_claim{std::string(claims_.column_text(0)),
+                                  std::string(claims_.column_text(1)), *id,
+                                  from_unix_ms(claims_.column_int(3))});
+      }
+      claims_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
+    std::vector<job_id> out;
+    auto ok = guarded("prune finished jobs", [&] {
+      sqlite::transaction tx(db_);
+      prunable_.reset();
+      prunable_.bind(1, ms(cutoff));
+      bind_terminal(prunable_, 2);
+      prunable_.bind(5, static_cast<std::int64_t>(limit));
+      while (prunable_.step())
+        if (auto id = job_id::parse(prunable_.column_text(0))) out.push_back(*id);
+      prunable_.reset();
+      for (const auto& id : out)
+        erase_row(id);
+      tx.commit();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+ private:
+  static bool configure(sqlite::connection& db, const sqlite_options& options) {
+    // Another process holding the file (a second jobforge on the same data
+    // directory) makes writes wait a little, then fail clearly.
+    db.exec("PRAGMA busy_timeout = 5000");
+    if (db.query_text("PRAGMA journal_mode = WAL") != "wal")
+      throw sqlite::failure(0, "the database cannot use write-ahead logging");
+    switch (options.sync) {
+      case sqlite_sync::off:
+        db.exec("PRAGMA synchronous = OFF");
+        break;
+      case sqlite_sync::normal:
+        db.exec("PRAGMA synchronous = NORMAL");
+        break;
+      case sqlite_sync::full:
+        db.exec("PRAGMA synchronous = FULL");
+        break;
+    }
+    db.exec("PRAGMA foreign_keys = ON");
+    sqlite::migrate(db);
+    return true;
+  }
+
+  template <class F>
+  static expected<void> guarded(const char* doing, F&& body) {
+    try {
+      body();
+      return {};
+    } catch (const sqlite::failure& f) {
+      return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
+    } catch (const std::exception& e) {
+      return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
+    }
+  }
+
+  static void bind_terminal(statement& s, int first) {
+    for (int i = 0; i < 3; ++i)
+      s.bind(first + i, terminal_codes[i]);
+  }
+
+  static job decode(std::string_view doc) {
+    boost::json::error_code ec;
+    auto value = boost::json::parse(doc, ec);
+    if (ec) throw sqlite::failure(0, "a stored job is not JSON: " + ec.message());
+    auto decoded = job_from_json(value);
+    if (!decoded)
+      throw sqlite::failure(0, "a stored job does not decode: " + decoded.error_value().message);
+    return std::move(decoded).value();
+  }
+
+  void erase_row(const job_id& id) {
+    erase_.reset();
+    erase_.bind(1, to_string(id));
+    erase_.run();  // its tags go with it (ON DELETE CASCADE)
+  }
+
+  void write_job(const job& j) {
+    const std::string id = to_string(j.id);
+    const std::string doc = boost::json::serialize(to_json(j));
+    const std::string tags = joined_tags(j.tags);
+    // The common write changes only status, times and the document: an
+    // UPDATE of those columns leaves every index but one alone.
+    update_.reset();
+    update_.bind(1, code_of(j.status))
+        .bind(2, ms(j.finished_at))
+        .bind(3, doc)
+        .bind(4, id)
+        .bind(5, j.type)
+        .bind(6, static_cast<std::int64_t>(j.priority))
+        .bind(7, j.tenant)
+        .bind(8, ms(j.created_at))
+        .bind(9, j.unique_key)
+        .bind(10, unique_until(j))
+        .bind(11, tags);
+    update_.run();
+    if (db_.changes() > 0) return;
+    upsert_.reset();
+    upsert_.bind(1, id)
+        .bind(2, j.type)
+        .bind(3, code_of(j.status))
+        .bind(4, static_cast<std::int64_t>(j.priority))
+        .bind(5, j.tenant)
+        .bind(6, ms(j.created_at))
+        .bind(7, ms(j.finished_at))
+        .bind(8, j.unique_key)
+        .bind(9, unique_until(j))
+        .bind(10, tags)
+        .bind(11, doc);
+    upsert_.run();
+    clear_tags_.reset();
+    clear_tags_.bind(1, id);
+    clear_tags_.run();
+    for (const auto& tag : j.tags) {
+      add_tag_.reset();
+      add_tag_.bind(1, tag).bind(2, id);
+      add_tag_.run();
+    }
+  }
+
+  job_page run_list(const job_query& query, const std::optional<list_position>& after) {
+    const auto& f = query.filter;
+    const bool desc = query.order == job_order::created_desc;
+    std::string sql = "SELECT doc, created_at, id FROM jobs WHERE 1";
+    if (f.statuses) {
+      sql += " AND status IN (";
+      for (std::size_t i = 0; i < f.statuses->size(); ++i)
+        sql += i == 0 ? "?" : ", ?";
+      sql += ")";
+    }
+    // Parameters are numbered in the order they appear in the SQL text.
+    struct param {
+      bool is_text;
+      std::int64_t number;
+      std::string text;
+    };
+    std::vector<param> params;
+    if (f.statuses)
+      for (auto s : *f.statuses)
+        params.push_back({false, code_of(s), {}});
+    if (f.type) {
+      sql += " AND type = ?";
+      params.push_back({true, 0, *f.type});
+    }
+    if (f.priority) {
+      sql += " AND priority = ?";
+      params.push_back({false, static_cast<std::int64_t>(*f.priority), {}});
+    }
+    if (f.tenant) {
+      sql += " AND tenant = ?";
+      params.push_back({true, 0, *f.tenant});
+    }
+    if (f.tag) {
+      sql += " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)";
+      params.push_back({true, 0, *f.tag});
+    }
+    if (f.created_from) {
+      sql += " AND created_at >= ?";
+      params.push_back({false, ms(*f.created_from), {}});
+    }
+    if (f.created_until) {
+      sql += " AND created_at < ?";
+      params.push_back({false, ms(*f.created_until), {}});
+    }
+    if (after) {
+      sql += desc ? " AND (created_at, id) < (?, ?)" : " AND (created_at, id) > (?, ?)";
+      params.push_back({false, ms(after->created_at), {}});
+      params.push_back({true, 0, to_string(after->id)});
+    }
+    sql += desc ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at ASC, id ASC";
+    sql += " LIMIT ?";
+    params.push_back({false, static_cast<std::int64_t>(query.limit) + 1, {}});
+
+    statement s(db_, sql);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      if (params[i].is_text)
+        s.bind(index, std::string_view(params[i].text));
+      else
+        s.bind(index, params[i].number);
+    }
+    job_page page;
+    while (s.step()) {
+      if (page.items.size() == query.limit) {
+        const job& last = page.items.back();
+        page.next_cursor = encode_cursor(query.order, list_position{last.created_at, last.id});
+        break;
+      }
+      page.items.push_back(decode(s.column_text(0)));
+    }
+    return page;
+  }
+
+  sqlite::connection db_;
+  bool configured_;
+  statement update_;
+  statement upsert_;
+  statement clear_tags_;
+  statement add_tag_;
+  statement erase_;
+  statement get_;
+  statement unfinished_;
+  statement counts_;
+  statement claims_;
+  statement prunable_;
+};
+
+}  // namespace
+
+expected<std::unique_ptr<store>> open_sqlite_store(const sqlite_options& options) {
+  try {
+    return std::unique_ptr<store>(std::make_unique<sqlite_store>(options));
+  } catch (const sqlite::newer_schema& e) {
+    return error{error_code::conflict, options.path + ": " + e.what(),
+                 boost::json::object{{"path", options.path}}};
+  } catch (const std::exception& e) {
+    return error{error_code::unavailable, std::string("cannot use the database: ") + e.what(),
+                 boost::json::object{{"path", options.path}}};
+  }
+}
+
+std::optional<sqlite_sync> parse_sqlite_sync(std::string_view text) {
+  if (text == "off") return sqlite_sync::off;
+  if (text == "normal") return sqlite_sync::normal;
+  if (text == "full") return sqlite_sync::full;
+  return std::nullopt;
+}
+
+}  // namespace jobforge

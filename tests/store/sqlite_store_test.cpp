@@ -1,0 +1,197 @@
+#include "store/sqlite_store.hpp"
+#include "store_conformance.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <memory>
+
+namespace {
+
+using jobforge::testing_support::temp_dir;
+
+// Each store gets a folder of its own, removed with the store.
+class owning_sqlite_store final : public jobforge::store {
+ public:
+  owning_sqlite_store() {
+    auto opened = jobforge::open_sqlite_store({dir_.file("jobs.db")});
+    if (!opened) FAIL(to_string(opened.error_value()));
+    inner_ = std::move(opened).value();
+  }
+  jobforge::expected<void> apply(const std::vector<jobforge::store_write>& b) override {
+    return inner_->apply(b);
+  }
+  jobforge::expected<std::optional<jobforge::job>> get(const jobforge::job_id& id) override {
+    return inner_->get(id);
+  }
+  jobforge::expected<jobforge::job_page> list(const jobforge::job_query& q) override {
+    return inner_->list(q);
+  }
+  jobforge::expected<std::vector<jobforge::job>> load_unfinished() override {
+    return inner_->load_unfinished();
+  }
+  jobforge::expected<jobforge::status_counts> count_by_status() override {
+    return inner_->count_by_status();
+  }
+  jobforge::expected<std::vector<jobforge::dedup_claim>> load_dedup_claims(
+      jobforge::timestamp now) override {
+    return inner_->load_dedup_claims(now);
+  }
+  jobforge::expected<std::vector<jobforge::job_id>> prune_finished(jobforge::timestamp cutoff,
+                                                                   std::size_t limit) override {
+    return inner_->prune_finished(cutoff, limit);
+  }
+
+ private:
+  temp_dir dir_;  // outlives inner_: members are destroyed in reverse order
+  std::unique_ptr<jobforge::store> inner_;
+};
+
+struct sqlite_backend {
+  static std::unique_ptr<jobforge::store> make() { return std::make_unique<owning_sqlite_store>(); }
+};
+
+}  // namespace
+
+JOBFORGE_STORE_CONFORMANCE(sqlite_backend, "sqlite")
+
+using namespace jobforge;
+using namespace jobforge::conformance;
+
+namespace {
+
+std::unique_ptr<store> open_ok(const std::string& path, sqlite_sync sync = sqlite_sync::full) {
+  auto opened = open_sqlite_store({path, sync});
+  INFO(describe(opened));
+  REQUIRE(opened.has_value());
+  return std::move(opened).value();
+}
+
+// Runs one statement on the file with the plain C API, beside the store.
+std::int64_t raw_int(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+  std::int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+void raw_exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+  INFO((message ? message : ""));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("sqlite: an empty file is migrated to the latest schema in WAL mode",
+          "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  open_ok(path);
+  CHECK(raw_int(path, "PRAGMA user_version") == 1);
+  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                      "('jobs', 'job_tags')") == 2);
+  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                      "'jobs_by_%'") == 7);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_CASE("sqlite: jobs survive closing and re-opening the file", "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  const job every = job_with_every_field();
+  std::vector<job> jobs;
+  for (std::uint64_t i = 0; i < 50; ++i)
+    jobs.push_back(make_job(100 + i, at_second(i), all_job_statuses[i % 8]));
+  {
+    auto s = open_ok(path);
+    put(*s, every);
+    put_all(*s, jobs);
+    erase(*s, jobs[0].id);
+  }
+  auto s = open_ok(path);  // migrations find nothing to do
+  CHECK(raw_int(path, "PRAGMA user_version") == 1);
+  const auto back = get(*s, every.id);
+  REQUIRE(back.has_value());
+  CHECK(fingerprint(*back) == fingerprint(every));
+  CHECK_FALSE(get(*s, jobs[0].id).has_value());
+  jobs.erase(jobs.begin());
+  jobs.push_back(every);
+  CHECK(counts_vector(counts(*s)) == expected_counts(jobs));
+  job_query q;
+  q.limit = 1000;
+  CHECK(list_ok(*s, q).items.size() == jobs.size());
+}
+
+TEST_CASE("sqlite: a database from a newer jobforge is refused and left alone",
+          "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  raw_exec(path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+  auto opened = open_sqlite_store({path});
+  REQUIRE_FALSE(opened.has_value());
+  CHECK(opened.error_value().code == error_code::conflict);
+  const std::string message = opened.error_value().message;
+  CHECK_THAT(message, Catch::Contains("schema version 99") && Catch::Contains("newer") &&
+                          Catch::Contains(path));
+  CHECK(raw_int(path, "PRAGMA user_version") == 99);
+  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs'") == 0);
+}
+
+TEST_CASE("sqlite: a file that cannot be created is a clear error", "[store][sqlite]") {
+  temp_dir dir;
+  auto opened = open_sqlite_store({dir.file("no/such/folder/jobs.db")});
+  REQUIRE_FALSE(opened.has_value());
+  CHECK(opened.error_value().code == error_code::unavailable);
+  CHECK_THAT(opened.error_value().message, Catch::Contains("no/such/folder/jobs.db"));
+}
+
+TEST_CASE("sqlite: a damaged row is reported, not a crash", "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  const job j = make_job(1, t0);
+  {
+    auto s = open_ok(path);
+    put(*s, j);
+  }
+  raw_exec(path, "UPDATE jobs SET doc = '{\"id\": 12}'");
+  auto s = open_ok(path);
+  auto found = s->get(j.id);
+  REQUIRE_FALSE(found.has_value());
+  CHECK(found.error_value().code == error_code::unavailable);
+  CHECK_THAT(found.error_value().message, Catch::Contains("does not decode"));
+  CHECK_FALSE(s->load_unfinished().has_value());
+}
+
+TEST_CASE("sqlite: each synchronous level opens and is applied", "[store][sqlite]") {
+  CHECK(parse_sqlite_sync("full") == sqlite_sync::full);
+  CHECK(parse_sqlite_sync("normal") == sqlite_sync::normal);
+  CHECK(parse_sqlite_sync("off") == sqlite_sync::off);
+  CHECK_FALSE(parse_sqlite_sync("FULL").has_value());
+  temp_dir dir;
+  for (auto sync : {sqlite_sync::off, sqlite_sync::normal, sqlite_sync::full}) {
+    auto s = open_ok(dir.file("jobs.db"), sync);
+    put(*s, make_job(static_cast<std::uint64_t>(sync) + 1, t0));
+  }
+  auto s = open_ok(dir.file("jobs.db"));
+  CHECK(counts(*s).of(job_status::pending) == 3);
+}
