@@ -160,7 +160,8 @@ expected<job_page> memory_store::list(const job_query& query) {
          last = key;
          return true;
        });
-  if (more) page.next_cursor = encode_cursor(query.order, list_position{last->created_at, last->id});
+  if (more)
+    page.next_cursor = encode_cursor(query.order, list_position{last->created_at, last->id});
   return page;
 }
 

@@ -41,7 +41,9 @@ class statement {
 
   statement& bind(int index, std::int64_t value);
   statement& bind(int index, std::string_view text);
-  statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
   statement& bind_null(int index);
   statement& bind(int index, const std::optional<std::int64_t>& value);
   statement& bind(int index, const std::optional<std::string>& text);

@@ -14,7 +14,8 @@ const std::vector<const char*>& migrations() {
   static const std::vector<const char*> list = {
       // 1: jobs. `doc` is the whole job as JSON (history, progress, result);
       // the other columns are copies of the fields that queries filter,
-      // sort or prune by (`tags` joined, to notice a put that changes them). Times are Unix milliseconds.
+      // sort or prune by (`tags` joined, to notice a put that changes them). Times are Unix
+      // milliseconds.
       R"sql(
         CREATE TABLE jobs (
           id           TEXT PRIMARY KEY,
@@ -58,10 +59,11 @@ void migrate(connection& db) {
   const std::int64_t current = db.query_int("PRAGMA user_version");
   const std::int64_t latest = latest_schema_version();
   if (current > latest)
-    throw newer_schema(SQLITE_ERROR, "the database has schema version " + std::to_string(current) +
-                                    ", newer than the " + std::to_string(latest) +
-                                    " this jobforge knows; use a newer jobforge or another data "
-                                    "directory");
+    throw newer_schema(SQLITE_ERROR,
+                       "the database has schema version " + std::to_string(current) +
+                           ", newer than the " + std::to_string(latest) +
+                           " this jobforge knows; use a newer jobforge or another data "
+                           "directory");
   if (current < 0) throw failure(SQLITE_ERROR, "the database has a negative schema version");
   for (std::int64_t v = current; v < latest; ++v) {
     try {

@@ -8,7 +8,7 @@ expected<void> check_batch(const std::vector<store_write>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto* put = std::get_if<put_job>(&batch[i]);
     if (put == nullptr) continue;
-    const char* problem = !put->snapshot              ? "puts no job"
+    const char* problem = !put->snapshot               ? "puts no job"
                           : put->snapshot->id.is_nil() ? "puts a job with the nil id"
                                                        : nullptr;
     if (problem != nullptr)

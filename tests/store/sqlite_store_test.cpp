@@ -95,16 +95,17 @@ void raw_exec(const std::string& path, const char* sql) {
 
 }  // namespace
 
-TEST_CASE("sqlite: an empty file is migrated to the latest schema in WAL mode",
-          "[store][sqlite]") {
+TEST_CASE("sqlite: an empty file is migrated to the latest schema in WAL mode", "[store][sqlite]") {
   temp_dir dir;
   const auto path = dir.file("jobs.db");
   open_ok(path);
   CHECK(raw_int(path, "PRAGMA user_version") == 1);
-  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                      "('jobs', 'job_tags')") == 2);
-  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
-                      "'jobs_by_%'") == 7);
+  CHECK(raw_int(path,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('jobs', 'job_tags')") == 2);
+  CHECK(raw_int(path,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                "'jobs_by_%'") == 7);
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -142,8 +143,7 @@ TEST_CASE("sqlite: jobs survive closing and re-opening the file", "[store][sqlit
   CHECK(list_ok(*s, q).items.size() == jobs.size());
 }
 
-TEST_CASE("sqlite: a database from a newer jobforge is refused and left alone",
-          "[store][sqlite]") {
+TEST_CASE("sqlite: a database from a newer jobforge is refused and left alone", "[store][sqlite]") {
   temp_dir dir;
   const auto path = dir.file("jobs.db");
   raw_exec(path, "CREATE TABLE future (x); PRAGMA user_version = 99;");

@@ -3,7 +3,6 @@
 /// store answers, and an oracle for list filters. The behaviours are in
 /// store_conformance_*.hpp; store_conformance.hpp registers them.
 
-
 #include "model/canonical_json.hpp"
 #include "model/job_codec.hpp"
 #include "store/store.hpp"

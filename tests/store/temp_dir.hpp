@@ -13,7 +13,8 @@ namespace jobforge::testing_support {
 class temp_dir {
  public:
   temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "jobforge-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "jobforge-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
