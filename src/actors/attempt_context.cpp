@@ -30,12 +30,12 @@ class spdlog_job_logger final : public job_logger {
 }  // namespace
 
 attempt_context::attempt_context(const attempt_order& order, stop_source source,
-                                 const runtime_env& env)
+                                 attempt_settings settings)
     : order_(order),
       source_(std::move(source)),
       token_(source_.token()),
-      env_(env),
-      simulated_(env.config.mode == execution_mode::simulated),
+      settings_(settings),
+      simulated_(settings.mode == execution_mode::simulated),
       logger_(std::make_unique<spdlog_job_logger>(order.id, order.type ? order.type->name : "",
                                                   order.attempt)),
       checkpoint_(order.checkpoint) {}
@@ -54,7 +54,7 @@ void attempt_context::report_progress(double percent, std::string_view stage,
   p.updated_at = now();
   last_progress_ = p;
   // Throttled: a handler reporting in a tight loop sends one report per interval.
-  if (last_forwarded_ && p.updated_at - *last_forwarded_ < env_.config.progress_interval) return;
+  if (last_forwarded_ && p.updated_at - *last_forwarded_ < settings_.progress_interval) return;
   last_forwarded_ = p.updated_at;
   progress_report report{order_.attempt, std::move(p), nullptr, false};
   if (unsent_checkpoint_) {

@@ -15,9 +15,16 @@
 
 namespace jobforge {
 
+/// What an attempt needs of the runtime's configuration: a copy, so that a
+/// handler thread that outlives its runtime holds nothing of it.
+struct attempt_settings {
+  execution_mode mode = execution_mode::threads;
+  milliseconds progress_interval{100};
+};
+
 class attempt_context final : public handler_context {
  public:
-  attempt_context(const attempt_order& order, stop_source source, const runtime_env& env);
+  attempt_context(const attempt_order& order, stop_source source, attempt_settings settings);
 
   const job_id& job() const override { return order_.id; }
   int attempt() const override { return order_.attempt; }
@@ -46,7 +53,7 @@ class attempt_context final : public handler_context {
   const attempt_order& order_;
   stop_source source_;
   stop_token token_;
-  const runtime_env& env_;
+  attempt_settings settings_;
   bool simulated_;
   std::unique_ptr<job_logger> logger_;
   std::optional<job_progress> last_progress_;

@@ -22,6 +22,7 @@ attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx) {
 caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
   if (env->config.mode == execution_mode::threads)
     self->state.worker = std::make_unique<worker_thread>();
+  const attempt_settings settings{env->config.mode, env->config.progress_interval};
   return {
       [=](attempt_atom, attempt_order& order) {
         auto& st = self->state;
@@ -30,14 +31,18 @@ caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
         st.current_attempt = order.attempt;
         st.current_job = order.id;
         if (st.worker) {
-          st.worker->post([order = std::move(order), source, env]() mutable {
-            attempt_context ctx(order, source, *env);
-            auto out = run_attempt(order, ctx);
-            caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
-          });
+          // An abandoned handler may outlive the runtime: the task keeps the
+          // job types alive (the handler is one of them) but no actor handle,
+          // which would keep the detached store writer from ending.
+          st.worker->post(
+              [order = std::move(order), source, settings, types = env->types]() mutable {
+                attempt_context ctx(order, source, settings);
+                auto out = run_attempt(order, ctx);
+                caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
+              });
           return;
         }
-        attempt_context ctx(order, source, *env);
+        attempt_context ctx(order, source, settings);
         auto out = run_attempt(order, ctx);
         for (const auto& [offset, report] : ctx.simulated_reports())
           send_after(self, order.supervisor, offset, progress_atom::value, report);

@@ -84,6 +84,8 @@ void handle_failure(supervisor* self, job_error e) {
     finish(self);
     return;
   }
+  // Stored with the job, so that recovery re-arms the backoff for what is left of it.
+  st.current.next_attempt_at = now(self) + decision.delay;
   move_to(self, job_status::retrying, transition_note{std::move(e), {}, {}, {}});
   send_after(self, caf::actor_cast<caf::actor>(self), decision.delay, retry_due_atom::value,
              st.current.attempts);

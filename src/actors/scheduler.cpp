@@ -73,7 +73,7 @@ void on_wake(scheduler_actor* self) {
     auto it = st.jobs.find(id);
     if (it == st.jobs.end() || !it->second.data) continue;
     const job& j = *it->second.data;
-    const bool ready = j.status == job_status::scheduled ||
+    const bool ready = j.status == job_status::scheduled || j.status == job_status::retrying ||
                        (j.status == job_status::blocked && it->second.dependencies_met);
     if (!ready) continue;
     if (auto moved = move(self, j, job_status::pending)) {
@@ -130,7 +130,8 @@ void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
 
 }  // namespace
 
-caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
+caf::behavior scheduler(scheduler_actor* self, env_ptr env,
+                        std::shared_ptr<recovered_state> recovered) {
   auto& st = self->state;
   st.env = std::move(env);
   const timestamp start = sched::now(self);
@@ -139,6 +140,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env) {
   for (std::size_t i = 0; i < st.env->config.executors; ++i)
     st.idle.push_back(self->spawn(executor, st.env));
   st.executor_count = st.env->config.executors;
+  if (recovered) sched::recover(self, *recovered);
 
   self->set_exit_handler([=](caf::exit_msg& msg) {
     // The runtime is stopping: take every actor of ours down with us,

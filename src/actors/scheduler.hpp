@@ -12,6 +12,7 @@
 /// down_msg. From itself: wake (run_at and rate-limit timers).
 
 #include "actors/protocol.hpp"
+#include "actors/recovery.hpp"
 #include "actors/runtime_env.hpp"
 #include "model/dedup.hpp"
 #include "model/dependency_graph.hpp"
@@ -75,7 +76,9 @@ struct scheduler_state {
 
 using scheduler_actor = caf::stateful_actor<scheduler_state>;
 
-caf::behavior scheduler(scheduler_actor* self, env_ptr env);
+/// Starts with the jobs of `recovered` (may be null: nothing to resume).
+caf::behavior scheduler(scheduler_actor* self, env_ptr env,
+                        std::shared_ptr<recovered_state> recovered);
 
 // The parts of the scheduler, split by concern (scheduler_*.cpp).
 namespace sched {
@@ -104,6 +107,9 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
                  caf::response_promise promise);
 void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
                    caf::response_promise promise);
+/// Resumes what a previous run left unfinished (running jobs go back to
+/// pending, their attempt recorded as interrupted), before any request.
+void recover(scheduler_actor* self, recovered_state& state);
 /// A job reached a terminal status: wake dependents, answer waiters.
 void on_terminal(scheduler_actor* self, job_ptr j);
 }  // namespace sched

@@ -138,6 +138,8 @@ void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
   if (held.status == job_status::pending)
     st.ready.push(id, held.type, held.priority,
                   make_dispatch_key(held.priority, t, ++st.sequence, st.env->config.aging), t);
+  else if (held.status == job_status::retrying)  // recovered: the rest of its backoff
+    st.timers.emplace(held.next_attempt_at.value_or(t), id);
   else if (held.run_at && *held.run_at > t)
     st.timers.emplace(*held.run_at, id);
   else if (held.status == job_status::scheduled)

@@ -20,6 +20,7 @@ expected<void> transition(job& j, job_status to, timestamp now, const transition
     if (!note.reason.empty()) j.cancel_reason = note.reason;
     if (!note.by.empty()) j.canceled_by = note.by;
   }
+  if (from == job_status::retrying) j.next_attempt_at.reset();
   if (note.error) j.last_error = note.error;
   j.status = to;
   j.updated_at = now;

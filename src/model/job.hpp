@@ -50,6 +50,8 @@ struct job {
   retry_settings retry;
   std::int64_t timeout_ms = 30'000;
   std::optional<timestamp> run_at;
+  /// When a `retrying` job's backoff ends (absent in every other status).
+  std::optional<timestamp> next_attempt_at;
   dependency_spec dependencies;
   std::optional<std::string> unique_key;
   std::int64_t unique_for_ms = 0;

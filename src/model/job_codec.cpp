@@ -196,6 +196,7 @@ json::value to_json(const job& j) {
       {"history", std::move(history)},
       {"created_at", format_rfc3339(j.created_at)},
       {"updated_at", format_rfc3339(j.updated_at)},
+      {"next_attempt_at", time_or_null(j.next_attempt_at)},
       {"started_at", time_or_null(j.started_at)},
       {"finished_at", time_or_null(j.finished_at)},
       {"canceled_at", time_or_null(j.canceled_at)},
@@ -241,6 +242,7 @@ expected<job> job_from_json(const json::value& v) {
     }
     j.created_at = r.required_time("created_at");
     j.updated_at = r.required_time("updated_at");
+    j.next_attempt_at = r.optional_time("next_attempt_at");
     j.started_at = r.optional_time("started_at");
     j.finished_at = r.optional_time("finished_at");
     j.canceled_at = r.optional_time("canceled_at");

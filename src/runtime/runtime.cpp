@@ -79,9 +79,14 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
                            : std::max(1u, std::thread::hardware_concurrency());
   impl_->cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
-  impl_->actors = start_runtime(
+  auto started = start_runtime(
       *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
       std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
+  if (!started) {
+    impl_->stopped = true;
+    throw startup_error(std::move(started).error_value());
+  }
+  impl_->actors = std::move(started).value();
 }
 
 runtime::~runtime() {
@@ -92,6 +97,10 @@ void runtime::shutdown() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   stop_runtime(impl_->actors);
+  // The detached store writer's thread ends only once no handle to it is
+  // left (the actor system waits for that thread): the other actors drop
+  // theirs with their state when they exit, these are the last.
+  impl_->actors = runtime_actors{};
   impl_->sys.reset();  // joins CAF's threads once our actors are gone
 }
 

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 
 namespace jobforge {
 
@@ -26,6 +27,18 @@ struct cancel_options {
 };
 
 class runtime;
+
+/// The runtime could not start: its store could not be read.
+class startup_error : public std::runtime_error {
+ public:
+  explicit startup_error(error cause)
+      : std::runtime_error("jobforge could not start: " + cause.message),
+        cause_(std::move(cause)) {}
+  const error& cause() const noexcept { return cause_; }
+
+ private:
+  error cause_;
+};
 
 /// Keeps an event callback registered; unsubscribes when destroyed.
 class subscription {
@@ -45,7 +58,9 @@ class subscription {
 /// A running job processor in this process.
 class runtime {
  public:
-  /// Starts the actors; `types` is frozen from here on.
+  /// Resumes every job `backend` holds unfinished and starts the actors;
+  /// `types` is frozen from here on. Throws startup_error when the store
+  /// cannot be read.
   explicit runtime(job_type_registry types, runtime_config config = {},
                    std::shared_ptr<store> backend = make_memory_store());
   ~runtime();  ///< shuts down (see shutdown())

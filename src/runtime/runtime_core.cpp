@@ -1,6 +1,7 @@
 #include "runtime/runtime_core.hpp"
 
 #include "actors/event_hub.hpp"
+#include "actors/recovery.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/store_writer.hpp"
 
@@ -9,9 +10,13 @@
 
 namespace jobforge {
 
-runtime_actors start_runtime(caf::actor_system& sys, std::shared_ptr<const job_type_registry> types,
-                             runtime_config config, std::shared_ptr<store> backend,
-                             std::shared_ptr<random_source> rng, timestamp wall_origin) {
+expected<runtime_actors> start_runtime(caf::actor_system& sys,
+                                       std::shared_ptr<const job_type_registry> types,
+                                       runtime_config config, std::shared_ptr<store> backend,
+                                       std::shared_ptr<random_source> rng, timestamp wall_origin) {
+  // Before the store actor exists, so nothing else touches the store yet.
+  auto recovered = load_recovered_state(*backend, wall_origin);
+  if (!recovered) return std::move(recovered).error_value();
   auto env =
       std::make_shared<runtime_env>(runtime_env{std::move(config),
                                                 std::move(types),
@@ -22,11 +27,17 @@ runtime_actors start_runtime(caf::actor_system& sys, std::shared_ptr<const job_t
                                                 {}});
   runtime_actors a;
   a.env = env;
-  a.store = sys.spawn(store_writer, std::move(backend), store_writer_limits{});
+  // Detached: a commit waits for the disk, and that must not hold one of
+  // CAF's few scheduler threads (writes queue up meanwhile: group commit).
+  // Simulated runs keep every actor on the deterministic coordinator.
+  if (env->config.mode == execution_mode::simulated)
+    a.store = sys.spawn(store_writer, std::move(backend), store_writer_limits{});
+  else
+    a.store = sys.spawn<caf::detached>(store_writer, std::move(backend), store_writer_limits{});
   a.events = sys.spawn(event_hub, env);
   env->store = a.store;
   env->events = a.events;
-  a.scheduler = sys.spawn(scheduler, env);
+  a.scheduler = sys.spawn(scheduler, env, std::move(recovered).value());
   env->scheduler = a.scheduler;
   return a;
 }

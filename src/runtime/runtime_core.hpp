@@ -21,10 +21,13 @@ struct runtime_actors {
   caf::actor scheduler;
 };
 
-/// Spawns the store writer, event hub and scheduler (which spawns the executors).
-runtime_actors start_runtime(caf::actor_system& sys, std::shared_ptr<const job_type_registry> types,
-                             runtime_config config, std::shared_ptr<store> backend,
-                             std::shared_ptr<random_source> rng, timestamp wall_origin);
+/// Reads what a previous run left unfinished from `backend`, then spawns the
+/// store writer, event hub and scheduler (which spawns the executors and
+/// resumes those jobs). Fails, spawning nothing, when the store cannot be read.
+expected<runtime_actors> start_runtime(caf::actor_system& sys,
+                                       std::shared_ptr<const job_type_registry> types,
+                                       runtime_config config, std::shared_ptr<store> backend,
+                                       std::shared_ptr<random_source> rng, timestamp wall_origin);
 
 /// Sends every long-lived actor its exit (the scheduler takes its executors
 /// and supervisors down with it).

@@ -62,9 +62,11 @@ simulated_runtime::simulated_runtime(job_type_registry types, runtime_config con
     : impl_(std::make_unique<impl>()) {
   config.mode = execution_mode::simulated;
   std::shared_ptr<random_source> rng = make_seeded_random(seed);
-  impl_->actors =
+  auto started =
       start_runtime(impl_->sys, std::make_shared<const job_type_registry>(std::move(types)),
                     std::move(config), std::move(backend), std::move(rng), start);
+  if (!started) throw startup_error(std::move(started).error_value());
+  impl_->actors = std::move(started).value();
   auto* events = &impl_->events;
   impl_->recorder =
       spawn_subscriber(impl_->sys, [events](const job_event& e) { events->push_back(e); });

@@ -102,6 +102,7 @@ inline job full_job() {
   j.created_at = at("2026-11-23T14:00:00.000Z");
   j.updated_at = at("2026-11-23T14:05:09.123Z");
   j.started_at = at("2026-11-23T14:00:00.010Z");
+  j.next_attempt_at = at("2026-11-23T14:06:00.000Z");
   j.finished_at = at("2026-11-23T14:05:09.120Z");
   j.canceled_at = at("2026-11-23T14:05:09.121Z");
   j.cancel_reason = "operator asked";
@@ -191,6 +192,7 @@ inline void check_same(const job& a, const job& b) {
   CHECK(a.created_at == b.created_at);
   CHECK(a.updated_at == b.updated_at);
   CHECK(a.started_at == b.started_at);
+  CHECK(a.next_attempt_at == b.next_attempt_at);
   CHECK(a.finished_at == b.finished_at);
   CHECK(a.canceled_at == b.canceled_at);
   CHECK(a.cancel_reason == b.cancel_reason);

@@ -30,9 +30,9 @@ TEST_CASE("a job without any optional field round-trips with them absent", "[cod
   const job original = minimal_job();
   const json::value encoded = to_json(original);
   const auto& o = encoded.as_object();
-  for (const char* field :
-       {"run_at", "unique_key", "progress", "last_error", "started_at", "finished_at",
-        "canceled_at", "cancel_reason", "canceled_by", "payload", "result", "checkpoint"}) {
+  for (const char* field : {"run_at", "unique_key", "progress", "last_error", "next_attempt_at",
+                            "started_at", "finished_at", "canceled_at", "cancel_reason",
+                            "canceled_by", "payload", "result", "checkpoint"}) {
     INFO(field);
     REQUIRE(o.contains(field));
     CHECK(o.at(field).is_null());
@@ -230,6 +230,7 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
                                                  "history",
                                                  "created_at",
                                                  "updated_at",
+                                                 "next_attempt_at",
                                                  "started_at",
                                                  "finished_at",
                                                  "canceled_at",
@@ -244,8 +245,8 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
   CHECK(o.at("updated_at") == json::value("2026-11-23T14:05:09.123Z"));
   CHECK(o.at("created_at") == json::value("2026-11-23T14:00:00.000Z"));
   CHECK(o.at("run_at") == json::value("2026-11-23T14:00:00.001Z"));
-  for (const char* field :
-       {"run_at", "created_at", "updated_at", "started_at", "finished_at", "canceled_at"}) {
+  for (const char* field : {"run_at", "created_at", "updated_at", "next_attempt_at", "started_at",
+                            "finished_at", "canceled_at"}) {
     INFO(field);
     CHECK(is_rfc3339_millis_utc(o.at(field)));
   }

@@ -184,8 +184,10 @@ TEST_CASE("running -> retrying records last_error, and the next start is a new a
   REQUIRE(j.history.back().error.has_value());
   CHECK(*j.history.back().error == first_error);
   CHECK(j.history.back().attempt == 1);
+  j.next_attempt_at = at(1'020);  // set by whoever arms the backoff
 
   go(j, S::pending, at(1'020));
+  CHECK_FALSE(j.next_attempt_at.has_value());  // only a retrying job has one
   CHECK(j.attempts == 1);
   CHECK(j.last_error == first_error);  // kept while waiting for the next attempt
 
