@@ -47,20 +47,24 @@ void move_to(supervisor* self, job_status to, transition_note note = {}) {
                     h.at});
 }
 
+void give_back_executor(supervisor* self);
+
 void finish(supervisor* self) {
   auto& st = self->state;
+  give_back_executor(self);
   self->send(st.env->scheduler, finished_atom::value, std::make_shared<const job>(st.current));
   self->quit();
 }
 
-void give_back_executor(supervisor* self, bool abandoned) {
+void give_back_executor(supervisor* self) {
   auto& st = self->state;
   if (!st.executor) return;
-  if (abandoned)
+  if (st.executor_stuck)
     self->send(st.env->scheduler, lost_atom::value, st.executor);
   else
     self->send(st.env->scheduler, released_atom::value, st.executor);
   st.executor = nullptr;
+  st.executor_stuck = false;
   st.running_attempt = 0;
 }
 
@@ -87,6 +91,7 @@ void handle_failure(supervisor* self, job_error e) {
   // Stored with the job, so that recovery re-arms the backoff for what is left of it.
   st.current.next_attempt_at = now(self) + decision.delay;
   move_to(self, job_status::retrying, transition_note{std::move(e), {}, {}, {}});
+  give_back_executor(self);
   send_after(self, caf::actor_cast<caf::actor>(self), decision.delay, retry_due_atom::value,
              st.current.attempts);
 }
@@ -125,8 +130,8 @@ void apply_progress(supervisor* self, const job_progress& p, const boost::json::
 void on_outcome(supervisor* self, attempt_outcome& out) {
   auto& st = self->state;
   if (out.attempt != st.running_attempt || st.current.status != job_status::running)
-    return;  // stale
-  give_back_executor(self, false);
+    return;                // stale
+  st.running_attempt = 0;  // the executor goes back once the outcome is recorded
   if (out.progress)
     apply_progress(self, *out.progress, out.checkpoint, out.checkpoint_saved);
   else if (out.checkpoint_saved)
@@ -161,7 +166,7 @@ void on_cancel(supervisor* self, const cancel_request& req) {
   }
   if (req.mode == cancel_mode::forced) {
     stop_running_attempt(self, stop_reason::canceled);
-    give_back_executor(self, true);
+    st.executor_stuck = true;  // its handler may run on: do not reuse it
     finish_canceled(self);
     return;
   }
@@ -219,7 +224,8 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor fi
         if (attempt != st.running_attempt) return;
         // The handler ignored its stop token: abandon it; the scheduler
         // replaces the executor and the slot is reused.
-        give_back_executor(self, true);
+        st.executor_stuck = true;
+        st.running_attempt = 0;
         if (st.canceling) {
           finish_canceled(self);
           return;
@@ -228,6 +234,22 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor fi
                                        "the handler did not stop within the grace period after its "
                                        "deadline and was abandoned",
                                        error_kind::timeout});
+      },
+      [=](interrupt_atom) {
+        // The runtime is draining and its grace is over.
+        auto& st = self->state;
+        if (st.current.status != job_status::running || !st.executor) return;
+        if (st.canceling) {
+          on_cancel(self,
+                    cancel_request{cancel_mode::forced, st.canceling->reason, st.canceling->by});
+          return;
+        }
+        stop_running_attempt(self, stop_reason::shutdown);
+        move_to(self, job_status::pending,
+                transition_note{std::nullopt, {}, "interrupted by shutdown", {}});
+        // Not `lost`: no replacement executor is wanted while shutting down.
+        give_back_executor(self);
+        self->quit();
       },
       [=](retry_due_atom, int attempt) {
         auto& st = self->state;

@@ -12,6 +12,11 @@
 /// grace_atom, retry_due_atom); exit_msg (cancellation).
 /// Sends: attempts and stops to executors; released/lost/requeue/finished to
 /// the scheduler; persists to the store writer; events to the event hub.
+/// An executor is given back only after the transition that ends its
+/// attempt was sent to the store, so that whoever sees the slot free (a
+/// drain answering "nothing runs any more") also sees that write ordered
+/// before its own.
+/// Also (interrupt_atom) from a draining scheduler.
 
 #include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
@@ -29,6 +34,7 @@ struct job_supervisor_state {
   caf::actor executor;                      ///< while an attempt runs
   int running_attempt = 0;                  ///< the attempt in flight, 0 = none
   bool timed_out = false;                   ///< the running attempt passed its deadline
+  bool executor_stuck = false;              ///< its handler ignored a stop: replace, not reuse
   std::optional<cancel_request> canceling;  ///< a cancellation waiting for the handler
   static inline const char* name = "job_supervisor";
 };

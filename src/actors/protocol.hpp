@@ -56,6 +56,13 @@ using pause_atom = caf::atom_constant<caf::atom("jf_pause")>;
 using resume_atom = caf::atom_constant<caf::atom("jf_resume")>;
 /// (stats_atom) -> scheduler_stats
 using stats_atom = caf::atom_constant<caf::atom("jf_stats")>;
+/// (drain_atom, std::int64_t grace_ms) -> void_reply once no attempt runs:
+/// graceful shutdown. Submissions and replays are refused from then on and
+/// nothing more is dispatched; attempts still running after the grace are
+/// stopped and their jobs returned to pending.
+using drain_atom = caf::atom_constant<caf::atom("jf_drain")>;
+/// (drain_over_atom): scheduler to itself when the drain's grace is over.
+using drain_over_atom = caf::atom_constant<caf::atom("jf_drainov")>;
 
 // --- client -> store_writer ---------------------------------------------------
 
@@ -67,6 +74,8 @@ using list_atom = caf::atom_constant<caf::atom("jf_list")>;
 using persist_atom = caf::atom_constant<caf::atom("jf_persist")>;
 /// (flush_atom): store_writer to itself, commits the open batch.
 using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
+/// (sync_atom) -> void_reply once every write received before it is committed.
+using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
 // --- scheduler <-> job_supervisor ---------------------------------------------
 
@@ -79,6 +88,9 @@ using released_atom = caf::atom_constant<caf::atom("jf_release")>;
 using lost_atom = caf::atom_constant<caf::atom("jf_lost")>;
 /// (requeue_atom, job_id, priority): supervisor -> scheduler, back to pending.
 using requeue_atom = caf::atom_constant<caf::atom("jf_requeue")>;
+/// (interrupt_atom): scheduler -> supervisor at the end of a drain: stop the
+/// running attempt, return the job to pending, and end.
+using interrupt_atom = caf::atom_constant<caf::atom("jf_intrpt")>;
 /// (finished_atom, job_snapshot): supervisor -> scheduler, job is terminal.
 using finished_atom = caf::atom_constant<caf::atom("jf_finish")>;
 /// (wake_atom): scheduler to itself when a run_at or rate-limit time is due.
@@ -204,6 +216,23 @@ struct scheduler_stats {
   std::size_t ready_by_priority[4] = {};
 };
 
+/// What the store writer did: transactions, writes, and how many
+/// transactions carried 1, 2-3, 4-7, ... writes (bucket k: [2^k, 2^(k+1))).
+struct store_writer_stats {
+  std::uint64_t batches = 0;
+  std::uint64_t writes = 0;
+  std::uint64_t by_size_log2[16] = {};
+
+  void record(std::size_t size) {
+    ++batches;
+    writes += size;
+    std::size_t bucket = 0;
+    while (bucket + 1 < 16 && (std::size_t{2} << bucket) <= size)
+      ++bucket;
+    ++by_size_log2[bucket];
+  }
+};
+
 /// The exit reason that carries a cancellation to a job supervisor.
 caf::error make_cancel_reason(const cancel_request& request);
 /// The cancellation inside an exit reason, if it is one.
@@ -225,6 +254,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::progress_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::scheduler_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::store_writer_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::stop_reason)

@@ -17,6 +17,7 @@ timestamp now(scheduler_actor* self) {
 
 void try_dispatch(scheduler_actor* self) {
   auto& st = self->state;
+  if (st.draining) return;  // what waits stays where it is, for the next start
   const timestamp t = now(self);
   while (!st.idle.empty()) {
     auto picked = st.ready.pop(t);
@@ -126,6 +127,7 @@ void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
     st.idle.push_back(ex);
   }
   sched::try_dispatch(self);
+  sched::check_drained(self);
 }
 
 }  // namespace
@@ -262,6 +264,18 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
       },
       [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, snapshot); },
       [=](wake_atom) { sched::on_wake(self); },
+      [=](drain_atom, std::int64_t grace_ms) {
+        auto promise = self->make_response_promise();
+        sched::drain(self, milliseconds{grace_ms}, promise);
+        return promise;
+      },
+      [=](drain_over_atom) {
+        // The grace is over: every supervisor still running an attempt stops
+        // it and returns its job to pending (then ends, freeing its slot).
+        for (const auto& [addr, a] : self->state.busy)
+          if (auto sup = caf::actor_cast<caf::actor>(a.supervisor))
+            self->send(sup, interrupt_atom::value);
+      },
   };
 }
 

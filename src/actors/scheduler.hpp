@@ -7,8 +7,7 @@
 /// deduplication, and answers cancel, wait, replay and discard.
 ///
 /// Receives from clients: submit, cancel, wait, replay, discard, depend,
-/// undepend, pause,
-/// resume, stats. From supervisors: released, lost, requeue, finished,
+/// undepend, pause, resume, stats, drain. From supervisors: released, lost, requeue, finished,
 /// down_msg. From itself: wake (run_at and rate-limit timers).
 
 #include "actors/protocol.hpp"
@@ -71,6 +70,10 @@ struct scheduler_state {
   std::size_t admissions_in_flight = 0;
   std::unordered_map<job_id, job_status> finished_during_admission;
   std::uint64_t sequence = 0;
+  /// A graceful shutdown has begun: nothing is admitted or dispatched, and
+  /// these wait for the last running attempt to end.
+  bool draining = false;
+  std::vector<caf::response_promise> drain_waiters;
   static inline const char* name = "scheduler";
 };
 
@@ -110,6 +113,11 @@ void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent
 /// Resumes what a previous run left unfinished (running jobs go back to
 /// pending, their attempt recorded as interrupted), before any request.
 void recover(scheduler_actor* self, recovered_state& state);
+/// Graceful shutdown: stop admitting and dispatching; answer `promise` when
+/// no attempt runs any more, interrupting those still running after `grace`.
+void drain(scheduler_actor* self, milliseconds grace, caf::response_promise promise);
+/// Answers the drain once the last slot is free.
+void check_drained(scheduler_actor* self);
 /// A job reached a terminal status: wake dependents, answer waiters.
 void on_terminal(scheduler_actor* self, job_ptr j);
 }  // namespace sched

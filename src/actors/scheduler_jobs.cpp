@@ -147,8 +147,16 @@ void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
   try_dispatch(self);
 }
 
+error shutting_down() {
+  return error{error_code::unavailable, "jobforge is shutting down and accepts no new work"};
+}
+
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise) {
   auto& st = self->state;
+  if (st.draining) {
+    promise.deliver(submit_reply{shutting_down()});
+    return;
+  }
   const timestamp t = now(self);
   const job_id id = job_id::generate(*st.env->rng);
   auto prepared = st.env->types->prepare(request, id, t);
@@ -254,6 +262,10 @@ void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise pro
 void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             caf::response_promise promise) {
   auto& st = self->state;
+  if (st.draining) {
+    promise.deliver(job_reply{shutting_down()});
+    return;
+  }
   if (st.jobs.count(id) || !st.in_flight.insert(id).second) {
     promise.deliver(job_reply{
         error{error_code::conflict, "job " + to_string(id) + " is not in the dead-letter queue"}});

@@ -3,6 +3,7 @@
 #include "actors/protocol.hpp"
 #include "store/coalesce.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
 namespace jobforge {
@@ -10,17 +11,23 @@ namespace {
 
 using writer = caf::stateful_actor<store_writer_state>;
 
-void commit(writer* self) {
+// Commits the open batch (if any) and answers everyone who waits for it.
+void_reply commit(writer* self) {
   auto& st = self->state;
   st.flush_pending = false;
-  if (st.batch.empty()) return;
-  void_reply result = st.backend->apply(coalesce_writes(std::move(st.batch)));
-  ++st.batches;
+  if (st.batch.empty()) return {};
+  auto writes = coalesce_writes(std::move(st.batch));
   st.batch.clear();
+  void_reply result = st.backend->apply(writes);
+  st.stats.record(writes.size());
+  if (!result)  // the waiting callers hear of it; fire-and-forget writers do not
+    spdlog::error("store: a batch of {} writes failed: {}", writes.size(),
+                  result.error_value().message);
   auto waiting = std::move(st.waiting);
   st.waiting.clear();
   for (auto& promise : waiting)
     promise.deliver(result);
+  return result;
 }
 
 }  // namespace
@@ -30,7 +37,7 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
   self->state.backend = std::move(backend);
   self->state.limits = limits;
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    commit(self);  // what was accepted gets written before we go
+    static_cast<void>(commit(self));  // what was accepted gets written before we go
     self->quit(msg.reason);
   });
   return {
@@ -41,7 +48,7 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         auto promise = self->make_response_promise();
         st.waiting.push_back(promise);
         if (st.batch.size() >= st.limits.max_batch) {
-          commit(self);
+          static_cast<void>(commit(self));
         } else if (!st.flush_pending) {
           // The flush goes to the back of the mailbox: every write already
           // queued joins this batch before it commits.
@@ -50,16 +57,18 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         }
         return promise;
       },
-      [=](flush_atom) { commit(self); },
+      [=](flush_atom) { static_cast<void>(commit(self)); },
+      [=](sync_atom) -> void_reply { return commit(self); },
+      [=](stats_atom) -> store_writer_stats { return self->state.stats; },
       [=](fetch_atom, const job_id& id) -> job_reply {
-        commit(self);  // reads see every write that arrived before them
+        static_cast<void>(commit(self));  // reads see every write that arrived before them
         auto found = self->state.backend->get(id);
         if (!found) return std::move(found).error_value();
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
         return std::move(*found.value());
       },
       [=](list_atom, const job_query& query) -> page_reply {
-        commit(self);
+        static_cast<void>(commit(self));
         return self->state.backend->list(query);
       },
   };

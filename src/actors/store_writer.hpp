@@ -4,9 +4,11 @@
 /// commit), keeps only the last write of each job in a batch, and
 /// acknowledges each write only after its batch committed.
 ///
-/// Receives: (persist_atom, writes) -> void_reply; (fetch_atom, id) ->
-/// job_reply; (list_atom, query) -> page_reply; (flush_atom) from itself.
+/// Receives: (persist_atom, writes) -> void_reply; (sync_atom) -> void_reply;
+/// (fetch_atom, id) -> job_reply; (list_atom, query) -> page_reply;
+/// (stats_atom) -> store_writer_stats; (flush_atom) from itself.
 
+#include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
 #include "store/store.hpp"
 
@@ -28,7 +30,7 @@ struct store_writer_state {
   std::vector<store_write> batch;
   std::vector<caf::response_promise> waiting;
   bool flush_pending = false;
-  std::uint64_t batches = 0;
+  store_writer_stats stats;
   static inline const char* name = "store_writer";
 };
 

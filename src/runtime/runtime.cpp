@@ -201,6 +201,27 @@ expected<scheduler_stats> runtime::stats() {
   return std::move(*out);
 }
 
+expected<store_writer_stats> runtime::store_stats() {
+  using stats_reply = expected<store_writer_stats>;
+  if (impl_->stopped) return error{error_code::unavailable, "the runtime has been shut down"};
+  caf::scoped_actor self{*impl_->sys};
+  std::optional<stats_reply> out;
+  self->request(impl_->actors.store, call_timeout, stats_atom::value)
+      .receive([&](store_writer_stats& s) { out = stats_reply{s}; },
+               [&](caf::error& e) { out = stats_reply{from_caf(*impl_->sys, e)}; });
+  return std::move(*out);
+}
+
+expected<void> runtime::drain(milliseconds grace) {
+  if (auto ok = impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, drain_atom::value,
+                                        static_cast<std::int64_t>(grace.count()));
+      !ok)
+    return ok;
+  // Supervisors persist their last transitions before they end: one sync
+  // after the scheduler answered commits them all.
+  return impl_->call<void_reply>(impl_->actors.store, call_timeout, sync_atom::value);
+}
+
 subscription runtime::subscribe(std::function<void(const job_event&)> callback) {
   subscription s;
   auto subscriber = spawn_subscriber(*impl_->sys, std::move(callback));

@@ -99,6 +99,15 @@ class runtime {
   subscription subscribe(std::function<void(const job_event&)> callback);
   const job_type_registry& types() const;
 
+  /// What the store writer did so far (transactions and their sizes).
+  expected<store_writer_stats> store_stats();
+
+  /// Graceful shutdown, first half: refuses new submissions and replays,
+  /// dispatches nothing more, lets running attempts finish for up to
+  /// `grace`, then stops the rest and returns their jobs to pending, and
+  /// answers once everything is committed to the store. Call shutdown() next.
+  expected<void> drain(milliseconds grace);
+
   /// Stops the actors and abandons handlers still running. Idempotent.
   void shutdown();
 

@@ -147,6 +147,30 @@ simulated_runtime::pending<expected<job>> simulated_runtime::replay(
                         replay_request{std::move(payload), "test"});
 }
 
+simulated_runtime::pending<expected<void>> simulated_runtime::drain(milliseconds grace) {
+  pending<expected<void>> out;
+  auto slot = out.slot_;
+  auto store = impl_->actors.store;
+  auto ask_drain = [slot, store](caf::event_based_actor* self, caf::actor scheduler,
+                                 std::int64_t grace_ms) {
+    self->request(scheduler, caf::infinite, drain_atom::value, grace_ms)
+        .then([=](void_reply& drained) {
+          if (!drained) {
+            *slot = std::move(drained);
+            self->quit();
+            return;
+          }
+          self->request(store, caf::infinite, sync_atom::value).then([=](void_reply& synced) {
+            *slot = std::move(synced);
+            self->quit();
+          });
+        });
+  };
+  impl_->sys.spawn(ask_drain, impl_->actors.scheduler, static_cast<std::int64_t>(grace.count()));
+  run();
+  return out;
+}
+
 simulated_runtime::pending<expected<job>> simulated_runtime::discard(const job_id& id) {
   return ask<job_reply>(impl_->actors.scheduler, discard_atom::value, id);
 }

@@ -65,6 +65,9 @@ class simulated_runtime {
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   scheduler_stats stats();
+  /// Graceful shutdown's first half (see runtime::drain): ready once no
+  /// attempt runs any more and everything is committed.
+  pending<expected<void>> drain(milliseconds grace);
 
   /// Runs every actor until none has a message (no time passes).
   void run();

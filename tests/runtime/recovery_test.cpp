@@ -161,8 +161,7 @@ TEST_CASE("blocked jobs are re-wired to their parents, finished or not", "[runti
   // heard of it, and one parent that was running.
   const job done = stored_job(types, request("noop"), 1, t0, {S::running, S::completed});
   const job broken = stored_job(types, request("noop"), 2, t0, {S::running, S::failed});
-  const job running =
-      stored_job(types, request("sleep", R"({"ms": 1000})"), 3, t0, {S::running});
+  const job running = stored_job(types, request("sleep", R"({"ms": 1000})"), 3, t0, {S::running});
   const job after_done = stored_job(types, depending_on({done.id}), 4, t0, {});
   const job after_broken = stored_job(types, depending_on({broken.id}), 5, t0, {});
   const job after_running = stored_job(types, depending_on({running.id}), 6, t0, {});
@@ -184,8 +183,8 @@ TEST_CASE("blocked jobs are re-wired to their parents, finished or not", "[runti
   rt->advance(1s);
   CHECK(fetch(*rt, running.id).status == S::completed);
   CHECK(fetch(*rt, after_running.id).status == S::completed);
-  for (const auto* j : {&after_done, &after_broken, &after_running, &after_after_broken,
-                        &after_missing, &running})
+  for (const auto* j :
+       {&after_done, &after_broken, &after_running, &after_after_broken, &after_missing, &running})
     CHECK(valid_history(fetch(*rt, j->id)));
 }
 
