@@ -74,6 +74,9 @@ using list_atom = caf::atom_constant<caf::atom("jf_list")>;
 using persist_atom = caf::atom_constant<caf::atom("jf_persist")>;
 /// (flush_atom): store_writer to itself, commits the open batch.
 using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
+/// (prune_atom, std::int64_t cutoff_unix_ms, std::size_t limit) -> count_reply:
+/// deletes up to `limit` jobs that finished before the cutoff.
+using prune_atom = caf::atom_constant<caf::atom("jf_prune")>;
 /// (sync_atom) -> void_reply once every write received before it is committed.
 using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
@@ -132,6 +135,7 @@ using job_ptr = std::shared_ptr<const job>;
 using job_reply = expected<job>;
 using page_reply = expected<job_page>;
 using void_reply = expected<void>;
+using count_reply = expected<std::size_t>;
 
 /// The answer to a submission: the job, and whether it is new (false when
 /// deduplicated onto an existing job).
@@ -246,6 +250,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::void_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::count_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::cancel_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::replay_request)

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace jobforge {
@@ -21,6 +22,14 @@ namespace jobforge {
 enum class execution_mode {
   threads,    ///< each executor owns a worker thread; real time
   simulated,  ///< handlers run inline; their sleeps advance simulated time
+};
+
+/// How long finished jobs are kept: older ones are deleted from the store
+/// in bounded batches, so that pruning never holds the store for long.
+struct retention_policy {
+  std::optional<milliseconds> max_age;  ///< unset: keep finished jobs forever
+  milliseconds interval{60'000};        ///< between two pruning rounds
+  std::size_t batch = 1'000;            ///< jobs deleted per store transaction
 };
 
 /// Tunables of the actor runtime.
@@ -33,6 +42,7 @@ struct runtime_config {
   std::string node = "local";           ///< recorded in history entries
   unsigned scheduler_threads = 0;       ///< CAF worker threads; 0 = one per core
   execution_mode mode = execution_mode::threads;
+  retention_policy retention;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated

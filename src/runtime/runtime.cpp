@@ -212,6 +212,10 @@ expected<store_writer_stats> runtime::store_stats() {
   return std::move(*out);
 }
 
+expected<void> runtime::flush() {
+  return impl_->call<void_reply>(impl_->actors.store, call_timeout, sync_atom::value);
+}
+
 expected<void> runtime::drain(milliseconds grace) {
   if (auto ok = impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, drain_atom::value,
                                         static_cast<std::int64_t>(grace.count()));

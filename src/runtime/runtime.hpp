@@ -102,6 +102,10 @@ class runtime {
   /// What the store writer did so far (transactions and their sizes).
   expected<store_writer_stats> store_stats();
 
+  /// Commits every write the store writer has received (a forced exit's
+  /// last act).
+  expected<void> flush();
+
   /// Graceful shutdown, first half: refuses new submissions and replays,
   /// dispatches nothing more, lets running attempts finish for up to
   /// `grace`, then stops the rest and returns their jobs to pending, and

@@ -2,6 +2,7 @@
 
 #include "actors/event_hub.hpp"
 #include "actors/recovery.hpp"
+#include "actors/retention.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/store_writer.hpp"
 
@@ -38,11 +39,13 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   env->store = a.store;
   env->events = a.events;
   a.scheduler = sys.spawn(scheduler, env, std::move(recovered).value());
+  if (env->config.retention.max_age) a.retention = sys.spawn(retention, env);
   env->scheduler = a.scheduler;
   return a;
 }
 
 void stop_runtime(const runtime_actors& a) {
+  if (a.retention) caf::anon_send_exit(a.retention, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.events, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.store, caf::exit_reason::user_shutdown);

@@ -19,6 +19,7 @@ struct runtime_actors {
   caf::actor store;
   caf::actor events;
   caf::actor scheduler;
+  caf::actor retention;  ///< only when finished jobs have a maximum age
 };
 
 /// Reads what a previous run left unfinished from `backend`, then spawns the

@@ -259,12 +259,79 @@ TEST_CASE("unknown routes and oversized bodies answer with the envelope") {
 
 TEST_CASE("SIGTERM and SIGINT stop the server with exit code 0") {
   const int sig = GENERATE(SIGTERM, SIGINT);
-  served_jobforge jf;
-  submit(jf, sleep_job(60'000));  // a running job must not hold up the exit
-  const auto status = jf.process().stop_with(sig, 15s);
-  INFO("signal " << sig << "; jobforge log:\n" << jf.process().log());
+  e2e::temp_dir data;
+  std::string short_id, long_id;
+  {
+    served_jobforge jf({"--shutdown-grace-ms", "1500"}, data.path());
+    short_id = submit(jf, sleep_job(300));    // finishes within the grace
+    long_id = submit(jf, sleep_job(60'000));  // does not: back to pending
+    REQUIRE(e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + long_id)) == "running"; },
+                            5s));
+    const auto started = std::chrono::steady_clock::now();
+    const auto status = jf.process().stop_with(sig, 15s);
+    INFO("signal " << sig << "; jobforge log:\n" << jf.process().log());
+    REQUIRE(status);
+    REQUIRE(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
+    CHECK(std::chrono::steady_clock::now() - started < 10s);
+    CHECK(jf.process().log().find("draining") != std::string::npos);
+  }
+  // What the next start finds: the short job done, the long one resumed.
+  served_jobforge again({}, data.path());
+  CHECK(status_of(again.get("/api/jobs/" + short_id)) == "completed");
+  const auto resumed = again.get("/api/jobs/" + long_id);
+  CHECK(status_of(resumed) == "running");
+  const auto& history = resumed.object().at("history").as_array();
+  bool interrupted = false;
+  for (const auto& h : history)
+    interrupted |= h.at("reason") == "interrupted by shutdown";
+  CHECK(interrupted);
+  CHECK(resumed.object().at("attempts") == 2);
+}
+
+TEST_CASE("a second signal during the drain forces the exit at once") {
+  served_jobforge jf({"--shutdown-grace-ms", "60000"});
+  const auto id = submit(jf, sleep_job(60'000));
+  REQUIRE(e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + id)) == "running"; }, 5s));
+  REQUIRE(jf.process().running());
+  ::kill(jf.process().pid(), SIGTERM);
+  REQUIRE(e2e::eventually([&] { return jf.process().log().find("draining") != std::string::npos; },
+                          5s));
+  const auto status = jf.process().stop_with(SIGTERM, 5s);
+  INFO("jobforge log:\n" << jf.process().log());
   REQUIRE(status);
   REQUIRE(WIFEXITED(*status));
-  CHECK(WEXITSTATUS(*status) == 0);
-  CHECK(jf.process().log().find("in-memory") != std::string::npos);
+  CHECK(WEXITSTATUS(*status) == 128 + SIGTERM);
+}
+
+TEST_CASE("jobs survive a restart of the server on the same data directory") {
+  e2e::temp_dir data;
+  std::string done_id, delayed_id;
+  {
+    served_jobforge jf({}, data.path());
+    done_id = submit(jf, json::object{{"type", "echo"}, {"payload", {{"n", 1}}}});
+    delayed_id = submit(
+        jf, json::object{{"type", "noop"}, {"payload", json::object{}}, {"run_in_ms", 3'600'000}});
+    REQUIRE(e2e::eventually(
+        [&] { return status_of(jf.get("/api/jobs/" + done_id)) == "completed"; }, 5s));
+  }  // killed with SIGKILL by the guard
+  served_jobforge again({}, data.path());
+  const auto done = again.get("/api/jobs/" + done_id);
+  CHECK(status_of(done) == "completed");
+  CHECK(done.object().at("result") == json::value({{"n", 1}}));
+  CHECK(status_of(again.get("/api/jobs/" + delayed_id)) == "scheduled");
+}
+
+TEST_CASE("an unusable data directory stops the start with a clear message") {
+  e2e::temp_dir data;
+  const std::string file = data.path() + "/not-a-dir";
+  std::ofstream(file) << "x";
+  e2e::child_process p({JOBFORGE_BINARY, "serve", "--port", "0", "--data-dir", file});
+  REQUIRE(p.spawned());
+  REQUIRE(e2e::eventually([&] { return !p.running(); }, 10s));
+  const auto log = p.log();
+  INFO(log);
+  CHECK(log.find("data directory") != std::string::npos);
+  REQUIRE(p.exit_status());
+  CHECK(WEXITSTATUS(*p.exit_status()) == 1);
 }

@@ -101,6 +101,12 @@ class child_process {
   child_process& operator=(const child_process&) = delete;
 
   bool spawned() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  /// The wait status once it ended.
+  std::optional<int> exit_status() {
+    running();
+    return status_;
+  }
 
   /// Whether it still runs; reaps it (and keeps its status) once it ended.
   bool running() {
@@ -144,10 +150,39 @@ struct reply {
   }
 };
 
-/// `jobforge serve` on a free loopback port, healthy, with a client.
+/// A fresh folder under the temp directory, removed with what it holds.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "jobforge-e2e-data-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// `jobforge serve` on a free loopback port, healthy, with a client. Its
+/// SQLite database lives in `data_dir`, or in a temp folder of its own.
 class served_jobforge {
  public:
-  explicit served_jobforge(std::vector<std::string> extra_args = {}) {
+  explicit served_jobforge(std::vector<std::string> extra_args = {},
+                           std::optional<std::string> data_dir = std::nullopt) {
+    if (!data_dir) {
+      own_data_ = std::make_unique<temp_dir>();
+      data_dir = own_data_->path();
+    }
+    data_dir_ = *data_dir;
+    extra_args.insert(extra_args.begin(), {"--data-dir", data_dir_});
     // The free port may be taken again before the child binds it: retry then.
     for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
       port_ = free_loopback_port();
@@ -168,6 +203,8 @@ class served_jobforge {
   }
 
   child_process& process() { return *process_; }
+  const std::string& data_dir() const { return data_dir_; }
+  int port() const { return port_; }
 
   reply get(const std::string& path) { return parse(client_->Get(path.c_str())); }
   /// Posts `body` as it is (to send malformed JSON, or nothing).
@@ -207,6 +244,8 @@ class served_jobforge {
     return out;
   }
 
+  std::unique_ptr<temp_dir> own_data_;
+  std::string data_dir_;
   int port_ = 0;
   std::unique_ptr<child_process> process_;
   std::unique_ptr<httplib::Client> client_;

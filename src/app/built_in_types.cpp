@@ -1,0 +1,13 @@
+#include "app/built_in_types.hpp"
+
+#include "handlers/demo_types.hpp"
+
+namespace jobforge::app {
+
+expected<job_type_registry> built_in_types() {
+  job_type_registry types;
+  if (auto ok = handlers::register_demo_types(types); !ok) return ok.error_value();
+  return types;
+}
+
+}  // namespace jobforge::app

@@ -1,0 +1,125 @@
+#include "app/serve_command.hpp"
+
+#include "app/built_in_types.hpp"
+#include "http/http_server.hpp"
+#include "runtime/runtime.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace jobforge::app {
+namespace {
+
+std::string url_of(const std::string& host, int port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+/// The store the options ask for, with a line for the start-up log.
+expected<std::shared_ptr<store>> open_store(const serve_options& o, std::string& description) {
+  if (o.store == "memory") {
+    description = "in-memory (jobs are lost when the process exits)";
+    return std::shared_ptr<store>(make_memory_store());
+  }
+  if (o.store != "sqlite")
+    return error{error_code::invalid_argument,
+                 "--store must be sqlite or memory, not '" + o.store + "'"};
+  const auto sync = parse_sqlite_sync(o.sync);
+  if (!sync)
+    return error{error_code::invalid_argument,
+                 "--sync must be full, normal or off, not '" + o.sync + "'"};
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec)
+    return error{error_code::unavailable,
+                 "cannot create the data directory " + o.data_dir + ": " + ec.message()};
+  const std::string path = (std::filesystem::path(o.data_dir) / "jobforge.db").string();
+  auto opened = open_sqlite_store({path, *sync});
+  if (!opened) return std::move(opened).error_value();
+  description = "SQLite " + path + " (synchronous=" + o.sync + ")";
+  return std::shared_ptr<store>(std::move(opened).value());
+}
+
+}  // namespace
+
+int serve(const serve_options& o) {
+  // Block the stop signals before any thread exists, so that every runtime
+  // and server thread inherits the mask and only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+    spdlog::error("cannot block SIGINT/SIGTERM");
+    return 1;
+  }
+
+  auto types = built_in_types();
+  if (!types) {
+    spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
+    return 1;
+  }
+  std::string store_description;
+  auto backend = open_store(o, store_description);
+  if (!backend) {
+    spdlog::error("{}", backend.error_value().message);
+    return 1;
+  }
+  runtime_config config;
+  config.executors = o.executors;
+  if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
+  const auto started = std::chrono::steady_clock::now();
+  runtime rt(std::move(*types), config, std::move(*backend));
+  spdlog::info(
+      "store: {}; started in {} ms", store_description,
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started).count());
+
+  http_server_options http_opts;
+  http_opts.host = o.host;
+  http_opts.port = o.port;
+  http_opts.max_body_bytes = o.max_body_bytes;
+  http_server server(rt, http_opts);
+  auto port = server.start();
+  if (!port) {
+    spdlog::error("cannot start the HTTP server: {}", to_string(port.error_value()));
+    rt.shutdown();
+    return 1;
+  }
+  spdlog::info("jobforge serving {} with {} executors", url_of(o.host, *port), o.executors);
+
+  int received = 0;
+  if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;
+  spdlog::info(
+      "{} received: draining (up to {} ms for running jobs; a second signal forces "
+      "the exit)",
+      received == SIGINT ? "SIGINT" : "SIGTERM", o.shutdown_grace_ms);
+  // A second signal while draining: commit what the store writer holds and
+  // leave at once; recovery returns the running jobs to pending next time.
+  std::atomic<bool> stopped{false};
+  std::thread forced([&rt, &stopped, stop_signals]() mutable {
+    int again = 0;
+    if (sigwait(&stop_signals, &again) != 0 || stopped) return;
+    spdlog::warn("second signal: flushing the store and exiting now");
+    static_cast<void>(rt.flush());
+    std::_Exit(128 + again);
+  });
+  server.stop();  // first: no request may reach a runtime that is going away
+  if (auto drained = rt.drain(milliseconds{o.shutdown_grace_ms}); !drained)
+    spdlog::error("drain: {}", drained.error_value().message);
+  rt.shutdown();
+  // Wake the watcher so it can be joined: a signal it reads as "done".
+  stopped = true;
+  pthread_kill(forced.native_handle(), SIGTERM);
+  forced.join();
+  spdlog::info("jobforge stopped");
+  return 0;
+}
+
+}  // namespace jobforge::app
