@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -187,8 +188,9 @@ class served_jobforge {
     for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
       port_ = free_loopback_port();
       std::vector<std::string> args{JOBFORGE_BINARY, "serve",  "--host",
-                                    "127.0.0.1",     "--port", std::to_string(port_),
-                                    "--executors",   "4"};
+                                    "127.0.0.1",     "--port", std::to_string(port_)};
+      if (std::find(extra_args.begin(), extra_args.end(), "--executors") == extra_args.end())
+        args.insert(args.end(), {"--executors", "4"});
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       process_ = std::make_unique<child_process>(args);
       REQUIRE(process_->spawned());
