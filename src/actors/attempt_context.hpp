@@ -6,6 +6,7 @@
 /// their offsets, for the executor to deliver as delayed messages.
 
 #include "actors/protocol.hpp"
+#include "actors/result_files.hpp"
 #include "actors/runtime_env.hpp"
 #include "model/handler.hpp"
 
@@ -20,6 +21,7 @@ namespace jobforge {
 struct attempt_settings {
   execution_mode mode = execution_mode::threads;
   milliseconds progress_interval{100};
+  result_file_settings results;
 };
 
 class attempt_context final : public handler_context {

@@ -4,15 +4,44 @@
 #include "actors/protocol.hpp"
 #include "actors/send_after.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <caf/all.hpp>
 
 namespace jobforge {
 namespace {
 
-attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx) {
+// A succeeded result that is a file, or too large to keep inline, goes to
+// the results folder; if that fails, the attempt fails (transient: the disk
+// may have room again on the next attempt).
+void keep_large_result(const job_id& id, const result_file_settings& settings,
+                       attempt_outcome& out) {
+  if (!out.result.succeeded()) return;
+  const auto fail = [&](const error& e) {
+    out.result = handler_result::transient("result_not_stored",
+                                           "the result could not be stored: " + e.message);
+  };
+  if (const auto& spec = out.result.file()) {
+    auto kept = keep_result_file(settings, id, *spec);
+    if (!kept) return fail(kept.error_value());
+    out.result_file = std::move(kept).value();
+    return;
+  }
+  const auto& v = out.result.value();
+  if (settings.dir.empty() || !(v.is_object() || v.is_array() || v.is_string())) return;
+  std::string text = boost::json::serialize(v);
+  if (text.size() <= settings.max_inline_bytes) return;
+  auto kept = keep_json_result(settings, id, text);
+  if (!kept) return fail(kept.error_value());
+  out.result_file = std::move(kept).value();
+  out.result = handler_result::ok(boost::json::object{{"stored_as_file", true}});
+}
+
+attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx,
+                            const result_file_settings& results) {
   attempt_outcome out;
   out.attempt = order.attempt;
   out.result = invoke_handler(order.type ? order.type->handler : handler_fn{}, ctx, order.payload);
+  keep_large_result(order.id, results, out);
   ctx.finish(out);
   return out;
 }
@@ -22,7 +51,9 @@ attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx) {
 caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
   if (env->config.mode == execution_mode::threads)
     self->state.worker = std::make_unique<worker_thread>();
-  const attempt_settings settings{env->config.mode, env->config.progress_interval};
+  const attempt_settings settings{
+      env->config.mode, env->config.progress_interval,
+      result_file_settings{env->config.results_dir, env->config.max_inline_result_bytes}};
   return {
       [=](attempt_atom, attempt_order& order) {
         auto& st = self->state;
@@ -37,13 +68,13 @@ caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
           st.worker->post(
               [order = std::move(order), source, settings, types = env->types]() mutable {
                 attempt_context ctx(order, source, settings);
-                auto out = run_attempt(order, ctx);
+                auto out = run_attempt(order, ctx, settings.results);
                 caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
               });
           return;
         }
         attempt_context ctx(order, source, settings);
-        auto out = run_attempt(order, ctx);
+        auto out = run_attempt(order, ctx, settings.results);
         for (const auto& [offset, report] : ctx.simulated_reports())
           send_after(self, order.supervisor, offset, progress_atom::value, report);
         send_after(self, order.supervisor, ctx.simulated_elapsed(), outcome_atom::value,

@@ -144,6 +144,7 @@ void on_outcome(supervisor* self, attempt_outcome& out) {
   }
   if (out.result.succeeded()) {
     st.current.result = std::move(out.result.value());
+    st.current.result_file = std::move(out.result_file);
     move_to(self, job_status::completed);
     finish(self);
     return;

@@ -183,7 +183,8 @@ struct attempt_outcome {
   std::optional<job_progress> progress;  ///< the last progress report, if any
   boost::json::value checkpoint;         ///< the last checkpoint saved, or null
   bool checkpoint_saved = false;
-  std::optional<stop_reason> stopped;  ///< the stop that was requested, if any
+  std::optional<stop_reason> stopped;      ///< the stop that was requested, if any
+  std::optional<result_blob> result_file;  ///< a succeeded attempt's result, kept as a file
 };
 
 /// A progress report (with the checkpoint saved with it) on its way to the supervisor.

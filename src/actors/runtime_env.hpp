@@ -43,6 +43,11 @@ struct runtime_config {
   unsigned scheduler_threads = 0;       ///< CAF worker threads; 0 = one per core
   execution_mode mode = execution_mode::threads;
   retention_policy retention;
+  /// Where result files go (a handler's output file, or a JSON result
+  /// larger than `max_inline_result_bytes`); empty: results stay in the
+  /// store, and a handler's file result fails its attempt.
+  std::string results_dir;
+  std::size_t max_inline_result_bytes = 64 * 1024;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated

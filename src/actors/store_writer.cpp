@@ -1,6 +1,7 @@
 #include "actors/store_writer.hpp"
 
 #include "actors/protocol.hpp"
+#include "actors/result_files.hpp"
 #include "store/coalesce.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,12 @@ void_reply commit(writer* self) {
   st.batch.clear();
   void_reply result = st.backend->apply(writes);
   st.stats.record(writes.size());
+  if (result && !st.limits.results_dir.empty()) {
+    std::vector<job_id> erased;
+    for (const auto& w : writes)
+      if (const auto* e = std::get_if<erase_job>(&w)) erased.push_back(e->id);
+    remove_result_files(st.limits.results_dir, erased);
+  }
   if (!result)  // the waiting callers hear of it; fire-and-forget writers do not
     spdlog::error("store: a batch of {} writes failed: {}", writes.size(),
                   result.error_value().message);
@@ -64,6 +71,7 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         if (auto ok = commit(self); !ok) return std::move(ok).error_value();
         auto pruned = self->state.backend->prune_finished(from_unix_ms(cutoff_ms), limit);
         if (!pruned) return std::move(pruned).error_value();
+        remove_result_files(self->state.limits.results_dir, *pruned);
         return pruned->size();
       },
       [=](fetch_atom, const job_id& id) -> job_reply {

@@ -23,6 +23,7 @@ namespace jobforge {
 /// Group commit limits.
 struct store_writer_limits {
   std::size_t max_batch = 4096;  ///< writes per transaction
+  std::string results_dir;       ///< result files of deleted jobs are removed from here
 };
 
 struct store_writer_state {

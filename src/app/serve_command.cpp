@@ -74,6 +74,8 @@ int serve(const serve_options& o) {
   }
   runtime_config config;
   config.executors = o.executors;
+  if (o.store == "sqlite")
+    config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
   const auto started = std::chrono::steady_clock::now();
   runtime rt(std::move(*types), config, std::move(*backend));

@@ -53,6 +53,7 @@ struct http_server::impl {
 
     const http::route_context ctx{&rt, &stopping};
     http::add_job_routes(server, ctx);
+    http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);
   }
 

@@ -238,14 +238,13 @@ void cancel_job(route_context ctx, const request& req, response& res) {
   send_json(res, 200, to_json(*canceled));
 }
 
-/// Binds a route function to the context, behind the exception guard.
+}  // namespace
+
 httplib::Server::Handler route(std::string name, route_context ctx,
                                void (*fn)(route_context, const request&, response&)) {
   return guarded(std::move(name),
                  [ctx, fn](const request& req, response& res) { fn(ctx, req, res); });
 }
-
-}  // namespace
 
 void add_job_routes(httplib::Server& server, route_context ctx) {
   // Ids are matched loosely so that a malformed one gets 400, not 404.

@@ -22,8 +22,15 @@ struct route_context {
   const std::atomic<bool>* stopping;
 };
 
+/// A route function bound to the context, behind the exception guard.
+httplib::Server::Handler route(std::string name, route_context ctx,
+                               void (*fn)(route_context, const request&, response&));
+
 /// POST/GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel, DELETE /api/jobs/{id}.
 void add_job_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
+void add_result_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/job-types, GET /api/job-types/{name} and GET /health.
 void add_job_type_routes(httplib::Server& server, route_context ctx);

@@ -24,6 +24,14 @@ handler_result handler_result::ok(boost::json::value result) {
   return r;
 }
 
+handler_result handler_result::ok_file(std::string path, std::string content_type,
+                                       boost::json::value summary) {
+  handler_result r;
+  r.value_ = std::move(summary);
+  r.file_ = result_file_spec{std::move(path), std::move(content_type)};
+  return r;
+}
+
 handler_result handler_result::failure(job_error e) {
   handler_result r;
   r.succeeded_ = false;

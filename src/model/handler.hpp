@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -55,9 +56,20 @@ class handler_context {
 };
 
 /// The closed set of handler outcomes: a JSON result or a classified error.
+/// A file a handler produced as its result: the runtime moves it into the
+/// results folder (with its checksum) and the job's result becomes that file.
+struct result_file_spec {
+  std::string path;  ///< where the handler wrote it
+  std::string content_type = "application/octet-stream";
+};
+
 class handler_result {
  public:
   static handler_result ok(boost::json::value result = nullptr);
+  /// Succeeds with the file at `path` as the result, and `summary` as the
+  /// job's JSON result beside it.
+  static handler_result ok_file(std::string path, std::string content_type,
+                                boost::json::value summary = nullptr);
   static handler_result transient(std::string code, std::string message);
   static handler_result permanent(std::string code, std::string message);
   static handler_result failure(job_error e);
@@ -66,10 +78,12 @@ class handler_result {
   const boost::json::value& value() const { return value_; }
   boost::json::value& value() { return value_; }
   const job_error& error() const { return error_; }
+  const std::optional<result_file_spec>& file() const { return file_; }
 
  private:
   bool succeeded_ = true;
   boost::json::value value_;
+  std::optional<result_file_spec> file_;
   job_error error_;
 };
 

@@ -27,6 +27,20 @@ struct job_progress {
   std::optional<std::int64_t> eta_ms;  ///< estimated time to completion
 };
 
+/// A result kept as a file in the results folder beside the store: a large
+/// JSON result, or a file a handler produced. Downloaded by streaming it.
+struct result_blob {
+  std::string file;  ///< its name inside the results folder
+  std::int64_t size = 0;
+  std::string sha256;  ///< of the content, lowercase hex
+  std::string content_type;
+
+  friend bool operator==(const result_blob& a, const result_blob& b) {
+    return a.file == b.file && a.size == b.size && a.sha256 == b.sha256 &&
+           a.content_type == b.content_type;
+  }
+};
+
 /// One line of a job's history: a transition, with the attempt it concerns.
 struct history_entry {
   timestamp at{};
@@ -58,7 +72,8 @@ struct job {
   std::string tenant;
   std::vector<std::string> tags;
   std::optional<job_progress> progress;
-  boost::json::value result;  ///< null until completed (or a null result)
+  boost::json::value result;               ///< null until completed (or a null result)
+  std::optional<result_blob> result_file;  ///< the result, when kept as a file
   std::optional<job_error> last_error;
   boost::json::value checkpoint;  ///< last checkpoint saved by the handler, or null
   std::vector<history_entry> history;

@@ -50,6 +50,19 @@ job_error read_job_error(const json::value& v, const std::string& path) {
   return e;
 }
 
+result_blob read_result_blob(const json::value& v, const std::string& path) {
+  json_reader r(v, path);
+  result_blob b;
+  b.file = r.required_string("file");
+  if (b.file.empty() || b.file.find('/') != std::string::npos || b.file.front() == '.')
+    r.fail("file", "must be a plain file name");
+  b.size = r.required_int("size", 0);
+  b.sha256 = r.required_string("sha256");
+  b.content_type = r.required_string("content_type");
+  r.finish();
+  return b;
+}
+
 job_progress read_progress(const json::value& v, const std::string& path) {
   json_reader r(v, path);
   job_progress p;
@@ -119,6 +132,11 @@ json::value payload_or_null(const json::value* v) {
 }
 
 }  // namespace
+
+json::value to_json(const result_blob& b) {
+  return json::object{
+      {"file", b.file}, {"size", b.size}, {"sha256", b.sha256}, {"content_type", b.content_type}};
+}
 
 json::value to_json(const job_error& e) {
   return json::object{{"code", e.code}, {"message", e.message}, {"kind", to_string(e.kind)}};
@@ -191,6 +209,7 @@ json::value to_json(const job& j) {
       {"tags", strings(j.tags)},
       {"progress", j.progress ? to_json(*j.progress) : json::value(nullptr)},
       {"result", j.result},
+      {"result_file", j.result_file ? to_json(*j.result_file) : json::value(nullptr)},
       {"last_error", j.last_error ? to_json(*j.last_error) : json::value(nullptr)},
       {"checkpoint", j.checkpoint},
       {"history", std::move(history)},
@@ -230,6 +249,8 @@ expected<job> job_from_json(const json::value& v) {
     if (const auto* p = r.optional_value("progress"))
       j.progress = read_progress(*p, r.path_of("progress"));
     j.result = payload_or_null(r.optional_value("result"));
+    if (const auto* b = r.optional_value("result_file"))
+      j.result_file = read_result_blob(*b, r.path_of("result_file"));
     if (const auto* e = r.optional_value("last_error"))
       j.last_error = read_job_error(*e, r.path_of("last_error"));
     j.checkpoint = payload_or_null(r.optional_value("checkpoint"));

@@ -21,6 +21,8 @@ expected<history_entry> history_entry_from_json(const boost::json::value& v);
 boost::json::value to_json(const job_progress& p);
 expected<job_progress> job_progress_from_json(const boost::json::value& v);
 
+boost::json::value to_json(const result_blob& b);
+
 boost::json::value to_json(const job_error& e);
 expected<job_error> job_error_from_json(const boost::json::value& v);
 

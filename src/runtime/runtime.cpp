@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 
 namespace jobforge {
@@ -117,6 +118,30 @@ expected<job_page> runtime::list(const job_query& query) {
   if (query.limit < 1 || query.limit > 1000)
     return error{error_code::invalid_argument, "limit must be within 1..1000"};
   return impl_->call<page_reply>(impl_->actors.store, call_timeout, list_atom::value, query);
+}
+
+expected<result_download> runtime::result_file(const job_id& id) {
+  auto found = get(id);
+  if (!found) return std::move(found).error_value();
+  const job& j = *found;
+  const auto id_text = to_string(id);
+  if (j.status != job_status::completed)
+    return error{error_code::conflict,
+                 "job " + id_text + " is " + std::string(to_string(j.status)) +
+                     ": only a completed job has a result",
+                 boost::json::object{{"status", to_string(j.status)}}};
+  if (!j.result_file)
+    return error{error_code::not_found, "job " + id_text +
+                                            " has no result file; its result is "
+                                            "the JSON in the job"};
+  const auto path =
+      std::filesystem::path(impl_->actors.env->config.results_dir) / j.result_file->file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return error{error_code::unavailable,
+                 "the result file of job " + id_text + " is missing from the results folder",
+                 boost::json::object{{"file", j.result_file->file}}};
+  return result_download{path.string(), *j.result_file};
 }
 
 expected<job> runtime::cancel(const job_id& id, cancel_options options) {

@@ -28,6 +28,12 @@ struct cancel_options {
 
 class runtime;
 
+/// Where a job's result file is, to stream it out.
+struct result_download {
+  std::string path;  ///< absolute or relative to the working directory
+  result_blob blob;
+};
+
 /// The runtime could not start: its store could not be read.
 class startup_error : public std::runtime_error {
  public:
@@ -72,6 +78,10 @@ class runtime {
   expected<submit_result> submit(job_request request);
   expected<job> get(const job_id& id);
   expected<job_page> list(const job_query& query);
+  /// The result file of a completed job: not_found when its result is
+  /// plain JSON (in the job), conflict when it has not completed, unavailable
+  /// when the file has gone missing from the results folder.
+  expected<result_download> result_file(const job_id& id);
   /// Cancels a job and answers with it once it is canceled (a graceful
   /// cancel of a running job waits for the handler up to the grace period).
   expected<job> cancel(const job_id& id, cancel_options options = {});

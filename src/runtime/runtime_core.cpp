@@ -32,9 +32,11 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // CAF's few scheduler threads (writes queue up meanwhile: group commit).
   // Simulated runs keep every actor on the deterministic coordinator.
   if (env->config.mode == execution_mode::simulated)
-    a.store = sys.spawn(store_writer, std::move(backend), store_writer_limits{});
+    a.store = sys.spawn(store_writer, std::move(backend),
+                        store_writer_limits{4096, env->config.results_dir});
   else
-    a.store = sys.spawn<caf::detached>(store_writer, std::move(backend), store_writer_limits{});
+    a.store = sys.spawn<caf::detached>(store_writer, std::move(backend),
+                                       store_writer_limits{4096, env->config.results_dir});
   a.events = sys.spawn(event_hub, env);
   env->store = a.store;
   env->events = a.events;

@@ -141,7 +141,7 @@ TEST_CASE("acknowledged jobs survive kill -9 at random moments and all finish") 
   const auto test_started = std::chrono::steady_clock::now();
 
   for (int round = 0; round < crashes; ++round) {
-    served_jobforge jf({"--executors", "16"}, data.path());
+    served_jobforge jf({"--executors", "16"}, data.path().string());
     std::atomic<bool> stop{false};
     std::vector<std::thread> workers;
     for (auto& mix : mixes)
@@ -159,7 +159,7 @@ TEST_CASE("acknowledged jobs survive kill -9 at random moments and all finish") 
   INFO(acked.size() << " jobs acknowledged over " << crashes << " crashes");
   CHECK(acked.size() >= 1'000);
 
-  served_jobforge jf({"--executors", "16"}, data.path());
+  served_jobforge jf({"--executors", "16"}, data.path().string());
   const bool settled = e2e::eventually(
       [&] {
         auto r = jf.get("/api/jobs?status=scheduled,blocked,pending,running,retrying&limit=1");

@@ -6,31 +6,15 @@
 #include <set>
 
 namespace json = boost::json;
+using e2e::id_of;
 using e2e::reply;
 using e2e::served_jobforge;
+using e2e::sleep_job;
+using e2e::status_of;
+using e2e::submit;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string id_of(const reply& r) {
-  return std::string(r.object().at("id").as_string());
-}
-
-std::string status_of(const reply& r) {
-  return std::string(r.object().at("status").as_string());
-}
-
-/// Submits and checks the 201.
-std::string submit(served_jobforge& jf, const json::value& request) {
-  auto r = jf.post("/api/jobs", request);
-  INFO("submit answered " << r.status << ": " << json::serialize(r.body));
-  REQUIRE(r.status == 201);
-  return id_of(r);
-}
-
-json::value sleep_job(int ms) {
-  return json::object{{"type", "sleep"}, {"payload", {{"ms", ms}}}};
-}
 
 /// Every job of a list query, walking all pages with `limit`; counts pages.
 std::vector<json::object> all_pages(served_jobforge& jf, const std::string& query,
@@ -262,7 +246,7 @@ TEST_CASE("SIGTERM and SIGINT stop the server with exit code 0") {
   e2e::temp_dir data;
   std::string short_id, long_id;
   {
-    served_jobforge jf({"--shutdown-grace-ms", "1500"}, data.path());
+    served_jobforge jf({"--shutdown-grace-ms", "1500"}, data.path().string());
     short_id = submit(jf, sleep_job(300));    // finishes within the grace
     long_id = submit(jf, sleep_job(60'000));  // does not: back to pending
     REQUIRE(e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + long_id)) == "running"; },
@@ -277,7 +261,7 @@ TEST_CASE("SIGTERM and SIGINT stop the server with exit code 0") {
     CHECK(jf.process().log().find("draining") != std::string::npos);
   }
   // What the next start finds: the short job done, the long one resumed.
-  served_jobforge again({}, data.path());
+  served_jobforge again({}, data.path().string());
   CHECK(status_of(again.get("/api/jobs/" + short_id)) == "completed");
   const auto resumed = again.get("/api/jobs/" + long_id);
   CHECK(status_of(resumed) == "running");
@@ -308,14 +292,14 @@ TEST_CASE("jobs survive a restart of the server on the same data directory") {
   e2e::temp_dir data;
   std::string done_id, delayed_id;
   {
-    served_jobforge jf({}, data.path());
+    served_jobforge jf({}, data.path().string());
     done_id = submit(jf, json::object{{"type", "echo"}, {"payload", {{"n", 1}}}});
     delayed_id = submit(
         jf, json::object{{"type", "noop"}, {"payload", json::object{}}, {"run_in_ms", 3'600'000}});
     REQUIRE(e2e::eventually(
         [&] { return status_of(jf.get("/api/jobs/" + done_id)) == "completed"; }, 5s));
   }  // killed with SIGKILL by the guard
-  served_jobforge again({}, data.path());
+  served_jobforge again({}, data.path().string());
   const auto done = again.get("/api/jobs/" + done_id);
   CHECK(status_of(done) == "completed");
   CHECK(done.object().at("result") == json::value({{"n", 1}}));
@@ -324,7 +308,7 @@ TEST_CASE("jobs survive a restart of the server on the same data directory") {
 
 TEST_CASE("an unusable data directory stops the start with a clear message") {
   e2e::temp_dir data;
-  const std::string file = data.path() + "/not-a-dir";
+  const std::string file = data.file("not-a-dir");
   std::ofstream(file) << "x";
   e2e::child_process p({JOBFORGE_BINARY, "serve", "--port", "0", "--data-dir", file});
   REQUIRE(p.spawned());

@@ -3,6 +3,8 @@
 /// an HTTP client for it. The child is killed when the guard goes away, so a
 /// failing test never leaks it. Every wait is bounded by a deadline.
 
+#include "../support/temp_dir.hpp"
+
 #include <httplib.h>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -151,26 +153,7 @@ struct reply {
   }
 };
 
-/// A fresh folder under the temp directory, removed with what it holds.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "jobforge-e2e-data-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using temp_dir = jobforge::testing_support::temp_dir;
 
 /// `jobforge serve` on a free loopback port, healthy, with a client. Its
 /// SQLite database lives in `data_dir`, or in a temp folder of its own.
@@ -180,7 +163,7 @@ class served_jobforge {
                            std::optional<std::string> data_dir = std::nullopt) {
     if (!data_dir) {
       own_data_ = std::make_unique<temp_dir>();
-      data_dir = own_data_->path();
+      data_dir = own_data_->path().string();
     }
     data_dir_ = *data_dir;
     extra_args.insert(extra_args.begin(), {"--data-dir", data_dir_});
@@ -209,6 +192,8 @@ class served_jobforge {
   int port() const { return port_; }
 
   reply get(const std::string& path) { return parse(client_->Get(path.c_str())); }
+  /// The raw answer, for bodies that are not JSON (downloads).
+  httplib::Result get_raw(const std::string& path) { return client_->Get(path.c_str()); }
   /// Posts `body` as it is (to send malformed JSON, or nothing).
   reply post_text(const std::string& path, const std::string& body) {
     return parse(client_->Post(path.c_str(), body, "application/json"));
@@ -252,5 +237,25 @@ class served_jobforge {
   std::unique_ptr<child_process> process_;
   std::unique_ptr<httplib::Client> client_;
 };
+
+inline std::string id_of(const reply& r) {
+  return std::string(r.object().at("id").as_string());
+}
+
+inline std::string status_of(const reply& r) {
+  return std::string(r.object().at("status").as_string());
+}
+
+/// Submits and checks the 201.
+inline std::string submit(served_jobforge& jf, const boost::json::value& request) {
+  auto r = jf.post("/api/jobs", request);
+  INFO("submit answered " << r.status << ": " << boost::json::serialize(r.body));
+  REQUIRE(r.status == 201);
+  return id_of(r);
+}
+
+inline boost::json::value sleep_job(int ms) {
+  return boost::json::object{{"type", "sleep"}, {"payload", {{"ms", ms}}}};
+}
 
 }  // namespace e2e

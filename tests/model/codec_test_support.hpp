@@ -103,6 +103,9 @@ inline job full_job() {
   j.updated_at = at("2026-11-23T14:05:09.123Z");
   j.started_at = at("2026-11-23T14:00:00.010Z");
   j.next_attempt_at = at("2026-11-23T14:06:00.000Z");
+  j.result_file = result_blob{"0b7c.bin", 1234,
+                              "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                              "application/gzip"};
   j.finished_at = at("2026-11-23T14:05:09.120Z");
   j.canceled_at = at("2026-11-23T14:05:09.121Z");
   j.cancel_reason = "operator asked";
@@ -193,6 +196,7 @@ inline void check_same(const job& a, const job& b) {
   CHECK(a.updated_at == b.updated_at);
   CHECK(a.started_at == b.started_at);
   CHECK(a.next_attempt_at == b.next_attempt_at);
+  CHECK(a.result_file == b.result_file);
   CHECK(a.finished_at == b.finished_at);
   CHECK(a.canceled_at == b.canceled_at);
   CHECK(a.cancel_reason == b.cancel_reason);

@@ -32,7 +32,7 @@ TEST_CASE("a job without any optional field round-trips with them absent", "[cod
   const auto& o = encoded.as_object();
   for (const char* field : {"run_at", "unique_key", "progress", "last_error", "next_attempt_at",
                             "started_at", "finished_at", "canceled_at", "cancel_reason",
-                            "canceled_by", "payload", "result", "checkpoint"}) {
+                            "canceled_by", "payload", "result", "result_file", "checkpoint"}) {
     INFO(field);
     REQUIRE(o.contains(field));
     CHECK(o.at(field).is_null());
@@ -225,6 +225,7 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
                                                  "tags",
                                                  "progress",
                                                  "result",
+                                                 "result_file",
                                                  "last_error",
                                                  "checkpoint",
                                                  "history",
@@ -396,6 +397,10 @@ TEST_CASE("wrong types and bad values are refused with their path", "[codec]") {
       {"$.retry.retry_on", "{}", "array"},
       {"$.retry.retry_on[0]", "1", "string"},
       {"$.progress", "50", "object"},
+      {"$.result_file", "[]", "object"},
+      {"$.result_file.file", R"("../etc/passwd")", "plain file name"},
+      {"$.result_file.size", "-1", ""},
+      {"$.result_file.sha256", "1", "string"},
       {"$.progress.percent", R"("50%")", "number"},
       {"$.progress.updated_at", R"("2026-11-23T25:00:00Z")", "RFC 3339"},
       {"$.progress.eta_ms", "1.5", "integer"},

@@ -1,6 +1,6 @@
 #include "store/sqlite_store.hpp"
+#include "../support/temp_dir.hpp"
 #include "store_conformance.hpp"
-#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 

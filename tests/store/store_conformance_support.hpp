@@ -93,6 +93,7 @@ inline job job_with_every_field() {
   j.updated_at = t0 + 3s;
   j.started_at = t0 + 1s;
   j.next_attempt_at = t0 + 6s;
+  j.result_file = result_blob{"abc.json", 70'000, std::string(64, 'e'), "application/json"};
   j.finished_at = t0 + 4s;
   j.canceled_at = t0 + 5s;
   j.cancel_reason = "operator request";
