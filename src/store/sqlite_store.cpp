@@ -71,7 +71,8 @@ class sqlite_store final : public store {
         add_tag_(db_, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?1, ?2)"),
         erase_(db_, "DELETE FROM jobs WHERE id = ?1"),
         get_(db_, "SELECT doc FROM jobs WHERE id = ?1"),
-        unfinished_(db_, "SELECT doc FROM jobs WHERE status NOT IN (?1, ?2, ?3)"),
+        // IN, not NOT IN: the status index then skips every finished job.
+        unfinished_(db_, "SELECT doc FROM jobs WHERE status IN (?1, ?2, ?3, ?4, ?5)"),
         counts_(db_, "SELECT status, count(*) FROM jobs GROUP BY status"),
         claims_(db_,
                 "SELECT tenant, unique_key, id, unique_until FROM jobs "
@@ -119,7 +120,9 @@ class sqlite_store final : public store {
     std::vector<job> out;
     auto ok = guarded("load unfinished jobs", [&] {
       unfinished_.reset();
-      bind_terminal(unfinished_, 1);
+      int index = 1;
+      for (auto s : all_job_statuses)
+        if (!is_terminal(s)) unfinished_.bind(index++, code_of(s));
       while (unfinished_.step())
         out.push_back(decode(unfinished_.column_text(0)));
       unfinished_.reset();
