@@ -23,7 +23,7 @@ std::string url_of(const std::string& host, int port) {
 }
 
 /// The store the options ask for, with a line for the start-up log.
-expected<std::shared_ptr<store>> open_store(const serve_options& o, std::string& description) {
+expected<std::shared_ptr<store>> open_store(const server_config& o, std::string& description) {
   if (o.store == "memory") {
     description = "in-memory (jobs are lost when the process exits)";
     return std::shared_ptr<store>(make_memory_store());
@@ -31,10 +31,10 @@ expected<std::shared_ptr<store>> open_store(const serve_options& o, std::string&
   if (o.store != "sqlite")
     return error{error_code::invalid_argument,
                  "--store must be sqlite or memory, not '" + o.store + "'"};
-  const auto sync = parse_sqlite_sync(o.sync);
+  const auto sync = parse_sqlite_sync(o.sqlite_sync);
   if (!sync)
     return error{error_code::invalid_argument,
-                 "--sync must be full, normal or off, not '" + o.sync + "'"};
+                 "sqlite_sync must be full, normal or off, not '" + o.sqlite_sync + "'"};
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
   if (ec)
@@ -43,13 +43,33 @@ expected<std::shared_ptr<store>> open_store(const serve_options& o, std::string&
   const std::string path = (std::filesystem::path(o.data_dir) / "jobforge.db").string();
   auto opened = open_sqlite_store({path, *sync});
   if (!opened) return std::move(opened).error_value();
-  description = "SQLite " + path + " (synchronous=" + o.sync + ")";
+  description = "SQLite " + path + " (synchronous=" + o.sqlite_sync + ")";
   return std::shared_ptr<store>(std::move(opened).value());
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+/// What this build cannot honour yet is refused, not ignored.
+expected<void> check_supported(const server_config& o) {
+  if (!o.api_keys.empty())
+    return error{error_code::invalid_argument,
+                 "api_keys are configured, but this build does not authenticate requests yet; "
+                 "remove them (and listen on loopback) or use a build with authentication"};
+  if (!o.tls_cert.empty())
+    return error{error_code::invalid_argument,
+                 "tls_cert/tls_key are configured, but this build serves plain HTTP only"};
+  if (!is_loopback(o.host))
+    return error{error_code::invalid_argument,
+                 "without api_keys jobforge listens on loopback only; host " + o.host +
+                     " is not a loopback address"};
+  return {};
 }
 
 }  // namespace
 
-int serve(const serve_options& o) {
+int serve(const server_config& o) {
   // Block the stop signals before any thread exists, so that every runtime
   // and server thread inherits the mask and only sigwait below sees them.
   sigset_t stop_signals;
@@ -61,6 +81,10 @@ int serve(const serve_options& o) {
     return 1;
   }
 
+  if (auto ok = check_supported(o); !ok) {
+    spdlog::error("{}", ok.error_value().message);
+    return 1;
+  }
   auto types = built_in_types();
   if (!types) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
@@ -85,8 +109,8 @@ int serve(const serve_options& o) {
 
   http_server_options http_opts;
   http_opts.host = o.host;
-  http_opts.port = o.port;
-  http_opts.max_body_bytes = o.max_body_bytes;
+  http_opts.port = static_cast<int>(o.port);
+  http_opts.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   http_server server(rt, http_opts);
   auto port = server.start();
   if (!port) {
@@ -94,7 +118,10 @@ int serve(const serve_options& o) {
     rt.shutdown();
     return 1;
   }
-  spdlog::info("jobforge serving {} with {} executors", url_of(o.host, *port), o.executors);
+  spdlog::info(
+      "jobforge serving {} with {} executors; no api_keys configured: loopback only, "
+      "every caller is admin of tenant \"default\"",
+      url_of(o.host, *port), o.executors);
 
   int received = 0;
   if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;

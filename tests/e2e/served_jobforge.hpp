@@ -65,7 +65,9 @@ bool eventually(Predicate done, std::chrono::milliseconds timeout) {
 /// A child process whose stdout and stderr go to a log file.
 class child_process {
  public:
-  explicit child_process(const std::vector<std::string>& args) {
+  /// `env`: KEY=VALUE entries added to this process's environment.
+  explicit child_process(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env = {}) {
     static int counter = 0;
     log_path_ =
         std::filesystem::temp_directory_path() /
@@ -85,7 +87,13 @@ class child_process {
     for (const auto& a : args)
       argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, args[0].c_str(), &files, &attr, argv.data(), environ);
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e)
+      envp.push_back(*e);
+    for (const auto& e : env)
+      envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const int rc = ::posix_spawn(&pid_, args[0].c_str(), &files, &attr, argv.data(), envp.data());
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&files);
     if (rc != 0) pid_ = -1;
@@ -160,7 +168,8 @@ using temp_dir = jobforge::testing_support::temp_dir;
 class served_jobforge {
  public:
   explicit served_jobforge(std::vector<std::string> extra_args = {},
-                           std::optional<std::string> data_dir = std::nullopt) {
+                           std::optional<std::string> data_dir = std::nullopt,
+                           std::vector<std::string> env = {}) {
     if (!data_dir) {
       own_data_ = std::make_unique<temp_dir>();
       data_dir = own_data_->path().string();
@@ -175,7 +184,7 @@ class served_jobforge {
       if (std::find(extra_args.begin(), extra_args.end(), "--executors") == extra_args.end())
         args.insert(args.end(), {"--executors", "4"});
       args.insert(args.end(), extra_args.begin(), extra_args.end());
-      process_ = std::make_unique<child_process>(args);
+      process_ = std::make_unique<child_process>(args, env);
       REQUIRE(process_->spawned());
       if (wait_healthy()) {
         client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);

@@ -1,0 +1,82 @@
+#pragma once
+/// The server's configuration: defaults, then `config/jobforge.json` (or
+/// the file given with --config), then environment variables, then command
+/// line flags, each later one winning. Every key of the file has an
+/// environment variable: JOBFORGE_ and the key in upper case, a nested key
+/// joined with "_" (`port` is JOBFORGE_PORT, `smtp.host` JOBFORGE_SMTP_HOST);
+/// `api_keys` takes its JSON array as text.
+///
+/// Validation names the source and key of every problem at once, e.g.
+///   config/jobforge.json: port: must be an integer within 0..65535, got "80a"
+///   env JOBFORGE_EXECUTORS: must be an integer within 1..4096, got "many"
+
+#include "model/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobforge::app {
+
+/// What an API key may do (SPEC §8).
+enum class role { viewer, submitter, operator_, admin };
+
+struct api_key {
+  std::string key;
+  std::string tenant;
+  app::role role = role::viewer;
+};
+
+struct server_config {
+  std::string host = "127.0.0.1";
+  std::int64_t port = 8080;
+  std::string data_dir = "data";
+  std::string store = "sqlite";  ///< sqlite | memory
+  std::string sqlite_sync = "full";
+  std::int64_t executors = 16;
+  std::int64_t max_body_bytes = 2 << 20;
+  std::int64_t shutdown_grace_ms = 30'000;
+  std::int64_t retention_hours = 7 * 24;
+  std::int64_t max_inline_result_bytes = 64 * 1024;
+  std::string log_format = "text";  ///< text | json
+  std::string log_level = "info";   ///< trace | debug | info | warn | error
+  std::string tls_cert;             ///< both set: HTTPS
+  std::string tls_key;
+  std::vector<api_key> api_keys;  ///< none: loopback only, callers are admin of "default"
+};
+
+/// One line per problem; empty when the configuration is good.
+using config_problems = std::vector<std::string>;
+
+/// Reads `path` over `config` (a missing file is a problem only when
+/// `required`, i.e. named explicitly).
+void apply_config_file(server_config& config, const std::string& path, bool required,
+                       config_problems& problems);
+
+/// Applies the JOBFORGE_* variables of `env` (name -> value) over `config`.
+void apply_environment(server_config& config, const std::map<std::string, std::string>& env,
+                       config_problems& problems);
+
+/// Checks what no single key can: both TLS files or neither, keys unique.
+void check_combination(const server_config& config, config_problems& problems);
+
+/// The process environment's JOBFORGE_* variables.
+std::map<std::string, std::string> jobforge_environment();
+
+/// Every key with its default, its environment variable and meaning (for
+/// the README and `jobforge config --help`).
+struct config_key_doc {
+  std::string key;
+  std::string env;
+  std::string default_value;
+  std::string meaning;
+};
+std::vector<config_key_doc> documented_keys();
+
+std::optional<role> parse_role(std::string_view text);
+std::string_view to_string(role r);
+
+}  // namespace jobforge::app

@@ -1,0 +1,159 @@
+#include "app/config.hpp"
+
+#include "../support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace jobforge::app;
+using jobforge::testing_support::temp_dir;
+
+namespace {
+
+std::string write(const temp_dir& dir, const std::string& text) {
+  const auto path = dir.file("jobforge.json");
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string all(const config_problems& problems) {
+  std::string out;
+  for (const auto& p : problems)
+    out += p + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("with no file and no environment the defaults serve on 127.0.0.1:8080 with SQLite",
+          "[config]") {
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, "/nonexistent/jobforge.json", false, problems);
+  apply_environment(c, {}, problems);
+  check_combination(c, problems);
+  CHECK(problems.empty());
+  CHECK(c.host == "127.0.0.1");
+  CHECK(c.port == 8080);
+  CHECK(c.store == "sqlite");
+  CHECK(c.data_dir == "data");
+  CHECK(c.api_keys.empty());
+}
+
+TEST_CASE("a named config file that is missing is an error", "[config]") {
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, "/nonexistent/jobforge.json", true, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0],
+             Catch::Contains("/nonexistent/jobforge.json") && Catch::Contains("cannot be read"));
+}
+
+TEST_CASE("the file sets keys, the environment overrides them", "[config]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({
+    "port": 9090, "data_dir": "/var/lib/jobforge", "store": "memory", "executors": 4,
+    "log_format": "json",
+    "api_keys": [{"key": "0123456789abcdef-admin", "tenant": "acme", "role": "admin"},
+                 {"key": "0123456789abcdef-view", "tenant": "globex", "role": "viewer"}]
+  })");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  apply_environment(c, {{"JOBFORGE_PORT", "7070"}, {"JOBFORGE_UNRELATED", "x"}}, problems);
+  check_combination(c, problems);
+  INFO(all(problems));
+  CHECK(problems.empty());
+  CHECK(c.port == 7070);  // env over file
+  CHECK(c.data_dir == "/var/lib/jobforge");
+  CHECK(c.store == "memory");
+  CHECK(c.executors == 4);
+  CHECK(c.log_format == "json");
+  REQUIRE(c.api_keys.size() == 2);
+  CHECK(c.api_keys[0].tenant == "acme");
+  CHECK(c.api_keys[0].role == role::admin);
+  CHECK(c.api_keys[1].role == role::viewer);
+}
+
+TEST_CASE("every bad key is reported at once, with the file and key named", "[config]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({
+    "port": "80a", "executors": 0, "store": "postgres", "prot": 1, "tls_cert": "c.pem",
+    "api_keys": [{"key": "short", "tenant": "", "role": "root", "extra": 1}, 7]
+  })");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  check_combination(c, problems);
+  const std::string text = all(problems);
+  INFO(text);
+  CHECK_THAT(text,
+             Catch::Contains(path + ": port: must be an integer within 0..65535, got \"80a\""));
+  CHECK_THAT(text,
+             Catch::Contains(path + ": executors: must be an integer within 1..4096, got \"0\""));
+  CHECK_THAT(text, Catch::Contains(path + ": store: must be sqlite or memory, got \"postgres\""));
+  CHECK_THAT(text, Catch::Contains(path + ": prot: unknown key"));
+  CHECK_THAT(text, Catch::Contains("api_keys[0].key: must be at least 16 characters"));
+  CHECK_THAT(text, Catch::Contains("api_keys[0].tenant: must be a non-empty string"));
+  CHECK_THAT(text,
+             Catch::Contains("api_keys[0].role: must be admin, operator, submitter or viewer"));
+  CHECK_THAT(text, Catch::Contains("api_keys[0].extra: unknown key"));
+  CHECK_THAT(text, Catch::Contains("api_keys[1]: must be an object"));
+  CHECK_THAT(text, Catch::Contains("tls_cert and tls_key: give both"));
+  CHECK(c.port == 8080);  // nothing bad was applied
+  CHECK(c.executors == 16);
+  CHECK(c.api_keys.empty());
+}
+
+TEST_CASE("bad environment values name the variable", "[config]") {
+  server_config c;
+  config_problems problems;
+  apply_environment(c,
+                    {{"JOBFORGE_EXECUTORS", "many"},
+                     {"JOBFORGE_SQLITE_SYNC", "sometimes"},
+                     {"JOBFORGE_API_KEYS", "[{"}},
+                    problems);
+  const std::string text = all(problems);
+  INFO(text);
+  REQUIRE(problems.size() == 3);
+  CHECK_THAT(text, Catch::Contains("env JOBFORGE_EXECUTORS: must be an integer within 1..4096, "
+                                   "got \"many\""));
+  CHECK_THAT(text, Catch::Contains("env JOBFORGE_SQLITE_SYNC: must be full, normal or off"));
+  CHECK_THAT(text, Catch::Contains("env JOBFORGE_API_KEYS: is not a JSON array"));
+}
+
+TEST_CASE("a file that is not JSON, or not an object, is one clear problem", "[config]") {
+  temp_dir dir;
+  for (const char* text : {"{\"port\": ", "[1, 2]"}) {
+    server_config c;
+    config_problems problems;
+    apply_config_file(c, write(dir, text), true, problems);
+    REQUIRE(problems.size() == 1);
+    CHECK_THAT(problems[0], Catch::Contains("jobforge.json"));
+  }
+}
+
+TEST_CASE("duplicate API keys are refused", "[config]") {
+  server_config c;
+  c.api_keys = {{"0123456789abcdef", "a", role::admin}, {"0123456789abcdef", "b", role::viewer}};
+  config_problems problems;
+  check_combination(c, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::Contains("same key"));
+}
+
+TEST_CASE("the shipped config/jobforge.json is valid and documents every key", "[config]") {
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, JOBFORGE_SOURCE_DIR "/config/jobforge.json", true, problems);
+  INFO(all(problems));
+  CHECK(problems.empty());
+  std::ifstream readme(JOBFORGE_SOURCE_DIR "/README.md");
+  std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  for (const auto& doc : documented_keys()) {
+    INFO(doc.key);
+    CHECK(text.find("`" + doc.key + "`") != std::string::npos);
+    CHECK(text.find("`" + doc.env + "`") != std::string::npos);
+  }
+}
