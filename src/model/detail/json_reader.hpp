@@ -72,7 +72,7 @@ class json_reader {
  private:
   const boost::json::object* object_;
   std::string path_;
-  std::unordered_set<std::string> consumed_;
+  std::vector<const char*> consumed_;  ///< the object's keys read so far
 };
 
 /// Runs a decoder, turning a decode_failure (or any exception) into an
