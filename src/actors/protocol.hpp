@@ -38,6 +38,8 @@ namespace jobforge {
 
 /// (submit_atom, job_request) -> submit_reply
 using submit_atom = caf::atom_constant<caf::atom("jf_submit")>;
+/// (submit_batch_atom, std::vector<batch_entry>) -> batch_reply: all or none.
+using submit_batch_atom = caf::atom_constant<caf::atom("jf_batch")>;
 /// (cancel_atom, job_id, cancel_request) -> job_reply (once the job is canceled)
 using cancel_atom = caf::atom_constant<caf::atom("jf_cancel")>;
 /// (wait_atom, job_id) -> job_reply once the job is terminal
@@ -144,6 +146,16 @@ struct submit_result {
   bool created = true;
 };
 using submit_reply = expected<submit_result>;
+
+/// One job of a batch submission. Besides the existing jobs its request's
+/// depends_on names, it may depend on earlier entries of the same batch by
+/// their local names.
+struct batch_entry {
+  std::string name;  ///< optional; unique within the batch
+  job_request request;
+  std::vector<std::string> depends_on_names;
+};
+using batch_reply = expected<std::vector<submit_result>>;
 
 /// How a cancellation treats a running handler.
 enum class cancel_mode {
@@ -253,6 +265,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::void_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::count_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::batch_entry>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::batch_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::cancel_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::replay_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_order)

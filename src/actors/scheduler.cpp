@@ -186,6 +186,11 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::submit(self, req, promise);
         return promise;
       },
+      [=](submit_batch_atom, std::vector<batch_entry>& entries) {
+        auto promise = self->make_response_promise();
+        sched::submit_batch(self, entries, promise);
+        return promise;
+      },
       [=](cancel_atom, const job_id& id, const cancel_request& req) {
         auto promise = self->make_response_promise();
         sched::cancel(self, id, req, promise);

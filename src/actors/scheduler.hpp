@@ -99,6 +99,20 @@ job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note =
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally = {},
            const std::vector<job_id>& unfinished_parents = {});
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
+/// Admits a batch all or nothing, persisted in one write (scheduler_batch.cpp).
+void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
+                  caf::response_promise promise);
+/// Admission bookkeeping shared by single and batch submissions.
+void end_admission(scheduler_actor* self);
+void forget_dedup(scheduler_actor* self, const job& j);
+/// A new job whose parents already decided it starts pending (or scheduled).
+void settle_initial_status(scheduler_actor* self, job& j, const parent_tally& tally);
+/// Publishes a new job's first status.
+void publish_submitted(scheduler_actor* self, const job& j);
+/// Counts a finished parent's outcome.
+void count_parent(parent_tally& tally, job_status s);
+/// The answer to new work while draining.
+error shutting_down();
 void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
             caf::response_promise promise);
 void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise promise);

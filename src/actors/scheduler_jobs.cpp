@@ -3,6 +3,7 @@
 // when a job reaches a terminal status (dependents, waiters).
 #include "actors/event_hub.hpp"
 #include "actors/scheduler.hpp"
+#include "actors/scheduler_fetch.hpp"
 #include "model/dependency.hpp"
 #include "model/job_factory.hpp"
 
@@ -15,20 +16,6 @@
 
 namespace jobforge::sched {
 namespace {
-
-/// The store's copy of a job that is not live here.
-template <class F>
-void fetch(scheduler_actor* self, const job_id& id, F&& then) {
-  self->request(self->state.env->store, caf::infinite, fetch_atom::value, id)
-      .then([then = std::forward<F>(then)](job_reply& r) mutable { then(r); });
-}
-
-void count_parent(parent_tally& tally, job_status s) {
-  if (s == job_status::completed)
-    ++tally.completed;
-  else if (s == job_status::failed || s == job_status::canceled)
-    ++tally.failed;
-}
 
 error conflict(const job& j, const std::string& what) {
   return error{error_code::conflict,
@@ -47,25 +34,9 @@ struct pending_submission {
   caf::response_promise promise;
 };
 
-void end_admission(scheduler_actor* self) {
-  auto& st = self->state;
-  if (--st.admissions_in_flight == 0) st.finished_during_admission.clear();
-}
-
-void forget_dedup(scheduler_actor* self, const job& j) {
-  if (j.unique_key) self->state.dedup.forget(j.tenant, *j.unique_key, j.id);
-}
-
 void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission> sub) {
   job& j = sub->j;
-  if (!j.dependencies.empty() &&
-      evaluate_dependencies(j.dependencies, sub->tally) == dependency_verdict::run) {
-    // Every parent it needs has already finished: start as if it had none.
-    // (A job whose parents already failed is canceled by admit, on the record.)
-    const bool later = j.run_at && *j.run_at > now(self);
-    j.status = later ? job_status::scheduled : job_status::pending;
-    j.history.front().to = j.status;
-  }
+  settle_initial_status(self, j, sub->tally);
   auto& st = self->state;
   auto snapshot = std::make_shared<const job>(j);
   self->request(st.env->store, caf::infinite, persist_atom::value,
@@ -79,24 +50,51 @@ void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission>
           return;
         }
         sub->promise.deliver(submit_reply{submit_result{sub->j, true}});
-        const auto& h = sub->j.history.back();
-        publish(self, *self->state.env,
-                job_event{job_event::kind::status,
-                          0,
-                          sub->j.id,
-                          sub->j.type,
-                          h.from,
-                          h.to,
-                          0,
-                          std::nullopt,
-                          {},
-                          h.at});
+        publish_submitted(self, sub->j);
         admit(self, snapshot, sub->tally, sub->unfinished_parents);
         end_admission(self);
       });
 }
 
 }  // namespace
+
+void end_admission(scheduler_actor* self) {
+  auto& st = self->state;
+  if (--st.admissions_in_flight == 0) st.finished_during_admission.clear();
+}
+
+void forget_dedup(scheduler_actor* self, const job& j) {
+  if (j.unique_key) self->state.dedup.forget(j.tenant, *j.unique_key, j.id);
+}
+
+void settle_initial_status(scheduler_actor* self, job& j, const parent_tally& tally) {
+  if (j.dependencies.empty() ||
+      evaluate_dependencies(j.dependencies, tally) != dependency_verdict::run)
+    return;
+  // Every parent it needs has already finished: start as if it had none.
+  // (A job whose parents already failed is canceled by admit, on the record.)
+  const bool later = j.run_at && *j.run_at > now(self);
+  j.status = later ? job_status::scheduled : job_status::pending;
+  j.history.front().to = j.status;
+}
+
+void publish_submitted(scheduler_actor* self, const job& j) {
+  const auto& h = j.history.back();
+  publish(
+      self, *self->state.env,
+      job_event{job_event::kind::status, 0, j.id, j.type, h.from, h.to, 0, std::nullopt, {}, h.at});
+}
+
+void count_parent(parent_tally& tally, job_status s) {
+  if (s == job_status::completed)
+    ++tally.completed;
+  else if (s == job_status::failed || s == job_status::canceled)
+    ++tally.failed;
+}
+
+error shutting_down() {
+  return error{error_code::unavailable, "jobforge is shutting down and accepts no new work"};
+}
 
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
            const std::vector<job_id>& unfinished_parents) {
@@ -145,10 +143,6 @@ void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
   else if (held.status == job_status::scheduled)
     st.timers.emplace(t, id);  // already due: the next wake moves it
   try_dispatch(self);
-}
-
-error shutting_down() {
-  return error{error_code::unavailable, "jobforge is shutting down and accepts no new work"};
 }
 
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise) {

@@ -110,6 +110,11 @@ expected<submit_result> runtime::submit(job_request request) {
                                    std::move(request));
 }
 
+expected<std::vector<submit_result>> runtime::submit_batch(std::vector<batch_entry> entries) {
+  return impl_->call<batch_reply>(impl_->actors.scheduler, call_timeout, submit_batch_atom::value,
+                                  std::move(entries));
+}
+
 expected<job> runtime::get(const job_id& id) {
   return impl_->call<job_reply>(impl_->actors.store, call_timeout, fetch_atom::value, id);
 }

@@ -76,6 +76,11 @@ class runtime {
   /// Submits a job; answers once it is stored. `created` is false when the
   /// submission was deduplicated onto an existing job.
   expected<submit_result> submit(job_request request);
+  /// Submits many jobs at once, all or none, stored in one write: the
+  /// answers in entry order (an entry deduplicated onto an existing job
+  /// answers with it, `created` false). A bad entry fails the whole batch
+  /// with its index in the error's details.
+  expected<std::vector<submit_result>> submit_batch(std::vector<batch_entry> entries);
   expected<job> get(const job_id& id);
   expected<job_page> list(const job_query& query);
   /// The result file of a completed job: not_found when its result is

@@ -118,6 +118,13 @@ expected<submit_result> simulated_runtime::submit(job_request request) {
   return r.get();
 }
 
+expected<std::vector<submit_result>> simulated_runtime::submit_batch(
+    std::vector<batch_entry> entries) {
+  auto r = ask<batch_reply>(impl_->actors.scheduler, submit_batch_atom::value, std::move(entries));
+  if (!r.ready()) return error{error_code::unavailable, "the submission did not complete"};
+  return r.get();
+}
+
 expected<job> simulated_runtime::get(const job_id& id) {
   auto r = ask<job_reply>(impl_->actors.store, fetch_atom::value, id);
   if (!r.ready()) return error{error_code::unavailable, "the store did not answer"};

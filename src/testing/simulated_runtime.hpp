@@ -53,6 +53,7 @@ class simulated_runtime {
   };
 
   expected<submit_result> submit(job_request request);
+  expected<std::vector<submit_result>> submit_batch(std::vector<batch_entry> entries);
   expected<job> get(const job_id& id);
   expected<job_page> list(const job_query& query);
   pending<expected<job>> cancel(const job_id& id, cancel_options options = {});
