@@ -58,6 +58,7 @@ struct options {
   std::size_t jobs = 100'000;
   std::size_t recovery_jobs = 1'000'000;
   std::size_t executors = 16;
+  std::size_t batch = 100;  ///< jobs per submit_batch call in the batched variants
   int cap_s = 300;
   std::string only;
   std::vector<std::string> stores = {"memory", "sqlite-full", "sqlite-normal"};
@@ -278,17 +279,30 @@ void print_rate(const std::string& part, const std::string& store_name, std::siz
               jobs, s, grouped(rate).c_str(), ratio.c_str(), extra.c_str());
 }
 
-/// Submits `n` noop jobs from `threads` threads; every one must be accepted.
-void submit_noops(jobforge::runtime& rt, std::size_t n, std::size_t threads) {
+/// Submits `n` noop jobs from `threads` threads, one by one or (`batch` >
+/// 0) `batch` per submit_batch call; every one must be accepted.
+void submit_noops(jobforge::runtime& rt, std::size_t n, std::size_t threads,
+                  std::size_t batch = 0) {
   std::atomic<std::size_t> failed{0};
   std::vector<std::thread> pool;
   for (std::size_t t = 0; t < threads; ++t) {
     const std::size_t count = n / threads + (t < n % threads ? 1 : 0);
-    pool.emplace_back([&rt, &failed, count] {
-      for (std::size_t i = 0; i < count; ++i) {
-        auto r = rt.submit(noop_request());
-        if (!r && failed.fetch_add(1) < 3)
-          std::printf("  submit failed: %s\n", to_string(r.error_value()).c_str());
+    pool.emplace_back([&rt, &failed, count, batch] {
+      for (std::size_t i = 0; i < count;) {
+        if (batch == 0) {
+          auto r = rt.submit(noop_request());
+          if (!r && failed.fetch_add(1) < 3)
+            std::printf("  submit failed: %s\n", to_string(r.error_value()).c_str());
+          ++i;
+          continue;
+        }
+        std::vector<jobforge::batch_entry> entries;
+        for (; entries.size() < batch && i < count; ++i)
+          entries.push_back({"", noop_request(), {}});
+        const auto size = entries.size();
+        auto r = rt.submit_batch(std::move(entries));
+        if (!r && failed.fetch_add(size) < 3)
+          std::printf("  submit_batch failed: %s\n", to_string(r.error_value()).c_str());
       }
     });
   }
@@ -335,7 +349,8 @@ struct completion_counter {
 void part_submit(const options& o) {
   std::printf("\n== submit: %zu noop submissions, noop type paused (admission + commit) ==\n",
               o.jobs);
-  for (std::size_t threads : {std::size_t{1}, std::size_t{4}}) {
+  const std::pair<std::size_t, std::size_t> variants[] = {{1, 0}, {4, 0}, {4, o.batch}};
+  for (const auto& [threads, batch] : variants) {
     for (const auto& name : o.stores) {
       begin_phase("submit");
       auto in = start(o, name);
@@ -343,9 +358,10 @@ void part_submit(const options& o) {
       const auto before = committed_stats(*in.rt);
       const auto cpu0 = cpu_now();
       const auto t0 = clk::now();
-      submit_noops(*in.rt, o.jobs, threads);
+      submit_noops(*in.rt, o.jobs, threads, batch);
       const double s = secs(t0, clk::now());
-      print_rate("submit " + std::to_string(threads) + (threads == 1 ? " thread" : " threads"),
+      print_rate("submit " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
+                     (batch > 0 ? " x" + std::to_string(batch) : ""),
                  name, o.jobs, s);
       print_cpu(cpu0, o.jobs);
       if (name != "memory") print_batches(before, committed_stats(*in.rt));
@@ -355,13 +371,19 @@ void part_submit(const options& o) {
 }
 
 /// drain (`queued`): --jobs noop jobs queued while paused, then resumed at t0.
-/// e2e: --jobs noop jobs submitted from 4 threads (from t0) while they run.
+/// e2e: --jobs noop jobs submitted from 4 threads (from t0) while they run,
+/// one by one, or `batch` per call when `batch` > 0.
 /// Both end once every completed event was seen and the store writer has
 /// committed everything (flush): events are published before the commit.
-void part_run(const options& o, bool queued) {
-  const char* part = queued ? "drain" : "e2e";
+void part_run(const options& o, bool queued, std::size_t batch = 0) {
+  const std::string part_name = queued      ? "drain"
+                                : batch > 0 ? "e2e x" + std::to_string(batch)
+                                            : "e2e";
+  const char* part = part_name.c_str();
   std::printf("\n== %s: %zu noop jobs %s; %zu executors ==\n", part, o.jobs,
-              queued ? "queued while paused, then resumed" : "submitted from 4 threads as they run",
+              queued      ? "queued while paused, then resumed"
+              : batch > 0 ? "submitted in batches from 4 threads as they run"
+                          : "submitted from 4 threads as they run",
               o.executors);
   for (const auto& name : o.stores) {
     begin_phase(part);
@@ -380,7 +402,7 @@ void part_run(const options& o, bool queued) {
     if (queued) {
       if (auto ok = in.rt->resume_type("noop"); !ok) die("resume_type");
     } else {
-      submit_noops(*in.rt, o.jobs, 4);
+      submit_noops(*in.rt, o.jobs, 4, batch);
     }
     const auto submitted = clk::now();
     counter->wait_all();
@@ -494,7 +516,8 @@ int main(int argc, char** argv) {
     std::printf(
         "usage: durability_bench [--only submit|drain|e2e|recovery] [--jobs N]\n"
         "         [--recovery-jobs N] [--stores memory,sqlite-full,sqlite-normal]\n"
-        "         [--executors N] [--cap S]   (each phase's time limit, default 300 s)\n");
+        "         [--executors N] [--batch N]   (jobs per submit_batch call, default 100)\n"
+        "         [--cap S]   (each phase's time limit, default 300 s)\n");
     std::exit(status);
   };
   for (int i = 1; i < argc; ++i) {
@@ -510,6 +533,8 @@ int main(int argc, char** argv) {
       o.recovery_jobs = std::stoul(v);
     else if (a == "--executors" && std::stoul(v) > 0)
       o.executors = std::stoul(v);
+    else if (a == "--batch" && std::stoul(v) > 0 && std::stoul(v) <= 10'000)
+      o.batch = std::stoul(v);
     else if (a == "--cap" && std::stoi(v) > 0)
       o.cap_s = std::stoi(v);
     else if (a == "--stores") {
@@ -540,7 +565,10 @@ int main(int argc, char** argv) {
   auto want = [&](const char* part) { return o.only.empty() || o.only == part; };
   if (want("submit")) part_submit(o);
   if (want("drain")) part_run(o, true);
-  if (want("e2e")) part_run(o, false);
+  if (want("e2e")) {
+    part_run(o, false);
+    part_run(o, false, o.batch);
+  }
   if (want("recovery")) part_recovery(o);
   remove_tmp();
   std::printf("\nload average at the end: %s\ndone\n", loadavg().c_str());
