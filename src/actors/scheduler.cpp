@@ -17,7 +17,9 @@ timestamp now(scheduler_actor* self) {
 
 void try_dispatch(scheduler_actor* self) {
   auto& st = self->state;
-  if (st.draining) return;  // what waits stays where it is, for the next start
+  // Draining: what waits stays where it is, for the next start. Recovering:
+  // one dispatch round once every job is in, not one per job.
+  if (st.draining || st.recovering) return;
   const timestamp t = now(self);
   while (!st.idle.empty()) {
     auto picked = st.ready.pop(t);

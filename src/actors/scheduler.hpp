@@ -73,6 +73,8 @@ struct scheduler_state {
   /// A graceful shutdown has begun: nothing is admitted or dispatched, and
   /// these wait for the last running attempt to end.
   bool draining = false;
+  /// Resuming a previous run's jobs: dispatch waits until all are in.
+  bool recovering = false;
   std::vector<caf::response_promise> drain_waiters;
   static inline const char* name = "scheduler";
 };

@@ -18,6 +18,8 @@ void recover(scheduler_actor* self, recovered_state& state) {
   // (a blocked job whose parents already failed) is then remembered, so
   // that a child admitted after it still counts its end.
   ++st.admissions_in_flight;
+  st.recovering = true;
+  st.jobs.reserve(state.unfinished.size());
   std::size_t interrupted = 0;
   std::vector<job_ptr> blocked;
   for (auto& j : state.unfinished) {
@@ -62,7 +64,8 @@ void recover(scheduler_actor* self, recovered_state& state) {
     spdlog::info("recovered {} unfinished jobs ({} interrupted while running, {} blocked)",
                  state.unfinished.size(), interrupted, blocked.size());
   state = recovered_state{};  // the jobs live in the scheduler now
-  arm_wake(self);
+  st.recovering = false;
+  try_dispatch(self);  // arms the wake for the earliest timer too
 }
 
 }  // namespace jobforge::sched

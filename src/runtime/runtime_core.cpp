@@ -30,8 +30,9 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   a.env = env;
   // Detached: a commit waits for the disk, and that must not hold one of
   // CAF's few scheduler threads (writes queue up meanwhile: group commit).
-  // Simulated runs keep every actor on the deterministic coordinator.
-  if (env->config.mode == execution_mode::simulated)
+  // Simulated runs keep every actor on the deterministic coordinator, and a
+  // store in memory needs no thread of its own (one less hand-off per write).
+  if (env->config.mode == execution_mode::simulated || !backend->commits_wait_for_disk())
     a.store = sys.spawn(store_writer, std::move(backend),
                         store_writer_limits{4096, env->config.results_dir});
   else

@@ -28,6 +28,7 @@ class memory_store final : public store {
   expected<status_counts> count_by_status() override;
   expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override;
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override;
+  bool commits_wait_for_disk() const override { return false; }
 
   /// How many jobs the store holds.
   std::size_t size() const { return jobs_.size(); }

@@ -7,8 +7,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace jobforge {
@@ -122,8 +124,16 @@ class sqlite_store final : public store {
       int index = 1;
       for (auto s : all_job_statuses)
         if (!is_terminal(s)) unfinished_.bind(index++, code_of(s));
-      while (unfinished_.step())
-        out.push_back(decode(unfinished_.column_text(0)));
+      // Start-up time is decoding time: rows are read in chunks and each
+      // chunk is decoded on every core.
+      std::vector<std::string> docs;
+      bool more = true;
+      while (more) {
+        docs.clear();
+        while (docs.size() < recovery_chunk && (more = unfinished_.step()))
+          docs.emplace_back(unfinished_.column_text(0));
+        decode_all(docs, out);
+      }
       unfinished_.reset();
     });
     if (!ok) return std::move(ok).error_value();
@@ -228,6 +238,33 @@ class sqlite_store final : public store {
   static void bind_terminal(statement& s, int first) {
     for (int i = 0; i < 3; ++i)
       s.bind(first + i, terminal_codes[i]);
+  }
+
+  static constexpr std::size_t recovery_chunk = 16'384;
+
+  // Decodes `docs` onto the end of `out`, split across the machine's cores.
+  static void decode_all(const std::vector<std::string>& docs, std::vector<job>& out) {
+    const std::size_t first = out.size();
+    out.resize(first + docs.size());
+    const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    const std::size_t share = (docs.size() + workers - 1) / workers;
+    std::vector<std::thread> helpers;
+    std::vector<std::string> failures(workers);
+    const auto work = [&](std::size_t w) {
+      try {
+        for (std::size_t i = w * share; i < std::min(docs.size(), (w + 1) * share); ++i)
+          out[first + i] = decode(docs[i]);
+      } catch (const std::exception& e) {
+        failures[w] = e.what();
+      }
+    };
+    for (std::size_t w = 1; w < workers && w * share < docs.size(); ++w)
+      helpers.emplace_back(work, w);
+    work(0);
+    for (auto& h : helpers)
+      h.join();
+    for (const auto& f : failures)
+      if (!f.empty()) throw sqlite::failure(0, f);
   }
 
   static job decode(std::string_view doc) {

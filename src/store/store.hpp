@@ -102,6 +102,10 @@ class store {
   /// their status (a finished job still holds its key until the window ends).
   virtual expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) = 0;
 
+  /// Whether a commit waits for the disk (then the store writer gets a
+  /// thread of its own, so that it never holds one of the actor scheduler's).
+  virtual bool commits_wait_for_disk() const { return true; }
+
   /// Erases up to `limit` terminal jobs that finished before `cutoff`,
   /// those that finished first first, and returns their ids (retention).
   virtual expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) = 0;
