@@ -18,6 +18,7 @@
 // Every phase is bounded: a watchdog thread prints TIMEOUT, every thread's
 // stack (gdb) and exits with status 3 when a phase runs past --cap seconds.
 
+#include "bench_jobs.hpp"
 #include "handlers/demo_types.hpp"
 #include "model/job_type_registry.hpp"
 #include "model/random_source.hpp"
@@ -178,13 +179,6 @@ jobforge::job_type_registry demo_types() {
   if (auto ok = jobforge::handlers::register_demo_types(types); !ok)
     die("register_demo_types: " + to_string(ok.error_value()));
   return types;
-}
-
-jobforge::job_request noop_request() {
-  jobforge::job_request r;
-  r.type = "noop";
-  r.payload = boost::json::object{};
-  return r;
 }
 
 // --- stores and runtimes -------------------------------------------------------------

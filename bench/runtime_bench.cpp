@@ -16,6 +16,7 @@
 // printing every thread's stack with gdb; exit status 2) or when a part runs
 // past --cap seconds (exit status 3).
 
+#include "bench_jobs.hpp"
 #include "handlers/demo_types.hpp"
 #include "runtime/runtime.hpp"
 
@@ -220,13 +221,6 @@ std::unique_ptr<jobforge::runtime> make_runtime(const options& o) {
   auto rt = std::make_unique<jobforge::runtime>(std::move(types), config);
   g_rt = rt.get();
   return rt;
-}
-
-jobforge::job_request noop_request() {
-  jobforge::job_request r;
-  r.type = "noop";
-  r.payload = boost::json::object{};
-  return r;
 }
 
 void pause_noop(jobforge::runtime& rt) {

@@ -44,7 +44,22 @@ struct runtime::impl {
                  [&](caf::error& e) { out = Reply{from_caf(*sys, e)}; });
     return std::move(*out);
   }
+
+  template <class T, class... Ts>
+  expected<T> call_plain(const caf::actor& dest, Ts&&... xs);
 };
+
+/// One request to an actor that answers a plain `T` (not an expected).
+template <class T, class... Ts>
+expected<T> runtime::impl::call_plain(const caf::actor& dest, Ts&&... xs) {
+  if (stopped) return error{error_code::unavailable, "the runtime has been shut down"};
+  caf::scoped_actor self{*sys};
+  std::optional<expected<T>> out;
+  self->request(dest, call_timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& value) { out = expected<T>{std::move(value)}; },
+               [&](caf::error& e) { out = expected<T>{from_caf(*sys, e)}; });
+  return std::move(*out);
+}
 
 struct subscription::impl {
   caf::actor subscriber;
@@ -221,25 +236,11 @@ expected<void> runtime::resume_type(const std::string& type) {
 }
 
 expected<scheduler_stats> runtime::stats() {
-  using stats_reply = expected<scheduler_stats>;
-  if (impl_->stopped) return error{error_code::unavailable, "the runtime has been shut down"};
-  caf::scoped_actor self{*impl_->sys};
-  std::optional<stats_reply> out;
-  self->request(impl_->actors.scheduler, call_timeout, stats_atom::value)
-      .receive([&](scheduler_stats& s) { out = stats_reply{s}; },
-               [&](caf::error& e) { out = stats_reply{from_caf(*impl_->sys, e)}; });
-  return std::move(*out);
+  return impl_->call_plain<scheduler_stats>(impl_->actors.scheduler, stats_atom::value);
 }
 
 expected<store_writer_stats> runtime::store_stats() {
-  using stats_reply = expected<store_writer_stats>;
-  if (impl_->stopped) return error{error_code::unavailable, "the runtime has been shut down"};
-  caf::scoped_actor self{*impl_->sys};
-  std::optional<stats_reply> out;
-  self->request(impl_->actors.store, call_timeout, stats_atom::value)
-      .receive([&](store_writer_stats& s) { out = stats_reply{s}; },
-               [&](caf::error& e) { out = stats_reply{from_caf(*impl_->sys, e)}; });
-  return std::move(*out);
+  return impl_->call_plain<store_writer_stats>(impl_->actors.store, stats_atom::value);
 }
 
 expected<void> runtime::flush() {

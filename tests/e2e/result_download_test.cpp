@@ -4,30 +4,14 @@
 
 #include "served_jobforge.hpp"
 
-#include <openssl/evp.h>
+#include "../support/sha256.hpp"
 
 namespace json = boost::json;
 using e2e::served_jobforge;
 using e2e::status_of;
 using e2e::submit;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  static const char* hex = "0123456789abcdef";
-  for (unsigned i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
-}
-
-}  // namespace
+using jobforge::testing_support::sha256_hex;
 
 TEST_CASE("a large result is stored as a file and downloaded with its checksum") {
   e2e::temp_dir data;

@@ -4,7 +4,7 @@
 
 #include "../support/temp_dir.hpp"
 
-#include <openssl/evp.h>
+#include "../support/sha256.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +13,7 @@
 using namespace jobforge;
 using namespace jobforge::test;
 using namespace std::chrono_literals;
+using jobforge::testing_support::sha256_hex;
 using jobforge::testing_support::temp_dir;
 
 namespace {
@@ -22,19 +23,6 @@ std::string read_file(const std::filesystem::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  static const char* hex = "0123456789abcdef";
-  for (unsigned i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
 }
 
 /// A type whose handler writes `bytes` bytes to a file of its own and
