@@ -52,6 +52,11 @@ struct http_server::impl {
     });
 
     const http::route_context ctx{&rt, &stopping};
+    // The batch route before the job routes: /api/jobs/([^/]+) would take
+    // "batch" for a malformed id otherwise (POST has no such route, but keep
+    // the order explicit).
+    http::add_batch_routes(server, ctx);
+    http::add_operation_routes(server, ctx);
     http::add_job_routes(server, ctx);
     http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);

@@ -29,6 +29,15 @@ httplib::Server::Handler route(std::string name, route_context ctx,
 /// POST/GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel, DELETE /api/jobs/{id}.
 void add_job_routes(httplib::Server& server, route_context ctx);
 
+/// POST /api/jobs/batch.
+void add_batch_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/jobs/{id}/progress and /history; POST /api/jobs/{id}/retry;
+/// the dead-letter queue (GET /api/dead-letter, POST .../{id}/replay,
+/// .../{id}/discard and the batch forms POST /api/dead-letter/replay and
+/// /discard with {"ids": [...]}); POST /api/job-types/{name}/pause, /resume.
+void add_operation_routes(httplib::Server& server, route_context ctx);
+
 /// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
 void add_result_routes(httplib::Server& server, route_context ctx);
 

@@ -1,0 +1,99 @@
+// POST /api/jobs/batch: {"jobs": [{"name": "a", ...}, {"name": "b",
+// "depends_on": ["a"], ...}]}. Each entry is a submission (SPEC §8) plus an
+// optional local name; a depends_on entry is the name of an earlier entry or
+// an existing job id. All or nothing: one bad entry rejects the batch with
+// its index in the details. Answers 201 with {"jobs": [...]} in order.
+
+#include "http/error_response.hpp"
+#include "http/request_parsing.hpp"
+#include "http/routes.hpp"
+#include "model/job_codec.hpp"
+#include "runtime/runtime.hpp"
+
+#include <boost/json.hpp>
+
+#include <unordered_set>
+
+namespace jobforge::http {
+namespace {
+
+error entry_error(std::size_t index, const std::string& message, boost::json::object details = {}) {
+  details["index"] = index;
+  return error{error_code::invalid_argument, "jobs[" + std::to_string(index) + "]: " + message,
+               std::move(details)};
+}
+
+/// The entries of a batch body, with names and local parents taken out of
+/// each submission before it is decoded strictly.
+expected<std::vector<batch_entry>> parse_batch(const boost::json::value& body) {
+  const auto* root = body.if_object();
+  if (!root) return error{error_code::invalid_argument, "the body must be {\"jobs\": [...]}"};
+  for (const auto& field : *root)
+    if (field.key() != "jobs")
+      return error{error_code::invalid_argument,
+                   "$." + std::string(field.key()) + ": unknown field",
+                   boost::json::object{{"path", "$." + std::string(field.key())}}};
+  const auto* jobs = root->if_contains("jobs");
+  if (!jobs || !jobs->is_array())
+    return error{error_code::invalid_argument, "$.jobs: must be an array of submissions"};
+  std::vector<batch_entry> out;
+  std::unordered_set<std::string> names;
+  const auto& list = jobs->get_array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) return entry_error(i, "must be an object");
+    boost::json::object submission = list[i].get_object();
+    batch_entry e;
+    if (auto* name = submission.if_contains("name")) {
+      if (!name->is_string() || name->get_string().empty())
+        return entry_error(i, "name must be a non-empty string");
+      e.name = std::string(name->get_string());
+      submission.erase("name");
+    }
+    if (auto* parents = submission.if_contains("depends_on"); parents && parents->is_array()) {
+      boost::json::array ids;
+      for (const auto& p : parents->get_array()) {
+        if (p.is_string() && names.count(std::string(p.get_string())))
+          e.depends_on_names.emplace_back(p.get_string());
+        else
+          ids.push_back(p);  // an existing job id, checked by the decoder
+      }
+      (*parents) = std::move(ids);
+    }
+    auto request = job_request_from_json(submission);
+    if (!request) {
+      const auto& cause = request.error_value();
+      boost::json::object details;
+      if (cause.details.is_object()) details = cause.details.as_object();
+      return entry_error(i, cause.message, std::move(details));
+    }
+    e.request = std::move(*request);
+    if (!e.name.empty()) names.insert(e.name);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void submit_batch(route_context ctx, const request& req, response& res) {
+  if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
+  auto body = parse_json_body(req, false);
+  if (!body) return send_error(res, body.error_value());
+  auto entries = parse_batch(*body);
+  if (!entries) return send_error(res, entries.error_value());
+  auto submitted = ctx.rt->submit_batch(std::move(*entries));
+  if (!submitted) return send_error(res, submitted.error_value());
+  boost::json::array jobs;
+  bool any_created = false;
+  for (const auto& s : *submitted) {
+    jobs.push_back(to_json(s.value));
+    any_created |= s.created;
+  }
+  send_json(res, any_created ? 201 : 200, boost::json::object{{"jobs", std::move(jobs)}});
+}
+
+}  // namespace
+
+void add_batch_routes(httplib::Server& server, route_context ctx) {
+  server.Post("/api/jobs/batch", route("submit batch", ctx, submit_batch));
+}
+
+}  // namespace jobforge::http
