@@ -41,6 +41,7 @@ struct server_config {
   std::int64_t shutdown_grace_ms = 30'000;
   std::int64_t retention_hours = 7 * 24;
   std::int64_t max_inline_result_bytes = 64 * 1024;
+  std::int64_t sse_keep_alive_ms = 15'000;
   std::string log_format = "text";  ///< text | json
   std::string log_level = "info";   ///< trace | debug | info | warn | error
   std::string tls_cert;             ///< both set: HTTPS

@@ -111,6 +111,7 @@ int serve(const server_config& o) {
   http_opts.host = o.host;
   http_opts.port = static_cast<int>(o.port);
   http_opts.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
+  http_opts.sse_keep_alive = milliseconds{o.sse_keep_alive_ms};
   http_server server(rt, http_opts);
   auto port = server.start();
   if (!port) {

@@ -1,6 +1,7 @@
 #include "http/http_server.hpp"
 
 #include "http/error_response.hpp"
+#include "http/event_stream.hpp"
 #include "http/routes.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
@@ -20,6 +21,8 @@ struct http_server::impl {
   runtime& rt;
   http_server_options options;
   httplib::Server server;
+  http::event_broadcaster events;
+  subscription feed;  ///< the runtime's events, into `events`
   std::thread listener;
   std::atomic<bool> stopping{false};
   bool started = false;
@@ -51,7 +54,7 @@ struct http_server::impl {
       spdlog::debug("http: {} {} -> {}", req.method, req.path, res.status);
     });
 
-    const http::route_context ctx{&rt, &stopping};
+    const http::route_context ctx{&rt, &stopping, &events, options.sse_keep_alive};
     // The batch route before the job routes: /api/jobs/([^/]+) would take
     // "batch" for a malformed id otherwise (POST has no such route, but keep
     // the order explicit).
@@ -60,6 +63,7 @@ struct http_server::impl {
     http::add_job_routes(server, ctx);
     http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);
+    http::add_event_routes(server, ctx);
   }
 
   /// Binds the listening socket; the bound port, or -1.
@@ -82,6 +86,8 @@ expected<int> http_server::start() {
     return error{error_code::invalid_argument,
                  "port must be within 0..65535, got " + std::to_string(impl_->options.port)};
   impl_->configure();
+  impl_->feed =
+      impl_->rt.subscribe([events = &impl_->events](const job_event& e) { events->publish(e); });
   const int port = impl_->bind();
   if (port < 0)
     return error{
@@ -108,8 +114,10 @@ void http_server::stop() {
   if (!impl_->started) return;
   impl_->started = false;
   impl_->stopping = true;
-  impl_->server.stop();  // closes the socket; listen_after_bind drains the pool and returns
+  impl_->events.close_all();  // event streams end, freeing their threads
+  impl_->server.stop();       // closes the socket; listen_after_bind drains the pool and returns
   if (impl_->listener.joinable()) impl_->listener.join();
+  impl_->feed.cancel();
 }
 
 }  // namespace jobforge

@@ -11,6 +11,7 @@
 
 #include "model/error.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -24,7 +25,8 @@ struct http_server_options {
   std::string host = "127.0.0.1";
   int port = 0;                           ///< 0: an ephemeral port (see start())
   std::size_t max_body_bytes = 2u << 20;  ///< larger request bodies get 413
-  std::size_t threads = 16;               ///< requests served at once (a ?wait holds one)
+  std::size_t threads = 64;  ///< requests served at once (a ?wait or an event stream holds one)
+  std::chrono::milliseconds sse_keep_alive{15'000};  ///< comment line on an idle event stream
 };
 
 /// Serves the HTTP API over one runtime, on a thread of its own.

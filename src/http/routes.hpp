@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 
 namespace jobforge {
 class runtime;
@@ -17,9 +18,13 @@ using response = httplib::Response;
 
 /// What every route may use: the runtime, and whether the server is stopping
 /// (long waits give up early so that shutdown is not held up).
+class event_broadcaster;
+
 struct route_context {
   runtime* rt;
   const std::atomic<bool>* stopping;
+  event_broadcaster* events;
+  std::chrono::milliseconds keep_alive;  ///< SSE comment after this long without events
 };
 
 /// A route function bound to the context, behind the exception guard.
@@ -37,6 +42,10 @@ void add_batch_routes(httplib::Server& server, route_context ctx);
 /// .../{id}/discard and the batch forms POST /api/dead-letter/replay and
 /// /discard with {"ids": [...]}); POST /api/job-types/{name}/pause, /resume.
 void add_operation_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/events: Server-Sent Events, filtered by ?job_id= and ?type=,
+/// resumed after Last-Event-ID.
+void add_event_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
 void add_result_routes(httplib::Server& server, route_context ctx);

@@ -66,6 +66,9 @@ struct subscription::impl {
   caf::actor events;
 };
 
+subscription::subscription() = default;
+subscription::subscription(subscription&& other) noexcept = default;
+
 subscription& subscription::operator=(subscription&& other) noexcept {
   if (this != &other) {
     cancel();

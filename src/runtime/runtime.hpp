@@ -49,8 +49,8 @@ class startup_error : public std::runtime_error {
 /// Keeps an event callback registered; unsubscribes when destroyed.
 class subscription {
  public:
-  subscription() = default;
-  subscription(subscription&&) noexcept = default;
+  subscription();
+  subscription(subscription&&) noexcept;
   subscription& operator=(subscription&&) noexcept;
   ~subscription();
   void cancel();

@@ -1,0 +1,104 @@
+#include "http/event_stream.hpp"
+
+#include "model/job_codec.hpp"
+#include "model/time.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace jobforge::http {
+
+bool event_filter::matches(const job_id& id, const std::string& job_type) const {
+  return (!job || *job == id) && (!type || *type == job_type);
+}
+
+std::string format_event(const job_event& e) {
+  boost::json::object data{{"job_id", to_string(e.id)}, {"type", e.type}};
+  std::string name;
+  if (e.what == job_event::kind::status) {
+    name = "status";
+    data["from"] = e.from ? boost::json::value(to_string(*e.from)) : nullptr;
+    data["to"] = to_string(e.to);
+    data["attempt"] = e.attempt;
+    if (e.error) data["error"] = to_json(*e.error);
+  } else {
+    name = "progress";
+    data["percent"] = e.progress.percent;
+    data["stage"] = e.progress.stage;
+    data["message"] = e.progress.message;
+    data["eta_ms"] = e.progress.eta_ms ? boost::json::value(*e.progress.eta_ms) : nullptr;
+  }
+  data["at"] = format_rfc3339(e.at);
+  return "id: " + std::to_string(e.sequence) + "\nevent: " + name +
+         "\ndata: " + boost::json::serialize(data) + "\n\n";
+}
+
+event_broadcaster::event_broadcaster(limits l) : limits_(l) {}
+
+void event_broadcaster::deliver(client& c, const std::string& text) {
+  std::lock_guard<std::mutex> guard(c.mutex_);
+  if (c.closed_ || c.overflowed_) return;
+  if (c.queue_.size() >= limits_.client_queue) {
+    c.overflowed_ = true;  // it reconnects with Last-Event-ID and catches up
+    c.queue_.clear();
+  } else {
+    c.queue_.push_back(text);
+  }
+  c.changed_.notify_one();
+}
+
+void event_broadcaster::publish(const job_event& e) {
+  formatted f{e.sequence, e.id, e.type, format_event(e)};
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (const auto& c : clients_)
+    if (c->filter_.matches(f.job, f.type)) deliver(*c, f.text);
+  recent_.push_back(std::move(f));
+  if (recent_.size() > limits_.recent) recent_.pop_front();
+}
+
+std::shared_ptr<event_broadcaster::client> event_broadcaster::connect(
+    event_filter filter, std::optional<std::uint64_t> last_seen) {
+  auto c = std::make_shared<client>();
+  c->filter_ = std::move(filter);
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (last_seen)
+    for (const auto& f : recent_)
+      if (f.id > *last_seen && c->filter_.matches(f.job, f.type)) deliver(*c, f.text);
+  clients_.push_back(c);
+  return c;
+}
+
+void event_broadcaster::disconnect(const std::shared_ptr<client>& c) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  clients_.erase(std::remove(clients_.begin(), clients_.end(), c), clients_.end());
+}
+
+void event_broadcaster::close_all() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (const auto& c : clients_) {
+    std::lock_guard<std::mutex> inner(c->mutex_);
+    c->closed_ = true;
+    c->changed_.notify_all();
+  }
+}
+
+std::optional<std::string> event_broadcaster::client::next(std::chrono::milliseconds idle) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, idle, [&] { return closed_ || overflowed_ || !queue_.empty(); });
+  if (closed_) return std::nullopt;
+  if (overflowed_) {
+    if (told_overflow_) return std::nullopt;
+    told_overflow_ = true;
+    return std::string(": too far behind; reconnect with Last-Event-ID\n\n");
+  }
+  if (queue_.empty()) return std::string(": keep-alive\n\n");
+  std::string out;
+  while (!queue_.empty()) {
+    out += queue_.front();
+    queue_.pop_front();
+  }
+  return out;
+}
+
+}  // namespace jobforge::http

@@ -1,0 +1,90 @@
+#pragma once
+/// Server-Sent Events for the gateway: one runtime subscription feeds every
+/// client. Each event is formatted once, kept in a ring of recent events
+/// (so a client reconnecting with Last-Event-ID gets what it missed), and
+/// queued for each connected client whose filter it matches. A client's
+/// queue is bounded: one that falls too far behind is cut off (it
+/// reconnects with Last-Event-ID), so a slow client never blocks the
+/// runtime, which only ever appends under a short lock. Internal to src/http.
+
+#include "actors/protocol.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobforge::http {
+
+/// Which events a client wants.
+struct event_filter {
+  std::optional<job_id> job;
+  std::optional<std::string> type;
+  bool matches(const job_id& id, const std::string& job_type) const;
+};
+
+class event_broadcaster {
+ public:
+  struct limits {
+    std::size_t recent = 10'000;        ///< events kept for Last-Event-ID
+    std::size_t client_queue = 10'000;  ///< a client further behind is cut off
+  };
+
+  class client;
+
+  event_broadcaster() : event_broadcaster(limits{}) {}
+  explicit event_broadcaster(limits l);
+
+  /// Called for every runtime event (on a runtime thread): never blocks long.
+  void publish(const job_event& e);
+
+  /// A new client; with `last_seen`, the recent events after it that match
+  /// are queued first.
+  std::shared_ptr<client> connect(event_filter filter, std::optional<std::uint64_t> last_seen);
+  void disconnect(const std::shared_ptr<client>& c);
+
+  /// Ends every stream (the server is stopping).
+  void close_all();
+
+  /// What a client reads next: the text of queued events, or a keep-alive
+  /// comment after `idle` without one; nullopt once the stream must end
+  /// (closed, or cut off for falling behind: then with a last comment).
+  class client {
+   public:
+    std::optional<std::string> next(std::chrono::milliseconds idle);
+
+   private:
+    friend class event_broadcaster;
+    event_filter filter_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::string> queue_;
+    bool closed_ = false;
+    bool overflowed_ = false;
+    bool told_overflow_ = false;
+  };
+
+ private:
+  struct formatted {
+    std::uint64_t id;
+    job_id job;
+    std::string type;
+    std::string text;  ///< "id: ...\nevent: ...\ndata: {...}\n\n"
+  };
+  void deliver(client& c, const std::string& text);
+
+  limits limits_;
+  std::mutex mutex_;
+  std::deque<formatted> recent_;
+  std::vector<std::shared_ptr<client>> clients_;
+};
+
+/// The SSE text of one event.
+std::string format_event(const job_event& e);
+
+}  // namespace jobforge::http

@@ -1,0 +1,156 @@
+// GET /api/events against the real server: a job's transitions in order,
+// filters, resumption with Last-Event-ID, keep-alives, and a client that
+// never reads does not hold anything up.
+
+#include "served_jobforge.hpp"
+
+#include <sys/socket.h>
+
+namespace json = boost::json;
+using e2e::served_jobforge;
+using e2e::status_of;
+using e2e::submit;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct sse_event {
+  std::uint64_t id = 0;
+  std::string name;
+  json::object data;
+};
+
+/// Reads the stream at `path` until `enough` says so or `limit` passes.
+std::vector<sse_event> read_events(int port, const std::string& path,
+                                   const std::function<bool(const std::vector<sse_event>&)>& enough,
+                                   std::string* raw = nullptr) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(5s);
+  std::vector<sse_event> events;
+  std::string buffer;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  client.Get(path.c_str(), [&](const char* data, std::size_t size) {
+    buffer.append(data, size);
+    if (raw) raw->append(data, size);
+    for (auto end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
+      const std::string block = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      sse_event e;
+      std::istringstream lines(block);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("id: ", 0) == 0) e.id = std::stoull(line.substr(4));
+        if (line.rfind("event: ", 0) == 0) e.name = line.substr(7);
+        if (line.rfind("data: ", 0) == 0) e.data = json::parse(line.substr(6)).as_object();
+      }
+      if (!e.name.empty()) events.push_back(std::move(e));
+    }
+    return !enough(events) && std::chrono::steady_clock::now() < deadline;
+  });
+  return events;
+}
+
+bool saw_status(const std::vector<sse_event>& events, const char* to) {
+  return std::any_of(events.begin(), events.end(), [&](const sse_event& e) {
+    return e.name == "status" && e.data.at("to") == to;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("the event stream shows a job's transitions in order") {
+  served_jobforge jf;
+  const auto id = submit(jf, json::object{{"type", "fail"},
+                                          {"payload", {{"times", 1}, {"kind", "transient"}}},
+                                          {"retry", {{"initial_backoff_ms", 100}, {"jitter", 0}}}});
+  // From the start of the recent events: nothing of this job is missed.
+  const auto events = read_events(jf.port(), "/api/events?job_id=" + id + "&last_event_id=0",
+                                  [](const auto& seen) { return saw_status(seen, "completed"); });
+  std::vector<std::string> path;
+  std::uint64_t last_id = 0;
+  for (const auto& e : events) {
+    CHECK(e.data.at("job_id") == json::value(id));
+    CHECK(e.id > last_id);
+    last_id = e.id;
+    if (e.name == "status") path.emplace_back(e.data.at("to").as_string());
+  }
+  CHECK(path == std::vector<std::string>{"pending", "running", "retrying", "pending", "running",
+                                         "completed"});
+}
+
+TEST_CASE("the event stream filters by type and resumes after Last-Event-ID") {
+  served_jobforge jf;
+  const auto noop = submit(jf, json::object{{"type", "noop"}, {"payload", json::object{}}});
+  const auto echo = submit(jf, json::object{{"type", "echo"}, {"payload", {{"x", 1}}}});
+  REQUIRE(
+      e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + echo)) == "completed"; }, 5s));
+  const auto echoes = read_events(jf.port(), "/api/events?type=echo&last_event_id=0",
+                                  [](const auto& seen) { return saw_status(seen, "completed"); });
+  REQUIRE_FALSE(echoes.empty());
+  for (const auto& e : echoes)
+    CHECK(e.data.at("type") == "echo");
+
+  // Resuming after the echo's "running" event gives only what came after it.
+  std::uint64_t running_id = 0;
+  for (const auto& e : echoes)
+    if (e.data.at("to") == "running") running_id = e.id;
+  REQUIRE(running_id > 0);
+  httplib::Headers headers{{"Last-Event-ID", std::to_string(running_id)}};
+  httplib::Client client("127.0.0.1", jf.port());
+  client.set_read_timeout(5s);
+  std::string text;
+  client.Get("/api/events?type=echo", headers, [&](const char* data, std::size_t size) {
+    text.append(data, size);
+    return text.find("\"completed\"") == std::string::npos;
+  });
+  CHECK(text.find("\"to\":\"running\"") == std::string::npos);
+  CHECK(text.find("\"completed\"") != std::string::npos);
+  CHECK(jf.get("/api/events?type=nope").status == 404);
+  CHECK(jf.get("/api/events?job_id=bad").status == 400);
+  CHECK(jf.get("/api/events?last_event_id=-1").status == 400);
+  (void)noop;
+}
+
+TEST_CASE("an idle event stream gets keep-alive comments") {
+  served_jobforge jf({}, std::nullopt, {"JOBFORGE_SSE_KEEP_ALIVE_MS=200"});
+  std::string raw;
+  httplib::Client client("127.0.0.1", jf.port());
+  client.set_read_timeout(5s);
+  const auto started = std::chrono::steady_clock::now();
+  client.Get("/api/events", [&](const char* data, std::size_t size) {
+    raw.append(data, size);
+    return raw.find(": keep-alive") == std::string::npos;
+  });
+  CHECK(raw.find(": keep-alive") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
+TEST_CASE("a client that never reads its event stream holds nothing up") {
+  served_jobforge jf;
+  // A raw connection that asks for the stream and then never reads.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(jf.port()));
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string ask = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::send(fd, ask.data(), ask.size(), 0) == static_cast<ssize_t>(ask.size()));
+
+  json::array jobs;
+  for (int i = 0; i < 1000; ++i)
+    jobs.push_back(json::object{{"type", "echo"}, {"payload", {{"text", std::string(200, 'x')}}}});
+  std::vector<std::string> ids;
+  for (int round = 0; round < 3; ++round) {
+    auto r = jf.post("/api/jobs/batch", json::object{{"jobs", jobs}});
+    REQUIRE(r.status == 201);
+    ids.emplace_back(r.object().at("jobs").as_array().back().at("id").as_string());
+  }
+  for (const auto& id : ids)
+    CHECK(
+        e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + id)) == "completed"; }, 20s));
+  CHECK(jf.get("/health").status == 200);
+  ::close(fd);
+}
