@@ -50,9 +50,8 @@ constexpr auto completion_limit = 280s;  // under the cap: a stuck drain says so
 const std::string noop_job = R"({"type":"noop","payload":{}})";
 
 struct options {
-  long jobs = 100000;
-  int connections = 32;
-  long batch = 1000;
+  long jobs, batch;
+  int connections;
   std::string only, spawn, url;
 };
 
@@ -110,6 +109,9 @@ bool check(const httplib::Result& r, int expected, bool submission, const char* 
 std::unique_ptr<httplib::Client> make_client() {
   auto c = std::make_unique<httplib::Client>(g_host, g_port);
   c->set_keep_alive(true);
+  // As curl and most HTTP clients do: httplib writes the headers and the body
+  // separately, and Nagle would hold the body until the server's delayed ACK.
+  c->set_tcp_nodelay(true);
   c->set_connection_timeout(2s);
   // Generous: with more connections than server threads, a request may wait
   // in the server's queue until a thread frees up.
@@ -270,7 +272,8 @@ void job_latency(httplib::Client& c, const std::string& id, std::vector<double>*
   if (!history || !history->is_array()) return;
   for (const auto& entry : history->get_array())
     if (field_of(entry, "to") == "running") {  // the first attempt's start
-      start->push_back(static_cast<double>(unix_ms(field_of(entry, "at")) - created));
+      const long long at = unix_ms(field_of(entry, "at"));
+      if (at >= 0) start->push_back(static_cast<double>(at - created));
       return;
     }
 }
@@ -393,7 +396,10 @@ bool wait_healthy(pid_t pid, std::chrono::seconds limit) {
   probe.set_connection_timeout(200ms);
   probe.set_read_timeout(1s);
   for (const auto deadline = steady::now() + limit; steady::now() < deadline;) {
-    if (pid > 0 && ::waitpid(pid, nullptr, WNOHANG) == pid) return false;  // it exited
+    if (pid > 0 && ::waitpid(pid, nullptr, WNOHANG) == pid) {  // it exited, and is reaped
+      g_server = -1;
+      return false;
+    }
     if (auto r = probe.Get("/health"); r && r->status == 200) return true;
     std::this_thread::sleep_for(50ms);
   }
@@ -443,9 +449,11 @@ void stop_server() {
   const auto t0 = steady::now();
   ::kill(pid, SIGTERM);
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) != pid && steady::now() - t0 < 60s)
+  bool exited = false;
+  while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) && steady::now() - t0 < 60s)
     std::this_thread::sleep_for(20ms);
-  if (steady::now() - t0 >= 60s) return (void)std::printf("still running 60 s after SIGTERM\n");
+  // Still running: main's kill_server_and_remove_dir sends SIGKILL.
+  if (!exited) return (void)std::printf("server still running 60 s after SIGTERM\n");
   g_server = -1;
   std::printf("server stopped %.2f s after SIGTERM: %s %d\n", seconds_between(t0, steady::now()),
               WIFEXITED(status) ? "exit status" : "signal",
@@ -481,8 +489,8 @@ int main(int argc, char** argv) {
     return v;
   };
   const options o{std::atol(take("--jobs", "100000").c_str()),
-                  std::atoi(take("--connections", "32").c_str()),
                   std::atol(take("--batch", "1000").c_str()),
+                  std::atoi(take("--connections", "32").c_str()),
                   take("--only", ""),
                   take("--spawn", ""),
                   take("--url", "")};

@@ -60,6 +60,7 @@ struct http_server::impl {
     // the order explicit).
     http::add_batch_routes(server, ctx);
     http::add_operation_routes(server, ctx);
+    http::add_dependency_routes(server, ctx);
     http::add_job_routes(server, ctx);
     http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);

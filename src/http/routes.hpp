@@ -43,6 +43,10 @@ void add_batch_routes(httplib::Server& server, route_context ctx);
 /// /discard with {"ids": [...]}); POST /api/job-types/{name}/pause, /resume.
 void add_operation_routes(httplib::Server& server, route_context ctx);
 
+/// GET/POST /api/jobs/{id}/dependencies, DELETE .../dependencies/{parent},
+/// GET /api/jobs/{id}/dependents.
+void add_dependency_routes(httplib::Server& server, route_context ctx);
+
 /// GET /api/events: Server-Sent Events, filtered by ?job_id= and ?type=,
 /// resumed after Last-Event-ID.
 void add_event_routes(httplib::Server& server, route_context ctx);

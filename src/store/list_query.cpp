@@ -94,6 +94,10 @@ bool matches(const job_filter& f, const job& j) {
   if (f.priority && j.priority != *f.priority) return false;
   if (f.tag && std::find(j.tags.begin(), j.tags.end(), *f.tag) == j.tags.end()) return false;
   if (f.tenant && j.tenant != *f.tenant) return false;
+  if (f.parent) {
+    const auto& parents = j.dependencies.depends_on;
+    if (std::find(parents.begin(), parents.end(), *f.parent) == parents.end()) return false;
+  }
   if (f.created_from && j.created_at < *f.created_from) return false;
   if (f.created_until && !(j.created_at < *f.created_until)) return false;
   return true;

@@ -196,12 +196,15 @@ void memory_store::index(const job& j) {
   for (const auto& tag : j.tags)
     by_tag_[tag].insert(key);
   if (is_terminal(j.status) && j.finished_at) by_finished_.emplace(*j.finished_at, j.id);
+  for (const auto& parent : j.dependencies.depends_on)
+    by_parent_[parent].insert(key);
 }
 
 void memory_store::reindex(const job& before, const job& after) {
   // Most updates only change the status: touch only the sets whose key moved.
   if (before.created_at != after.created_at || before.type != after.type ||
-      before.tenant != after.tenant || before.tags != after.tags) {
+      before.tenant != after.tenant || before.tags != after.tags ||
+      before.dependencies.depends_on != after.dependencies.depends_on) {
     unindex(before);
     index(after);
     return;
@@ -233,6 +236,12 @@ void memory_store::unindex(const job& j) {
   for (const auto& tag : j.tags)
     unindex_value(by_tag_, tag, key);
   if (is_terminal(j.status) && j.finished_at) by_finished_.erase({*j.finished_at, j.id});
+  for (const auto& parent : j.dependencies.depends_on) {
+    auto it = by_parent_.find(parent);
+    if (it == by_parent_.end()) continue;  // a parent named twice
+    it->second.erase(key);
+    if (it->second.empty()) by_parent_.erase(it);
+  }
 }
 
 std::vector<const memory_store::key_set*> memory_store::candidate_sets(
@@ -266,6 +275,11 @@ std::vector<const memory_store::key_set*> memory_store::candidate_sets(
   if (filter.type) consider(by_value(by_type_, *filter.type));
   if (filter.tenant) consider(by_value(by_tenant_, *filter.tenant));
   if (filter.tag) consider(by_value(by_tag_, *filter.tag));
+  if (filter.parent) {
+    auto it = by_parent_.find(*filter.parent);
+    consider(it == by_parent_.end() ? std::vector<const key_set*>{}
+                                    : std::vector<const key_set*>{&it->second});
+  }
   return best;
 }
 

@@ -72,6 +72,8 @@ class memory_store final : public store {
   string_index by_type_;
   string_index by_tenant_;
   string_index by_tag_;
+  // Jobs by each parent they depend on (an entry goes with its last child).
+  std::unordered_map<job_id, key_set> by_parent_;
   // Terminal jobs by when they finished, for retention.
   std::set<std::pair<timestamp, job_id>> by_finished_;
 };

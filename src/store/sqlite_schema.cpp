@@ -44,6 +44,23 @@ const std::vector<const char*>& migrations() {
         ) WITHOUT ROWID;
         CREATE INDEX job_tags_by_job ON job_tags (job_id);
       )sql",
+      // 2: the parents of each job, to list a job's dependents; `parents`
+      // (joined, like `tags`) tells whether a put changes them. Filled from
+      // the documents already stored.
+      R"sql(
+        ALTER TABLE jobs ADD COLUMN parents TEXT NOT NULL DEFAULT '';
+        CREATE TABLE job_parents (
+          parent TEXT NOT NULL,
+          child  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          PRIMARY KEY (parent, child)
+        ) WITHOUT ROWID;
+        CREATE INDEX job_parents_by_child ON job_parents (child);
+        INSERT OR IGNORE INTO job_parents (parent, child)
+          SELECT p.value, jobs.id FROM jobs, json_each(jobs.doc, '$.depends_on') AS p;
+        UPDATE jobs SET parents = coalesce(
+          (SELECT group_concat(p.value || char(31), '') FROM json_each(jobs.doc, '$.depends_on') AS p),
+          '');
+      )sql",
   };
   return list;
 }
@@ -55,9 +72,12 @@ std::int64_t latest_schema_version() {
 }
 
 void migrate(connection& db) {
+  migrate_to(db, latest_schema_version());
+}
+
+void migrate_to(connection& db, std::int64_t latest) {
   transaction tx(db);
   const std::int64_t current = db.query_int("PRAGMA user_version");
-  const std::int64_t latest = latest_schema_version();
   if (current > latest)
     throw newer_schema(SQLITE_ERROR,
                        "the database has schema version " + std::to_string(current) +

@@ -22,4 +22,7 @@ std::int64_t latest_schema_version();
 /// versions, and changes nothing then.
 void migrate(connection& db);
 
+/// Brings the database to `version` only (tests build old databases with it).
+void migrate_to(connection& db, std::int64_t version);
+
 }  // namespace jobforge::sqlite

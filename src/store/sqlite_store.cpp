@@ -31,8 +31,8 @@ std::int64_t code_of(job_status s) {
   return static_cast<std::int64_t>(s);
 }
 
-// Tags as one comparable text (unit separator between them), to tell
-// whether a put changes them without reading the side table.
+// Tags (or parent ids) as one comparable text (a unit separator after
+// each), to tell whether a put changes them without reading a side table.
 std::string joined_tags(const std::vector<std::string>& tags) {
   std::string out;
   for (const auto& t : tags) {
@@ -59,17 +59,20 @@ class sqlite_store final : public store {
         update_(db_,
                 "UPDATE jobs SET status = ?1, finished_at = ?2, doc = ?3 "
                 "WHERE id = ?4 AND type = ?5 AND priority = ?6 AND tenant = ?7 AND "
-                "created_at = ?8 AND unique_key IS ?9 AND unique_until IS ?10 AND tags = ?11"),
+                "created_at = ?8 AND unique_key IS ?9 AND unique_until IS ?10 AND tags = ?11 AND "
+                "parents = ?12"),
         insert_(db_,
                 "INSERT OR IGNORE INTO jobs (id, type, status, priority, tenant, created_at, "
-                "finished_at, unique_key, unique_until, tags, doc) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                "finished_at, unique_key, unique_until, tags, doc, parents) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
         replace_(db_,
                  "UPDATE jobs SET type = ?2, status = ?3, priority = ?4, tenant = ?5, "
                  "created_at = ?6, finished_at = ?7, unique_key = ?8, unique_until = ?9, "
-                 "tags = ?10, doc = ?11 WHERE id = ?1"),
+                 "tags = ?10, doc = ?11, parents = ?12 WHERE id = ?1"),
         clear_tags_(db_, "DELETE FROM job_tags WHERE job_id = ?1"),
         add_tag_(db_, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?1, ?2)"),
+        clear_parents_(db_, "DELETE FROM job_parents WHERE child = ?1"),
+        add_parent_(db_, "INSERT OR IGNORE INTO job_parents (parent, child) VALUES (?1, ?2)"),
         erase_(db_, "DELETE FROM jobs WHERE id = ?1"),
         get_(db_, "SELECT doc FROM jobs WHERE id = ?1"),
         // IN, not NOT IN: the status index then skips every finished job.
@@ -287,6 +290,10 @@ class sqlite_store final : public store {
     const std::string id = to_string(j.id);
     const std::string doc = boost::json::serialize(to_json(j));
     const std::string tags = joined_tags(j.tags);
+    std::vector<std::string> parent_ids;
+    for (const auto& p : j.dependencies.depends_on)
+      parent_ids.push_back(to_string(p));
+    const std::string parents = joined_tags(parent_ids);
     // The common write changes only status, times and the document: an
     // UPDATE of those columns leaves every index but one alone.
     update_.reset();
@@ -300,7 +307,8 @@ class sqlite_store final : public store {
         .bind(8, ms(j.created_at))
         .bind(9, j.unique_key)
         .bind(10, unique_until(j))
-        .bind(11, tags);
+        .bind(11, tags)
+        .bind(12, parents);
     update_.run();
     if (db_.changes() > 0) return;
     // A new job: one insert (and its tags). An existing one whose indexed
@@ -317,7 +325,8 @@ class sqlite_store final : public store {
           .bind(8, j.unique_key)
           .bind(9, unique_until(j))
           .bind(10, tags)
-          .bind(11, doc);
+          .bind(11, doc)
+          .bind(12, parents);
       s.run();
     };
     bind_row(insert_);
@@ -326,6 +335,14 @@ class sqlite_store final : public store {
       clear_tags_.reset();
       clear_tags_.bind(1, id);
       clear_tags_.run();
+      clear_parents_.reset();
+      clear_parents_.bind(1, id);
+      clear_parents_.run();
+    }
+    for (const auto& parent : parent_ids) {
+      add_parent_.reset();
+      add_parent_.bind(1, parent).bind(2, id);
+      add_parent_.run();
     }
     for (const auto& tag : j.tags) {
       add_tag_.reset();
@@ -369,6 +386,10 @@ class sqlite_store final : public store {
     if (f.tag) {
       sql += " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)";
       params.push_back({true, 0, *f.tag});
+    }
+    if (f.parent) {
+      sql += " AND id IN (SELECT child FROM job_parents WHERE parent = ?)";
+      params.push_back({true, 0, to_string(*f.parent)});
     }
     if (f.created_from) {
       sql += " AND created_at >= ?";
@@ -414,6 +435,8 @@ class sqlite_store final : public store {
   statement replace_;
   statement clear_tags_;
   statement add_tag_;
+  statement clear_parents_;
+  statement add_parent_;
   statement erase_;
   statement get_;
   statement unfinished_;

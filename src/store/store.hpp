@@ -39,6 +39,7 @@ struct job_filter {
   std::optional<std::string> type;
   std::optional<jobforge::priority> priority;
   std::optional<std::string> tag;          ///< jobs carrying this tag
+  std::optional<job_id> parent;            ///< jobs that depend on this one
   std::optional<std::string> tenant;       ///< unset: every tenant
   std::optional<timestamp> created_from;   ///< inclusive
   std::optional<timestamp> created_until;  ///< exclusive

@@ -156,3 +156,43 @@ TEST_CASE("pausing a type holds its jobs until it resumes") {
   CHECK(ends(jf, id, "completed"));
   CHECK(jf.post_text("/api/job-types/nope/pause", "").status == 404);
 }
+
+TEST_CASE("dependencies of a blocked job can be read, added and removed; dependents are listed") {
+  served_jobforge jf;
+  const auto slow = submit(jf, e2e::sleep_job(60'000));
+  const auto other = submit(jf, e2e::sleep_job(60'000));
+  const auto child = submit(
+      jf, json::object{{"type", "noop"}, {"payload", json::object{}}, {"depends_on", {slow}}});
+  auto deps = jf.get("/api/jobs/" + child + "/dependencies");
+  REQUIRE(deps.status == 200);
+  CHECK(deps.object().at("parents").as_array().size() == 1);
+  CHECK(deps.object().at("parents").as_array()[0].at("status") == "running");
+
+  auto added =
+      jf.post("/api/jobs/" + child + "/dependencies", json::object{{"depends_on", {other}}});
+  REQUIRE(added.status == 200);
+  CHECK(added.object().at("depends_on").as_array().size() == 2);
+  // A running job cannot take parents; a cycle between blocked jobs is refused.
+  CHECK(jf.post("/api/jobs/" + other + "/dependencies", json::object{{"depends_on", {child}}})
+            .status == 409);
+  const auto grandchild = submit(
+      jf, json::object{{"type", "noop"}, {"payload", json::object{}}, {"depends_on", {child}}});
+  auto cycle =
+      jf.post("/api/jobs/" + child + "/dependencies", json::object{{"depends_on", {grandchild}}});
+  CHECK(cycle.status == 422);
+  CHECK(cycle.error_code() == "dependency_cycle");
+
+  auto dependents = jf.get("/api/jobs/" + slow + "/dependents");
+  REQUIRE(dependents.status == 200);
+  REQUIRE(dependents.object().at("items").as_array().size() == 1);
+  CHECK(dependents.object().at("items").as_array()[0].at("id") == json::value(child));
+
+  CHECK(jf.del("/api/jobs/" + child + "/dependencies/" + slow).status == 200);
+  CHECK(jf.del("/api/jobs/" + child + "/dependencies/" + other).status == 200);
+  CHECK(
+      e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + child)) == "completed"; }, 5s));
+  CHECK(jf.get("/api/jobs/" + slow + "/dependents").object().at("items").as_array().empty());
+  CHECK(e2e::eventually([&] { return status_of(jf.get("/api/jobs/" + grandchild)) == "completed"; },
+                        5s));
+  CHECK(jf.post_text("/api/jobs/" + child + "/dependencies", "{}").status == 400);
+}

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.hpp"
 #include "../support/temp_dir.hpp"
+#include "store/sqlite_connection.hpp"
+#include "store/sqlite_schema.hpp"
 #include "store_conformance.hpp"
 
 #include <catch2/catch.hpp>
@@ -62,6 +64,8 @@ using namespace jobforge::conformance;
 
 namespace {
 
+const std::int64_t latest_version = sqlite::latest_schema_version();
+
 std::unique_ptr<store> open_ok(const std::string& path, sqlite_sync sync = sqlite_sync::full) {
   auto opened = open_sqlite_store({path, sync});
   INFO(describe(opened));
@@ -99,10 +103,10 @@ TEST_CASE("sqlite: an empty file is migrated to the latest schema in WAL mode", 
   temp_dir dir;
   const auto path = dir.file("jobs.db");
   open_ok(path);
-  CHECK(raw_int(path, "PRAGMA user_version") == 1);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
   CHECK(raw_int(path,
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                "('jobs', 'job_tags')") == 2);
+                "('jobs', 'job_tags', 'job_parents')") == 3);
   CHECK(raw_int(path,
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
                 "'jobs_by_%'") == 7);
@@ -130,7 +134,7 @@ TEST_CASE("sqlite: jobs survive closing and re-opening the file", "[store][sqlit
     erase(*s, jobs[0].id);
   }
   auto s = open_ok(path);  // migrations find nothing to do
-  CHECK(raw_int(path, "PRAGMA user_version") == 1);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
   const auto back = get(*s, every.id);
   REQUIRE(back.has_value());
   CHECK(fingerprint(*back) == fingerprint(every));
@@ -155,6 +159,44 @@ TEST_CASE("sqlite: a database from a newer jobforge is refused and left alone", 
                           Catch::Contains(path));
   CHECK(raw_int(path, "PRAGMA user_version") == 99);
   CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs'") == 0);
+}
+
+TEST_CASE("sqlite: a version 1 database gains the parents of its jobs", "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  job parent = make_job(1, t0, job_status::running);
+  job child = make_job(2, t0 + 1s, job_status::blocked);
+  child.dependencies.depends_on = {parent.id};
+  {
+    // The file as the first release of the schema left it, rows and all.
+    sqlite::connection db(path);
+    sqlite::migrate_to(db, 1);
+    for (const job* j : {&parent, &child}) {
+      sqlite::statement insert(
+          db,
+          "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc) "
+          "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6)");
+      insert.bind(1, to_string(j->id))
+          .bind(2, j->type)
+          .bind(3, static_cast<std::int64_t>(j->status))
+          .bind(4, j->tenant)
+          .bind(5, to_unix_ms(j->created_at))
+          .bind(6, boost::json::serialize(to_json(*j)));
+      insert.run();
+    }
+  }
+  REQUIRE(raw_int(path, "PRAGMA user_version") == 1);
+  auto s = open_ok(path);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  job_filter children;
+  children.parent = parent.id;
+  const auto page = list_ok(*s, query_for(children));
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0].id == child.id);
+  // The next write of the child finds its parents as the migration set them.
+  child.status = job_status::pending;
+  put(*s, child);
+  CHECK(list_ok(*s, query_for(children)).items.size() == 1);
 }
 
 TEST_CASE("sqlite: a file that cannot be created is a clear error", "[store][sqlite]") {

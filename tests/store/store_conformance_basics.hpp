@@ -49,6 +49,7 @@ void replace() {
   before.priority = priority::low;
   before.tenant = "acme";
   before.tags = {"old"};
+  before.dependencies.depends_on = {make_id(1), make_id(3)};
   const job other = make_job(2, t0 + 1s);
   put_all(*s, {before, other});
 
@@ -58,6 +59,7 @@ void replace() {
   after.priority = priority::high;
   after.tenant = "globex";
   after.tags = {"new"};
+  after.dependencies.depends_on = {make_id(2)};  // a parent added, two removed
   after.attempts = 1;
   after.created_at = t0 + 2s;  // moves it in list order too
   after.history.push_back({t0 + 2s, job_status::pending, job_status::running, 1, {}, "", ""});
@@ -78,6 +80,9 @@ void replace() {
   job_filter old_tag;
   old_tag.tag = "old";
   CHECK(list_ok(*s, query_for(old_tag)).items.empty());
+  job_filter old_parent;
+  old_parent.parent = make_id(3);
+  CHECK(list_ok(*s, query_for(old_parent)).items.empty());
   CHECK(counts_vector(counts(*s)) == expected_counts(now));
 }
 

@@ -197,6 +197,9 @@ inline bool oracle_matches(const job_filter& f, const job& j) {
   if (f.priority && *f.priority != j.priority) return false;
   if (f.tag && std::count(j.tags.begin(), j.tags.end(), *f.tag) == 0) return false;
   if (f.tenant && *f.tenant != j.tenant) return false;
+  if (f.parent && std::count(j.dependencies.depends_on.begin(), j.dependencies.depends_on.end(),
+                             *f.parent) == 0)
+    return false;
   if (f.created_from && j.created_at < *f.created_from) return false;
   if (f.created_until && j.created_at >= *f.created_until) return false;
   return true;
@@ -286,6 +289,9 @@ inline std::vector<job> varied_jobs() {
     j.priority = static_cast<priority>((i / 3) % 4);
     j.tenant = tenants[(i / 5) % 2];
     j.tags = tag_sets[i % 5];
+    // Every 4th job depends on parent 1, every 6th on parent 2 (some on both).
+    if (i % 4 == 0) j.dependencies.depends_on.push_back(make_id(1));
+    if (i % 6 == 0) j.dependencies.depends_on.push_back(make_id(2));
     jobs.push_back(std::move(j));
   }
   return jobs;
@@ -322,6 +328,9 @@ inline std::vector<filter_case> single_field_filters() {
   add("tag", true, [](job_filter& f) { f.tag = "urgent"; });
   add("another tag", true, [](job_filter& f) { f.tag = "billing"; });
   add("an unknown tag", false, [](job_filter& f) { f.tag = "no-such-tag"; });
+  add("parent", true, [](job_filter& f) { f.parent = make_id(1); });
+  add("another parent", true, [](job_filter& f) { f.parent = make_id(2); });
+  add("a job nobody depends on", false, [](job_filter& f) { f.parent = make_id(3); });
   add("tenant", true, [](job_filter& f) { f.tenant = "globex"; });
   add("an unknown tenant", false, [](job_filter& f) { f.tenant = "initech"; });
   add("created_from (inclusive)", true, [](job_filter& f) { f.created_from = t0 + 10s; });
