@@ -79,6 +79,8 @@ using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
 /// (prune_atom, std::int64_t cutoff_unix_ms, std::size_t limit) -> count_reply:
 /// deletes up to `limit` jobs that finished before the cutoff.
 using prune_atom = caf::atom_constant<caf::atom("jf_prune")>;
+/// (count_atom) -> counts_reply: jobs in the store by status.
+using count_atom = caf::atom_constant<caf::atom("jf_count")>;
 /// (sync_atom) -> void_reply once every write received before it is committed.
 using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
@@ -138,6 +140,7 @@ using job_reply = expected<job>;
 using page_reply = expected<job_page>;
 using void_reply = expected<void>;
 using count_reply = expected<std::size_t>;
+using counts_reply = expected<status_counts>;
 
 /// The answer to a submission: the job, and whether it is new (false when
 /// deduplicated onto an existing job).
@@ -264,6 +267,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::void_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::count_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::counts_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::batch_entry>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::batch_reply)

@@ -67,6 +67,10 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
       [=](flush_atom) { static_cast<void>(commit(self)); },
       [=](sync_atom) -> void_reply { return commit(self); },
       [=](stats_atom) -> store_writer_stats { return self->state.stats; },
+      [=](count_atom) -> counts_reply {
+        static_cast<void>(commit(self));
+        return self->state.backend->count_by_status();
+      },
       [=](prune_atom, std::int64_t cutoff_ms, std::size_t limit) -> count_reply {
         if (auto ok = commit(self); !ok) return std::move(ok).error_value();
         auto pruned = self->state.backend->prune_finished(from_unix_ms(cutoff_ms), limit);

@@ -6,7 +6,8 @@
 ///
 /// Receives: (persist_atom, writes) -> void_reply; (sync_atom) -> void_reply;
 /// (fetch_atom, id) -> job_reply; (list_atom, query) -> page_reply;
-/// (stats_atom) -> store_writer_stats; (prune_atom, cutoff, limit) ->
+/// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
+/// (prune_atom, cutoff, limit) ->
 /// count_reply; (flush_atom) from itself.
 
 #include "actors/protocol.hpp"

@@ -26,6 +26,30 @@ void add_job_type_routes(httplib::Server& server, route_context ctx) {
                send_json(res, 200, job_type_to_json(*type));
              }));
 
+  // Readiness: the store answers a query and the scheduler has executors.
+  server.Get("/ready", guarded("ready", [ctx](const request&, response& res) {
+               boost::json::object checks;
+               bool ready = true;
+               auto counts = ctx.rt->counts();
+               checks["store"] = counts ? "ok" : counts.error_value().message;
+               ready &= counts.has_value();
+               auto stats = ctx.rt->stats();
+               checks["scheduler"] = stats ? "ok" : stats.error_value().message;
+               ready &= stats.has_value();
+               if (stats) {
+                 checks["executors"] = stats->executors;
+                 checks["idle_executors"] = stats->idle_executors;
+                 ready &= stats->executors > 0;
+               }
+               if (ctx.stopping->load()) {
+                 checks["server"] = "stopping";
+                 ready = false;
+               }
+               send_json(res, ready ? 200 : 503,
+                         boost::json::object{{"status", ready ? "ready" : "not ready"},
+                                             {"checks", std::move(checks)}});
+             }));
+
   // Liveness only: answers while the process serves HTTP at all.
   server.Get("/health", guarded("health", [](const request&, response& res) {
                send_json(res, 200, boost::json::object{{"status", "ok"}});

@@ -54,7 +54,7 @@ void add_event_routes(httplib::Server& server, route_context ctx);
 /// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
 void add_result_routes(httplib::Server& server, route_context ctx);
 
-/// GET /api/job-types, GET /api/job-types/{name} and GET /health.
+/// GET /api/job-types, GET /api/job-types/{name}, GET /health and GET /ready.
 void add_job_type_routes(httplib::Server& server, route_context ctx);
 
 }  // namespace jobforge::http

@@ -242,6 +242,10 @@ expected<scheduler_stats> runtime::stats() {
   return impl_->call_plain<scheduler_stats>(impl_->actors.scheduler, stats_atom::value);
 }
 
+expected<status_counts> runtime::counts() {
+  return impl_->call<counts_reply>(impl_->actors.store, call_timeout, count_atom::value);
+}
+
 expected<store_writer_stats> runtime::store_stats() {
   return impl_->call_plain<store_writer_stats>(impl_->actors.store, stats_atom::value);
 }

@@ -114,6 +114,9 @@ class runtime {
   subscription subscribe(std::function<void(const job_event&)> callback);
   const job_type_registry& types() const;
 
+  /// How many jobs the store holds in each status (reads the store).
+  expected<status_counts> counts();
+
   /// What the store writer did so far (transactions and their sizes).
   expected<store_writer_stats> store_stats();
 

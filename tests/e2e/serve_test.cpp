@@ -53,6 +53,11 @@ TEST_CASE("health and job types answer") {
   auto health = jf.get("/health");
   CHECK(health.status == 200);
   CHECK(health.object().at("status") == "ok");
+  auto ready = jf.get("/ready");
+  CHECK(ready.status == 200);
+  CHECK(ready.object().at("status") == "ready");
+  CHECK(ready.object().at("checks").at("store") == "ok");
+  CHECK(ready.object().at("checks").at("executors") == 4);
 
   auto types = jf.get("/api/job-types");
   REQUIRE(types.status == 200);
