@@ -4,12 +4,15 @@
 //       runs the job processor with the HTTP API until SIGINT or SIGTERM.
 //   jobforge types
 //       prints the registered job types as JSON.
+//   jobforge submit|get|list|cancel|wait ...
+//       the command-line client of a running server (client_commands.hpp).
 //
 // serve's settings come from defaults, then the config file
 // (config/jobforge.json when present, or --config FILE / JOBFORGE_CONFIG),
 // then JOBFORGE_* environment variables, then the flags given here.
 
 #include "app/built_in_types.hpp"
+#include "app/client_commands.hpp"
 #include "app/config.hpp"
 #include "app/logging.hpp"
 #include "app/serve_command.hpp"
@@ -19,6 +22,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -122,10 +126,61 @@ int main(int argc, char** argv) {
 
   auto* types_cmd = app.add_subcommand("types", "Print the registered job types as JSON");
 
-  CLI11_PARSE(app, argc, argv);
+  // The client commands; every one talks to a server at --url.
+  jobforge::app::client_options client;
+  if (const char* url = std::getenv("JOBFORGE_URL")) client.url = url;
+  if (const char* key = std::getenv("JOBFORGE_API_KEY")) client.api_key = key;
+  const auto add_client = [&](const char* name, const char* what) {
+    auto* cmd = app.add_subcommand(name, what);
+    cmd->add_option("--url", client.url, "Server URL (env JOBFORGE_URL)")->capture_default_str();
+    cmd->add_option("--api-key", client.api_key, "API key (env JOBFORGE_API_KEY)");
+    return cmd;
+  };
+  jobforge::app::submit_options sub;
+  auto* submit_cmd = add_client("submit", "Submit a job");
+  submit_cmd->add_option("type", sub.type, "Job type")->required();
+  submit_cmd->add_option("--payload", sub.payload, "JSON payload, or @file")->capture_default_str();
+  submit_cmd->add_option("--priority", sub.priority, "low, normal, high or critical");
+  submit_cmd->add_option("--depends-on", sub.depends_on, "Parent job id (repeatable)");
+  submit_cmd->add_option("--run-at", sub.run_at, "Earliest start, RFC 3339");
+  submit_cmd->add_option("--tag", sub.tags, "A label (repeatable)");
+  submit_cmd->add_flag("--wait", sub.wait, "Wait for the job to end, showing its progress");
+  submit_cmd->add_option("--timeout", sub.timeout_s, "Seconds to wait at most")
+      ->capture_default_str();
+  std::string id;
+  auto* get_cmd = add_client("get", "Show a job as JSON");
+  get_cmd->add_option("id", id, "Job id")->required();
+  jobforge::app::list_options list;
+  auto* list_cmd = add_client("list", "List jobs as a table, newest first");
+  list_cmd->add_option("--status", list.status, "Statuses, comma-separated");
+  list_cmd->add_option("--type", list.type, "Job type");
+  list_cmd->add_option("--limit", list.limit, "How many")->check(CLI::Range(1, 1000));
+  std::string reason, mode = "graceful";
+  auto* cancel_cmd = add_client("cancel", "Cancel a job");
+  cancel_cmd->add_option("id", id, "Job id")->required();
+  cancel_cmd->add_option("--reason", reason, "Why");
+  cancel_cmd->add_option("--mode", mode, "graceful or forced")
+      ->check(CLI::IsMember({"graceful", "forced"}))
+      ->capture_default_str();
+  double timeout_s = 300;
+  auto* wait_cmd = add_client("wait", "Wait for a job to end, showing its progress");
+  wait_cmd->add_option("id", id, "Job id")->required();
+  wait_cmd->add_option("--timeout", timeout_s, "Seconds to wait at most")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : jobforge::app::exit_bad_input;
+  }
   try {
     if (*serve_cmd) return run_serve(f);
     if (*types_cmd) return print_types();
+    if (*submit_cmd) return jobforge::app::submit_command(client, sub);
+    if (*get_cmd) return jobforge::app::get_command(client, id);
+    if (*list_cmd) return jobforge::app::list_command(client, list);
+    if (*cancel_cmd) return jobforge::app::cancel_command(client, id, reason, mode);
+    if (*wait_cmd) return jobforge::app::wait_command(client, id, timeout_s);
   } catch (const std::exception& e) {
     spdlog::critical("jobforge: {}", e.what());
     return 1;

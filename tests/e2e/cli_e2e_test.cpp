@@ -1,0 +1,115 @@
+// The command-line client against the real server: each command, its
+// output, and the exit codes scripts rely on.
+
+#include "served_jobforge.hpp"
+
+namespace json = boost::json;
+using e2e::child_process;
+using e2e::served_jobforge;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct cli_run {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr together
+};
+
+cli_run run_cli(std::vector<std::string> args, int port) {
+  args.insert(args.begin(), JOBFORGE_BINARY);
+  args.push_back("--url");
+  args.push_back("http://127.0.0.1:" + std::to_string(port));
+  child_process p(args);
+  REQUIRE(p.spawned());
+  REQUIRE(e2e::eventually([&] { return !p.running(); }, 30s));
+  REQUIRE(p.exit_status());
+  REQUIRE(WIFEXITED(*p.exit_status()));
+  return {WEXITSTATUS(*p.exit_status()), p.log()};
+}
+
+std::string first_word(const std::string& text) {
+  return text.substr(0, text.find_first_of(" \n"));
+}
+
+}  // namespace
+
+TEST_CASE("cli: submit --wait reports the result, and a failure with its own exit code") {
+  served_jobforge jf;
+  auto ok = run_cli({"submit", "echo", "--payload", R"({"n": 7})", "--wait"}, jf.port());
+  INFO(ok.output);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.output.find("completed {\"n\":7}") != std::string::npos);
+
+  auto failed = run_cli(
+      {"submit", "fail", "--payload", R"({"times": 3, "kind": "permanent"})", "--wait"}, jf.port());
+  INFO(failed.output);
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.output.find("failed") != std::string::npos);
+}
+
+TEST_CASE("cli: bad input and an unreachable server have their own exit codes") {
+  served_jobforge jf;
+  auto bad_json = run_cli({"submit", "echo", "--payload", "{nope"}, jf.port());
+  CHECK(bad_json.exit_code == 2);
+  CHECK(bad_json.output.find("not valid JSON") != std::string::npos);
+  auto unknown = run_cli({"submit", "no.such.type"}, jf.port());
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("422") != std::string::npos);
+  auto usage = run_cli({"submit"}, jf.port());
+  CHECK(usage.exit_code == 2);
+  auto nowhere =
+      run_cli({"get", "0f8fad5b-d9cb-469f-a165-70867728950e"}, e2e::free_loopback_port());
+  CHECK(nowhere.exit_code == 3);
+  CHECK(nowhere.output.find("cannot reach") != std::string::npos);
+  CHECK(jf.get("/api/jobs").object().at("items").as_array().empty());
+}
+
+TEST_CASE("cli: submit, get, list and cancel") {
+  served_jobforge jf;
+  e2e::temp_dir dir;
+  const auto payload_file = dir.file("payload.json");
+  std::ofstream(payload_file) << R"({"ms": 60000})";
+  auto submitted = run_cli(
+      {"submit", "sleep", "--payload", "@" + payload_file, "--priority", "high", "--tag", "cli"},
+      jf.port());
+  INFO(submitted.output);
+  REQUIRE(submitted.exit_code == 0);
+  const std::string id = first_word(submitted.output);
+  REQUIRE(id.size() == 36);
+
+  auto got = run_cli({"get", id}, jf.port());
+  REQUIRE(got.exit_code == 0);
+  const auto job = json::parse(got.output).as_object();
+  CHECK(job.at("priority") == "high");
+  CHECK(job.at("tags") == json::array{"cli"});
+
+  auto listed = run_cli({"list", "--type", "sleep"}, jf.port());
+  REQUIRE(listed.exit_code == 0);
+  CHECK(listed.output.rfind("ID", 0) == 0);
+  CHECK(listed.output.find(id) != std::string::npos);
+
+  auto canceled = run_cli({"cancel", id, "--reason", "not needed", "--mode", "forced"}, jf.port());
+  INFO(canceled.output);
+  CHECK(canceled.exit_code == 0);
+  CHECK(canceled.output.find("canceled (not needed)") != std::string::npos);
+  CHECK(run_cli({"cancel", id}, jf.port()).exit_code == 2);  // 409: already canceled
+}
+
+TEST_CASE("cli: wait follows progress as plain lines and times out with its own code") {
+  served_jobforge jf;
+  auto r = jf.post("/api/jobs",
+                   json::parse(R"({"type": "progress", "payload": {"steps": 3, "step_ms": 150}})"));
+  REQUIRE(r.status == 201);
+  const auto id = e2e::id_of(r);
+  auto waited = run_cli({"wait", id}, jf.port());
+  INFO(waited.output);
+  CHECK(waited.exit_code == 0);
+  CHECK(waited.output.find("progress ") != std::string::npos);  // piped: plain lines
+  CHECK(waited.output.find("status completed") != std::string::npos);
+  CHECK(waited.output.find(id + " completed") != std::string::npos);
+
+  const auto slow = e2e::submit(jf, e2e::sleep_job(60'000));
+  auto timed_out = run_cli({"wait", slow, "--timeout", "0.5"}, jf.port());
+  CHECK(timed_out.exit_code == 4);
+  CHECK(timed_out.output.find("still") != std::string::npos);
+}
