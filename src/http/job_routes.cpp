@@ -160,26 +160,14 @@ expected<job_query> parse_list_query(const request& req) {
                    boost::json::object{{"parameter", "order"}, {"value", *text}}};
     }
   }
-  if (auto text = query_param(params, "limit")) {
-    auto limit = parse_integer(*text, "limit", 1, 1000);
-    if (!limit) return limit.error_value();
-    q.limit = static_cast<std::size_t>(*limit);
-  }
+  if (auto ok = read_page_params(params, q); !ok) return std::move(ok).error_value();
   return q;
 }
 
 void list_jobs(route_context ctx, const request& req, response& res) {
   auto query = parse_list_query(req);
   if (!query) return send_error(res, query.error_value());
-  auto page = ctx.rt->list(*query);
-  if (!page) return send_error(res, page.error_value());
-  boost::json::array items;
-  items.reserve(page->items.size());
-  for (const auto& j : page->items)
-    items.push_back(to_json(j));
-  boost::json::object out{{"items", std::move(items)}};
-  if (page->next_cursor) out["next_cursor"] = *page->next_cursor;
-  send_json(res, 200, out);
+  send_job_list(*ctx.rt, *query, res);
 }
 
 /// Reads `reason` and `mode` from the query or from a JSON body (not both).
@@ -239,6 +227,28 @@ void cancel_job(route_context ctx, const request& req, response& res) {
 }
 
 }  // namespace
+
+expected<void> read_page_params(const httplib::Params& params, job_query& q) {
+  if (auto cursor = query_param(params, "cursor")) q.cursor = *cursor;
+  if (auto text = query_param(params, "limit")) {
+    auto limit = parse_integer(*text, "limit", 1, 1000);
+    if (!limit) return std::move(limit).error_value();
+    q.limit = static_cast<std::size_t>(*limit);
+  }
+  return {};
+}
+
+void send_job_list(runtime& rt, const job_query& q, response& res) {
+  auto page = rt.list(q);
+  if (!page) return send_error(res, page.error_value());
+  boost::json::array items;
+  items.reserve(page->items.size());
+  for (const auto& j : page->items)
+    items.push_back(to_json(j));
+  boost::json::object out{{"items", std::move(items)}};
+  if (page->next_cursor) out["next_cursor"] = *page->next_cursor;
+  send_json(res, 200, out);
+}
 
 httplib::Server::Handler route(std::string name, route_context ctx,
                                void (*fn)(route_context, const request&, response&)) {

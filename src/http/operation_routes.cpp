@@ -90,20 +90,8 @@ void list_dead_letters(route_context ctx, const request& req, response& res) {
   job_query q;
   q.filter.statuses = std::vector<job_status>{job_status::failed};
   if (auto type = query_param(params, "type")) q.filter.type = *type;
-  if (auto cursor = query_param(params, "cursor")) q.cursor = *cursor;
-  if (auto text = query_param(params, "limit")) {
-    auto limit = parse_integer(*text, "limit", 1, 1000);
-    if (!limit) return send_error(res, limit.error_value());
-    q.limit = static_cast<std::size_t>(*limit);
-  }
-  auto page = ctx.rt->list(q);
-  if (!page) return send_error(res, page.error_value());
-  boost::json::array items;
-  for (const auto& j : page->items)
-    items.push_back(to_json(j));
-  boost::json::object out{{"items", std::move(items)}};
-  if (page->next_cursor) out["next_cursor"] = *page->next_cursor;
-  send_json(res, 200, std::move(out));
+  if (auto ok = read_page_params(params, q); !ok) return send_error(res, ok.error_value());
+  send_job_list(*ctx.rt, q, res);
 }
 
 /// {"ids": [...], "payload"?} of a batch replay or discard; every id is

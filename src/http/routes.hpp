@@ -2,6 +2,8 @@
 /// The route groups of the gateway, each registered on the server by its own
 /// file. Internal to src/http.
 
+#include "store/store.hpp"
+
 #include <httplib.h>
 
 #include <atomic>
@@ -30,6 +32,12 @@ struct route_context {
 /// A route function bound to the context, behind the exception guard.
 httplib::Server::Handler route(std::string name, route_context ctx,
                                void (*fn)(route_context, const request&, response&));
+
+/// Reads `limit` and `cursor` of a list query into `q`.
+expected<void> read_page_params(const httplib::Params& params, job_query& q);
+
+/// Answers 200 with {"items": [...], "next_cursor"?} for a list query.
+void send_job_list(runtime& rt, const job_query& q, response& res);
 
 /// POST/GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel, DELETE /api/jobs/{id}.
 void add_job_routes(httplib::Server& server, route_context ctx);
