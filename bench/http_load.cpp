@@ -4,10 +4,10 @@
 //   submit  N noop jobs, one per request from C keep-alive connections, until
 //           all are completed; then submit->complete of every 100th job
 //   batch   N noop jobs through POST /api/jobs/batch, B per request
-//   idle    2,000 jobs paced at 200/s from one connection: submit->start and
-//           submit->complete from each job's history
+//   idle    2,000 jobs paced at 200/s from one connection: submit->start
+//           (from each job's history) and submit->complete
 // Every loop is bounded; a watchdog exits with status 3 when a phase runs
-// past 300 s. Exit status 1 if any submission failed. See bench/README.md.
+// past 300 s. Exit status 1 if any submission failed.
 
 #include <httplib.h>
 #include <boost/json.hpp>
@@ -55,8 +55,7 @@ struct options {
   std::string only, spawn, url;
 };
 
-const std::string g_host = "127.0.0.1";
-int g_port = 0;
+int g_port = 0;  // on 127.0.0.1
 // The spawned server and its temp dir, global so that the watchdog can clean up.
 std::atomic<pid_t> g_server{-1};
 std::string g_temp_dir;
@@ -83,8 +82,7 @@ void enter_phase(const char* name) {
 [[noreturn]] void watchdog() {
   for (;;) {
     std::this_thread::sleep_for(1s);
-    const steady::time_point start{steady::duration{g_phase_start.load()}};
-    if (steady::now() - start <= phase_cap) continue;
+    if (steady::now() - steady::time_point{steady::duration{g_phase_start}} <= phase_cap) continue;
     std::printf("TIMEOUT: phase \"%s\" ran past 300 s\n", g_phase.load());
     std::fflush(stdout);
     kill_server_and_remove_dir();
@@ -98,16 +96,15 @@ std::atomic<long> g_submit_failures{0}, g_other_failures{0}, g_printed{0};
 bool check(const httplib::Result& r, int expected, bool submission, const char* what) {
   if (r && r->status == expected) return true;
   (submission ? g_submit_failures : g_other_failures)++;
-  if (g_printed++ >= 5) return false;
-  if (r)
-    std::printf("HTTP error: %s -> %d: %.300s\n", what, r->status, r->body.c_str());
-  else
-    std::printf("HTTP error: %s -> %s\n", what, httplib::to_string(r.error()).c_str());
+  if (g_printed++ < 5)
+    std::printf("HTTP error: %s -> %s\n", what,
+                r ? (std::to_string(r->status) + ": " + r->body.substr(0, 300)).c_str()
+                  : ("transport error " + httplib::to_string(r.error())).c_str());
   return false;
 }
 
 std::unique_ptr<httplib::Client> make_client() {
-  auto c = std::make_unique<httplib::Client>(g_host, g_port);
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", g_port);
   c->set_keep_alive(true);
   // As curl and most HTTP clients do: httplib writes the headers and the body
   // separately, and Nagle would hold the body until the server's delayed ACK.
@@ -145,8 +142,9 @@ double seconds_between(steady::time_point a, steady::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-/// "p50 1.20 ms, p99 3.40 ms, max ... (n=...)" over `v`, nearest rank.
+/// "p50 1.20 ms, p99 3.40 ms, max ... (n=...)" over `v` without its NaNs, nearest rank.
 std::string percentiles(std::vector<double> v, std::initializer_list<double> ps) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
   if (v.empty()) return "no samples";
   std::sort(v.begin(), v.end());
   std::string out;
@@ -194,8 +192,7 @@ void print_cpu(const cpu_mark& from) {
 /// Polls for unfinished jobs every 20 ms until there are none: the instant
 /// the list was seen empty, or nullopt after completion_limit.
 std::optional<steady::time_point> wait_all_completed(httplib::Client& c) {
-  const auto deadline = steady::now() + completion_limit;
-  while (steady::now() < deadline) {
+  for (const auto deadline = steady::now() + completion_limit; steady::now() < deadline;) {
     auto r = c.Get("/api/jobs?status=scheduled,blocked,pending,running,retrying&limit=1");
     if (check(r, 200, false, "GET unfinished jobs")) {
       const auto body = parse_or_null(r->body);
@@ -253,29 +250,39 @@ void print_rates(const char* what, long jobs, const fan_out_result& run, httplib
   std::printf("  %s: all completed after %.2f s = %.0f jobs/s\n", what, c, jobs / c);
 }
 
-/// A finished job's submit->start (from its history, when `start` is given)
-/// and submit->complete (finished_at - created_at), in ms; 1 ms resolution.
-void job_latency(httplib::Client& c, const std::string& id, std::vector<double>* start,
-                 std::vector<double>& complete) {
-  auto r = c.Get(("/api/jobs/" + id).c_str());
-  if (!check(r, 200, false, "GET /api/jobs/{id}")) return;
-  const auto job = parse_or_null(r->body);
-  const long long created = unix_ms(field_of(job, "created_at"));
-  const long long finished = unix_ms(field_of(job, "finished_at"));
-  if (created < 0) return;
-  if (finished >= 0) complete.push_back(static_cast<double>(finished - created));
-  if (!start) return;
-  r = c.Get(("/api/jobs/" + id + "/history").c_str());
-  if (!check(r, 200, false, "GET /api/jobs/{id}/history")) return;
-  const auto body = parse_or_null(r->body);
-  const auto* history = body.is_object() ? body.get_object().if_contains("history") : nullptr;
-  if (!history || !history->is_array()) return;
-  for (const auto& entry : history->get_array())
-    if (field_of(entry, "to") == "running") {  // the first attempt's start
-      const long long at = unix_ms(field_of(entry, "at"));
-      if (at >= 0) start->push_back(static_cast<double>(at - created));
-      return;
-    }
+/// Per finished job, in ms (NaN when unknown; 1 ms resolution): submit->start
+/// (the history's first `running` entry - created_at, only `with_start`) and
+/// submit->complete (finished_at - created_at). Over 8 connections, since the
+/// server often answers only after ~40 ms: it writes headers and body apart
+/// without TCP_NODELAY, so the body waits for our delayed ACK.
+std::pair<std::vector<double>, std::vector<double>> measure(const std::vector<std::string>& ids,
+                                                            bool with_start) {
+  std::vector<double> start(ids.size(), NAN), complete(ids.size(), NAN);
+  fan_out(static_cast<long>(ids.size()), 8, [&](httplib::Client& c, long k) {
+    const auto i = static_cast<std::size_t>(k);
+    if (ids[i].empty()) return false;
+    auto r = c.Get(("/api/jobs/" + ids[i]).c_str());
+    if (!check(r, 200, false, "GET /api/jobs/{id}")) return false;
+    const auto job = parse_or_null(r->body);
+    const long long created = unix_ms(field_of(job, "created_at"));
+    const long long finished = unix_ms(field_of(job, "finished_at"));
+    if (created < 0) return false;
+    if (finished >= 0) complete[i] = static_cast<double>(finished - created);
+    if (!with_start) return true;
+    r = c.Get(("/api/jobs/" + ids[i] + "/history").c_str());
+    if (!check(r, 200, false, "GET /api/jobs/{id}/history")) return false;
+    const auto body = parse_or_null(r->body);
+    const auto* history = body.is_object() ? body.get_object().if_contains("history") : nullptr;
+    if (!history || !history->is_array()) return false;
+    for (const auto& e : history->get_array())
+      if (field_of(e, "to") == "running") {  // the first attempt's start
+        if (const long long at = unix_ms(field_of(e, "at")); at >= 0)
+          start[i] = static_cast<double>(at - created);
+        break;
+      }
+    return true;
+  });
+  return {start, complete};
 }
 
 // ---- Phases 1 and 2: one job per request, then submit->complete of a sample.
@@ -303,13 +310,8 @@ void run_submit(const options& o) {
   print_cpu(cpu);
 
   enter_phase("submit->complete latency");
-  std::vector<double> latency;
-  for (const auto& id : sampled)
-    if (!id.empty()) job_latency(*poller, id, nullptr, latency);
-  std::printf(
-      "submit->complete latency (every 100th job, finished_at - created_at, 1 ms "
-      "resolution): %s\n",
-      percentiles(latency, {50, 99}).c_str());
+  std::printf("submit->complete latency (every 100th job, finished_at - created_at): %s\n",
+              percentiles(measure(sampled, false).second, {50, 99}).c_str());
 }
 
 // ---- Phase 3: POST /api/jobs/batch, B jobs per request.
@@ -368,13 +370,11 @@ void run_idle() {
               (count - 1) / seconds_between(t0, sent), percentiles(latency, {50, 99}).c_str());
   wait_all_completed(*client);
   print_cpu(cpu);
-  std::vector<double> to_start, to_complete;
-  for (const auto& id : ids)
-    job_latency(*client, id, &to_start, to_complete);
-  std::printf("  submit->start (history 'running' at - created_at, 1 ms resolution): %s\n",
-              percentiles(to_start, {50, 99}).c_str());
-  std::printf("  submit->complete (finished_at - created_at, 1 ms resolution): %s\n",
-              percentiles(to_complete, {50, 99}).c_str());
+  const auto [start, complete] = measure(ids, true);
+  std::printf("  submit->start (history's running at - created_at): %s\n",
+              percentiles(start, {50, 99}).c_str());
+  std::printf("  submit->complete (finished_at - created_at): %s\n",
+              percentiles(complete, {50, 99}).c_str());
 }
 
 // ---- The spawned server.
@@ -392,7 +392,7 @@ int free_loopback_port() {
 
 /// Waits (bounded) for GET /health to answer 200, while `pid` (if any) lives.
 bool wait_healthy(pid_t pid, std::chrono::seconds limit) {
-  httplib::Client probe(g_host, g_port);
+  httplib::Client probe("127.0.0.1", g_port);
   probe.set_connection_timeout(200ms);
   probe.set_read_timeout(1s);
   for (const auto deadline = steady::now() + limit; steady::now() < deadline;) {
@@ -407,18 +407,16 @@ bool wait_healthy(pid_t pid, std::chrono::seconds limit) {
 }
 
 /// `jobforge serve` on a port that was free a moment ago, its data in a temp
-/// dir; stdout and stderr go to server.log there.
+/// dir; its stdout and stderr go to server.log there.
 bool spawn_server(const std::string& binary) {
   char pattern[] = "/tmp/jobforge-load-XXXXXX";
   if (!::mkdtemp(pattern)) return false;
   g_temp_dir = pattern;
   const std::string log = g_temp_dir + "/server.log";
   g_port = free_loopback_port();
-  std::vector<std::string> args{binary,        "serve",
-                                "--host",      g_host,
-                                "--port",      std::to_string(g_port),
-                                "--data-dir",  g_temp_dir + "/data",
-                                "--executors", "16"};
+  std::vector<std::string> args{binary,      "serve",  "--host",
+                                "127.0.0.1", "--port", std::to_string(g_port)};
+  args.insert(args.end(), {"--data-dir", g_temp_dir + "/data", "--executors", "16"});
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());
@@ -479,13 +477,13 @@ bool use_url(const std::string& url) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes, into a file too
   std::map<std::string, std::string> given;  // every option takes a value
   for (int i = 1; i + 1 < argc; i += 2)
     given[argv[i]] = argv[i + 1];
-  auto take = [&](const char* name, const std::string& fallback) {
-    auto it = given.find(name);
-    const std::string v = it == given.end() ? fallback : it->second;
-    if (it != given.end()) given.erase(it);
+  auto take = [&](const char* name, const char* fallback) {
+    const std::string v = given.count(name) ? given[name] : fallback;
+    given.erase(name);
     return v;
   };
   const options o{std::atol(take("--jobs", "100000").c_str()),
@@ -511,15 +509,16 @@ int main(int argc, char** argv) {
   } else if (!(ready = wait_healthy(-1, 5s))) {
     std::printf("%s does not answer GET /health with 200\n", o.url.c_str());
   }
-  // After the spawn, so that the server keeps the default disposition, as in
-  // production: httplib 0.11 sends without MSG_NOSIGNAL.
+  // After the spawn, so that the server keeps the default disposition:
+  // httplib 0.11 sends without MSG_NOSIGNAL.
   ::signal(SIGPIPE, SIG_IGN);
   int status = 1;
   if (ready) {
-    std::printf("http_load: http://%s:%d (%s), jobs %ld, connections %d, batch %ld, %u cores\n",
-                g_host.c_str(), g_port, o.spawn.empty() ? "running" : "spawned, 16 executors",
-                o.jobs, o.connections, o.batch, std::thread::hardware_concurrency());
-    std::fflush(stdout);
+    std::printf(
+        "http_load: http://127.0.0.1:%d (%s), jobs %ld, connections %d, batch %ld, "
+        "%u cores\n",
+        g_port, o.spawn.empty() ? "running" : "spawned, 16 executors", o.jobs, o.connections,
+        o.batch, std::thread::hardware_concurrency());
     if (o.only.empty() || o.only == "submit") run_submit(o);
     if (o.only.empty() || o.only == "batch") run_batch(o);
     if (o.only.empty() || o.only == "idle") run_idle();
