@@ -8,6 +8,7 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -26,6 +27,7 @@ struct http_server::impl {
   std::thread listener;
   std::atomic<bool> stopping{false};
   bool started = false;
+  int listen_fd = -1;  ///< the listening socket, once bound
 
   impl(runtime& r, http_server_options o) : rt(r), options(std::move(o)) {}
 
@@ -42,6 +44,10 @@ struct http_server::impl {
     // httplib closes a keep-alive connection after 5 requests by default, and
     // its listen backlog is 5: busy clients then reconnect into a full queue.
     server.set_keep_alive_max_count(10'000);
+    server.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_fd = sock;
+    });
 
     // httplib calls this for every answer >= 400, ours included: fill only
     // the empty bodies it produced itself (no route, 413, malformed request).
@@ -76,8 +82,14 @@ struct http_server::impl {
 
   /// Binds the listening socket; the bound port, or -1.
   int bind() {
-    if (options.port == 0) return server.bind_to_any_port(options.host);
-    return server.bind_to_port(options.host, options.port) ? options.port : -1;
+    const int port = options.port == 0
+                         ? server.bind_to_any_port(options.host)
+                         : (server.bind_to_port(options.host, options.port) ? options.port : -1);
+    // The packaged httplib listens with a backlog of 5, so a burst of new
+    // connections (32 clients at once) overflows it and some are reset.
+    // Listening again on the same socket raises the backlog (Linux).
+    if (port >= 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+    return port;
   }
 };
 
