@@ -18,7 +18,7 @@
 // Every phase is bounded: a watchdog thread prints TIMEOUT, every thread's
 // stack (gdb) and exits with status 3 when a phase runs past --cap seconds.
 
-#include "bench_jobs.hpp"
+#include "bench_support.hpp"
 #include "handlers/demo_types.hpp"
 #include "model/job_type_registry.hpp"
 #include "model/random_source.hpp"
@@ -138,23 +138,6 @@ std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-/// A field of /proc/self/status in KiB (VmRSS, VmHWM).
-long proc_status_kib(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0)
-      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
-  return -1;
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
 }
 
 /// CPU time of the whole process (user, sys), to say where a phase's time went.

@@ -16,7 +16,7 @@
 // printing every thread's stack with gdb; exit status 2) or when a part runs
 // past --cap seconds (exit status 3).
 
-#include "bench_jobs.hpp"
+#include "bench_support.hpp"
 #include "handlers/demo_types.hpp"
 #include "runtime/runtime.hpp"
 
@@ -153,23 +153,6 @@ clk::time_point part_deadline() {
 
 double seconds_between(clk::time_point a, clk::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-/// A field of /proc/self/status in KiB (VmRSS, VmHWM).
-long proc_status_kib(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0)
-      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
-  return -1;
 }
 
 /// This process's CPU time and context switches so far (getrusage).

@@ -125,7 +125,7 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
   std::unordered_map<std::string, std::size_t> by_name;
   std::map<std::pair<std::string, std::string>, std::size_t> keys_in_batch;
   std::vector<job_id> resolved;  // each entry's job: new, or the one it duplicates
-  std::unordered_set<job_id> new_ids;
+  std::unordered_map<job_id, std::size_t> new_ids;  ///< entry index of each new job
 
   // Check everything before changing anything: a bad entry rejects the batch.
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -162,7 +162,7 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
       }
     }
     resolved.push_back(item.created ? item.j.id : item.existing);
-    if (item.created) new_ids.insert(item.j.id);
+    if (item.created) new_ids.emplace(item.j.id, i);
     if (!e.name.empty()) by_name.emplace(e.name, i);
     b->items.push_back(std::move(item));
   }
@@ -190,9 +190,8 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
   st.dedup.expire(t);
   // A duplicate of a job new in this batch answers with that job.
   for (auto& item : b->items)
-    if (!item.created && new_ids.count(item.existing))
-      for (const auto& other : b->items)
-        if (other.created && other.j.id == item.existing) item.existing_job = other.j;
+    if (auto same = new_ids.find(item.existing); !item.created && same != new_ids.end())
+      item.existing_job = b->items[same->second].j;
   if (to_fetch.empty()) return complete_batch(self, b);
   b->lookups_left = to_fetch.size();
   for (const auto& id : to_fetch) {

@@ -56,7 +56,7 @@ void download_result(route_context ctx, const request& req, response& res) {
     res.set_content(boost::json::serialize(j->result), "application/json");
     return;
   }
-  auto file = ctx.rt->result_file(j->id);
+  auto file = ctx.rt->result_file(*j);
   if (!file) return send_error(res, file.error_value());
   auto in = std::make_shared<std::ifstream>(file->path, std::ios::binary);
   if (!*in)

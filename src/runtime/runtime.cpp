@@ -146,8 +146,11 @@ expected<job_page> runtime::list(const job_query& query) {
 expected<result_download> runtime::result_file(const job_id& id) {
   auto found = get(id);
   if (!found) return std::move(found).error_value();
-  const job& j = *found;
-  const auto id_text = to_string(id);
+  return result_file(*found);
+}
+
+expected<result_download> runtime::result_file(const job& j) const {
+  const auto id_text = to_string(j.id);
   if (j.status != job_status::completed)
     return error{error_code::conflict,
                  "job " + id_text + " is " + std::string(to_string(j.status)) +

@@ -87,6 +87,8 @@ class runtime {
   /// plain JSON (in the job), conflict when it has not completed, unavailable
   /// when the file has gone missing from the results folder.
   expected<result_download> result_file(const job_id& id);
+  /// The same for a job already read (no second read of the store).
+  expected<result_download> result_file(const job& j) const;
   /// Cancels a job and answers with it once it is canceled (a graceful
   /// cancel of a running job waits for the handler up to the grace period).
   expected<job> cancel(const job_id& id, cancel_options options = {});
