@@ -2,6 +2,7 @@
 
 #include "actors/event_hub.hpp"
 #include "actors/send_after.hpp"
+#include "actors/webhook_outbox.hpp"
 #include "model/retry_policy.hpp"
 #include "model/token_bucket.hpp"
 
@@ -32,7 +33,12 @@ void move_to(supervisor* self, job_status to, transition_note note = {}) {
     spdlog::error("job {}: {}", to_string(st.current.id), ok.error_value().message);
     return;
   }
-  persist(self);
+  std::vector<job_ptr> deliveries;
+  caf::anon_send(
+      st.env->store, persist_atom::value,
+      change_writes(*st.env, std::make_shared<const job>(st.current), now(self), deliveries));
+  if (!deliveries.empty())
+    caf::anon_send(st.env->scheduler, admit_atom::value, std::move(deliveries));
   const auto& h = st.current.history.back();
   publish(self, *st.env,
           job_event{job_event::kind::status,

@@ -98,6 +98,9 @@ using requeue_atom = caf::atom_constant<caf::atom("jf_requeue")>;
 /// (interrupt_atom): scheduler -> supervisor at the end of a drain: stop the
 /// running attempt, return the job to pending, and end.
 using interrupt_atom = caf::atom_constant<caf::atom("jf_intrpt")>;
+/// (admit_atom, std::vector<job_ptr>): supervisor or scheduler -> scheduler:
+/// queue jobs already committed (webhook deliveries made by a status change).
+using admit_atom = caf::atom_constant<caf::atom("jf_admit")>;
 /// (finished_atom, job_snapshot): supervisor -> scheduler, job is terminal.
 using finished_atom = caf::atom_constant<caf::atom("jf_finish")>;
 /// (wake_atom): scheduler to itself when a run_at or rate-limit time is due.
@@ -263,6 +266,7 @@ std::optional<cancel_request> parse_cancel_reason(const caf::error& reason);
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::job_ptr>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::void_reply)

@@ -6,6 +6,7 @@
 #include "model/priority.hpp"
 #include "model/random_source.hpp"
 #include "model/time.hpp"
+#include "model/webhook.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>
@@ -48,6 +49,8 @@ struct runtime_config {
   /// store, and a handler's file result fails its attempt.
   std::string results_dir;
   std::size_t max_inline_result_bytes = 64 * 1024;
+  /// Webhooks configured per type (a job's own `webhook_url` needs none).
+  webhook_settings webhooks;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated

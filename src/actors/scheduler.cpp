@@ -4,6 +4,7 @@
 #include "actors/executor.hpp"
 #include "actors/job_supervisor.hpp"
 #include "actors/send_after.hpp"
+#include "actors/webhook_outbox.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -91,7 +92,11 @@ void on_wake(scheduler_actor* self) {
 
 void record(scheduler_actor* self, const job_ptr& j) {
   auto& st = self->state;
-  caf::anon_send(st.env->store, persist_atom::value, std::vector<store_write>{put_job{j}});
+  std::vector<job_ptr> deliveries;
+  caf::anon_send(st.env->store, persist_atom::value,
+                 change_writes(*st.env, j, now(self), deliveries));
+  // Queued by a message, not here: record runs inside loops over the jobs.
+  if (!deliveries.empty()) self->send(self, admit_atom::value, std::move(deliveries));
   const auto& h = j->history.back();
   publish(
       self, *st.env,
@@ -270,6 +275,11 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::try_dispatch(self);
       },
       [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, snapshot); },
+      [=](admit_atom, const std::vector<job_ptr>& committed) {
+        for (const auto& j : committed)
+          sched::admit(self, j);
+        sched::try_dispatch(self);
+      },
       [=](wake_atom) { sched::on_wake(self); },
       [=](drain_atom, std::int64_t grace_ms) {
         auto promise = self->make_response_promise();

@@ -4,6 +4,7 @@
 #include "actors/event_hub.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/scheduler_fetch.hpp"
+#include "actors/webhook_outbox.hpp"
 #include "model/dependency.hpp"
 #include "model/job_factory.hpp"
 
@@ -294,9 +295,10 @@ void replay(scheduler_actor* self, const job_id& id, replay_request& req,
       return;
     }
     auto snapshot = std::make_shared<const job>(std::move(j));
+    std::vector<job_ptr> deliveries;
     self->request(s.env->store, caf::infinite, persist_atom::value,
-                  std::vector<store_write>{put_job{snapshot}})
-        .then([self, id, snapshot, promise](void_reply& w) mutable {
+                  change_writes(*s.env, snapshot, now(self), deliveries))
+        .then([self, id, snapshot, deliveries, promise](void_reply& w) mutable {
           self->state.in_flight.erase(id);
           if (!w) {
             promise.deliver(job_reply{std::move(w).error_value()});
@@ -316,6 +318,8 @@ void replay(scheduler_actor* self, const job_id& id, replay_request& req,
                             {},
                             h.at});
           admit(self, snapshot);
+          for (const auto& d : deliveries)
+            admit(self, d);
         });
   });
 }

@@ -43,6 +43,13 @@ handler_result handler_result::transient(std::string code, std::string message) 
   return failure({std::move(code), std::move(message), error_kind::transient});
 }
 
+handler_result handler_result::transient_after(std::string code, std::string message,
+                                               milliseconds retry_after) {
+  job_error e{std::move(code), std::move(message), error_kind::transient};
+  e.retry_after_ms = retry_after.count();
+  return failure(std::move(e));
+}
+
 handler_result handler_result::permanent(std::string code, std::string message) {
   return failure({std::move(code), std::move(message), error_kind::permanent});
 }

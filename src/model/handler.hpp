@@ -71,6 +71,10 @@ class handler_result {
   static handler_result ok_file(std::string path, std::string content_type,
                                 boost::json::value summary = nullptr);
   static handler_result transient(std::string code, std::string message);
+  /// A transient error whose next attempt is to wait `retry_after` instead
+  /// of the job's backoff (an HTTP 429's `Retry-After`, say).
+  static handler_result transient_after(std::string code, std::string message,
+                                        milliseconds retry_after);
   static handler_result permanent(std::string code, std::string message);
   static handler_result failure(job_error e);
 

@@ -71,6 +71,8 @@ struct job {
   std::int64_t unique_for_ms = 0;
   std::string tenant;
   std::vector<std::string> tags;
+  std::optional<std::string> webhook_url;  ///< status changes are POSTed here
+  std::vector<job_status> webhook_events;  ///< which; empty = the terminal ones
   std::optional<job_progress> progress;
   boost::json::value result;               ///< null until completed (or a null result)
   std::optional<result_blob> result_file;  ///< the result, when kept as a file

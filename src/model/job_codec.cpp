@@ -5,6 +5,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+
 namespace jobforge {
 
 using detail::decode;
@@ -35,6 +37,29 @@ json::array ids(const std::vector<job_id>& v) {
 
 constexpr const char* status_names =
     "scheduled, blocked, pending, running, retrying, completed, failed, canceled";
+
+json::array statuses(const std::vector<job_status>& v) {
+  json::array out;
+  for (const auto s : v)
+    out.emplace_back(to_string(s));
+  return out;
+}
+
+/// A list of status names; "*" stands for every status (every transition).
+std::vector<job_status> read_statuses(json_reader& r, std::string_view key) {
+  std::vector<job_status> out;
+  auto names = r.optional_strings(key);
+  if (!names) return out;
+  for (const auto& name : *names) {
+    if (name == "*") return {all_job_statuses.begin(), all_job_statuses.end()};
+    auto s = parse_job_status(name);
+    if (!s)
+      r.fail(key, "entries must be \"*\" or one of " + std::string(status_names) + ", got \"" +
+                      name + "\"");
+    if (std::find(out.begin(), out.end(), *s) == out.end()) out.push_back(*s);
+  }
+  return out;
+}
 constexpr const char* priority_names = "low, normal, high, critical";
 constexpr const char* kind_names = "transient, permanent, timeout, crash";
 
@@ -46,6 +71,7 @@ job_error read_job_error(const json::value& v, const std::string& path) {
   auto kind = r.optional_enum("kind", parse_error_kind, kind_names);
   if (!kind) r.fail("kind", "is required");
   e.kind = *kind;
+  e.retry_after_ms = r.optional_int("retry_after_ms", 0);
   r.finish();
   return e;
 }
@@ -139,7 +165,9 @@ json::value to_json(const result_blob& b) {
 }
 
 json::value to_json(const job_error& e) {
-  return json::object{{"code", e.code}, {"message", e.message}, {"kind", to_string(e.kind)}};
+  json::object o{{"code", e.code}, {"message", e.message}, {"kind", to_string(e.kind)}};
+  if (e.retry_after_ms) o["retry_after_ms"] = *e.retry_after_ms;
+  return o;
 }
 
 expected<job_error> job_error_from_json(const json::value& v) {
@@ -207,6 +235,8 @@ json::value to_json(const job& j) {
       {"unique_for_ms", j.unique_for_ms},
       {"tenant", j.tenant},
       {"tags", strings(j.tags)},
+      {"webhook_url", string_or_null(j.webhook_url)},
+      {"webhook_events", statuses(j.webhook_events)},
       {"progress", j.progress ? to_json(*j.progress) : json::value(nullptr)},
       {"result", j.result},
       {"result_file", j.result_file ? to_json(*j.result_file) : json::value(nullptr)},
@@ -246,6 +276,8 @@ expected<job> job_from_json(const json::value& v) {
     j.unique_for_ms = r.optional_int("unique_for_ms", 0).value_or(0);
     j.tenant = r.required_string("tenant");
     j.tags = r.optional_strings("tags").value_or(std::vector<std::string>{});
+    j.webhook_url = r.optional_string("webhook_url");
+    j.webhook_events = read_statuses(r, "webhook_events");
     if (const auto* p = r.optional_value("progress"))
       j.progress = read_progress(*p, r.path_of("progress"));
     j.result = payload_or_null(r.optional_value("result"));
@@ -299,6 +331,8 @@ json::value to_json(const job_request& q) {
   if (q.unique_for_ms) o["unique_for_ms"] = *q.unique_for_ms;
   if (!q.tenant.empty()) o["tenant"] = q.tenant;
   if (!q.tags.empty()) o["tags"] = strings(q.tags);
+  if (q.webhook_url) o["webhook_url"] = *q.webhook_url;
+  if (!q.webhook_events.empty()) o["webhook_events"] = statuses(q.webhook_events);
   return o;
 }
 
@@ -323,6 +357,8 @@ expected<job_request> job_request_from_json(const json::value& v) {
     q.unique_for_ms = r.optional_int("unique_for_ms", 0);
     q.tenant = r.optional_string("tenant").value_or("");
     q.tags = r.optional_strings("tags").value_or(std::vector<std::string>{});
+    q.webhook_url = r.optional_string("webhook_url");
+    q.webhook_events = read_statuses(r, "webhook_events");
     r.finish();
     return q;
   });

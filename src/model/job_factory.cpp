@@ -1,6 +1,7 @@
 #include "model/job_factory.hpp"
 
 #include "model/dedup.hpp"
+#include "model/webhook.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -38,6 +39,11 @@ expected<void> check_request(const job_request& r, const job_id& id) {
     if (tag.empty() || tag.size() > max_tag_length)
       return bad_field("tags",
                        "entries must be 1.." + std::to_string(max_tag_length) + " characters");
+  if (r.webhook_url) {
+    if (auto ok = check_webhook_url(*r.webhook_url, "webhook_url"); !ok) return ok;
+  } else if (!r.webhook_events.empty()) {
+    return bad_field("webhook_events", "needs a webhook_url");
+  }
   const auto& parents = r.dependencies.depends_on;
   if (parents.size() > max_parents)
     return bad_field("depends_on", "may name at most " + std::to_string(max_parents) + " parents");
@@ -76,6 +82,8 @@ expected<job> build_job(const job_request& r, const job_type& type, const job_id
   j.unique_for_ms = j.unique_key ? r.unique_for_ms.value_or(d.unique_for_ms) : 0;
   j.tenant = r.tenant.empty() ? default_tenant : r.tenant;
   j.tags = r.tags;
+  j.webhook_url = r.webhook_url;
+  j.webhook_events = r.webhook_events;
   j.created_at = now;
   j.updated_at = now;
 

@@ -5,6 +5,7 @@
 #include "model/dependency.hpp"
 #include "model/priority.hpp"
 #include "model/retry_policy.hpp"
+#include "model/status.hpp"
 #include "model/time.hpp"
 
 #include <boost/json/value.hpp>
@@ -31,6 +32,10 @@ struct job_request {
   std::optional<std::int64_t> unique_for_ms;
   std::string tenant;
   std::vector<std::string> tags;
+  /// POST status changes of this job here (see model/webhook.hpp).
+  std::optional<std::string> webhook_url;
+  /// The statuses that fire it; empty = completed, failed, canceled.
+  std::vector<job_status> webhook_events;
 };
 
 }  // namespace jobforge

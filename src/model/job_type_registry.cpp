@@ -2,6 +2,7 @@
 
 #include "model/job_factory.hpp"
 #include "model/json_text.hpp"
+#include "model/webhook.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serializer.hpp>
@@ -118,6 +119,11 @@ expected<job> job_type_registry::prepare(const job_request& request, const job_i
                                          timestamp now) const {
   const entry* e = lookup(request.type);
   if (!e) return unknown_type(request.type);
+  if (request.webhook_url && !lookup(webhook_delivery_type))
+    return error{error_code::invalid_argument,
+                 "'webhook_url' cannot be used: this server delivers no webhooks (no job type '" +
+                     std::string(webhook_delivery_type) + "')",
+                 boost::json::object{{"field", "webhook_url"}}};
   if (auto ok = validate_payload(request.type, request.payload); !ok)
     return std::move(ok).error_value();
   return build_job(request, e->type, id, now);

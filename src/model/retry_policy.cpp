@@ -42,6 +42,11 @@ bool is_retryable(const retry_settings& s, const job_error& e) {
 retry_decision decide_retry(const retry_settings& s, int attempts, int max_attempts,
                             const job_error& e, random_source& rng) {
   if (attempts >= max_attempts || !is_retryable(s, e)) return {};
+  // The other side's word beats the policy, within the longest backoff any
+  // job may have, so a hostile Retry-After cannot park a job for a year.
+  if (e.retry_after_ms)
+    return {true, milliseconds{std::clamp<std::int64_t>(*e.retry_after_ms, 0,
+                                                        retry_bounds{}.max_backoff_ms)}};
   return {true, next_delay(s, attempts, rng)};
 }
 

@@ -65,10 +65,13 @@ inline job full_job() {
   j.unique_for_ms = 3'600'000;
   j.tenant = "acme";
   j.tags = {"onboarding", "mail", "ünïcode"};
+  j.webhook_url = "https://hooks.example.com/jobforge?x=1";
+  j.webhook_events = {job_status::failed, job_status::completed};
   j.progress =
       job_progress{42.5, "render", "rendering the template", at("2026-11-23T14:05:08.999Z"), 1'500};
   j.result = json::parse(R"({"delivery":"deferred","queue_id":"7F3A"})");
-  j.last_error = job_error{"smtp_421", "service not available, try later", error_kind::transient};
+  j.last_error =
+      job_error{"smtp_421", "service not available, try later", error_kind::transient, 30'000};
   j.checkpoint = json::parse(R"({"sent":3,"of":10})");
   history_entry submitted;
   submitted.at = at("2026-11-23T14:00:00.000Z");
@@ -130,6 +133,7 @@ inline void check_same(const job_error& a, const job_error& b) {
   CHECK(a.code == b.code);
   CHECK(a.message == b.message);
   CHECK(a.kind == b.kind);
+  CHECK(a.retry_after_ms == b.retry_after_ms);
 }
 
 inline void check_same(const history_entry& a, const history_entry& b) {
@@ -181,6 +185,8 @@ inline void check_same(const job& a, const job& b) {
   CHECK(a.unique_for_ms == b.unique_for_ms);
   CHECK(a.tenant == b.tenant);
   CHECK(a.tags == b.tags);
+  CHECK(a.webhook_url == b.webhook_url);
+  CHECK(a.webhook_events == b.webhook_events);
   REQUIRE(a.progress.has_value() == b.progress.has_value());
   if (a.progress) check_same(*a.progress, *b.progress);
   CHECK(a.result == b.result);
@@ -221,6 +227,8 @@ inline void check_same(const job_request& a, const job_request& b) {
   CHECK(a.unique_for_ms == b.unique_for_ms);
   CHECK(a.tenant == b.tenant);
   CHECK(a.tags == b.tags);
+  CHECK(a.webhook_url == b.webhook_url);
+  CHECK(a.webhook_events == b.webhook_events);
 }
 
 // The decode failed with invalid_argument naming `path` in message and details.

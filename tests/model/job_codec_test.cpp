@@ -223,6 +223,8 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
                                                  "unique_for_ms",
                                                  "tenant",
                                                  "tags",
+                                                 "webhook_url",
+                                                 "webhook_events",
                                                  "progress",
                                                  "result",
                                                  "result_file",
@@ -280,7 +282,7 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
   CHECK(
       o.at("last_error") ==
       json::parse(
-          R"({"code":"smtp_421","message":"service not available, try later","kind":"transient"})"));
+          R"({"code":"smtp_421","message":"service not available, try later","kind":"transient","retry_after_ms":30000})"));
   CHECK(o.at("progress").at("stage") == json::value("render"));
   CHECK(o.at("dependency_mode") == json::value("any"));
   CHECK(o.at("on_dependency_failure") == json::value("run"));

@@ -32,6 +32,8 @@ TEST_CASE("a submission with every field round-trips", "[codec]") {
   q.unique_for_ms = 60'000;
   q.tenant = "acme";
   q.tags = {"a", "b"};
+  q.webhook_url = "http://127.0.0.1:9/hook";
+  q.webhook_events = {job_status::canceled};
   const json::value encoded = to_json(q);
   CHECK(encoded.at("run_at") == json::value("2026-11-23T14:05:09.123Z"));
   CHECK_FALSE(encoded.as_object().contains("run_in_ms"));
