@@ -29,7 +29,7 @@
 namespace {
 
 int print_types() {
-  auto types = jobforge::app::built_in_types();
+  auto types = jobforge::app::built_in_types(jobforge::app::server_config{});
   if (!types) {
     std::cerr << "cannot register the job types: " << to_string(types.error_value()) << "\n";
     return 1;

@@ -85,7 +85,7 @@ int serve(const server_config& o) {
     spdlog::error("{}", ok.error_value().message);
     return 1;
   }
-  auto types = built_in_types();
+  auto types = built_in_types(o);
   if (!types) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
@@ -101,6 +101,7 @@ int serve(const server_config& o) {
   if (o.store == "sqlite")
     config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
+  config.webhooks = webhook_settings_of(o);
   const auto started = std::chrono::steady_clock::now();
   runtime rt(std::move(*types), config, std::move(*backend));
   spdlog::info(
