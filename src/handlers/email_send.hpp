@@ -22,7 +22,8 @@ struct smtp_settings {
   std::string password;
   std::string from;           ///< default sender when a payload names none
   std::string templates_dir;  ///< mustache templates `<name>.txt` / `<name>.html`; empty = none
-  std::string attachments_dir;  ///< attachments given by path must lie under it; empty = none allowed
+  std::string
+      attachments_dir;  ///< attachments given by path must lie under it; empty = none allowed
   std::size_t max_attachment_bytes = 10 * 1024 * 1024;  ///< all attachments of one message together
   std::int64_t connect_timeout_ms = 10'000;
 };

@@ -1,0 +1,96 @@
+#include "handlers/email_file_access.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace jobforge::handlers {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Absolute and without "." or "..", and without the empty last element a
+// trailing slash leaves ("/srv/files/" would otherwise contain nothing).
+fs::path lexical_form(const fs::path& p) {
+  std::error_code ec;
+  fs::path out = fs::absolute(p, ec).lexically_normal();
+  if (!out.has_filename() && out != out.root_path()) out = out.parent_path();
+  return out;
+}
+
+bool lies_inside(const fs::path& file, const fs::path& folder) {
+  const auto [folder_end, file_at] =
+      std::mismatch(folder.begin(), folder.end(), file.begin(), file.end());
+  return folder_end == folder.end() && file_at != file.end();
+}
+
+// Closes the descriptor on every way out of read_contained_file.
+class file_descriptor {
+ public:
+  explicit file_descriptor(int fd) : fd_(fd) {}
+  ~file_descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  file_descriptor(const file_descriptor&) = delete;
+  file_descriptor& operator=(const file_descriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+contained_file find_file_inside(const std::string& folder, const std::string& relative) {
+  contained_file out;
+  std::error_code ec;
+  const fs::path root = fs::canonical(folder, ec);
+  if (ec) return out;
+  const fs::path candidate = fs::path(folder) / relative;
+  // Lexically first: "../x" must read as outside even when it does not exist.
+  if (!lies_inside(lexical_form(candidate), lexical_form(folder))) {
+    out.status = file_lookup::outside;
+    return out;
+  }
+  const fs::path real = fs::canonical(candidate, ec);
+  if (ec) return out;
+  if (!lies_inside(real, root)) {
+    out.status = file_lookup::outside;
+    return out;
+  }
+  const auto status = fs::status(real, ec);
+  if (ec || !fs::is_regular_file(status)) {
+    out.status = file_lookup::not_a_file;
+    return out;
+  }
+  out.size = fs::file_size(real, ec);
+  if (ec) return out;
+  out.status = file_lookup::found;
+  out.path = real;
+  return out;
+}
+
+std::optional<std::string> read_contained_file(const contained_file& file, std::size_t max_bytes) {
+  if (file.status != file_lookup::found) return std::nullopt;
+  const file_descriptor fd{::open(file.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (fd.get() < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  std::string bytes;
+  char buffer[64 * 1024];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<std::size_t>(n));
+    if (bytes.size() > max_bytes) return std::nullopt;
+  }
+  return bytes;
+}
+
+}  // namespace jobforge::handlers
