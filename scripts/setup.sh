@@ -35,6 +35,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# The OpenAPI validator the end-to-end tests run on GET /openapi.json: an
+# npm package pinned by tools/openapi-validator/package-lock.json.
+if [ ! -d tools/openapi-validator/node_modules/@seriousme ]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: installing nodejs npm"
+    sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends nodejs npm
+  fi
+  (cd tools/openapi-validator && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 build_dir=${BUILD_DIR:-build}
 build_type=${CMAKE_BUILD_TYPE:-RelWithDebInfo}
 cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"

@@ -12,6 +12,13 @@ namespace jobforge::app {
 /// from its section of the configuration.
 expected<job_type_registry> built_in_types(const server_config& config);
 
+/// Where file jobs write their outputs before the runtime keeps them.
+std::string work_dir_of(const server_config& config);
+
+/// Creates the folders the file types and result files use (input, work),
+/// and warns about what the configuration leaves weak (unsigned webhooks).
+expected<void> prepare_job_folders(const server_config& config);
+
 /// The configured webhooks, for the runtime.
 webhook_settings webhook_settings_of(const server_config& config);
 

@@ -1,11 +1,16 @@
 #include "app/config.hpp"
 
+#include "model/status.hpp"
+#include "model/webhook.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -123,6 +128,106 @@ const std::vector<key_spec>& keys() {
        true,
        "PEM certificate file; with tls_key, the server speaks HTTPS"},
       {"tls_key", &c::tls_key, nullptr, 0, 0, {}, true, "PEM private key file"},
+      {"smtp.host", &c::smtp_host, nullptr, 0, 0, {}, false, "SMTP server of email.send"},
+      {"smtp.port", nullptr, &c::smtp_port, 1, 65535, {}, false, "SMTP port"},
+      {"smtp.security",
+       &c::smtp_security,
+       nullptr,
+       0,
+       0,
+       {"none", "starttls", "tls"},
+       false,
+       "none, starttls (upgrade required) or tls (implicit, as on port 465)"},
+      {"smtp.username", &c::smtp_username, nullptr, 0, 0, {}, true, "SMTP login; empty: none"},
+      {"smtp.password", &c::smtp_password, nullptr, 0, 0, {}, true, "SMTP password"},
+      {"smtp.from",
+       &c::smtp_from,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "sender of messages whose payload names none"},
+      {"smtp.templates_dir",
+       &c::smtp_templates_dir,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "mustache templates <name>.subject/.txt/.html for payloads naming a template"},
+      {"smtp.attachments_dir",
+       &c::smtp_attachments_dir,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "attachments given by path must lie under it; empty: only inline (base64) attachments"},
+      {"smtp.max_attachment_bytes",
+       nullptr,
+       &c::smtp_max_attachment_bytes,
+       0,
+       1 << 30,
+       {},
+       false,
+       "all attachments of one message together; larger is refused before connecting"},
+      {"smtp.connect_timeout_ms",
+       nullptr,
+       &c::smtp_connect_timeout_ms,
+       100,
+       600'000,
+       {},
+       false,
+       "how long to wait for the SMTP server to accept the connection"},
+      {"http_request.max_response_bytes",
+       nullptr,
+       &c::http_request_max_response_bytes,
+       1024,
+       1 << 30,
+       {},
+       false,
+       "http.request results keep at most this much of the response body"},
+      {"http_request.default_timeout_ms",
+       nullptr,
+       &c::http_request_default_timeout_ms,
+       1,
+       3'600'000,
+       {},
+       false,
+       "an http.request call's time limit when its payload gives none"},
+      {"files.input_dir",
+       &c::files_input_dir,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "report.generate and file.process read only files under it; empty: <data_dir>/inputs"},
+      {"webhooks.secret",
+       &c::webhooks_secret,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "HMAC-SHA256 key of X-Jobforge-Signature; empty: deliveries are unsigned"},
+      {"webhooks.max_attempts",
+       nullptr,
+       &c::webhooks_max_attempts,
+       1,
+       100,
+       {},
+       false,
+       "delivery attempts before a delivery is dead-lettered"},
+      {"webhooks.timeout_ms",
+       nullptr,
+       &c::webhooks_timeout_ms,
+       100,
+       600'000,
+       {},
+       false,
+       "one delivery attempt's time limit"},
   };
   return list;
 }
@@ -182,32 +287,49 @@ std::optional<std::string> set_json(server_config& config, const key_spec& spec,
   return set_text(config, spec, std::string(v.get_string()));
 }
 
-// api_keys: [{"key", "tenant", "role"}]; every entry checked, every problem told.
-void set_api_keys(server_config& config, const json::value& v, const std::string& where,
-                  config_problems& problems) {
+// A JSON array of objects with the given keys: each entry is handed to
+// `read` with a `fail` that records a problem under the entry's index.
+// Returns false if anything was wrong (then the key keeps its value).
+using entry_reader =
+    std::function<void(const json::object&, const std::function<void(const std::string&)>& fail)>;
+bool read_entries(const json::value& v, const std::string& where,
+                  const std::vector<std::string>& keys, config_problems& problems,
+                  const entry_reader& read) {
+  std::string shape = "{";
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    shape += (i ? ", " : "") + keys[i];
+  shape += "}";
   if (!v.is_array()) {
-    problems.push_back(where + ": must be an array of {key, tenant, role}, got " + shown(v));
-    return;
+    problems.push_back(where + ": must be an array of " + shape + ", got " + shown(v));
+    return false;
   }
-  std::vector<api_key> out;
   bool ok = true;
   const auto& arr = v.get_array();
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string at = where + "[" + std::to_string(i) + "]";
-    const auto fail = [&](const std::string& message) {
+    const std::function<void(const std::string&)> fail = [&](const std::string& message) {
       problems.push_back(at + message);
       ok = false;
     };
     if (!arr[i].is_object()) {
-      fail(": must be an object {key, tenant, role}");
+      fail(": must be an object " + shape);
       continue;
     }
-    const auto& o = arr[i].get_object();
+    for (const auto& field : arr[i].get_object())
+      if (std::find(keys.begin(), keys.end(), field.key()) == keys.end())
+        fail("." + std::string(field.key()) + ": unknown key");
+    read(arr[i].get_object(), fail);
+  }
+  return ok;
+}
+
+// api_keys: [{"key", "tenant", "role"}]; every entry checked, every problem told.
+void set_api_keys(server_config& config, const json::value& v, const std::string& where,
+                  config_problems& problems) {
+  std::vector<api_key> out;
+  const auto read = [&](const json::object& o,
+                        const std::function<void(const std::string&)>& fail) {
     api_key k;
-    for (const auto& field : o) {
-      const std::string name(field.key());
-      if (name != "key" && name != "tenant" && name != "role") fail("." + name + ": unknown key");
-    }
     const auto text_of = [&](const char* name) -> std::optional<std::string> {
       const auto* f = o.if_contains(name);
       if (!f || !f->is_string() || f->get_string().empty()) {
@@ -229,32 +351,77 @@ void set_api_keys(server_config& config, const json::value& v, const std::string
         fail(".role: must be admin, operator, submitter or viewer, got \"" + *r + "\"");
     }
     out.push_back(std::move(k));
-  }
-  if (ok) config.api_keys = std::move(out);
+  };
+  if (read_entries(v, where, {"key", "tenant", "role"}, problems, read))
+    config.api_keys = std::move(out);
+}
+
+// webhooks.rules: [{"url", "types"?, "events"?}]; every entry checked.
+void set_webhook_rules(server_config& config, const json::value& v, const std::string& where,
+                       config_problems& problems) {
+  std::vector<webhook_rule_config> out;
+  const auto read = [&](const json::object& o,
+                        const std::function<void(const std::string&)>& fail) {
+    webhook_rule_config rule;
+    const auto* url = o.if_contains("url");
+    if (!url || !url->is_string())
+      fail(".url: must be an http:// or https:// URL");
+    else if (auto checked = check_webhook_url(url->get_string(), "url"); !checked)
+      fail(".url: " + checked.error_value().message.substr(6));  // drop the "'url' " prefix
+    else
+      rule.url = std::string(url->get_string());
+    const auto strings_of = [&](const char* name, std::vector<std::string>& into) {
+      const auto* f = o.if_contains(name);
+      if (!f) return;
+      if (!f->is_array()) return fail(std::string(".") + name + ": must be an array of strings");
+      for (const auto& item : f->get_array()) {
+        if (!item.is_string() || item.get_string().empty())
+          return fail(std::string(".") + name + ": must be an array of non-empty strings");
+        into.emplace_back(item.get_string());
+      }
+    };
+    strings_of("types", rule.types);
+    strings_of("events", rule.events);
+    for (const auto& e : rule.events)
+      if (e != "*" && !parse_job_status(e))
+        fail(".events: \"" + e +
+             "\" is not a status (scheduled, blocked, pending, running, retrying, completed, "
+             "failed, canceled) or \"*\"");
+    out.push_back(std::move(rule));
+  };
+  if (read_entries(v, where, {"url", "types", "events"}, problems, read))
+    config.webhooks_rules = std::move(out);
+}
+
+// A JSON array given as an environment variable's text.
+void set_from_env_json(const std::map<std::string, std::string>& env, const char* name,
+                       config_problems& problems,
+                       const std::function<void(const json::value&, const std::string&)>& set) {
+  auto it = env.find(name);
+  if (it == env.end()) return;
+  json::error_code ec;
+  const json::value v = json::parse(it->second, ec);
+  if (ec)
+    problems.push_back(std::string("env ") + name + ": is not a JSON array: " + ec.message());
+  else
+    set(v, std::string("env ") + name);
+}
+
+const key_spec* find_key(const std::string& key) {
+  const auto& all = keys();
+  auto spec = std::find_if(all.begin(), all.end(), [&](const key_spec& s) { return key == s.key; });
+  return spec == all.end() ? nullptr : &*spec;
+}
+
+bool is_section(const std::string& name) {
+  return name == "smtp" || name == "http_request" || name == "files" || name == "webhooks";
 }
 
 }  // namespace
 
-std::optional<role> parse_role(std::string_view text) {
-  if (text == "viewer") return role::viewer;
-  if (text == "submitter") return role::submitter;
-  if (text == "operator") return role::operator_;
-  if (text == "admin") return role::admin;
-  return std::nullopt;
-}
-
-std::string_view to_string(role r) {
-  switch (r) {
-    case role::viewer:
-      return "viewer";
-    case role::submitter:
-      return "submitter";
-    case role::operator_:
-      return "operator";
-    case role::admin:
-      return "admin";
-  }
-  return "viewer";
+std::string server_config::input_dir() const {
+  if (!files_input_dir.empty()) return files_input_dir;
+  return (std::filesystem::path(data_dir) / "inputs").string();
 }
 
 void apply_config_file(server_config& config, const std::string& path, bool required,
@@ -276,21 +443,34 @@ void apply_config_file(server_config& config, const std::string& path, bool requ
     problems.push_back(path + ": must hold a JSON object");
     return;
   }
+  const auto set_key = [&](const std::string& key, const json::value& value) {
+    const key_spec* spec = find_key(key);
+    if (!spec) {
+      problems.push_back(path + ": " + key + ": unknown key");
+      return;
+    }
+    if (auto problem = set_json(config, *spec, value))
+      problems.push_back(path + ": " + key + ": " + *problem);
+  };
   for (const auto& field : root.get_object()) {
     const std::string key(field.key());
     if (key == "api_keys") {
       set_api_keys(config, field.value(), path + ": api_keys", problems);
-      continue;
+    } else if (is_section(key)) {
+      if (!field.value().is_object()) {
+        problems.push_back(path + ": " + key + ": must be an object");
+        continue;
+      }
+      for (const auto& inner : field.value().get_object()) {
+        const std::string nested = key + "." + std::string(inner.key());
+        if (nested == "webhooks.rules")
+          set_webhook_rules(config, inner.value(), path + ": " + nested, problems);
+        else
+          set_key(nested, inner.value());
+      }
+    } else {
+      set_key(key, field.value());
     }
-    const auto& all = keys();
-    auto spec =
-        std::find_if(all.begin(), all.end(), [&](const key_spec& s) { return key == s.key; });
-    if (spec == all.end()) {
-      problems.push_back(path + ": " + key + ": unknown key");
-      continue;
-    }
-    if (auto problem = set_json(config, *spec, field.value()))
-      problems.push_back(path + ": " + key + ": " + *problem);
   }
 }
 
@@ -303,14 +483,14 @@ void apply_environment(server_config& config, const std::map<std::string, std::s
     if (auto problem = set_text(config, spec, it->second))
       problems.push_back("env " + name + ": " + *problem);
   }
-  if (auto it = env.find("JOBFORGE_API_KEYS"); it != env.end()) {
-    json::error_code ec;
-    const json::value v = json::parse(it->second, ec);
-    if (ec)
-      problems.push_back("env JOBFORGE_API_KEYS: is not a JSON array: " + ec.message());
-    else
-      set_api_keys(config, v, "env JOBFORGE_API_KEYS", problems);
-  }
+  set_from_env_json(env, "JOBFORGE_API_KEYS", problems,
+                    [&](const json::value& v, const std::string& where) {
+                      set_api_keys(config, v, where, problems);
+                    });
+  set_from_env_json(env, "JOBFORGE_WEBHOOKS_RULES", problems,
+                    [&](const json::value& v, const std::string& where) {
+                      set_webhook_rules(config, v, where, problems);
+                    });
 }
 
 void check_combination(const server_config& config, config_problems& problems) {
@@ -345,6 +525,9 @@ std::vector<config_key_doc> documented_keys() {
   out.push_back({"api_keys", "JOBFORGE_API_KEYS", "[]",
                  "[{\"key\", \"tenant\", \"role\": admin|operator|submitter|viewer}]; none: "
                  "loopback only, callers are admin of tenant \"default\""});
+  out.push_back({"webhooks.rules", "JOBFORGE_WEBHOOKS_RULES", "[]",
+                 "[{\"url\", \"types\": [...] (all when absent), \"events\": [...] (completed, "
+                 "failed, canceled when absent; \"*\" = every transition)}]"});
   return out;
 }
 

@@ -10,6 +10,7 @@
 ///   config/jobforge.json: port: must be an integer within 0..65535, got "80a"
 ///   env JOBFORGE_EXECUTORS: must be an integer within 1..4096, got "many"
 
+#include "http/access.hpp"
 #include "model/error.hpp"
 
 #include <cstddef>
@@ -21,13 +22,19 @@
 
 namespace jobforge::app {
 
-/// What an API key may do (SPEC §8).
-enum class role { viewer, submitter, operator_, admin };
+/// API keys and roles belong to the HTTP gateway, which enforces them.
+using http::api_key;
+using http::parse_role;
+using http::role;
+using http::to_string;
 
-struct api_key {
-  std::string key;
-  std::string tenant;
-  app::role role = role::viewer;
+/// A configured webhook: status changes of jobs of `types` (all when
+/// empty) reaching one of `events` (completed, failed, canceled when
+/// empty; "*" for every transition) are POSTed to `url`.
+struct webhook_rule_config {
+  std::string url;
+  std::vector<std::string> types;
+  std::vector<std::string> events;
 };
 
 struct server_config {
@@ -47,6 +54,34 @@ struct server_config {
   std::string tls_cert;             ///< both set: HTTPS
   std::string tls_key;
   std::vector<api_key> api_keys;  ///< none: loopback only, callers are admin of "default"
+
+  // smtp: the email.send job type
+  std::string smtp_host = "127.0.0.1";
+  std::int64_t smtp_port = 25;
+  std::string smtp_security = "none";  ///< none | starttls | tls
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string smtp_from = "jobforge@localhost";
+  std::string smtp_templates_dir = "config/templates";
+  std::string smtp_attachments_dir;  ///< empty: attachments by path are refused
+  std::int64_t smtp_max_attachment_bytes = 10 << 20;
+  std::int64_t smtp_connect_timeout_ms = 10'000;
+
+  // http_request: the http.request job type
+  std::int64_t http_request_max_response_bytes = 1 << 20;
+  std::int64_t http_request_default_timeout_ms = 30'000;
+
+  // files: report.generate and file.process
+  std::string files_input_dir;  ///< empty: <data_dir>/inputs
+
+  // webhooks
+  std::string webhooks_secret;  ///< signs deliveries; empty: unsigned
+  std::int64_t webhooks_max_attempts = 10;
+  std::int64_t webhooks_timeout_ms = 10'000;
+  std::vector<webhook_rule_config> webhooks_rules;
+
+  /// files.input_dir, or its default under data_dir.
+  std::string input_dir() const;
 };
 
 /// One line per problem; empty when the configuration is good.
@@ -76,8 +111,5 @@ struct config_key_doc {
   std::string meaning;
 };
 std::vector<config_key_doc> documented_keys();
-
-std::optional<role> parse_role(std::string_view text);
-std::string_view to_string(role r);
 
 }  // namespace jobforge::app

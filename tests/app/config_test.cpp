@@ -157,3 +157,68 @@ TEST_CASE("the shipped config/jobforge.json is valid and documents every key", "
     CHECK(text.find("`" + doc.env + "`") != std::string::npos);
   }
 }
+
+TEST_CASE("the smtp, http_request, files and webhooks sections nest, each key with its variable",
+          "[config]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({
+    "smtp": {"host": "mail.example", "port": 2525, "security": "starttls", "from": "a@b.c",
+             "max_attachment_bytes": 1000},
+    "http_request": {"max_response_bytes": 4096},
+    "files": {"input_dir": "/srv/in"},
+    "webhooks": {"secret": "s3cret", "max_attempts": 3,
+                 "rules": [{"url": "https://hooks.example/a", "types": ["email.send"],
+                            "events": ["failed"]},
+                           {"url": "http://127.0.0.1:9000/all", "events": ["*"]}]}
+  })");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  apply_environment(c, {{"JOBFORGE_SMTP_PORT", "465"}, {"JOBFORGE_SMTP_SECURITY", "tls"}},
+                    problems);
+  INFO(all(problems));
+  CHECK(problems.empty());
+  CHECK(c.smtp_host == "mail.example");
+  CHECK(c.smtp_port == 465);  // env over file
+  CHECK(c.smtp_security == "tls");
+  CHECK(c.smtp_from == "a@b.c");
+  CHECK(c.smtp_max_attachment_bytes == 1000);
+  CHECK(c.http_request_max_response_bytes == 4096);
+  CHECK(c.input_dir() == "/srv/in");
+  CHECK(c.webhooks_secret == "s3cret");
+  CHECK(c.webhooks_max_attempts == 3);
+  REQUIRE(c.webhooks_rules.size() == 2);
+  CHECK(c.webhooks_rules[0].types == std::vector<std::string>{"email.send"});
+  CHECK(c.webhooks_rules[1].events == std::vector<std::string>{"*"});
+
+  server_config defaults;
+  CHECK(defaults.input_dir() == "data/inputs");
+}
+
+TEST_CASE("bad section keys and webhook rules are named, and change nothing", "[config]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({
+    "smtp": {"security": "ssl", "colour": "blue", "port": 0},
+    "files": "in",
+    "webhooks": {"rules": [{"url": "ftp://x/"}, {"url": "http://h/", "events": ["done"]},
+                           {"url": "http://h/", "extra": 1}, 7]}
+  })");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  apply_environment(c, {{"JOBFORGE_WEBHOOKS_RULES", "not json"}}, problems);
+  const auto text = all(problems);
+  INFO(text);
+  CHECK(problems.size() == 9);
+  CHECK_THAT(text, Catch::Contains("smtp.security: must be none, starttls or tls, got \"ssl\""));
+  CHECK_THAT(text, Catch::Contains("smtp.colour: unknown key"));
+  CHECK_THAT(text, Catch::Contains("smtp.port: must be an integer within 1..65535"));
+  CHECK_THAT(text, Catch::Contains("files: must be an object"));
+  CHECK_THAT(text, Catch::Contains("webhooks.rules[0].url: must be an http:// or https:// URL"));
+  CHECK_THAT(text, Catch::Contains("webhooks.rules[1].events: \"done\" is not a status"));
+  CHECK_THAT(text, Catch::Contains("webhooks.rules[2].extra: unknown key"));
+  CHECK_THAT(text, Catch::Contains("webhooks.rules[3]: must be an object"));
+  CHECK_THAT(text, Catch::Contains("env JOBFORGE_WEBHOOKS_RULES: is not a JSON array"));
+  CHECK(c.smtp_security == "none");
+  CHECK(c.webhooks_rules.empty());
+}

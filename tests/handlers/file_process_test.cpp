@@ -6,6 +6,7 @@
 #include "file_job_support.hpp"
 #include "handlers/file_types.hpp"
 #include "model/payload_validator.hpp"
+#include "support/gunzip.hpp"
 #include "support/sha256.hpp"
 
 #include <zlib.h>
@@ -24,6 +25,7 @@ using jobforge::testing::run_handler_once;
 using jobforge::testing::test_context;
 using namespace jobforge::testing_support;
 
+
 namespace {
 
 // The test's own zlib calls, independent of the handler's streaming code:
@@ -41,25 +43,6 @@ std::string gzip_all(const std::string& data, int level = 6) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   if (rc != Z_STREAM_END) throw std::runtime_error("deflate");
-  return out;
-}
-
-std::string gunzip_all(const std::string& data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buffer[64 * 1024];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buffer);
-    zs.avail_out = sizeof buffer;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buffer, sizeof buffer - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("inflate");
   return out;
 }
 
