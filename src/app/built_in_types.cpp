@@ -66,6 +66,11 @@ expected<job_type_registry> built_in_types(const server_config& c) {
 }
 
 expected<void> prepare_job_folders(const server_config& c) {
+  std::error_code data_ec;
+  std::filesystem::create_directories(c.data_dir, data_ec);
+  if (data_ec)
+    return error{error_code::unavailable,
+                 "cannot create the data directory " + c.data_dir + ": " + data_ec.message()};
   for (const auto& dir : {c.input_dir(), work_dir_of(c)}) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

@@ -12,14 +12,16 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 namespace jobforge::app {
 namespace {
 
-std::string url_of(const std::string& host, int port) {
+std::string url_of(const std::string& host, int port, bool tls) {
   const bool ipv6 = host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return (tls ? "https://" : "http://") + (ipv6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
 }
 
 /// The store the options ask for, with a line for the start-up log.
@@ -51,20 +53,28 @@ bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
-/// What this build cannot honour yet is refused, not ignored.
-expected<void> check_supported(const server_config& o) {
-  if (!o.api_keys.empty())
-    return error{error_code::invalid_argument,
-                 "api_keys are configured, but this build does not authenticate requests yet; "
-                 "remove them (and listen on loopback) or use a build with authentication"};
-  if (!o.tls_cert.empty())
-    return error{error_code::invalid_argument,
-                 "tls_cert/tls_key are configured, but this build serves plain HTTP only"};
-  if (!is_loopback(o.host))
+/// Without keys every caller is admin: such a server is for this machine
+/// only (TLS or not), so any other address is refused.
+expected<void> check_exposure(const server_config& o) {
+  if (o.api_keys.empty() && !is_loopback(o.host))
     return error{error_code::invalid_argument,
                  "without api_keys jobforge listens on loopback only; host " + o.host +
                      " is not a loopback address"};
   return {};
+}
+
+/// The start-up log's account of who may call.
+std::string access_summary(const server_config& o) {
+  if (o.api_keys.empty())
+    return "no api_keys configured: loopback only, every caller is admin of tenant \"default\"";
+  std::set<std::string> tenants;
+  for (const auto& k : o.api_keys)
+    tenants.insert(k.tenant);
+  std::string names;
+  for (const auto& t : tenants)
+    names += (names.empty() ? "" : ", ") + t;
+  return std::to_string(o.api_keys.size()) + " api_keys (tenants " + names +
+         "): every request but /health and /ready needs Authorization: Bearer <key>";
 }
 
 }  // namespace
@@ -81,7 +91,11 @@ int serve(const server_config& o) {
     return 1;
   }
 
-  if (auto ok = check_supported(o); !ok) {
+  if (auto ok = check_exposure(o); !ok) {
+    spdlog::error("{}", ok.error_value().message);
+    return 1;
+  }
+  if (auto ok = prepare_job_folders(o); !ok) {
     spdlog::error("{}", ok.error_value().message);
     return 1;
   }
@@ -98,8 +112,9 @@ int serve(const server_config& o) {
   }
   runtime_config config;
   config.executors = o.executors;
-  if (o.store == "sqlite")
-    config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
+  // Result files live on disk even with the memory store: a file job's
+  // output has nowhere else to go.
+  config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
   config.webhooks = webhook_settings_of(o);
   const auto started = std::chrono::steady_clock::now();
@@ -113,6 +128,9 @@ int serve(const server_config& o) {
   http_opts.port = static_cast<int>(o.port);
   http_opts.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   http_opts.sse_keep_alive = milliseconds{o.sse_keep_alive_ms};
+  http_opts.api_keys = o.api_keys;
+  http_opts.tls_cert = o.tls_cert;
+  http_opts.tls_key = o.tls_key;
   http_server server(rt, http_opts);
   auto port = server.start();
   if (!port) {
@@ -120,10 +138,10 @@ int serve(const server_config& o) {
     rt.shutdown();
     return 1;
   }
-  spdlog::info(
-      "jobforge serving {} with {} executors; no api_keys configured: loopback only, "
-      "every caller is admin of tenant \"default\"",
-      url_of(o.host, *port), o.executors);
+  const bool tls = !o.tls_cert.empty();
+  spdlog::info("jobforge serving {} ({}) with {} executors; {}", url_of(o.host, *port, tls),
+               tls ? "HTTPS, certificate " + o.tls_cert : "plain HTTP", o.executors,
+               access_summary(o));
 
   int received = 0;
   if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;

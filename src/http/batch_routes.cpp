@@ -3,10 +3,12 @@
 // optional local name; a depends_on entry is the name of an earlier entry or
 // an existing job id. All or nothing: one bad entry rejects the batch with
 // its index in the details. Answers 201 with {"jobs": [...]} in order.
+// Every entry is the caller's tenant's, and names only parents it can see.
 
 #include "http/error_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
+#include "http/tenant_scope.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -17,10 +19,17 @@
 namespace jobforge::http {
 namespace {
 
-error entry_error(std::size_t index, const std::string& message, boost::json::object details = {}) {
+/// `e` as the error of entry `index`, in the runtime's form: the message
+/// prefixed with "jobs[index]: ", the index in the details.
+error entry_error(std::size_t index, const error& e) {
+  boost::json::object details;
+  if (e.details.is_object()) details = e.details.as_object();
   details["index"] = index;
-  return error{error_code::invalid_argument, "jobs[" + std::to_string(index) + "]: " + message,
-               std::move(details)};
+  return error{e.code, "jobs[" + std::to_string(index) + "]: " + e.message, std::move(details)};
+}
+
+error entry_error(std::size_t index, const std::string& message, boost::json::object details = {}) {
+  return entry_error(index, error{error_code::invalid_argument, message, std::move(details)});
 }
 
 /// The entries of a batch body, with names and local parents taken out of
@@ -62,9 +71,7 @@ expected<std::vector<batch_entry>> parse_batch(const boost::json::value& body) {
     auto request = job_request_from_json(submission);
     if (!request) {
       const auto& cause = request.error_value();
-      boost::json::object details;
-      if (cause.details.is_object()) details = cause.details.as_object();
-      return entry_error(i, cause.message, std::move(details));
+      return entry_error(i, error{error_code::invalid_argument, cause.message, cause.details});
     }
     e.request = std::move(*request);
     if (!e.name.empty()) names.insert(e.name);
@@ -73,12 +80,27 @@ expected<std::vector<batch_entry>> parse_batch(const boost::json::value& body) {
   return out;
 }
 
-void submit_batch(route_context ctx, const request& req, response& res) {
+/// Gives each entry the caller's tenant and checks that its existing
+/// parents are visible; the errors name the entry as the runtime's do.
+expected<void> scope_entries(route_context ctx, const caller& who,
+                             std::vector<batch_entry>& entries) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto& request = entries[i].request;
+    if (auto ok = claim_tenant(who, request); !ok) return entry_error(i, ok.error_value());
+    auto hidden = first_hidden_parent(*ctx.rt, who, request.dependencies.depends_on);
+    if (!hidden) return std::move(hidden).error_value();
+    if (*hidden) return entry_error(i, unknown_parent(**hidden));
+  }
+  return {};
+}
+
+void submit_batch(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto body = parse_json_body(req, false);
   if (!body) return send_error(res, body.error_value());
   auto entries = parse_batch(*body);
   if (!entries) return send_error(res, entries.error_value());
+  if (auto ok = scope_entries(ctx, who, *entries); !ok) return send_error(res, ok.error_value());
   auto submitted = ctx.rt->submit_batch(std::move(*entries));
   if (!submitted) return send_error(res, submitted.error_value());
   boost::json::array jobs;
@@ -93,7 +115,7 @@ void submit_batch(route_context ctx, const request& req, response& res) {
 }  // namespace
 
 void add_batch_routes(httplib::Server& server, route_context ctx) {
-  server.Post("/api/jobs/batch", route("submit batch", ctx, submit_batch));
+  server.Post("/api/jobs/batch", route("submit batch", role::submitter, ctx, submit_batch));
 }
 
 }  // namespace jobforge::http

@@ -13,7 +13,7 @@ int status_for(error_code code) {
     case error_code::invalid_argument:
     case error_code::invalid_json:
       return 400;
-    case error_code::unauthorized:
+    case error_code::unauthenticated:
       return 401;
     case error_code::forbidden:
       return 403;

@@ -1,7 +1,8 @@
 // GET /api/events: the runtime's status and progress events as
 // Server-Sent Events (SPEC §8), optionally only one job's or one type's.
 // A reconnecting client sends Last-Event-ID (or ?last_event_id=) and gets
-// the recent events it missed first.
+// the recent events it missed first. A non-admin receives the events of
+// its own tenant's jobs only.
 
 #include "http/error_response.hpp"
 #include "http/event_stream.hpp"
@@ -12,11 +13,12 @@
 namespace jobforge::http {
 namespace {
 
-void stream_events(route_context ctx, const request& req, response& res) {
+void stream_events(route_context ctx, const caller& who, const request& req, response& res) {
   const auto params = query_params(req);
   if (auto ok = check_query(params, {"job_id", "type", "last_event_id"}); !ok)
     return send_error(res, ok.error_value());
   event_filter filter;
+  if (!who.sees_every_tenant()) filter.tenant = who.tenant;
   if (auto text = query_param(params, "job_id")) {
     auto id = parse_job_id(*text);
     if (!id) return send_error(res, id.error_value());
@@ -56,7 +58,7 @@ void stream_events(route_context ctx, const request& req, response& res) {
 }  // namespace
 
 void add_event_routes(httplib::Server& server, route_context ctx) {
-  server.Get("/api/events", route("event stream", ctx, stream_events));
+  server.Get("/api/events", route("event stream", role::viewer, ctx, stream_events));
 }
 
 }  // namespace jobforge::http

@@ -9,8 +9,9 @@
 
 namespace jobforge::http {
 
-bool event_filter::matches(const job_id& id, const std::string& job_type) const {
-  return (!job || *job == id) && (!type || *type == job_type);
+bool event_filter::matches(const job_id& id, const std::string& job_type,
+                           const std::string& job_tenant) const {
+  return (!job || *job == id) && (!type || *type == job_type) && (!tenant || *tenant == job_tenant);
 }
 
 std::string format_event(const job_event& e) {
@@ -49,10 +50,10 @@ void event_broadcaster::deliver(client& c, const std::string& text) {
 }
 
 void event_broadcaster::publish(const job_event& e) {
-  formatted f{e.sequence, e.id, e.type, format_event(e)};
+  formatted f{e.sequence, e.id, e.type, e.tenant, format_event(e)};
   std::lock_guard<std::mutex> guard(mutex_);
   for (const auto& c : clients_)
-    if (c->filter_.matches(f.job, f.type)) deliver(*c, f.text);
+    if (c->filter_.matches(f.job, f.type, f.tenant)) deliver(*c, f.text);
   recent_.push_back(std::move(f));
   if (recent_.size() > limits_.recent) recent_.pop_front();
 }
@@ -64,7 +65,7 @@ std::shared_ptr<event_broadcaster::client> event_broadcaster::connect(
   std::lock_guard<std::mutex> guard(mutex_);
   if (last_seen)
     for (const auto& f : recent_)
-      if (f.id > *last_seen && c->filter_.matches(f.job, f.type)) deliver(*c, f.text);
+      if (f.id > *last_seen && c->filter_.matches(f.job, f.type, f.tenant)) deliver(*c, f.text);
   clients_.push_back(c);
   return c;
 }

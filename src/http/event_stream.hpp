@@ -21,11 +21,12 @@
 
 namespace jobforge::http {
 
-/// Which events a client wants.
+/// Which events a client wants (and, by tenant, may see).
 struct event_filter {
   std::optional<job_id> job;
   std::optional<std::string> type;
-  bool matches(const job_id& id, const std::string& job_type) const;
+  std::optional<std::string> tenant;  ///< unset: every tenant's (admins)
+  bool matches(const job_id& id, const std::string& job_type, const std::string& job_tenant) const;
 };
 
 class event_broadcaster {
@@ -74,6 +75,7 @@ class event_broadcaster {
     std::uint64_t id;
     job_id job;
     std::string type;
+    std::string tenant;
     std::string text;  ///< "id: ...\nevent: ...\ndata: {...}\n\n"
   };
   void deliver(client& c, const std::string& text);

@@ -3,6 +3,7 @@
 #include "http/error_response.hpp"
 #include "http/event_stream.hpp"
 #include "http/routes.hpp"
+#include "http/telemetry.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -13,28 +14,63 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 namespace jobforge {
+namespace {
+
+/// `path` can be opened for reading (named in the error otherwise).
+expected<void> check_readable(const std::string& what, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return error{error_code::invalid_argument,
+                 "cannot read " + what + " " + path + ": " + std::strerror(errno),
+                 boost::json::object{{what, path}}};
+  return {};
+}
+
+/// A plain server, or an HTTPS one when the options name a certificate.
+expected<std::unique_ptr<httplib::Server>> make_server(const http_server_options& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) return std::make_unique<httplib::Server>();
+  if (o.tls_cert.empty() || o.tls_key.empty())
+    return error{error_code::invalid_argument, "HTTPS needs both tls_cert and tls_key"};
+  if (auto ok = check_readable("tls_cert", o.tls_cert); !ok) return std::move(ok).error_value();
+  if (auto ok = check_readable("tls_key", o.tls_key); !ok) return std::move(ok).error_value();
+  auto server = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+  if (!server->is_valid())
+    return error{error_code::invalid_argument,
+                 "cannot use the TLS certificate " + o.tls_cert + " with the key " + o.tls_key +
+                     ": both must be PEM, and the key must be the certificate's",
+                 boost::json::object{{"tls_cert", o.tls_cert}, {"tls_key", o.tls_key}}};
+  return std::unique_ptr<httplib::Server>(std::move(server));
+}
+
+}  // namespace
 
 struct http_server::impl {
   runtime& rt;
   http_server_options options;
-  httplib::Server server;
+  http::key_ring keys;
+  std::unique_ptr<httplib::Server> httplib_server;  ///< an httplib::SSLServer for HTTPS
   http::event_broadcaster events;
   subscription feed;  ///< the runtime's events, into `events`
+  http::telemetry figures{rt};
   std::thread listener;
   std::atomic<bool> stopping{false};
   bool started = false;
   int listen_fd = -1;  ///< the listening socket, once bound
 
-  impl(runtime& r, http_server_options o) : rt(r), options(std::move(o)) {}
+  impl(runtime& r, http_server_options o) : rt(r), options(std::move(o)), keys(options.api_keys) {}
 
   void configure() {
     const auto threads = std::max<std::size_t>(options.threads, 1);
     // The packaged httplib is a compiled library, so CPPHTTPLIB_THREAD_POOL_COUNT
     // has no effect; the pool is chosen here at run time.
+    auto& server = *httplib_server;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(options.max_body_bytes);
     // Headers and body go out as two writes: without TCP_NODELAY the body
@@ -67,7 +103,7 @@ struct http_server::impl {
       spdlog::debug("http: {} {} -> {}", req.method, req.path, res.status);
     });
 
-    const http::route_context ctx{&rt, &stopping, &events, options.sse_keep_alive};
+    const http::route_context ctx{&rt, &keys, &stopping, &events, &figures, options.sse_keep_alive};
     // The batch route before the job routes: /api/jobs/([^/]+) would take
     // "batch" for a malformed id otherwise (POST has no such route, but keep
     // the order explicit).
@@ -78,13 +114,15 @@ struct http_server::impl {
     http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);
     http::add_event_routes(server, ctx);
+    http::add_telemetry_routes(server, ctx);
   }
 
   /// Binds the listening socket; the bound port, or -1.
   int bind() {
-    const int port = options.port == 0
-                         ? server.bind_to_any_port(options.host)
-                         : (server.bind_to_port(options.host, options.port) ? options.port : -1);
+    const int port =
+        options.port == 0
+            ? httplib_server->bind_to_any_port(options.host)
+            : (httplib_server->bind_to_port(options.host, options.port) ? options.port : -1);
     // The packaged httplib listens with a backlog of 5, so a burst of new
     // connections (32 clients at once) overflows it and some are reset.
     // Listening again on the same socket raises the backlog (Linux).
@@ -105,6 +143,9 @@ expected<int> http_server::start() {
   if (impl_->options.port < 0 || impl_->options.port > 65535)
     return error{error_code::invalid_argument,
                  "port must be within 0..65535, got " + std::to_string(impl_->options.port)};
+  auto server = make_server(impl_->options);
+  if (!server) return std::move(server).error_value();
+  impl_->httplib_server = std::move(*server);
   impl_->configure();
   impl_->feed =
       impl_->rt.subscribe([events = &impl_->events](const job_event& e) { events->publish(e); });
@@ -115,12 +156,13 @@ expected<int> http_server::start() {
         "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port),
         boost::json::object{{"host", impl_->options.host}, {"port", impl_->options.port}}};
   impl_->started = true;
-  impl_->listener = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
+  impl_->listener =
+      std::thread([impl = impl_.get()] { impl->httplib_server->listen_after_bind(); });
   // httplib's stop() is a no-op until the accept loop runs, so a stop() right
   // after start() would hang the join: return only once it is running. The
   // socket already listens, so early clients simply queue meanwhile.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-  while (!impl_->server.is_running()) {
+  while (!impl_->httplib_server->is_running()) {
     if (std::chrono::steady_clock::now() > deadline) {
       spdlog::error("http: the accept loop did not start within 10 s");
       break;
@@ -135,7 +177,8 @@ void http_server::stop() {
   impl_->started = false;
   impl_->stopping = true;
   impl_->events.close_all();  // event streams end, freeing their threads
-  impl_->server.stop();       // closes the socket; listen_after_bind drains the pool and returns
+  impl_->httplib_server
+      ->stop();  // closes the socket; listen_after_bind drains the pool and returns
   if (impl_->listener.joinable()) impl_->listener.join();
   impl_->feed.cancel();
 }

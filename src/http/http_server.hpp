@@ -2,19 +2,23 @@
 /// The HTTP gateway (SPEC §8): a thin layer that parses and validates a
 /// request, makes one call to the runtime's C++ API and renders JSON. Every
 /// error, including unknown routes and oversized bodies, is answered with the
-/// envelope {"error": {"code", "message", "details"}}.
+/// envelope {"error": {"code", "message", "details"}}. With API keys every
+/// route but /health and /ready needs one (see http/access.hpp); with a
+/// certificate and key it serves HTTPS.
 ///
 ///   jobforge::http_server server(rt, {"127.0.0.1", 0});
 ///   auto port = server.start();  // the bound port, or an error
 ///   ...
 ///   server.stop();
 
+#include "http/access.hpp"
 #include "model/error.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace jobforge {
 
@@ -27,6 +31,10 @@ struct http_server_options {
   std::size_t max_body_bytes = 2u << 20;  ///< larger request bodies get 413
   std::size_t threads = 64;  ///< requests served at once (a ?wait or an event stream holds one)
   std::chrono::milliseconds sse_keep_alive{15'000};  ///< comment line on an idle event stream
+  /// None: every caller is admin of tenant "default" (listen on loopback then).
+  std::vector<http::api_key> api_keys;
+  std::string tls_cert;  ///< PEM certificate (chain); with tls_key: HTTPS
+  std::string tls_key;   ///< PEM private key of tls_cert
 };
 
 /// Serves the HTTP API over one runtime, on a thread of its own.
@@ -39,7 +47,9 @@ class http_server {
   http_server& operator=(const http_server&) = delete;
 
   /// Binds and starts serving; answers the bound port (`unavailable` when
-  /// the address cannot be bound, `conflict` when already started).
+  /// the address cannot be bound, `invalid_argument` naming the file when
+  /// the TLS certificate or key cannot be read or used, `conflict` when
+  /// already started).
   expected<int> start();
 
   /// Stops accepting, lets requests in flight finish (a ?wait is cut short

@@ -1,10 +1,12 @@
 // The job routes of SPEC §8: submit (optionally waiting for the result),
 // get, list and cancel. Each parses and validates its request, makes one
-// call to the runtime (a ?wait adds the wait itself), and renders the answer.
+// call to the runtime (a ?wait adds the wait itself; the tenant checks add
+// a read), and renders the answer. Every job is the caller's tenant's.
 
 #include "http/error_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
+#include "http/tenant_scope.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -39,7 +41,7 @@ expected<job> wait_for_job(route_context ctx, const job_id& id, milliseconds bud
   }
 }
 
-void submit(route_context ctx, const request& req, response& res) {
+void submit(route_context ctx, const caller& who, const request& req, response& res) {
   const auto params = query_params(req);
   if (auto ok = check_query(params, {"wait"}); !ok) return send_error(res, ok.error_value());
   std::optional<double> wait_seconds;
@@ -52,6 +54,10 @@ void submit(route_context ctx, const request& req, response& res) {
   if (!body) return send_error(res, body.error_value());
   auto request = job_request_from_json(*body);
   if (!request) return send_error(res, request.error_value());
+  if (auto ok = claim_tenant(who, *request); !ok) return send_error(res, ok.error_value());
+  auto hidden = first_hidden_parent(*ctx.rt, who, request->dependencies.depends_on);
+  if (!hidden) return send_error(res, hidden.error_value());
+  if (*hidden) return send_error(res, unknown_parent(**hidden));
 
   auto submitted = ctx.rt->submit(std::move(*request));
   if (!submitted) return send_error(res, submitted.error_value());
@@ -68,12 +74,12 @@ void submit(route_context ctx, const request& req, response& res) {
   send_json(res, 202, to_json(current ? *current : submitted->value));
 }
 
-void get_job(route_context ctx, const request& req, response& res) {
+void get_job(route_context ctx, const caller& who, const request& req, response& res) {
   const auto params = query_params(req);
   if (auto ok = check_query(params, {}); !ok) return send_error(res, ok.error_value());
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
-  auto found = ctx.rt->get(*id);
+  auto found = visible_job(*ctx.rt, who, *id);
   if (!found) return send_error(res, found.error_value());
   send_json(res, 200, to_json(*found));
 }
@@ -117,14 +123,17 @@ expected<std::optional<timestamp>> time_param(const httplib::Params& params,
       boost::json::object{{"parameter", name}, {"value", *text}}};
 }
 
-/// The job_query a list request asks for.
-expected<job_query> parse_list_query(const request& req) {
+/// The job_query a list request asks for, within the caller's tenant.
+expected<job_query> parse_list_query(const caller& who, const request& req) {
   const auto params = query_params(req);
-  if (auto ok = check_query(params, {"status", "type", "priority", "tag", "created_from",
+  if (auto ok = check_query(params, {"status", "type", "priority", "tag", "tenant", "created_from",
                                      "created_until", "order", "limit", "cursor"});
       !ok)
     return ok.error_value();
   job_query q;
+  auto tenant = text_param(params, "tenant");
+  if (!tenant) return tenant.error_value();
+  if (auto ok = scope_list(who, *tenant, q.filter); !ok) return std::move(ok).error_value();
   if (auto text = query_param(params, "status")) {
     auto statuses = parse_statuses(*text);
     if (!statuses) return statuses.error_value();
@@ -164,8 +173,8 @@ expected<job_query> parse_list_query(const request& req) {
   return q;
 }
 
-void list_jobs(route_context ctx, const request& req, response& res) {
-  auto query = parse_list_query(req);
+void list_jobs(route_context ctx, const caller& who, const request& req, response& res) {
+  auto query = parse_list_query(who, req);
   if (!query) return send_error(res, query.error_value());
   send_job_list(*ctx.rt, *query, res);
 }
@@ -216,11 +225,12 @@ expected<cancel_options> parse_cancel(const request& req) {
   return options;
 }
 
-void cancel_job(route_context ctx, const request& req, response& res) {
+void cancel_job(route_context ctx, const caller& who, const request& req, response& res) {
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
   auto options = parse_cancel(req);
   if (!options) return send_error(res, options.error_value());
+  if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto canceled = ctx.rt->cancel(*id, std::move(*options));
   if (!canceled) return send_error(res, canceled.error_value());
   send_json(res, 200, to_json(*canceled));
@@ -250,20 +260,14 @@ void send_job_list(runtime& rt, const job_query& q, response& res) {
   send_json(res, 200, out);
 }
 
-httplib::Server::Handler route(std::string name, route_context ctx,
-                               void (*fn)(route_context, const request&, response&)) {
-  return guarded(std::move(name),
-                 [ctx, fn](const request& req, response& res) { fn(ctx, req, res); });
-}
-
 void add_job_routes(httplib::Server& server, route_context ctx) {
   // Ids are matched loosely so that a malformed one gets 400, not 404.
   const std::string one_job = R"(/api/jobs/([^/]+))";
-  server.Post("/api/jobs", route("submit", ctx, submit));
-  server.Get("/api/jobs", route("list jobs", ctx, list_jobs));
-  server.Get(one_job, route("get job", ctx, get_job));
-  server.Post(one_job + "/cancel", route("cancel job", ctx, cancel_job));
-  server.Delete(one_job, route("cancel job", ctx, cancel_job));
+  server.Post("/api/jobs", route("submit", role::submitter, ctx, submit));
+  server.Get("/api/jobs", route("list jobs", role::viewer, ctx, list_jobs));
+  server.Get(one_job, route("get job", role::viewer, ctx, get_job));
+  server.Post(one_job + "/cancel", route("cancel job", role::submitter, ctx, cancel_job));
+  server.Delete(one_job, route("cancel job", role::submitter, ctx, cancel_job));
 }
 
 }  // namespace jobforge::http

@@ -2,30 +2,43 @@
 #include "http/job_type_json.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
+#include "http/telemetry.hpp"
 #include "runtime/runtime.hpp"
 
 namespace jobforge::http {
+namespace {
+
+// Job types are shared by every tenant: any viewer may read them.
+void list_job_types(route_context ctx, const caller&, const request& req, response& res) {
+  if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
+  auto body = job_types_to_json(ctx.rt->types());
+  for (auto& item : body.as_object().at("items").as_array()) {
+    auto& type = item.as_object();
+    type["stats"] = ctx.telemetry->type_stats_json(type.at("name").as_string());
+  }
+  send_json(res, 200, body);
+}
+
+void get_job_type(route_context ctx, const caller&, const request& req, response& res) {
+  if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
+  const std::string name = req.matches[1];
+  const auto* type = ctx.rt->types().find(name);
+  if (!type)
+    return send_error(res, error{error_code::not_found, "no job type named \"" + name + "\"",
+                                 boost::json::object{{"type", name}}});
+  auto body = job_type_to_json(*type);
+  body.as_object()["stats"] = ctx.telemetry->type_stats_json(name);
+  send_json(res, 200, body);
+}
+
+}  // namespace
 
 void add_job_type_routes(httplib::Server& server, route_context ctx) {
-  server.Get("/api/job-types", guarded("list job types", [ctx](const request& req, response& res) {
-               if (auto ok = check_query(query_params(req), {}); !ok)
-                 return send_error(res, ok.error_value());
-               send_json(res, 200, job_types_to_json(ctx.rt->types()));
-             }));
+  server.Get("/api/job-types", route("list job types", role::viewer, ctx, list_job_types));
+  server.Get(R"(/api/job-types/([^/]+))", route("get job type", role::viewer, ctx, get_job_type));
 
-  server.Get(R"(/api/job-types/([^/]+))",
-             guarded("get job type", [ctx](const request& req, response& res) {
-               if (auto ok = check_query(query_params(req), {}); !ok)
-                 return send_error(res, ok.error_value());
-               const std::string name = req.matches[1];
-               const auto* type = ctx.rt->types().find(name);
-               if (!type)
-                 return send_error(
-                     res, error{error_code::not_found, "no job type named \"" + name + "\"",
-                                boost::json::object{{"type", name}}});
-               send_json(res, 200, job_type_to_json(*type));
-             }));
-
+  // /ready and /health need no key: load balancers and orchestrators probe
+  // them, and they tell nothing about any tenant's jobs.
   // Readiness: the store answers a query and the scheduler has executors.
   server.Get("/ready", guarded("ready", [ctx](const request&, response& res) {
                boost::json::object checks;

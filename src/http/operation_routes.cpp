@@ -1,10 +1,12 @@
 // Operator routes over one job and the dead-letter queue: progress,
 // history, retry, replay, discard (one by one and in batches), and pausing
-// a job type. Each makes one runtime call per job it names.
+// a job type. Each makes one runtime call per job it names, after reading
+// the job to check that the caller's tenant may see it.
 
 #include "http/error_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
+#include "http/tenant_scope.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -15,15 +17,15 @@ namespace {
 
 constexpr std::size_t max_ids_per_batch = 1'000;
 
-expected<job> job_of_path(route_context ctx, const request& req) {
+expected<job> job_of_path(route_context ctx, const caller& who, const request& req) {
   if (auto ok = check_query(query_params(req), {}); !ok) return std::move(ok).error_value();
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return std::move(id).error_value();
-  return ctx.rt->get(*id);
+  return visible_job(*ctx.rt, who, *id);
 }
 
-void get_progress(route_context ctx, const request& req, response& res) {
-  auto j = job_of_path(ctx, req);
+void get_progress(route_context ctx, const caller& who, const request& req, response& res) {
+  auto j = job_of_path(ctx, who, req);
   if (!j) return send_error(res, j.error_value());
   send_json(res, 200,
             boost::json::object{{"job_id", to_string(j->id)},
@@ -31,8 +33,8 @@ void get_progress(route_context ctx, const request& req, response& res) {
                                 {"progress", j->progress ? to_json(*j->progress) : nullptr}});
 }
 
-void get_history(route_context ctx, const request& req, response& res) {
-  auto j = job_of_path(ctx, req);
+void get_history(route_context ctx, const caller& who, const request& req, response& res) {
+  auto j = job_of_path(ctx, who, req);
   if (!j) return send_error(res, j.error_value());
   boost::json::array history;
   for (const auto& h : j->history)
@@ -63,33 +65,37 @@ expected<std::optional<boost::json::value>> replay_payload(const request& req) {
   return std::optional<boost::json::value>{};
 }
 
-void replay_one(route_context ctx, const request& req, response& res) {
+void replay_one(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
   auto payload = replay_payload(req);
   if (!payload) return send_error(res, payload.error_value());
+  if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto replayed = ctx.rt->replay(*id, std::move(*payload), "http");
   if (!replayed) return send_error(res, replayed.error_value());
   send_json(res, 200, to_json(*replayed));
 }
 
-void discard_one(route_context ctx, const request& req, response& res) {
+void discard_one(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
+  if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto discarded = ctx.rt->discard(*id);
   if (!discarded) return send_error(res, discarded.error_value());
   send_json(res, 200, to_json(*discarded));
 }
 
-void list_dead_letters(route_context ctx, const request& req, response& res) {
+void list_dead_letters(route_context ctx, const caller& who, const request& req, response& res) {
   const auto params = query_params(req);
-  if (auto ok = check_query(params, {"type", "limit", "cursor"}); !ok)
+  if (auto ok = check_query(params, {"type", "tenant", "limit", "cursor"}); !ok)
     return send_error(res, ok.error_value());
   job_query q;
   q.filter.statuses = std::vector<job_status>{job_status::failed};
   if (auto type = query_param(params, "type")) q.filter.type = *type;
+  if (auto ok = scope_list(who, query_param(params, "tenant"), q.filter); !ok)
+    return send_error(res, ok.error_value());
   if (auto ok = read_page_params(params, q); !ok) return send_error(res, ok.error_value());
   send_job_list(*ctx.rt, q, res);
 }
@@ -134,13 +140,16 @@ expected<id_batch> parse_id_batch(const request& req, bool payload_allowed) {
   return out;
 }
 
-/// Acts on each id in turn; one id failing does not stop the others.
+/// Acts on each id in turn; one id failing does not stop the others. An id
+/// of another tenant fails as an unknown one does.
 template <class Act>
-void for_each_id(const id_batch& batch, response& res, Act act) {
+void for_each_id(route_context ctx, const caller& who, const id_batch& batch, response& res,
+                 Act act) {
   boost::json::array results;
   std::size_t ok_count = 0;
   for (const auto& id : batch.ids) {
-    auto done = act(id);
+    auto visible = visible_job(*ctx.rt, who, id);
+    auto done = visible ? act(id) : expected<job>{std::move(visible).error_value()};
     if (done) {
       ++ok_count;
       results.push_back(boost::json::object{{"id", to_string(id)}, {"job", to_json(*done)}});
@@ -156,22 +165,23 @@ void for_each_id(const id_batch& batch, response& res, Act act) {
                                 {"results", std::move(results)}});
 }
 
-void replay_many(route_context ctx, const request& req, response& res) {
+void replay_many(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto batch = parse_id_batch(req, true);
   if (!batch) return send_error(res, batch.error_value());
-  for_each_id(*batch, res,
+  for_each_id(ctx, who, *batch, res,
               [&](const job_id& id) { return ctx.rt->replay(id, batch->payload, "http"); });
 }
 
-void discard_many(route_context ctx, const request& req, response& res) {
+void discard_many(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto batch = parse_id_batch(req, false);
   if (!batch) return send_error(res, batch.error_value());
-  for_each_id(*batch, res, [&](const job_id& id) { return ctx.rt->discard(id); });
+  for_each_id(ctx, who, *batch, res, [&](const job_id& id) { return ctx.rt->discard(id); });
 }
 
-void pause_type(route_context ctx, const request& req, response& res) {
+// Admins only: a type is shared by every tenant, so pausing it holds them all.
+void pause_type(route_context ctx, const caller&, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   const std::string name = req.matches[1];
   const bool pause = req.matches[2] == "pause";
@@ -188,16 +198,20 @@ void pause_type(route_context ctx, const request& req, response& res) {
 
 void add_operation_routes(httplib::Server& server, route_context ctx) {
   const std::string one_job = R"(/api/jobs/([^/]+))";
-  server.Get(one_job + "/progress", route("get progress", ctx, get_progress));
-  server.Get(one_job + "/history", route("get history", ctx, get_history));
-  server.Post(one_job + "/retry", route("retry job", ctx, replay_one));
-  server.Get("/api/dead-letter", route("list dead letters", ctx, list_dead_letters));
-  server.Post("/api/dead-letter/replay", route("replay dead letters", ctx, replay_many));
-  server.Post("/api/dead-letter/discard", route("discard dead letters", ctx, discard_many));
-  server.Post(R"(/api/dead-letter/([^/]+)/replay)", route("replay dead letter", ctx, replay_one));
+  server.Get(one_job + "/progress", route("get progress", role::viewer, ctx, get_progress));
+  server.Get(one_job + "/history", route("get history", role::viewer, ctx, get_history));
+  server.Post(one_job + "/retry", route("retry job", role::admin, ctx, replay_one));
+  server.Get("/api/dead-letter", route("list dead letters", role::viewer, ctx, list_dead_letters));
+  server.Post("/api/dead-letter/replay",
+              route("replay dead letters", role::operator_, ctx, replay_many));
+  server.Post("/api/dead-letter/discard",
+              route("discard dead letters", role::operator_, ctx, discard_many));
+  server.Post(R"(/api/dead-letter/([^/]+)/replay)",
+              route("replay dead letter", role::operator_, ctx, replay_one));
   server.Post(R"(/api/dead-letter/([^/]+)/discard)",
-              route("discard dead letter", ctx, discard_one));
-  server.Post(R"(/api/job-types/([^/]+)/(pause|resume))", route("pause job type", ctx, pause_type));
+              route("discard dead letter", role::operator_, ctx, discard_one));
+  server.Post(R"(/api/job-types/([^/]+)/(pause|resume))",
+              route("pause job type", role::admin, ctx, pause_type));
 }
 
 }  // namespace jobforge::http

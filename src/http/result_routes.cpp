@@ -6,6 +6,7 @@
 #include "http/error_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
+#include "http/tenant_scope.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -26,18 +27,18 @@ error not_completed(const job& j) {
                boost::json::object{{"status", to_string(j.status)}}};
 }
 
-expected<job> completed_job(route_context ctx, const request& req) {
+expected<job> completed_job(route_context ctx, const caller& who, const request& req) {
   if (auto ok = check_query(query_params(req), {}); !ok) return std::move(ok).error_value();
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return std::move(id).error_value();
-  auto found = ctx.rt->get(*id);
+  auto found = visible_job(*ctx.rt, who, *id);
   if (!found) return found;
   if (found->status != job_status::completed) return not_completed(*found);
   return found;
 }
 
-void get_result(route_context ctx, const request& req, response& res) {
-  auto j = completed_job(ctx, req);
+void get_result(route_context ctx, const caller& who, const request& req, response& res) {
+  auto j = completed_job(ctx, who, req);
   if (!j) return send_error(res, j.error_value());
   send_json(res, 200,
             boost::json::object{
@@ -47,8 +48,8 @@ void get_result(route_context ctx, const request& req, response& res) {
             });
 }
 
-void download_result(route_context ctx, const request& req, response& res) {
-  auto j = completed_job(ctx, req);
+void download_result(route_context ctx, const caller& who, const request& req, response& res) {
+  auto j = completed_job(ctx, who, req);
   if (!j) return send_error(res, j.error_value());
   const std::string name = to_string(j->id);
   if (!j->result_file) {
@@ -80,8 +81,9 @@ void download_result(route_context ctx, const request& req, response& res) {
 
 void add_result_routes(httplib::Server& server, route_context ctx) {
   const std::string one_job = R"(/api/jobs/([^/]+))";
-  server.Get(one_job + "/result", route("get result", ctx, get_result));
-  server.Get(one_job + "/result/download", route("download result", ctx, download_result));
+  server.Get(one_job + "/result", route("get result", role::viewer, ctx, get_result));
+  server.Get(one_job + "/result/download",
+             route("download result", role::viewer, ctx, download_result));
 }
 
 }  // namespace jobforge::http

@@ -2,6 +2,7 @@
 /// The route groups of the gateway, each registered on the server by its own
 /// file. Internal to src/http.
 
+#include "http/access.hpp"
 #include "store/store.hpp"
 
 #include <httplib.h>
@@ -18,25 +19,36 @@ namespace jobforge::http {
 using request = httplib::Request;
 using response = httplib::Response;
 
-/// What every route may use: the runtime, and whether the server is stopping
-/// (long waits give up early so that shutdown is not held up).
 class event_broadcaster;
+class telemetry;
 
+/// What every route may use: the runtime, the API keys, and whether the
+/// server is stopping (long waits give up early so that shutdown is not
+/// held up).
 struct route_context {
   runtime* rt;
+  const key_ring* keys;
   const std::atomic<bool>* stopping;
   event_broadcaster* events;
+  http::telemetry* telemetry;            ///< figures for stats, metrics and job types
   std::chrono::milliseconds keep_alive;  ///< SSE comment after this long without events
 };
 
-/// A route function bound to the context, behind the exception guard.
-httplib::Server::Handler route(std::string name, route_context ctx,
-                               void (*fn)(route_context, const request&, response&));
+/// A route's work, for a caller already authenticated and allowed.
+using route_function = void (*)(route_context, const caller&, const request&, response&);
+
+/// A route function behind the exception guard, answering only callers with
+/// at least the `minimum` role: no key, a malformed or unknown one is 401
+/// (with WWW-Authenticate: Bearer), a lower role 403. Every route but
+/// /health and /ready is registered through here, so none can forget it.
+httplib::Server::Handler route(std::string name, role minimum, route_context ctx,
+                               route_function fn);
 
 /// Reads `limit` and `cursor` of a list query into `q`.
 expected<void> read_page_params(const httplib::Params& params, job_query& q);
 
-/// Answers 200 with {"items": [...], "next_cursor"?} for a list query.
+/// Answers 200 with {"items": [...], "next_cursor"?} for a list query
+/// (already scoped to the caller's tenant).
 void send_job_list(runtime& rt, const job_query& q, response& res);
 
 /// POST/GET /api/jobs, GET /api/jobs/{id}, POST /api/jobs/{id}/cancel, DELETE /api/jobs/{id}.
@@ -61,6 +73,9 @@ void add_event_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
 void add_result_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/stats and GET /metrics (admin), GET /openapi.json (open).
+void add_telemetry_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/job-types, GET /api/job-types/{name}, GET /health and GET /ready.
 void add_job_type_routes(httplib::Server& server, route_context ctx);

@@ -26,8 +26,8 @@ std::string_view to_string(error_code code) {
       return "not_found";
     case error_code::conflict:
       return "conflict";
-    case error_code::unauthorized:
-      return "unauthorized";
+    case error_code::unauthenticated:
+      return "unauthenticated";
     case error_code::forbidden:
       return "forbidden";
     case error_code::unavailable:

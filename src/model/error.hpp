@@ -24,8 +24,8 @@ enum class error_code {
   dependency_cycle,
   not_found,
   conflict,
-  unauthorized,
-  forbidden,
+  unauthenticated,  ///< no valid API key (HTTP 401)
+  forbidden,        ///< the key's role is too low (HTTP 403)
   unavailable,
   timeout,
   job_failed,    ///< the job ended failed (details: its last error)

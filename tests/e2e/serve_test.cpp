@@ -67,7 +67,9 @@ TEST_CASE("health and job types answer") {
     for (const char* field : {"description", "schema", "sample_payload", "defaults"})
       CHECK(t.as_object().contains(field));
   }
-  CHECK(names == std::set<std::string>{"echo", "fail", "noop", "progress", "sleep"});
+  CHECK(names == std::set<std::string>{"echo", "email.send", "fail", "file.process", "http.request",
+                                       "noop", "progress", "report.generate", "sleep",
+                                       "webhook.deliver"});
   CHECK(jf.get("/api/job-types/sleep").status == 200);
   CHECK(jf.get("/api/job-types/nope").error_code() == "not_found");
 }

@@ -25,7 +25,6 @@ using jobforge::testing::run_handler_once;
 using jobforge::testing::test_context;
 using namespace jobforge::testing_support;
 
-
 namespace {
 
 // The test's own zlib calls, independent of the handler's streaming code:

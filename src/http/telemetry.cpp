@@ -1,0 +1,316 @@
+#include "http/telemetry.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+namespace jobforge::http {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+const Histogram::BucketBoundaries& duration_buckets() {
+  static const Histogram::BucketBoundaries b{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                             2.5,   5,     10,   30,    60,   300, 900,  3600};
+  return b;
+}
+
+// store_writer_stats::by_size_log2[k] counts sizes in [2^k, 2^(k+1)).
+Histogram::BucketBoundaries batch_size_buckets() {
+  Histogram::BucketBoundaries b;
+  for (int k = 0; k < 15; ++k)
+    b.push_back(std::exp2(k + 1) - 1);
+  return b;
+}
+
+// store_writer_stats::commit_us_log2[k] counts commits under 2^k µs.
+Histogram::BucketBoundaries commit_buckets() {
+  Histogram::BucketBoundaries b;
+  for (int k = 0; k < 23; ++k)
+    b.push_back(std::exp2(k) / 1e6);
+  return b;
+}
+
+boost::json::object duration_json(const duration_histogram& h) {
+  return {{"count", h.count()},
+          {"avg", std::round(h.average_ms() * 10) / 10},
+          {"p95", std::round(h.quantile_ms(0.95) * 10) / 10}};
+}
+
+boost::json::object type_json(const type_statistics& s) {
+  return {{"submitted", s.submitted},
+          {"started", s.started},
+          {"completed", s.completed},
+          {"failed", s.failed},
+          {"retried", s.retried},
+          {"canceled", s.canceled},
+          {"failure_rate", s.failure_rate()},
+          {"run_time_ms", duration_json(s.run_time)},
+          {"wait_time_ms", duration_json(s.wait_time)}};
+}
+
+timestamp wall_now() {
+  return timestamp{std::chrono::duration_cast<milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch())};
+}
+
+}  // namespace
+
+struct telemetry::families {
+  explicit families(prometheus::Registry& r)
+      : created(prometheus::BuildCounter()
+                    .Name("jobforge_jobs_created_total")
+                    .Help("Jobs submitted, by type")
+                    .Register(r)),
+        started(prometheus::BuildCounter()
+                    .Name("jobforge_jobs_started_total")
+                    .Help("Attempts started, by type")
+                    .Register(r)),
+        completed(prometheus::BuildCounter()
+                      .Name("jobforge_jobs_completed_total")
+                      .Help("Jobs completed, by type")
+                      .Register(r)),
+        failed(prometheus::BuildCounter()
+                   .Name("jobforge_jobs_failed_total")
+                   .Help("Jobs failed for good (dead-lettered), by type")
+                   .Register(r)),
+        retried(prometheus::BuildCounter()
+                    .Name("jobforge_jobs_retried_total")
+                    .Help("Failed attempts that will be retried, by type")
+                    .Register(r)),
+        canceled(prometheus::BuildCounter()
+                     .Name("jobforge_jobs_canceled_total")
+                     .Help("Jobs canceled, by type")
+                     .Register(r)),
+        run_time(prometheus::BuildHistogram()
+                     .Name("jobforge_job_run_seconds")
+                     .Help("How long attempts ran, by type")
+                     .Register(r)),
+        wait_time(prometheus::BuildHistogram()
+                      .Name("jobforge_job_wait_seconds")
+                      .Help("How long ready jobs waited for an executor, by type")
+                      .Register(r)),
+        queue(prometheus::BuildGauge()
+                  .Name("jobforge_queue_depth")
+                  .Help("Ready jobs waiting for an executor, by priority")
+                  .Register(r)),
+        waiting(prometheus::BuildGauge()
+                    .Name("jobforge_jobs_waiting")
+                    .Help("Jobs waiting for their time (scheduled) or their parents (blocked)")
+                    .Register(r)),
+        running(prometheus::BuildGauge()
+                    .Name("jobforge_jobs_running")
+                    .Help("Attempts running now")
+                    .Register(r)
+                    .Add({})),
+        executors(prometheus::BuildGauge()
+                      .Name("jobforge_executors")
+                      .Help("Executors (attempts that may run at once)")
+                      .Register(r)
+                      .Add({})),
+        utilization(prometheus::BuildGauge()
+                        .Name("jobforge_executor_utilization")
+                        .Help("Busy executors / executors")
+                        .Register(r)
+                        .Add({})),
+        by_status(prometheus::BuildGauge()
+                      .Name("jobforge_jobs")
+                      .Help("Jobs in the store, by status")
+                      .Register(r)),
+        store_batches(prometheus::BuildCounter()
+                          .Name("jobforge_store_transactions_total")
+                          .Help("Store transactions committed (group commits)")
+                          .Register(r)
+                          .Add({})),
+        store_writes(prometheus::BuildCounter()
+                         .Name("jobforge_store_writes_total")
+                         .Help("Job writes committed")
+                         .Register(r)
+                         .Add({})),
+        batch_size(prometheus::BuildHistogram()
+                       .Name("jobforge_store_batch_size")
+                       .Help("Writes per store transaction")
+                       .Register(r)
+                       .Add({}, batch_size_buckets())),
+        commit_time(prometheus::BuildHistogram()
+                        .Name("jobforge_store_commit_seconds")
+                        .Help("How long store transactions took to commit")
+                        .Register(r)
+                        .Add({}, commit_buckets())) {}
+
+  Family<Counter>& created;
+  Family<Counter>& started;
+  Family<Counter>& completed;
+  Family<Counter>& failed;
+  Family<Counter>& retried;
+  Family<Counter>& canceled;
+  Family<Histogram>& run_time;
+  Family<Histogram>& wait_time;
+  Family<Gauge>& queue;
+  Family<Gauge>& waiting;
+  Gauge& running;
+  Gauge& executors;
+  Gauge& utilization;
+  Family<Gauge>& by_status;
+  Counter& store_batches;
+  Counter& store_writes;
+  Histogram& batch_size;
+  Histogram& commit_time;
+};
+
+telemetry::telemetry(runtime& rt)
+    : rt_(rt),
+      started_(wall_now()),
+      registry_(std::make_shared<prometheus::Registry>()),
+      metrics_(std::make_unique<families>(*registry_)) {
+  // Every type shows in the metrics from the start, at zero.
+  for (const auto* type : rt_.types().list()) {
+    const prometheus::Labels labels{{"type", type->name}};
+    for (auto* f : {&metrics_->created, &metrics_->started, &metrics_->completed, &metrics_->failed,
+                    &metrics_->retried, &metrics_->canceled})
+      f->Add(labels);
+  }
+  feed_ = rt_.subscribe([this](const job_event& e) { observe(e); });
+}
+
+telemetry::~telemetry() {
+  feed_.cancel();
+}
+
+void telemetry::observe(const job_event& e) {
+  if (e.what != job_event::kind::status) return;
+  const prometheus::Labels labels{{"type", e.type}};
+  const double seconds = static_cast<double>(e.in_previous.count()) / 1000;
+  if (!e.from) metrics_->created.Add(labels).Increment();
+  if (e.from == job_status::running)
+    metrics_->run_time.Add(labels, duration_buckets()).Observe(seconds);
+  if (e.to == job_status::running) {
+    metrics_->started.Add(labels).Increment();
+    if (e.from == job_status::pending)
+      metrics_->wait_time.Add(labels, duration_buckets()).Observe(seconds);
+  }
+  switch (e.to) {
+    case job_status::completed:
+      metrics_->completed.Add(labels).Increment();
+      break;
+    case job_status::failed:
+      metrics_->failed.Add(labels).Increment();
+      break;
+    case job_status::retrying:
+      metrics_->retried.Add(labels).Increment();
+      break;
+    case job_status::canceled:
+      metrics_->canceled.Add(labels).Increment();
+      break;
+    default:
+      break;
+  }
+  std::lock_guard lock(mutex_);
+  stats_.record(e.type, e.from, e.to, e.in_previous, e.at);
+}
+
+void telemetry::refresh_gauges() {
+  static const char* priority_names[] = {"low", "normal", "high", "critical"};
+  if (auto s = rt_.stats()) {
+    for (int p = 0; p < 4; ++p)
+      metrics_->queue.Add({{"priority", priority_names[p]}})
+          .Set(static_cast<double>(s->ready_by_priority[p]));
+    metrics_->waiting.Add({{"status", "scheduled"}}).Set(static_cast<double>(s->scheduled));
+    metrics_->waiting.Add({{"status", "blocked"}}).Set(static_cast<double>(s->blocked));
+    const auto busy = s->executors - std::min(s->idle_executors, s->executors);
+    metrics_->running.Set(static_cast<double>(busy));
+    metrics_->executors.Set(static_cast<double>(s->executors));
+    metrics_->utilization.Set(
+        s->executors == 0 ? 0 : static_cast<double>(busy) / static_cast<double>(s->executors));
+  }
+  if (auto counts = rt_.counts())
+    for (const auto status : all_job_statuses)
+      metrics_->by_status.Add({{"status", std::string(to_string(status))}})
+          .Set(static_cast<double>(counts->of(status)));
+  if (auto store = rt_.store_stats()) {
+    std::lock_guard lock(mutex_);
+    // The writer keeps running totals; the histograms take what is new.
+    std::vector<double> sizes(16), commits(24);
+    for (std::size_t k = 0; k < 16; ++k)
+      sizes[k] = static_cast<double>(store->by_size_log2[k] - last_store_.by_size_log2[k]);
+    for (std::size_t k = 0; k < 24; ++k)
+      commits[k] = static_cast<double>(store->commit_us_log2[k] - last_store_.commit_us_log2[k]);
+    metrics_->batch_size.ObserveMultiple(sizes,
+                                         static_cast<double>(store->writes - last_store_.writes));
+    metrics_->commit_time.ObserveMultiple(commits,
+                                          store->commit_seconds - last_store_.commit_seconds);
+    metrics_->store_batches.Increment(static_cast<double>(store->batches - last_store_.batches));
+    metrics_->store_writes.Increment(static_cast<double>(store->writes - last_store_.writes));
+    last_store_ = *store;
+  }
+}
+
+std::string telemetry::prometheus_text() {
+  refresh_gauges();
+  std::ostringstream out;
+  prometheus::TextSerializer{}.Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+boost::json::value telemetry::stats_json() {
+  boost::json::object out;
+  if (auto counts = rt_.counts()) {
+    boost::json::object jobs;
+    for (const auto status : all_job_statuses)
+      jobs[to_string(status)] = counts->of(status);
+    out["jobs"] = std::move(jobs);
+  }
+  if (auto s = rt_.stats()) {
+    boost::json::object by_priority;
+    static const char* names[] = {"low", "normal", "high", "critical"};
+    for (int p = 0; p < 4; ++p)
+      by_priority[names[p]] = s->ready_by_priority[p];
+    const auto busy = s->executors - std::min(s->idle_executors, s->executors);
+    out["queue"] = boost::json::object{{"ready", s->ready},
+                                       {"by_priority", std::move(by_priority)},
+                                       {"scheduled", s->scheduled},
+                                       {"blocked", s->blocked}};
+    out["executors"] = boost::json::object{
+        {"total", s->executors},
+        {"busy", busy},
+        {"utilization",
+         s->executors == 0 ? 0.0 : static_cast<double>(busy) / static_cast<double>(s->executors)}};
+  }
+  if (auto store = rt_.store_stats())
+    out["store"] = boost::json::object{
+        {"transactions", store->batches},
+        {"writes", store->writes},
+        {"commit_seconds", store->commit_seconds},
+        {"writes_per_transaction", store->batches == 0 ? 0.0
+                                                       : static_cast<double>(store->writes) /
+                                                             static_cast<double>(store->batches)}};
+  std::lock_guard lock(mutex_);
+  const timestamp now = wall_now();
+  out["throughput"] = boost::json::object{
+      {"completed_per_second_10s", stats_.throughput(now, std::chrono::seconds{10})},
+      {"completed_per_second_1m", stats_.throughput(now, std::chrono::seconds{60})}};
+  boost::json::object types;
+  for (const auto& [name, s] : stats_.by_type())
+    types[name] = type_json(s);
+  out["types"] = std::move(types);
+  out["since"] = format_rfc3339(started_);
+  return out;
+}
+
+boost::json::value telemetry::type_stats_json(std::string_view type) {
+  std::lock_guard lock(mutex_);
+  return type_json(stats_.of(type));
+}
+
+}  // namespace jobforge::http

@@ -1,0 +1,55 @@
+#pragma once
+/// What operators watch (SPEC §9): figures gathered from the runtime's
+/// status events (per-type counts, run and wait times, throughput) and read
+/// from the runtime when asked (queue depth, executors, store batches),
+/// served as Prometheus text (`GET /metrics`) and as JSON (`GET /api/stats`).
+
+#include "model/job_statistics.hpp"
+#include "runtime/runtime.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+}
+
+namespace jobforge::http {
+
+class telemetry {
+ public:
+  /// Starts following `rt`'s events; `rt` must outlive this object.
+  explicit telemetry(runtime& rt);
+  ~telemetry();
+  telemetry(const telemetry&) = delete;
+  telemetry& operator=(const telemetry&) = delete;
+
+  /// Every metric in the Prometheus text format (version 0.0.4).
+  std::string prometheus_text();
+  /// The body of GET /api/stats.
+  boost::json::value stats_json();
+  /// One type's figures, for GET /api/job-types.
+  boost::json::value type_stats_json(std::string_view type);
+
+  /// Feeds one event (the subscription calls it; tests may too).
+  void observe(const job_event& e);
+
+ private:
+  struct families;
+  void refresh_gauges();
+
+  runtime& rt_;
+  timestamp started_;
+  std::mutex mutex_;  ///< guards stats_ and last_store_
+  job_statistics stats_;
+  store_writer_stats last_store_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<families> metrics_;
+  subscription feed_;
+};
+
+}  // namespace jobforge::http

@@ -1,0 +1,187 @@
+// HTTPS in the real binary: the test makes a self-signed certificate for
+// 127.0.0.1 (OpenSSL's C API, so no tool is needed), serves with it and
+// talks to the server with a client that verifies it. Plain HTTP to that
+// port fails, and a certificate that cannot be read stops the start.
+
+#include "served_jobforge.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <tuple>
+
+namespace json = boost::json;
+using e2e::child_process;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A PEM certificate and its key in a temp folder.
+struct certificate {
+  std::string cert;
+  std::string key;
+};
+
+void add_extension(X509* x, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  REQUIRE(ext);
+  REQUIRE(X509_add_ext(x, ext, -1) == 1);
+  X509_EXTENSION_free(ext);
+}
+
+void write_pem(const std::string& path, const std::function<int(FILE*)>& write) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "w"), &std::fclose);
+  REQUIRE(f);
+  REQUIRE(write(f.get()) == 1);
+}
+
+/// A self-signed certificate for IP 127.0.0.1, valid for a day (P-256 key:
+/// quick to make).
+certificate make_certificate(e2e::temp_dir& dir, const std::string& name) {
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
+  REQUIRE(key);
+  std::unique_ptr<X509, void (*)(X509*)> x(X509_new(), &X509_free);
+  REQUIRE(x);
+  X509_set_version(x.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(x.get()), 24 * 3600);
+  REQUIRE(X509_set_pubkey(x.get(), key.get()) == 1);
+  X509_NAME* subject = X509_get_subject_name(x.get());
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(x.get(), subject);
+  add_extension(x.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(x.get(), NID_subject_alt_name, "IP:127.0.0.1");
+  REQUIRE(X509_sign(x.get(), key.get(), EVP_sha256()) > 0);
+
+  certificate out{dir.file(name + ".crt"), dir.file(name + ".key")};
+  write_pem(out.cert, [&](FILE* f) { return PEM_write_X509(f, x.get()); });
+  write_pem(out.key, [&](FILE* f) {
+    return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  return out;
+}
+
+/// A client for `port` that trusts only `ca`.
+std::unique_ptr<httplib::SSLClient> https_client(int port, const std::string& ca) {
+  auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+  c->set_ca_cert_path(ca.c_str());
+  c->enable_server_certificate_verification(true);
+  c->set_connection_timeout(2s);
+  c->set_read_timeout(30s);
+  return c;
+}
+
+/// `jobforge serve` over HTTPS with `cert`, healthy (retried on another
+/// port if the free one was taken meanwhile).
+struct tls_server {
+  e2e::temp_dir data;
+  int port = 0;
+  std::unique_ptr<child_process> process;
+
+  explicit tls_server(const certificate& cert) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      port = e2e::free_loopback_port();
+      process = std::make_unique<child_process>(
+          std::vector<std::string>{JOBFORGE_BINARY, "serve", "--host", "127.0.0.1", "--port",
+                                   std::to_string(port), "--data-dir", data.file("data"), "--store",
+                                   "memory", "--executors", "2"},
+          std::vector<std::string>{"JOBFORGE_TLS_CERT=" + cert.cert,
+                                   "JOBFORGE_TLS_KEY=" + cert.key});
+      REQUIRE(process->spawned());
+      auto probe = https_client(port, cert.cert);
+      probe->set_read_timeout(1s);
+      const bool healthy = e2e::eventually(
+          [&] {
+            if (!process->running()) return true;
+            auto r = probe->Get("/health");
+            return r && r->status == 200;
+          },
+          10s);
+      if (healthy && process->running()) return;
+    }
+    INFO(process->log());
+    FAIL("the HTTPS server did not become healthy");
+  }
+};
+
+/// Runs the binary to its end (bounded) and answers its exit code.
+int run_to_end(child_process& p) {
+  REQUIRE(p.spawned());
+  REQUIRE(e2e::eventually([&] { return !p.running(); }, 10s));
+  REQUIRE(p.exit_status());
+  REQUIRE(WIFEXITED(*p.exit_status()));
+  return WEXITSTATUS(*p.exit_status());
+}
+
+}  // namespace
+
+TEST_CASE("HTTPS: a verified client submits and reads a job; plain HTTP fails", "[tls]") {
+  e2e::temp_dir dir;
+  const auto cert = make_certificate(dir, "server");
+  tls_server server(cert);
+  auto client = https_client(server.port, cert.cert);
+
+  auto submitted = client->Post("/api/jobs?wait=10", R"({"type":"echo","payload":{"hi":1}})",
+                                "application/json");
+  INFO("transport: " << httplib::to_string(submitted.error()));
+  REQUIRE(submitted);
+  REQUIRE(submitted->status == 201);
+  const auto job = json::parse(submitted->body).as_object();
+  CHECK(job.at("status") == "completed");
+  auto got = client->Get(("/api/jobs/" + std::string(job.at("id").as_string())).c_str());
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(json::parse(got->body).at("result").at("hi") == 1);
+
+  // Plain HTTP on the same port gets no answer.
+  httplib::Client plain("127.0.0.1", server.port);
+  plain.set_connection_timeout(2s);
+  plain.set_read_timeout(2s);
+  auto refused = plain.Get("/health");
+  CHECK_FALSE((refused && refused->status == 200));
+
+  // A client that trusts another certificate refuses the server.
+  const auto stranger = make_certificate(dir, "stranger");
+  auto doubtful = https_client(server.port, stranger.cert);
+  CHECK_FALSE(doubtful->Get("/health"));
+
+  const auto log = server.process->log();
+  INFO(log);
+  CHECK(log.find("https://127.0.0.1:" + std::to_string(server.port)) != std::string::npos);
+  CHECK(log.find("HTTPS, certificate " + cert.cert) != std::string::npos);
+}
+
+TEST_CASE("HTTPS: a certificate that cannot be read or used stops the start", "[tls]") {
+  e2e::temp_dir dir;
+  const auto cert = make_certificate(dir, "server");
+  const auto missing = dir.file("no-such.crt");
+  const auto garbage = dir.file("garbage.crt");
+  std::ofstream(garbage) << "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
+                            "-----END CERTIFICATE-----\n";
+  const auto serve = [&](const std::string& crt, const std::string& key) {
+    return std::make_unique<child_process>(
+        std::vector<std::string>{JOBFORGE_BINARY, "serve", "--port", "0", "--data-dir",
+                                 dir.file("data"), "--store", "memory"},
+        std::vector<std::string>{"JOBFORGE_TLS_CERT=" + crt, "JOBFORGE_TLS_KEY=" + key});
+  };
+
+  for (const auto& [crt, key, named] :
+       {std::tuple{missing, cert.key, missing}, std::tuple{cert.cert, missing, missing},
+        std::tuple{garbage, cert.key, garbage}, std::tuple{cert.key, cert.key, cert.key}}) {
+    auto p = serve(crt, key);
+    CHECK(run_to_end(*p) == 1);
+    INFO(p->log());
+    CHECK(p->log().find(named) != std::string::npos);
+  }
+}
