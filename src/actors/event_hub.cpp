@@ -49,4 +49,22 @@ void publish(caf::event_based_actor* self, const runtime_env& env, job_event eve
   self->send(env.events, event_atom::value, std::move(event));
 }
 
+void publish_change(caf::event_based_actor* self, const runtime_env& env, const job& j) {
+  if (env.subscribers->load(std::memory_order_relaxed) == 0 || j.history.empty()) return;
+  const auto& h = j.history.back();
+  job_event e;
+  e.what = job_event::kind::status;
+  e.id = j.id;
+  e.type = j.type;
+  e.tenant = j.tenant;
+  e.from = h.from;
+  e.to = h.to;
+  e.attempt = h.attempt;
+  e.error = h.error;
+  e.at = h.at;
+  if (j.history.size() > 1)
+    e.in_previous = std::max(milliseconds{0}, h.at - j.history[j.history.size() - 2].at);
+  self->send(env.events, event_atom::value, std::move(e));
+}
+
 }  // namespace jobforge

@@ -28,4 +28,8 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
 /// Publishes an event if anyone listens (callable from any actor).
 void publish(caf::event_based_actor* self, const runtime_env& env, struct job_event event);
 
+/// Publishes the latest status change of `j` (its last history entry), if
+/// anyone listens.
+void publish_change(caf::event_based_actor* self, const runtime_env& env, const struct job& j);
+
 }  // namespace jobforge

@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include <utility>
+
 namespace jobforge {
 namespace {
 
@@ -39,18 +41,7 @@ void move_to(supervisor* self, job_status to, transition_note note = {}) {
       change_writes(*st.env, std::make_shared<const job>(st.current), now(self), deliveries));
   if (!deliveries.empty())
     caf::anon_send(st.env->scheduler, admit_atom::value, std::move(deliveries));
-  const auto& h = st.current.history.back();
-  publish(self, *st.env,
-          job_event{job_event::kind::status,
-                    0,
-                    st.current.id,
-                    st.current.type,
-                    h.from,
-                    h.to,
-                    h.attempt,
-                    h.error,
-                    {},
-                    h.at});
+  publish_change(self, *st.env, st.current);
 }
 
 void give_back_executor(supervisor* self);
@@ -167,6 +158,7 @@ void on_cancel(supervisor* self, const cancel_request& req) {
   auto& st = self->state;
   const bool already = st.canceling.has_value();
   st.canceling = req;
+  if (!st.loaded) return;  // applied once the job is read
   if (st.current.status != job_status::running || !st.executor) {
     finish_canceled(self);
     return;
@@ -183,11 +175,57 @@ void on_cancel(supervisor* self, const cancel_request& req) {
              grace_atom::value, st.running_attempt);
 }
 
+// The job is in: start its first attempt, unless a cancellation or the end
+// of a drain came first.
+void begin(supervisor* self, caf::actor first_executor) {
+  auto& st = self->state;
+  st.loaded = true;
+  st.executor = std::move(first_executor);  // given back by whatever ends it now
+  if (st.canceling) {
+    finish_canceled(self);
+    return;
+  }
+  if (st.interrupted || st.current.status != job_status::pending) {
+    // Draining (the job stays pending for the next start), or a job that
+    // is not the pending one the scheduler meant: leave it as it is.
+    if (!st.interrupted)
+      spdlog::error("job {}: dispatched while {}", to_string(st.current.id),
+                    to_string(st.current.status));
+    give_back_executor(self);
+    self->quit();
+    return;
+  }
+  start_attempt(self, std::exchange(st.executor, nullptr));
+}
+
+// Reads the job from the store writer, which has every write made before
+// the dispatch (the scheduler sent them before spawning us).
+void read_job(supervisor* self, const job_id& id) {
+  auto& st = self->state;
+  self->request(st.env->store, caf::infinite, read_atom::value, id).then([=](job_reply& r) {
+    auto& s = self->state;
+    if (!r) {
+      // Nothing to run: the slot goes back, the job stays as stored and a
+      // restart recovers it.
+      spdlog::error("job {}: cannot be read for its attempt: {}", to_string(id),
+                    r.error_value().message);
+      s.loaded = true;
+      s.current.id = id;
+      s.executor = std::move(s.first_executor);
+      give_back_executor(self);
+      self->quit();
+      return;
+    }
+    s.current = std::move(r.value());
+    begin(self, std::move(s.first_executor));
+  });
+}
+
 }  // namespace
 
-caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor first_executor) {
+caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j,
+                             caf::actor first_executor) {
   self->state.env = std::move(env);
-  self->state.current = std::move(j);
   self->set_exit_handler([=](caf::exit_msg& msg) {
     if (auto req = parse_cancel_reason(msg.reason)) {
       on_cancel(self, *req);
@@ -197,10 +235,16 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor fi
     // the job stays where the store has it and recovery picks it up.
     self->quit(msg.reason);
   });
-  start_attempt(self, std::move(first_executor));
+  if (j) {
+    self->state.current = *j;
+    begin(self, std::move(first_executor));
+  } else {
+    self->state.first_executor = std::move(first_executor);
+    read_job(self, id);
+  }
   return {
       [=](run_atom, caf::actor& ex) {
-        if (self->state.current.status == job_status::pending) {
+        if (self->state.loaded && self->state.current.status == job_status::pending) {
           start_attempt(self, std::move(ex));
         } else {
           self->send(self->state.env->scheduler, released_atom::value, ex);
@@ -213,10 +257,10 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor fi
         apply_progress(self, r.progress, r.checkpoint, r.checkpoint_saved);
         persist(self);
         const auto& p = *st.current.progress;
-        publish(
-            self, *st.env,
-            job_event{job_event::kind::progress, 0, st.current.id, st.current.type, std::nullopt,
-                      st.current.status, st.running_attempt, std::nullopt, p, p.updated_at});
+        publish(self, *st.env,
+                job_event{job_event::kind::progress, 0, st.current.id, st.current.type,
+                          st.current.tenant, std::nullopt, st.current.status, st.running_attempt,
+                          std::nullopt, p, p.updated_at, milliseconds{0}});
       },
       [=](deadline_atom, int attempt) {
         auto& st = self->state;
@@ -245,6 +289,7 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job j, caf::actor fi
       [=](interrupt_atom) {
         // The runtime is draining and its grace is over.
         auto& st = self->state;
+        if (!st.loaded) st.interrupted = true;
         if (st.current.status != job_status::running || !st.executor) return;
         if (st.canceling) {
           on_cancel(self,

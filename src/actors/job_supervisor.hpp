@@ -17,6 +17,11 @@
 /// drain answering "nothing runs any more") also sees that write ordered
 /// before its own.
 /// Also (interrupt_atom) from a draining scheduler.
+///
+/// The scheduler holds only a summary of most waiting jobs: a supervisor
+/// spawned without its job reads it from the store writer (read_atom)
+/// before the first attempt. A cancellation or an interruption that arrives
+/// meanwhile is applied once the job is in.
 
 #include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
@@ -31,16 +36,21 @@ namespace jobforge {
 struct job_supervisor_state {
   env_ptr env;
   job current;
-  caf::actor executor;                      ///< while an attempt runs
-  int running_attempt = 0;                  ///< the attempt in flight, 0 = none
-  bool timed_out = false;                   ///< the running attempt passed its deadline
-  bool executor_stuck = false;              ///< its handler ignored a stop: replace, not reuse
+  bool loaded = false;          ///< `current` holds the job (it may still be read from the store)
+  caf::actor first_executor;    ///< held while the job is being read
+  bool interrupted = false;     ///< a drain ended before the job was read
+  caf::actor executor;          ///< while an attempt runs
+  int running_attempt = 0;      ///< the attempt in flight, 0 = none
+  bool timed_out = false;       ///< the running attempt passed its deadline
+  bool executor_stuck = false;  ///< its handler ignored a stop: replace, not reuse
   std::optional<cancel_request> canceling;  ///< a cancellation waiting for the handler
   static inline const char* name = "job_supervisor";
 };
 
-/// Spawned by the scheduler with the job (status pending) and its first executor.
-caf::behavior job_supervisor(caf::stateful_actor<job_supervisor_state>* self, env_ptr env, job j,
-                             caf::actor first_executor);
+/// Spawned by the scheduler with the job `id` (status pending) and its first
+/// executor; `j` is the job when the scheduler holds it, else null (read
+/// from the store first).
+caf::behavior job_supervisor(caf::stateful_actor<job_supervisor_state>* self, env_ptr env,
+                             job_id id, job_ptr j, caf::actor first_executor);
 
 }  // namespace jobforge

@@ -70,6 +70,9 @@ using drain_over_atom = caf::atom_constant<caf::atom("jf_drainov")>;
 
 /// (fetch_atom, job_id) -> job_reply
 using fetch_atom = caf::atom_constant<caf::atom("jf_fetch")>;
+/// (read_atom, job_id) -> job_reply: the job's latest write, committed or not,
+/// without forcing a commit (for the actors that make a job's next move).
+using read_atom = caf::atom_constant<caf::atom("jf_read")>;
 /// (list_atom, job_query) -> page_reply
 using list_atom = caf::atom_constant<caf::atom("jf_list")>;
 /// (persist_atom, std::vector<store_write>) -> void_reply once committed
@@ -220,12 +223,15 @@ struct job_event {
   std::uint64_t sequence = 0;  ///< assigned by the event hub, increasing
   job_id id;
   std::string type;
+  std::string tenant;  ///< the job's, so that subscribers can keep tenants apart
   std::optional<job_status> from;
   job_status to = job_status::pending;
   int attempt = 0;
   std::optional<job_error> error;
   job_progress progress;
   timestamp at{};
+  /// Status changes: how long the job was in `from` (waiting, running, ...).
+  milliseconds in_previous{0};
 };
 
 /// Counts the scheduler keeps, for stats and readiness.
@@ -239,20 +245,28 @@ struct scheduler_stats {
   std::size_t ready_by_priority[4] = {};
 };
 
-/// What the store writer did: transactions, writes, and how many
-/// transactions carried 1, 2-3, 4-7, ... writes (bucket k: [2^k, 2^(k+1))).
+/// What the store writer did: transactions, writes, how many transactions
+/// carried 1, 2-3, 4-7, ... writes (bucket k: [2^k, 2^(k+1))), and how long
+/// their commits took (bucket k: under 2^k microseconds, the last one open).
 struct store_writer_stats {
   std::uint64_t batches = 0;
   std::uint64_t writes = 0;
   std::uint64_t by_size_log2[16] = {};
+  std::uint64_t commit_us_log2[24] = {};
+  double commit_seconds = 0;  ///< all commits together
 
-  void record(std::size_t size) {
+  void record(std::size_t size, std::chrono::microseconds took = std::chrono::microseconds{0}) {
     ++batches;
     writes += size;
     std::size_t bucket = 0;
     while (bucket + 1 < 16 && (std::size_t{2} << bucket) <= size)
       ++bucket;
     ++by_size_log2[bucket];
+    std::size_t slot = 0;
+    while (slot + 1 < 24 && (std::int64_t{1} << slot) <= took.count())
+      ++slot;
+    ++commit_us_log2[slot];
+    commit_seconds += static_cast<double>(took.count()) / 1e6;
   }
 };
 

@@ -6,7 +6,7 @@ namespace jobforge {
 
 expected<std::shared_ptr<recovered_state>> load_recovered_state(store& backend, timestamp now) {
   auto out = std::make_shared<recovered_state>();
-  auto unfinished = backend.load_unfinished();
+  auto unfinished = backend.load_unfinished_summaries();
   if (!unfinished) return std::move(unfinished).error_value();
   out->unfinished = std::move(unfinished).value();
   auto claims = backend.load_dedup_claims(now);

@@ -13,7 +13,8 @@
 namespace jobforge {
 
 struct recovered_state {
-  std::vector<job> unfinished;
+  /// Summaries only: the whole jobs are read from the store when needed.
+  std::vector<job_summary> unfinished;
   std::vector<dedup_claim> claims;
   /// The parents of blocked jobs that are no longer unfinished: how they
   /// ended (a parent gone from the store counts as failed).

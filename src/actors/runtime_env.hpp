@@ -82,6 +82,9 @@ struct runtime_env {
   /// Subscribers to events; publishers skip building events when zero.
   std::shared_ptr<std::atomic<std::size_t>> subscribers =
       std::make_shared<std::atomic<std::size_t>>(0);
+  /// The store keeps the very snapshots it is given (in memory): the
+  /// scheduler may then hold waiting jobs whole at no cost.
+  bool documents_shared = false;
 };
 
 using env_ptr = std::shared_ptr<runtime_env>;

@@ -44,7 +44,9 @@ void try_dispatch(scheduler_actor* self) {
       self->send(lj.supervisor, run_atom::value, std::move(ex));
       continue;
     }
-    lj.supervisor = self->spawn(job_supervisor, st.env, job(*lj.data), std::move(ex));
+    // Without the whole job at hand, the supervisor reads it from the store.
+    lj.supervisor =
+        self->spawn(job_supervisor, st.env, picked->id, std::move(lj.data), std::move(ex));
     slot.supervisor = lj.supervisor.address();
     lj.data.reset();
     self->monitor(lj.supervisor);
@@ -71,21 +73,30 @@ void on_wake(scheduler_actor* self) {
   auto& st = self->state;
   st.wake_armed.reset();
   const timestamp t = now(self);
+  const auto due = [](const live_job& lj) {
+    const auto s = lj.waiting.status;
+    return !lj.supervisor && !lj.canceling &&
+           (s == job_status::scheduled || s == job_status::retrying ||
+            (s == job_status::blocked && lj.dependencies_met));
+  };
+  // Jobs held whole move at once, and dispatch waits until all due ones are
+  // queued (the best goes first); those read from the store move later.
+  auto waking = std::make_shared<bool>(true);
   while (!st.timers.empty() && st.timers.begin()->first <= t) {
     const job_id id = st.timers.begin()->second;
     st.timers.erase(st.timers.begin());
     auto it = st.jobs.find(id);
-    if (it == st.jobs.end() || !it->second.data) continue;
-    const job& j = *it->second.data;
-    const bool ready = j.status == job_status::scheduled || j.status == job_status::retrying ||
-                       (j.status == job_status::blocked && it->second.dependencies_met);
-    if (!ready) continue;
-    if (auto moved = move(self, j, job_status::pending)) {
-      it->second.data = moved;
-      st.ready.push(id, moved->type, moved->priority,
-                    make_dispatch_key(moved->priority, t, ++st.sequence, st.env->config.aging), t);
-    }
+    if (it == st.jobs.end() || !due(it->second)) continue;
+    with_document(self, id, [self, due, waking](live_job* lj) {
+      if (lj == nullptr || !due(*lj)) return;  // changed while it was read
+      if (auto moved = move(self, *lj->data, job_status::pending)) {
+        hold(self, *lj, moved);
+        queue_ready(self, moved->id, *lj, now(self));
+        if (!*waking) try_dispatch(self);
+      }
+    });
   }
+  *waking = false;
   st.ready.refresh_rates(t);
   try_dispatch(self);
 }
@@ -97,11 +108,7 @@ void record(scheduler_actor* self, const job_ptr& j) {
                  change_writes(*st.env, j, now(self), deliveries));
   // Queued by a message, not here: record runs inside loops over the jobs.
   if (!deliveries.empty()) self->send(self, admit_atom::value, std::move(deliveries));
-  const auto& h = j->history.back();
-  publish(
-      self, *st.env,
-      job_event{
-          job_event::kind::status, 0, j->id, j->type, h.from, h.to, h.attempt, h.error, {}, h.at});
+  publish_change(self, *st.env, *j);
 }
 
 job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note) {
@@ -248,9 +255,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         out.scheduled = 0;
         out.blocked = 0;
         for (const auto& [id, lj] : s.jobs) {
-          if (!lj.data) continue;
-          if (lj.data->status == job_status::scheduled) ++out.scheduled;
-          if (lj.data->status == job_status::blocked) ++out.blocked;
+          if (lj.supervisor) continue;  // its record stopped at dispatch
+          if (lj.waiting.status == job_status::scheduled) ++out.scheduled;
+          if (lj.waiting.status == job_status::blocked) ++out.blocked;
         }
         out.supervisors = 0;
         for (const auto& [id, lj] : s.jobs)
@@ -270,7 +277,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         // about to end, and a slot sent to it would never be used.
         if (it == s.jobs.end() || it->second.canceling) return;
         const timestamp t = sched::now(self);
-        s.ready.push(id, it->second.type, p,
+        s.ready.push(id, it->second.waiting.type, p,
                      make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);
         sched::try_dispatch(self);
       },

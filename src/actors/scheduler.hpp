@@ -21,6 +21,8 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -29,16 +31,43 @@
 
 namespace jobforge {
 
+/// What the scheduler schedules a waiting job on, taken from its summary
+/// (the fields it needs after admission; kept small: one per waiting job).
+struct waiting_record {
+  std::string type;
+  std::optional<timestamp> run_at;  ///< a released blocked job waits for it
+  job_status status = job_status::pending;
+  jobforge::priority priority = priority::normal;
+  dependency_mode mode = dependency_mode::all;
+  dependency_failure_policy on_failure = dependency_failure_policy::cancel;
+
+  static waiting_record of(const job_summary& s) {
+    return {s.type, s.run_at, s.status, s.priority, s.dependencies.mode, s.dependencies.on_failure};
+  }
+  static waiting_record of(const job& j) {
+    return {j.type, j.run_at, j.status, j.priority, j.dependencies.mode, j.dependencies.on_failure};
+  }
+  /// The rule evaluate_dependencies applies (the parents are in the graph).
+  dependency_spec rule() const { return dependency_spec{{}, mode, on_failure}; }
+};
+
 /// A non-terminal job the scheduler knows about.
 struct live_job {
-  std::string type;
+  /// Its status is current until the job is dispatched (the supervisor
+  /// owns it from then on).
+  waiting_record waiting;
   caf::actor supervisor;  ///< once dispatched
-  /// Held here until the supervisor takes over: the very snapshot the store
-  /// keeps, so a waiting job exists once in memory. Replaced, never mutated.
+  /// The whole job, only while the scheduler needs it or holding it is free
+  /// (a store that shares its snapshots): otherwise it is read from the
+  /// store writer when needed (with_document) or by the supervisor.
+  /// Replaced, never mutated.
   job_ptr data;
+  /// Counts the scheduler's own changes, so that a read from the store that
+  /// crossed one is not taken for the latest job.
+  std::uint32_t revision = 0;
   parent_tally parents;  ///< for blocked jobs
   bool dependencies_met = false;
-  bool canceling = false;  ///< an exit went to its supervisor; it must not be dispatched again
+  bool canceling = false;  ///< being canceled; it must not be dispatched again
 };
 
 /// An executor slot handed to a job.
@@ -73,8 +102,10 @@ struct scheduler_state {
   /// A graceful shutdown has begun: nothing is admitted or dispatched, and
   /// these wait for the last running attempt to end.
   bool draining = false;
-  /// Resuming a previous run's jobs: dispatch waits until all are in.
+  /// Resuming a previous run's jobs: dispatch waits until all are in,
+  /// including the interrupted ones whose documents are being read.
   bool recovering = false;
+  std::size_t interrupted_reads = 0;
   std::vector<caf::response_promise> drain_waiters;
   static inline const char* name = "scheduler";
 };
@@ -93,11 +124,27 @@ void arm_wake(scheduler_actor* self);
 void on_wake(scheduler_actor* self);
 /// Persists a job snapshot the scheduler holds and publishes its last transition.
 void record(scheduler_actor* self, const job_ptr& j);
+/// Calls `then(lj)` once `lj.data` holds the whole job: at once if held,
+/// else when the store writer answered. `then(nullptr)`: the job left the
+/// scheduler (finished, dispatched) or could not be read meanwhile.
+void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then);
+/// Makes `snapshot`, a change the scheduler made, what `lj` holds.
+void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot);
+/// Lets go of the whole job while it waits, unless holding it is free.
+void release_document(scheduler_actor* self, live_job& lj);
+/// Queues a pending job for dispatch, in the order of `sequence` among jobs
+/// of its priority (0: after every job queued so far).
+void queue_ready(scheduler_actor* self, const job_id& id, live_job& lj, timestamp t,
+                 std::uint64_t sequence = 0);
 /// A copy of `j` moved to `to`, persisted and published; nullptr (logged) if
 /// the move is impossible.
 job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note = {});
 /// Puts a persisted job where its status says (blocked jobs wait on
 /// `unfinished_parents`, with `tally` counting the parents already finished).
+/// `data` is the whole job if at hand (may be null).
+void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, parent_tally tally = {},
+           const std::vector<job_id>& unfinished_parents = {});
+/// admit() for a job at hand.
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally = {},
            const std::vector<job_id>& unfinished_parents = {});
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
@@ -134,6 +181,12 @@ void recover(scheduler_actor* self, recovered_state& state);
 void drain(scheduler_actor* self, milliseconds grace, caf::response_promise promise);
 /// Answers the drain once the last slot is free.
 void check_drained(scheduler_actor* self);
+/// Applies the verdict of a blocked job's parents: keeps it waiting,
+/// releases it (to pending, or to its run_at timer) or cancels it. Returns
+/// the job as moved at once (pending, or canceled: the caller then settles
+/// its dependents), or nullptr (still waiting, or moved once read).
+job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
+                       const std::string& cancel_reason);
 /// A job reached a terminal status: wake dependents, answer waiters.
 void on_terminal(scheduler_actor* self, job_ptr j);
 }  // namespace sched

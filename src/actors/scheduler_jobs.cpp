@@ -1,6 +1,7 @@
 // The scheduler's job lifecycle: admission of submissions (dedup, parents),
 // cancellation, waiting, dead-letter replay and discard, and what happens
-// when a job reaches a terminal status (dependents, waiters).
+// when a job reaches a terminal status (dependents, waiters). Blocked jobs
+// and their parents: scheduler_dependencies.cpp.
 #include "actors/event_hub.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/scheduler_fetch.hpp"
@@ -80,10 +81,7 @@ void settle_initial_status(scheduler_actor* self, job& j, const parent_tally& ta
 }
 
 void publish_submitted(scheduler_actor* self, const job& j) {
-  const auto& h = j.history.back();
-  publish(
-      self, *self->state.env,
-      job_event{job_event::kind::status, 0, j.id, j.type, h.from, h.to, 0, std::nullopt, {}, h.at});
+  publish_change(self, *self->state.env, j);
 }
 
 void count_parent(parent_tally& tally, job_status s) {
@@ -99,50 +97,50 @@ error shutting_down() {
 
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally,
            const std::vector<job_id>& unfinished_parents) {
+  admit(self, summarize(*j), j, tally, unfinished_parents);
+}
+
+void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, parent_tally tally,
+           const std::vector<job_id>& unfinished_parents) {
   auto& st = self->state;
-  const job_id id = j->id;
-  if (st.jobs.count(id)) return;
+  const job_id id = summary.id;
+  auto [at, inserted] = st.jobs.try_emplace(id);
+  if (!inserted) return;
   const timestamp t = now(self);
-  if (j->status == job_status::blocked) {
+  live_job& lj = at->second;
+  lj.waiting = waiting_record::of(summary);
+  lj.data = std::move(data);
+  lj.parents = tally;
+  const job_summary& held = summary;
+  if (held.status == job_status::blocked) {
     std::vector<job_id> waiting_on;
     for (const auto& p : unfinished_parents) {
       auto ended = st.finished_during_admission.find(p);
       if (ended != st.finished_during_admission.end())
-        count_parent(tally, ended->second);
+        count_parent(lj.parents, ended->second);
       else
         waiting_on.push_back(p);
     }
-    const auto verdict = evaluate_dependencies(j->dependencies, tally);
-    if (verdict == dependency_verdict::cancel) {
-      if (auto canceled =
-              move(self, *j, job_status::canceled,
-                   transition_note{std::nullopt, {}, "a dependency failed", "scheduler"}))
-        on_terminal(self, canceled);
-      return;
-    }
-    if (verdict == dependency_verdict::run && (!j->run_at || *j->run_at <= t)) {
-      j = move(self, *j, job_status::pending);
-      if (!j) return;
-    } else if (auto ok = st.graph.add(id, waiting_on); !ok) {
+    if (auto ok = st.graph.add(id, waiting_on); !ok)
       spdlog::error("scheduler: {}", ok.error_value().message);  // a new job cannot close a cycle
+    // Parents that already decided it: it runs (now or at run_at) or is canceled.
+    if (auto moved = settle_blocked(self, id, t, "a dependency failed")) {
+      if (moved->status == job_status::canceled) on_terminal(self, moved);
+    } else if (auto it = st.jobs.find(id); it != st.jobs.end()) {
+      release_document(self, it->second);
     }
+    try_dispatch(self);
+    return;
   }
-  live_job lj;
-  lj.type = j->type;
-  lj.parents = tally;
-  lj.dependencies_met = j->status == job_status::blocked &&
-                        evaluate_dependencies(j->dependencies, tally) == dependency_verdict::run;
-  lj.data = std::move(j);
-  const job& held = *st.jobs.emplace(id, std::move(lj)).first->second.data;
   if (held.status == job_status::pending)
-    st.ready.push(id, held.type, held.priority,
-                  make_dispatch_key(held.priority, t, ++st.sequence, st.env->config.aging), t);
+    queue_ready(self, id, lj, t);
   else if (held.status == job_status::retrying)  // recovered: the rest of its backoff
     st.timers.emplace(held.next_attempt_at.value_or(t), id);
   else if (held.run_at && *held.run_at > t)
     st.timers.emplace(*held.run_at, id);
   else if (held.status == job_status::scheduled)
     st.timers.emplace(t, id);  // already due: the next wake moves it
+  release_document(self, lj);
   try_dispatch(self);
 }
 
@@ -238,11 +236,28 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
     self->send_exit(lj.supervisor, make_cancel_reason(req));
     return;
   }
-  const job_ptr held = lj.data;
+  if (lj.canceling) return;  // already on its way; the waiters hear of it then
+  // From here it is neither dispatched, nor woken, nor released by parents.
+  lj.canceling = true;
   st.graph.remove_parents(id);  // its dependents hear of it in on_terminal
-  if (auto canceled = move(self, *held, job_status::canceled,
-                           transition_note{std::nullopt, {}, req.reason, req.by}))
-    on_terminal(self, canceled);
+  with_document(self, id, [self, id, req](live_job* held) {
+    if (held == nullptr) {
+      // Only a store that cannot be read gets here (a finished job has
+      // answered its waiters): say so rather than leave them waiting.
+      auto& s = self->state;
+      if (!s.jobs.count(id)) return;
+      if (auto w = s.cancel_waiters.find(id); w != s.cancel_waiters.end()) {
+        for (auto& waiting : w->second)
+          waiting.deliver(job_reply{
+              error{error_code::unavailable, "job " + to_string(id) + " could not be read"}});
+        s.cancel_waiters.erase(w);
+      }
+      return;
+    }
+    if (auto canceled = move(self, *held->data, job_status::canceled,
+                             transition_note{std::nullopt, {}, req.reason, req.by}))
+      on_terminal(self, canceled);
+  });
 }
 
 void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise promise) {
@@ -305,18 +320,7 @@ void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             return;
           }
           promise.deliver(job_reply{*snapshot});
-          const auto& h = snapshot->history.back();
-          publish(self, *self->state.env,
-                  job_event{job_event::kind::status,
-                            0,
-                            snapshot->id,
-                            snapshot->type,
-                            h.from,
-                            h.to,
-                            0,
-                            std::nullopt,
-                            {},
-                            h.at});
+          publish_change(self, *self->state.env, *snapshot);
           admit(self, snapshot);
           for (const auto& d : deliveries)
             admit(self, d);
@@ -352,149 +356,6 @@ void discard(scheduler_actor* self, const job_id& id, caf::response_promise prom
   });
 }
 
-namespace {
-
-/// The blocked job `id` as the scheduler holds it, or an error to answer with.
-expected<live_job*> blocked_job(scheduler_actor* self, const job_id& id) {
-  auto it = self->state.jobs.find(id);
-  if (it == self->state.jobs.end())
-    return error{error_code::conflict,
-                 "job " + to_string(id) + " is not waiting on dependencies (unknown or finished)"};
-  if (!it->second.data || it->second.data->status != job_status::blocked ||
-      it->second.dependencies_met)
-    return error{error_code::conflict,
-                 "only a blocked job can change its dependencies; job " + to_string(id) + " has " +
-                     (it->second.data ? "status " + std::string(to_string(it->second.data->status))
-                                      : std::string("started"))};
-  return &it->second;
-}
-
-/// Applies the verdict of a blocked job's parents: keeps it waiting, releases
-/// it (to pending, or to its run_at timer), or cancels it. Returns the
-/// canceled job, whose own dependents the caller must then settle.
-job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
-                       const std::string& cancel_reason) {
-  auto& st = self->state;
-  live_job& lj = st.jobs.at(id);
-  const job& j = *lj.data;
-  switch (evaluate_dependencies(j.dependencies, lj.parents)) {
-    case dependency_verdict::wait:
-      return nullptr;
-    case dependency_verdict::run:
-      lj.dependencies_met = true;
-      st.graph.remove_parents(id);
-      if (j.run_at && *j.run_at > t) {
-        st.timers.emplace(*j.run_at, id);
-        arm_wake(self);
-      } else if (auto moved = move(self, j, job_status::pending)) {
-        lj.data = moved;
-        st.ready.push(id, moved->type, moved->priority,
-                      make_dispatch_key(moved->priority, t, ++st.sequence, st.env->config.aging),
-                      t);
-      }
-      return nullptr;
-    case dependency_verdict::cancel: {
-      st.graph.remove_parents(id);
-      auto canceled = move(self, j, job_status::canceled,
-                           transition_note{std::nullopt, {}, cancel_reason, "scheduler"});
-      if (!canceled) st.jobs.erase(id);
-      return canceled;
-    }
-  }
-  return nullptr;
-}
-
-/// Re-decides a blocked job after its parents changed.
-void reconsider(scheduler_actor* self, const job_id& id) {
-  if (auto canceled = settle_blocked(self, id, now(self), "a dependency failed"))
-    on_terminal(self, canceled);
-  else
-    try_dispatch(self);
-}
-
-}  // namespace
-
-void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_id>& parents,
-                 caf::response_promise promise) {
-  auto& st = self->state;
-  auto held = blocked_job(self, id);
-  if (!held) {
-    promise.deliver(job_reply{std::move(held).error_value()});
-    return;
-  }
-  job j = *(*held)->data;  // snapshots are replaced, never changed in place
-  std::vector<job_id> fresh;
-  for (const auto& p : parents) {
-    const auto& known = j.dependencies.depends_on;
-    if (std::find(known.begin(), known.end(), p) != known.end() ||
-        std::find(fresh.begin(), fresh.end(), p) != fresh.end())
-      continue;
-    if (!st.jobs.count(p)) {
-      // Only jobs that have not finished can be waited on: a finished parent
-      // would decide nothing new, an unknown one never ends.
-      promise.deliver(job_reply{error{
-          error_code::invalid_argument,
-          "job " + to_string(p) + " is unknown or already finished and cannot become a parent",
-          boost::json::object{{"parent", to_string(p)}}}});
-      return;
-    }
-    fresh.push_back(p);
-  }
-  if (j.dependencies.depends_on.size() + fresh.size() > max_parents) {
-    promise.deliver(job_reply{error{error_code::invalid_argument, "too many parents"}});
-    return;
-  }
-  if (auto ok = st.graph.add(id, fresh); !ok) {
-    promise.deliver(job_reply{std::move(ok).error_value()});
-    return;
-  }
-  for (const auto& p : fresh)
-    j.dependencies.depends_on.push_back(p);
-  (*held)->parents.total += fresh.size();
-  j.updated_at = now(self);
-  (*held)->data = std::make_shared<const job>(std::move(j));
-  caf::anon_send(st.env->store, persist_atom::value,
-                 std::vector<store_write>{put_job{(*held)->data}});
-  promise.deliver(job_reply{*(*held)->data});
-}
-
-void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent,
-                   caf::response_promise promise) {
-  auto& st = self->state;
-  auto held = blocked_job(self, id);
-  if (!held) {
-    promise.deliver(job_reply{std::move(held).error_value()});
-    return;
-  }
-  live_job& lj = **held;
-  job j = *lj.data;  // snapshots are replaced, never changed in place
-  auto& parents = j.dependencies.depends_on;
-  auto it = std::find(parents.begin(), parents.end(), parent);
-  if (it == parents.end()) {
-    promise.deliver(
-        job_reply{error{error_code::not_found,
-                        "job " + to_string(id) + " does not depend on " + to_string(parent)}});
-    return;
-  }
-  if (!st.jobs.count(parent)) {
-    // Its outcome is already counted; forgetting it would rewrite history.
-    promise.deliver(job_reply{
-        error{error_code::conflict, "parent " + to_string(parent) + " has already finished"}});
-    return;
-  }
-  parents.erase(it);
-  st.graph.remove_edge(id, parent);
-  --lj.parents.total;
-  j.updated_at = now(self);
-  lj.data = std::make_shared<const job>(std::move(j));
-  caf::anon_send(st.env->store, persist_atom::value, std::vector<store_write>{put_job{lj.data}});
-  job answer = *lj.data;
-  reconsider(self, id);
-  if (auto now_held = st.jobs.find(id); now_held != st.jobs.end() && now_held->second.data)
-    answer = *now_held->second.data;
-  promise.deliver(job_reply{answer});
-}
-
 void on_terminal(scheduler_actor* self, job_ptr finished) {
   auto& st = self->state;
   std::deque<job_ptr> work{std::move(finished)};
@@ -523,14 +384,16 @@ void on_terminal(scheduler_actor* self, job_ptr finished) {
     const timestamp t = now(self);
     for (const auto& child : children) {
       auto it = st.jobs.find(child);
-      if (it == st.jobs.end() || !it->second.data) continue;
+      if (it == st.jobs.end()) continue;
       live_job& lj = it->second;
-      if (lj.data->status != job_status::blocked || lj.dependencies_met) continue;
+      if (lj.supervisor || lj.canceling || lj.waiting.status != job_status::blocked ||
+          lj.dependencies_met)
+        continue;
       count_parent(lj.parents, j.status);
-      if (auto canceled = settle_blocked(
-              self, child, t,
-              "dependency " + to_string(j.id) + " ended " + std::string(to_string(j.status))))
-        work.push_back(std::move(canceled));
+      auto moved = settle_blocked(
+          self, child, t,
+          "dependency " + to_string(j.id) + " ended " + std::string(to_string(j.status)));
+      if (moved && moved->status == job_status::canceled) work.push_back(std::move(moved));
     }
   }
   try_dispatch(self);

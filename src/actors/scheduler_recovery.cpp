@@ -1,4 +1,7 @@
-// The scheduler resuming the jobs a previous run left unfinished.
+// The scheduler resuming the jobs a previous run left unfinished. It gets
+// their summaries only: a job's whole document is read from the store when
+// it is needed (its dispatch, a transition), so start-up reads no document
+// except those of the jobs that were running (at most one per executor).
 #include "actors/recovery.hpp"
 #include "actors/scheduler.hpp"
 
@@ -6,6 +9,43 @@
 #include <caf/all.hpp>
 
 namespace jobforge::sched {
+namespace {
+
+// A job that was running when the process stopped: its attempt died with
+// it, and at-least-once means it runs again, the interruption on record.
+// Dispatch waits for these reads, and the interrupted jobs keep their place
+// ahead of the jobs that were waiting.
+void resume_interrupted(scheduler_actor* self, job_summary summary) {
+  auto& st = self->state;
+  const job_id id = summary.id;
+  if (st.jobs.count(id)) return;
+  st.jobs[id].waiting = waiting_record::of(summary);
+  const std::uint64_t place = ++st.sequence;
+  ++st.interrupted_reads;
+  with_document(self, id, [self, place](live_job* lj) {
+    auto& s = self->state;
+    if (lj != nullptr && !lj->canceling && lj->waiting.status == job_status::running) {
+      auto pending = move(self, *lj->data, job_status::pending,
+                          transition_note{job_error{"interrupted",
+                                                    "the process stopped while this attempt was "
+                                                    "running",
+                                                    error_kind::crash},
+                                          {},
+                                          "recovered after a stop",
+                                          {}});
+      if (pending) {
+        hold(self, *lj, pending);
+        queue_ready(self, pending->id, *lj, now(self), place);
+      }
+    }
+    if (--s.interrupted_reads == 0 && s.recovering) {
+      s.recovering = false;
+      try_dispatch(self);
+    }
+  });
+}
+
+}  // namespace
 
 void recover(scheduler_actor* self, recovered_state& state) {
   auto& st = self->state;
@@ -21,33 +61,26 @@ void recover(scheduler_actor* self, recovered_state& state) {
   st.recovering = true;
   st.jobs.reserve(state.unfinished.size());
   std::size_t interrupted = 0;
-  std::vector<job_ptr> blocked;
+  std::vector<job_summary> blocked;
   for (auto& j : state.unfinished) {
-    job_ptr held;
+    if (j.status != job_status::running) continue;
+    ++interrupted;
+    resume_interrupted(self, std::move(j));
+  }
+  for (auto& j : state.unfinished) {
     if (j.status == job_status::running) {
-      // Its attempt died with the process: at-least-once means it runs again.
-      ++interrupted;
-      held = move(self, std::move(j), job_status::pending,
-                  transition_note{
-                      job_error{"interrupted", "the process stopped while this attempt was running",
-                                error_kind::crash},
-                      {},
-                      "recovered after a stop",
-                      {}});
-      if (!held) continue;
+      continue;  // resumed above
+    } else if (j.status == job_status::blocked) {
+      blocked.push_back(std::move(j));
     } else {
-      held = std::make_shared<const job>(std::move(j));
+      admit(self, j, nullptr);
     }
-    if (held->status == job_status::blocked)
-      blocked.push_back(std::move(held));
-    else
-      admit(self, std::move(held));
   }
   for (auto& j : blocked) {
     parent_tally tally;
-    tally.total = j->dependencies.depends_on.size();
+    tally.total = j.dependencies.depends_on.size();
     std::vector<job_id> unfinished_parents;
-    for (const auto& p : j->dependencies.depends_on) {
+    for (const auto& p : j.dependencies.depends_on) {
       auto ended = state.finished_parents.find(p);
       if (ended == state.finished_parents.end()) {
         unfinished_parents.push_back(p);
@@ -57,13 +90,14 @@ void recover(scheduler_actor* self, recovered_state& state) {
         ++tally.failed;
       }
     }
-    admit(self, std::move(j), tally, unfinished_parents);
+    admit(self, j, nullptr, tally, unfinished_parents);
   }
   if (--st.admissions_in_flight == 0) st.finished_during_admission.clear();
   if (!state.unfinished.empty())
     spdlog::info("recovered {} unfinished jobs ({} interrupted while running, {} blocked)",
                  state.unfinished.size(), interrupted, blocked.size());
-  state = recovered_state{};  // the jobs live in the scheduler now
+  state = recovered_state{};             // the jobs live in the scheduler now
+  if (st.interrupted_reads > 0) return;  // the last read ends recovery
   st.recovering = false;
   try_dispatch(self);  // arms the wake for the earliest timer too
 }

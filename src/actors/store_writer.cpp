@@ -19,8 +19,11 @@ void_reply commit(writer* self) {
   if (st.batch.empty()) return {};
   auto writes = coalesce_writes(std::move(st.batch));
   st.batch.clear();
+  st.latest_in_batch.clear();
+  const auto started = std::chrono::steady_clock::now();
   void_reply result = st.backend->apply(writes);
-  st.stats.record(writes.size());
+  st.stats.record(writes.size(), std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started));
   if (result && !st.limits.results_dir.empty()) {
     std::vector<job_id> erased;
     for (const auto& w : writes)
@@ -50,8 +53,13 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
   return {
       [=](persist_atom, std::vector<store_write>& writes) -> caf::result<void_reply> {
         auto& st = self->state;
-        for (auto& w : writes)
+        for (auto& w : writes) {
+          const auto* put = std::get_if<put_job>(&w);
+          if (put == nullptr || put->snapshot)  // a bad put fails the batch, not a read
+            st.latest_in_batch[put ? put->snapshot->id : std::get<erase_job>(w).id] =
+                st.batch.size();
           st.batch.push_back(std::move(w));
+        }
         auto promise = self->make_response_promise();
         st.waiting.push_back(promise);
         if (st.batch.size() >= st.limits.max_batch) {
@@ -81,6 +89,20 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
       [=](fetch_atom, const job_id& id) -> job_reply {
         static_cast<void>(commit(self));  // reads see every write that arrived before them
         auto found = self->state.backend->get(id);
+        if (!found) return std::move(found).error_value();
+        if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
+        return std::move(*found.value());
+      },
+      [=](read_atom, const job_id& id) -> job_reply {
+        // Ahead of the commit: the writer of the next move needs the job as
+        // it was last written, and a commit per read would end group commit.
+        auto& st = self->state;
+        if (auto at = st.latest_in_batch.find(id); at != st.latest_in_batch.end()) {
+          if (const auto* put = std::get_if<put_job>(&st.batch[at->second]))
+            return job{*put->snapshot};
+          return error{error_code::not_found, "no job " + to_string(id)};
+        }
+        auto found = st.backend->get(id);
         if (!found) return std::move(found).error_value();
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
         return std::move(*found.value());

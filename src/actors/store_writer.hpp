@@ -5,7 +5,8 @@
 /// acknowledges each write only after its batch committed.
 ///
 /// Receives: (persist_atom, writes) -> void_reply; (sync_atom) -> void_reply;
-/// (fetch_atom, id) -> job_reply; (list_atom, query) -> page_reply;
+/// (fetch_atom, id) -> job_reply; (read_atom, id) -> job_reply (no commit);
+/// (list_atom, query) -> page_reply;
 /// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
 /// (prune_atom, cutoff, limit) ->
 /// count_reply; (flush_atom) from itself.
@@ -18,6 +19,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <memory>
+#include <unordered_map>
 
 namespace jobforge {
 
@@ -31,6 +33,8 @@ struct store_writer_state {
   std::shared_ptr<store> backend;
   store_writer_limits limits;
   std::vector<store_write> batch;
+  /// Where each job's last write in `batch` is, so that a read sees it.
+  std::unordered_map<job_id, std::size_t> latest_in_batch;
   std::vector<caf::response_promise> waiting;
   bool flush_pending = false;
   store_writer_stats stats;

@@ -26,6 +26,7 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                                 {},
                                                 {},
                                                 {}});
+  env->documents_shared = backend->shares_snapshots();
   runtime_actors a;
   a.env = env;
   // Detached: a commit waits for the disk, and that must not hold one of

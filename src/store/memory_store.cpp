@@ -179,6 +179,16 @@ expected<std::vector<job>> memory_store::load_unfinished() {
   return out;
 }
 
+expected<std::vector<job_summary>> memory_store::load_unfinished_summaries() {
+  std::vector<job_summary> out;
+  for (auto s : all_job_statuses) {
+    if (is_terminal(s)) continue;
+    for (const auto& key : by_status_[slot(s)])
+      out.push_back(summarize(*jobs_.at(key.id)));
+  }
+  return out;
+}
+
 expected<status_counts> memory_store::count_by_status() {
   status_counts counts;
   for (auto s : all_job_statuses)

@@ -25,10 +25,12 @@ class memory_store final : public store {
   expected<std::optional<job>> get(const job_id& id) override;
   expected<job_page> list(const job_query& query) override;
   expected<std::vector<job>> load_unfinished() override;
+  expected<std::vector<job_summary>> load_unfinished_summaries() override;
   expected<status_counts> count_by_status() override;
   expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override;
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override;
   bool commits_wait_for_disk() const override { return false; }
+  bool shares_snapshots() const override { return true; }
 
   /// How many jobs the store holds.
   std::size_t size() const { return jobs_.size(); }

@@ -42,6 +42,12 @@ std::string joined_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
+// The dependency rule as one number (migration 3): mode + 2 * policy.
+std::int64_t dependency_rule(const dependency_spec& d) {
+  return (d.mode == dependency_mode::any ? 1 : 0) +
+         (d.on_failure == dependency_failure_policy::run ? 2 : 0);
+}
+
 std::optional<std::int64_t> unique_until(const job& j) {
   if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
   return ms(j.created_at) + j.unique_for_ms;
@@ -57,18 +63,21 @@ class sqlite_store final : public store {
       : db_(options.path),
         configured_(configure(db_, options)),
         update_(db_,
-                "UPDATE jobs SET status = ?1, finished_at = ?2, doc = ?3 "
-                "WHERE id = ?4 AND type = ?5 AND priority = ?6 AND tenant = ?7 AND "
+                "UPDATE jobs SET status = ?1, finished_at = ?2, doc = ?3, run_at = ?13, "
+                "next_attempt_at = ?14, dependency_rule = ?15 WHERE id = ?4 AND type = ?5 AND "
+                "priority = ?6 AND tenant = ?7 AND "
                 "created_at = ?8 AND unique_key IS ?9 AND unique_until IS ?10 AND tags = ?11 AND "
                 "parents = ?12"),
         insert_(db_,
                 "INSERT OR IGNORE INTO jobs (id, type, status, priority, tenant, created_at, "
-                "finished_at, unique_key, unique_until, tags, doc, parents) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                "finished_at, unique_key, unique_until, tags, doc, parents, run_at, "
+                "next_attempt_at, dependency_rule) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         replace_(db_,
                  "UPDATE jobs SET type = ?2, status = ?3, priority = ?4, tenant = ?5, "
                  "created_at = ?6, finished_at = ?7, unique_key = ?8, unique_until = ?9, "
-                 "tags = ?10, doc = ?11, parents = ?12 WHERE id = ?1"),
+                 "tags = ?10, doc = ?11, parents = ?12, run_at = ?13, next_attempt_at = ?14, "
+                 "dependency_rule = ?15 WHERE id = ?1"),
         clear_tags_(db_, "DELETE FROM job_tags WHERE job_id = ?1"),
         add_tag_(db_, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?1, ?2)"),
         clear_parents_(db_, "DELETE FROM job_parents WHERE child = ?1"),
@@ -77,6 +86,10 @@ class sqlite_store final : public store {
         get_(db_, "SELECT doc FROM jobs WHERE id = ?1"),
         // IN, not NOT IN: the status index then skips every finished job.
         unfinished_(db_, "SELECT doc FROM jobs WHERE status IN (?1, ?2, ?3, ?4, ?5)"),
+        // The columns only, no document: recovery's cost is reading rows.
+        summaries_(db_,
+                   "SELECT id, type, status, priority, created_at, run_at, next_attempt_at, "
+                   "dependency_rule, parents FROM jobs WHERE status IN (?1, ?2, ?3, ?4, ?5)"),
         counts_(db_, "SELECT status, count(*) FROM jobs GROUP BY status"),
         claims_(db_,
                 "SELECT tenant, unique_key, id, unique_until FROM jobs "
@@ -138,6 +151,21 @@ class sqlite_store final : public store {
         decode_all(docs, out);
       }
       unfinished_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<job_summary>> load_unfinished_summaries() override {
+    std::vector<job_summary> out;
+    auto ok = guarded("load unfinished jobs", [&] {
+      summaries_.reset();
+      int index = 1;
+      for (auto s : all_job_statuses)
+        if (!is_terminal(s)) summaries_.bind(index++, code_of(s));
+      while (summaries_.step())
+        out.push_back(read_summary(summaries_));
+      summaries_.reset();
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -280,6 +308,48 @@ class sqlite_store final : public store {
     return std::move(decoded).value();
   }
 
+  static job_id parse_id(std::string_view text) {
+    auto id = job_id::parse(text);
+    if (!id) throw sqlite::failure(0, "a job row has a malformed id");
+    return *id;
+  }
+
+  static std::optional<timestamp> optional_time(statement& s, int column) {
+    if (s.column_is_null(column)) return std::nullopt;
+    return from_unix_ms(s.column_int(column));
+  }
+
+  // A row of summaries_.
+  static job_summary read_summary(statement& s) {
+    job_summary out;
+    out.id = parse_id(s.column_text(0));
+    out.type = std::string(s.column_text(1));
+    const auto status = s.column_int(2);
+    const auto prio = s.column_int(3);
+    if (status < 0 || status >= static_cast<std::int64_t>(all_job_statuses.size()) || prio < 0 ||
+        prio > static_cast<std::int64_t>(priority::critical))
+      throw sqlite::failure(0, "a job row has a malformed status or priority");
+    out.status = static_cast<job_status>(status);
+    out.priority = static_cast<priority>(prio);
+    out.created_at = from_unix_ms(s.column_int(4));
+    out.run_at = optional_time(s, 5);
+    out.next_attempt_at = optional_time(s, 6);
+    const auto rule = s.column_int(7);
+    out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
+    out.dependencies.on_failure =
+        (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
+    // `parents`: each id followed by a unit separator (see joined_tags).
+    const std::string_view parents = s.column_text(8);
+    std::size_t start = 0;
+    while (start < parents.size()) {
+      const std::size_t end = parents.find('\x1f', start);
+      const std::size_t stop = end == std::string_view::npos ? parents.size() : end;
+      out.dependencies.depends_on.push_back(parse_id(parents.substr(start, stop - start)));
+      start = stop + 1;
+    }
+    return out;
+  }
+
   void erase_row(const job_id& id) {
     erase_.reset();
     erase_.bind(1, to_string(id));
@@ -308,7 +378,10 @@ class sqlite_store final : public store {
         .bind(9, j.unique_key)
         .bind(10, unique_until(j))
         .bind(11, tags)
-        .bind(12, parents);
+        .bind(12, parents)
+        .bind(13, ms(j.run_at))
+        .bind(14, ms(j.next_attempt_at))
+        .bind(15, dependency_rule(j.dependencies));
     update_.run();
     if (db_.changes() > 0) return;
     // A new job: one insert (and its tags). An existing one whose indexed
@@ -326,7 +399,10 @@ class sqlite_store final : public store {
           .bind(9, unique_until(j))
           .bind(10, tags)
           .bind(11, doc)
-          .bind(12, parents);
+          .bind(12, parents)
+          .bind(13, ms(j.run_at))
+          .bind(14, ms(j.next_attempt_at))
+          .bind(15, dependency_rule(j.dependencies));
       s.run();
     };
     bind_row(insert_);
@@ -440,6 +516,7 @@ class sqlite_store final : public store {
   statement erase_;
   statement get_;
   statement unfinished_;
+  statement summaries_;
   statement counts_;
   statement claims_;
   statement prunable_;

@@ -4,6 +4,21 @@
 
 namespace jobforge {
 
+job_summary summarize(const job& j) {
+  return job_summary{j.id,         j.type,   j.status,          j.priority,
+                     j.created_at, j.run_at, j.next_attempt_at, j.dependencies};
+}
+
+expected<std::vector<job_summary>> store::load_unfinished_summaries() {
+  auto jobs = load_unfinished();
+  if (!jobs) return std::move(jobs).error_value();
+  std::vector<job_summary> out;
+  out.reserve(jobs->size());
+  for (const auto& j : *jobs)
+    out.push_back(summarize(j));
+  return out;
+}
+
 expected<void> check_batch(const std::vector<store_write>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto* put = std::get_if<put_job>(&batch[i]);

@@ -76,6 +76,23 @@ struct dedup_claim {
   timestamp until{};  ///< created_at + unique_for_ms
 };
 
+/// What the scheduler holds of a job that waits (SPEC §5): only what it
+/// schedules on. Recovery reads these instead of whole jobs, and the whole
+/// job is read from the store when it is needed (its dispatch, a transition).
+struct job_summary {
+  job_id id;
+  std::string type;
+  job_status status = job_status::pending;
+  jobforge::priority priority = priority::normal;
+  timestamp created_at{};
+  std::optional<timestamp> run_at;
+  std::optional<timestamp> next_attempt_at;  ///< retrying jobs: when the backoff ends
+  dependency_spec dependencies;
+};
+
+/// The summary of `j`.
+job_summary summarize(const job& j);
+
 /// Durable (or not) storage of jobs.
 class store {
  public:
@@ -96,6 +113,11 @@ class store {
   /// Every job not in a terminal status (for recovery at start-up).
   virtual expected<std::vector<job>> load_unfinished() = 0;
 
+  /// The summary of every job not in a terminal status, in no particular
+  /// order (recovery without reading whole jobs). The default summarizes
+  /// load_unfinished(); backends override it to read less.
+  virtual expected<std::vector<job_summary>> load_unfinished_summaries();
+
   /// How many jobs there are in each status.
   virtual expected<status_counts> count_by_status() = 0;
 
@@ -106,6 +128,10 @@ class store {
   /// Whether a commit waits for the disk (then the store writer gets a
   /// thread of its own, so that it never holds one of the actor scheduler's).
   virtual bool commits_wait_for_disk() const { return true; }
+
+  /// Whether the store keeps the very snapshots it is given, so that a
+  /// caller holding one as well costs no memory (an in-memory store).
+  virtual bool shares_snapshots() const { return false; }
 
   /// Erases up to `limit` terminal jobs that finished before `cutoff`,
   /// those that finished first first, and returns their ids (retention).

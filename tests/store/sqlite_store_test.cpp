@@ -34,6 +34,9 @@ class owning_sqlite_store final : public jobforge::store {
   jobforge::expected<std::vector<jobforge::job>> load_unfinished() override {
     return inner_->load_unfinished();
   }
+  jobforge::expected<std::vector<jobforge::job_summary>> load_unfinished_summaries() override {
+    return inner_->load_unfinished_summaries();
+  }
   jobforge::expected<jobforge::status_counts> count_by_status() override {
     return inner_->count_by_status();
   }
@@ -197,6 +200,51 @@ TEST_CASE("sqlite: a version 1 database gains the parents of its jobs", "[store]
   child.status = job_status::pending;
   put(*s, child);
   CHECK(list_ok(*s, query_for(children)).items.size() == 1);
+}
+
+TEST_CASE("sqlite: a version 2 database gains what recovery reads without documents",
+          "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  job parent = make_job(1, t0, job_status::running);
+  job delayed = make_job(2, t0 + 1s, job_status::scheduled);
+  delayed.run_at = t0 + 1h + 250ms;
+  job waiting = make_job(3, t0 + 2s, job_status::retrying);
+  waiting.next_attempt_at = t0 + 90s + 7ms;
+  job child = make_job(4, t0 + 3s, job_status::blocked);
+  child.dependencies.depends_on = {parent.id};
+  child.dependencies.mode = dependency_mode::any;
+  child.dependencies.on_failure = dependency_failure_policy::run;
+  const std::vector<job> jobs{parent, delayed, waiting, child};
+  {
+    // The file as schema version 2 left it, rows and all.
+    sqlite::connection db(path);
+    sqlite::migrate_to(db, 2);
+    for (const job& j : jobs) {
+      std::string parents;
+      for (const auto& p : j.dependencies.depends_on)
+        parents += to_string(p) + '\x1f';
+      sqlite::statement insert(
+          db,
+          "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc, parents) "
+          "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6, ?7)");
+      insert.bind(1, to_string(j.id))
+          .bind(2, j.type)
+          .bind(3, static_cast<std::int64_t>(j.status))
+          .bind(4, j.tenant)
+          .bind(5, to_unix_ms(j.created_at))
+          .bind(6, boost::json::serialize(to_json(j)))
+          .bind(7, parents);
+      insert.run();
+    }
+  }
+  REQUIRE(raw_int(path, "PRAGMA user_version") == 2);
+  auto s = open_ok(path);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  auto summaries = s->load_unfinished_summaries();
+  INFO(describe(summaries));
+  REQUIRE(summaries.has_value());
+  CHECK(summary_texts(*summaries) == summary_texts(jobs));
 }
 
 TEST_CASE("sqlite: a file that cannot be created is a clear error", "[store][sqlite]") {

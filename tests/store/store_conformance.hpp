@@ -54,6 +54,9 @@
                                    bad_limits_are_refused)                                       \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "load_unfinished returns non-terminal jobs",  \
                                    load_unfinished_returns_non_terminal_jobs)                    \
+  JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label,                                               \
+                                   "unfinished summaries are what scheduling needs of each job", \
+                                   unfinished_summaries_match_the_jobs)                          \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "counts by status follow every write",        \
                                    counts_follow_every_write)                                    \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "dedup claims are the open windows",          \

@@ -52,6 +52,81 @@ void load_unfinished_returns_non_terminal_jobs() {
   }
 }
 
+/// A summary as comparable text (every field).
+inline std::string summary_text(const job_summary& s) {
+  std::string out =
+      to_string(s.id) + " " + s.type + " " + std::string(to_string(s.status)) + " " +
+      std::to_string(static_cast<int>(s.priority)) + " " +
+      std::to_string(to_unix_ms(s.created_at)) +
+      " run_at=" + (s.run_at ? std::to_string(to_unix_ms(*s.run_at)) : "-") +
+      " next=" + (s.next_attempt_at ? std::to_string(to_unix_ms(*s.next_attempt_at)) : "-") + " " +
+      std::string(to_string(s.dependencies.mode)) + " " +
+      std::string(to_string(s.dependencies.on_failure)) + " parents:";
+  for (const auto& p : s.dependencies.depends_on)
+    out += " " + to_string(p);
+  return out;
+}
+
+/// The summaries of the unfinished ones of `jobs`, sorted, as text.
+inline std::vector<std::string> summary_texts(const std::vector<job>& jobs) {
+  std::vector<std::string> out;
+  for (const auto& j : jobs)
+    if (!is_terminal(j.status)) out.push_back(summary_text(summarize(j)));
+  return sorted(out);
+}
+
+inline std::vector<std::string> summary_texts(const std::vector<job_summary>& summaries) {
+  std::vector<std::string> out;
+  for (const auto& s : summaries)
+    out.push_back(summary_text(s));
+  return sorted(out);
+}
+
+template <class Backend>
+void unfinished_summaries_match_the_jobs() {
+  auto s = open_store<Backend>();
+  std::vector<job> jobs;
+  std::uint64_t seed = 1;
+  for (auto st : all_job_statuses) {
+    for (int k = 0; k < 2; ++k, ++seed)
+      jobs.push_back(make_job(seed, at_second(seed), st));
+  }
+  // Every field a summary carries, set to something other than its default.
+  jobs[0].priority = priority::critical;
+  jobs[0].type = "email.send";
+  jobs[2].run_at = at_second(500) + 123ms;  // scheduled
+  jobs[2].status = job_status::scheduled;
+  jobs[3].next_attempt_at = at_second(600) + 9ms;
+  jobs[3].status = job_status::retrying;
+  jobs[4].status = job_status::blocked;
+  jobs[4].dependencies.depends_on = {jobs[0].id, jobs[1].id, make_id(999)};
+  jobs[4].dependencies.mode = dependency_mode::any;
+  jobs[5].status = job_status::blocked;
+  jobs[5].dependencies.depends_on = {jobs[0].id};
+  jobs[5].dependencies.on_failure = dependency_failure_policy::run;
+  put_all(*s, jobs);
+
+  const auto loaded = [&] {
+    auto r = s->load_unfinished_summaries();
+    INFO(describe(r));
+    REQUIRE(r.has_value());
+    return summary_texts(r.value());
+  };
+  CHECK(loaded() == summary_texts(jobs));
+  CHECK(loaded().size() == 10);
+
+  // Changes through both kinds of write (status only; other columns too).
+  jobs[3].status = job_status::pending;
+  jobs[3].next_attempt_at.reset();
+  jobs[2].run_at = at_second(700);
+  jobs[4].dependencies.depends_on.pop_back();
+  jobs[0].status = job_status::completed;
+  apply_ok(*s, {put_job{share(jobs[3])}, put_job{share(jobs[2])}, put_job{share(jobs[4])},
+                put_job{share(jobs[0])}, erase_job{jobs[1].id}});
+  jobs.erase(jobs.begin() + 1);
+  CHECK(loaded() == summary_texts(jobs));
+}
+
 template <class Backend>
 void counts_follow_every_write() {
   auto s = open_store<Backend>();

@@ -1,0 +1,64 @@
+// The scheduler's summaries and the whole jobs behind them. A waiting job is
+// held as a summary (what scheduling needs); the whole job is held only
+// while the scheduler changes it, or always when the store shares its
+// snapshots (then holding one costs nothing). Otherwise it is read from the
+// store writer when a transition needs it, and by the job's supervisor when
+// it is dispatched: memory per queued job and recovery time do not grow
+// with the size of jobs.
+#include "actors/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+namespace jobforge::sched {
+
+void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot) {
+  static_cast<void>(self);
+  lj.waiting = waiting_record::of(*snapshot);
+  lj.data = std::move(snapshot);
+  ++lj.revision;
+}
+
+void release_document(scheduler_actor* self, live_job& lj) {
+  if (!self->state.env->documents_shared) lj.data.reset();
+}
+
+void queue_ready(scheduler_actor* self, const job_id& id, live_job& lj, timestamp t,
+                 std::uint64_t sequence) {
+  auto& st = self->state;
+  const auto p = lj.waiting.priority;
+  if (sequence == 0) sequence = ++st.sequence;
+  st.ready.push(id, lj.waiting.type, p, make_dispatch_key(p, t, sequence, st.env->config.aging), t);
+  release_document(self, lj);
+}
+
+void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then) {
+  auto& st = self->state;
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end() || it->second.supervisor) return then(nullptr);
+  if (it->second.data) return then(&it->second);
+  const auto asked_at = it->second.revision;
+  // read_atom sees every write sent before it (the scheduler's own
+  // included), committed or not, without forcing a commit.
+  self->request(st.env->store, caf::infinite, read_atom::value, id)
+      .then([self, id, asked_at, then = std::move(then)](job_reply& r) mutable {
+        auto& s = self->state;
+        auto found = s.jobs.find(id);
+        if (found == s.jobs.end() || found->second.supervisor) return then(nullptr);
+        live_job& lj = found->second;
+        if (!lj.data) {
+          // The scheduler changed the job after asking (and let go of it):
+          // this answer may predate the change, so ask again.
+          if (lj.revision != asked_at) return with_document(self, id, std::move(then));
+          if (!r) {
+            spdlog::error("scheduler: job {} cannot be read: {}", to_string(id),
+                          r.error_value().message);
+            return then(nullptr);
+          }
+          lj.data = std::make_shared<const job>(std::move(r.value()));
+        }
+        then(&lj);
+      });
+}
+
+}  // namespace jobforge::sched

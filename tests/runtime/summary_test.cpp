@@ -1,0 +1,227 @@
+// The scheduler holding waiting jobs as summaries: with a store that does not
+// share its snapshots (SQLite), the scheduler lets go of each waiting job's
+// document and reads it back from the store writer when a transition needs
+// it, and a supervisor reads its job before the first attempt. The paths of
+// a job through the scheduler, on that kind of store.
+#include "runtime_fixture.hpp"
+
+#include <memory>
+
+using namespace jobforge;
+using namespace jobforge::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The memory store, saying it does not share its snapshots (as SQLite), and
+/// counting the reads of one job.
+class unshared_store final : public store {
+ public:
+  expected<void> apply(const std::vector<store_write>& batch) override {
+    return inner_->apply(batch);
+  }
+  expected<std::optional<job>> get(const job_id& id) override {
+    ++gets;
+    return inner_->get(id);
+  }
+  expected<job_page> list(const job_query& q) override { return inner_->list(q); }
+  expected<std::vector<job>> load_unfinished() override {
+    FAIL("recovery reads summaries, not whole jobs");
+    return inner_->load_unfinished();
+  }
+  expected<std::vector<job_summary>> load_unfinished_summaries() override {
+    return inner_->load_unfinished_summaries();
+  }
+  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
+    return inner_->load_dedup_claims(now);
+  }
+  bool commits_wait_for_disk() const override { return false; }
+  bool shares_snapshots() const override { return false; }
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
+    return inner_->prune_finished(cutoff, limit);
+  }
+
+  std::size_t gets = 0;
+
+ private:
+  std::unique_ptr<store> inner_ = make_memory_store();
+};
+
+struct summary_runtime {
+  std::shared_ptr<unshared_store> backend = std::make_shared<unshared_store>();
+  std::unique_ptr<testing::simulated_runtime> rt;
+
+  explicit summary_runtime(runtime_config config = {},
+                           timestamp at = from_unix_ms(1'767'225'600'000))
+      : rt(std::make_unique<testing::simulated_runtime>(demo_registry(), config, 11, backend, at)) {
+  }
+};
+
+job_request sleep_for(std::int64_t ms, std::optional<priority> p = std::nullopt) {
+  auto r = request("sleep", ("{\"ms\": " + std::to_string(ms) + "}").c_str());
+  r.priority = p;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("summaries: queued jobs start by priority, each supervisor reading its own job",
+          "[runtime][summaries]") {
+  runtime_config config;
+  config.executors = 1;
+  summary_runtime s(config);
+  auto& rt = *s.rt;
+  const job busy = submit_ok(rt, sleep_for(1'000));
+  const job low = submit_ok(rt, sleep_for(10, priority::low));
+  const job high = submit_ok(rt, sleep_for(10, priority::high));
+  const job critical = submit_ok(rt, sleep_for(10, priority::critical));
+  rt.advance(5s);
+  for (const auto* j : {&busy, &low, &high, &critical}) {
+    const job done = fetch(rt, j->id);
+    CHECK(done.status == job_status::completed);
+    CHECK(valid_history(done));
+    CHECK(done.payload == j->payload);  // the job the supervisor read is the one submitted
+  }
+  CHECK(*fetch(rt, critical.id).started_at < *fetch(rt, high.id).started_at);
+  CHECK(*fetch(rt, high.id).started_at < *fetch(rt, low.id).started_at);
+}
+
+TEST_CASE("summaries: a delayed job moves to pending at run_at and runs", "[runtime][summaries]") {
+  summary_runtime s;
+  auto& rt = *s.rt;
+  auto r = request("noop");
+  r.run_in_ms = 30'000;
+  const job j = submit_ok(rt, std::move(r));
+  REQUIRE(j.status == job_status::scheduled);
+  rt.advance(29s);
+  CHECK(fetch(rt, j.id).status == job_status::scheduled);
+  rt.advance(2s);
+  const job done = fetch(rt, j.id);
+  CHECK(done.status == job_status::completed);
+  CHECK(path_of(done) == std::vector<job_status>{job_status::scheduled, job_status::pending,
+                                                 job_status::running, job_status::completed});
+}
+
+TEST_CASE("summaries: dependents are released or canceled by their parents' ends",
+          "[runtime][summaries]") {
+  summary_runtime s;
+  auto& rt = *s.rt;
+  const job parent = submit_ok(rt, sleep_for(1'000));
+  const job failing = submit_ok(rt, request("fail", R"({"times": 1, "kind": "permanent"})"));
+  auto after = request("noop");
+  after.dependencies.depends_on = {parent.id};
+  const job child = submit_ok(rt, std::move(after));
+  auto doomed = request("noop");
+  doomed.dependencies.depends_on = {failing.id};
+  const job doomed_child = submit_ok(rt, std::move(doomed));
+  auto grand = request("noop");
+  grand.dependencies.depends_on = {doomed_child.id};
+  const job doomed_grandchild = submit_ok(rt, std::move(grand));
+  rt.advance(5s);
+  CHECK(fetch(rt, child.id).status == job_status::completed);
+  CHECK(fetch(rt, doomed_child.id).status == job_status::canceled);
+  CHECK(fetch(rt, doomed_grandchild.id).status == job_status::canceled);
+  CHECK(valid_history(fetch(rt, doomed_grandchild.id)));
+}
+
+TEST_CASE("summaries: waiting jobs are canceled from what the store holds",
+          "[runtime][summaries]") {
+  runtime_config config;
+  config.executors = 1;
+  summary_runtime s(config);
+  auto& rt = *s.rt;
+  const job busy = submit_ok(rt, sleep_for(10'000));
+  const job pending = submit_ok(rt, request("noop"));
+  auto delayed = request("noop");
+  delayed.run_in_ms = 60'000;
+  const job scheduled = submit_ok(rt, std::move(delayed));
+  auto waiting = request("noop");
+  waiting.dependencies.depends_on = {busy.id};
+  const job blocked = submit_ok(rt, std::move(waiting));
+  for (const auto* j : {&pending, &scheduled, &blocked}) {
+    auto reply = rt.cancel(j->id, {cancel_mode::graceful, "not needed", "bob"});
+    rt.run();
+    REQUIRE(reply.ready());
+    REQUIRE(reply.get().has_value());
+    CHECK(reply.get()->status == job_status::canceled);
+    CHECK(reply.get()->payload == j->payload);
+    CHECK(reply.get()->canceled_by == std::string("bob"));
+  }
+  rt.advance(120s);
+  CHECK(fetch(rt, busy.id).status == job_status::completed);
+  for (const auto* j : {&pending, &scheduled, &blocked}) {
+    const job now = fetch(rt, j->id);
+    CHECK(now.status == job_status::canceled);
+    CHECK(now.attempts == 0);
+    CHECK(valid_history(now));
+  }
+}
+
+TEST_CASE("summaries: a blocked job's parents change from what the store holds",
+          "[runtime][summaries]") {
+  summary_runtime s;
+  auto& rt = *s.rt;
+  const job slow = submit_ok(rt, sleep_for(10'000));
+  const job slower = submit_ok(rt, sleep_for(20'000));
+  auto r = request("noop");
+  r.dependencies.depends_on = {slow.id};
+  const job child = submit_ok(rt, std::move(r));
+  auto added = rt.add_dependencies(child.id, {slower.id});
+  REQUIRE(added.ready());
+  REQUIRE(added.get().has_value());
+  CHECK(added.get()->dependencies.depends_on.size() == 2);
+  rt.advance(10s);
+  CHECK(fetch(rt, child.id).status == job_status::blocked);
+  auto removed = rt.remove_dependency(child.id, slower.id);
+  REQUIRE(removed.ready());
+  REQUIRE(removed.get().has_value());
+  CHECK(removed.get()->status == job_status::pending);
+  rt.run();
+  CHECK(fetch(rt, child.id).status == job_status::completed);
+  CHECK(fetch(rt, child.id).dependencies.depends_on.size() == 1);
+}
+
+TEST_CASE("summaries: a restart resumes every status from summaries, reading few documents",
+          "[runtime][summaries][recovery]") {
+  auto backend = std::make_shared<unshared_store>();
+  const timestamp start = from_unix_ms(1'767'225'600'000);
+  runtime_config config;
+  config.executors = 1;
+  std::vector<job> jobs;
+  timestamp stopped_at;
+  {
+    testing::simulated_runtime first(demo_registry(), config, 21, backend, start);
+    jobs.push_back(submit_ok(first, request("fail", R"({"times": 1})")));
+    first.run();                                          // its first attempt fails: retrying
+    jobs.push_back(submit_ok(first, sleep_for(60'000)));  // takes the executor: running
+    auto delayed = request("noop");
+    delayed.run_in_ms = 120'000;
+    jobs.push_back(submit_ok(first, std::move(delayed)));  // scheduled
+    auto child = request("noop");
+    child.dependencies.depends_on = {jobs[1].id};
+    jobs.push_back(submit_ok(first, std::move(child)));  // blocked
+    for (int i = 0; i < 20; ++i)
+      jobs.push_back(submit_ok(first, request("noop")));  // pending
+    first.run();
+    REQUIRE(fetch(first, jobs[0].id).status == job_status::retrying);
+    REQUIRE(fetch(first, jobs[1].id).status == job_status::running);
+    REQUIRE(fetch(first, jobs[2].id).status == job_status::scheduled);
+    REQUIRE(fetch(first, jobs[3].id).status == job_status::blocked);
+    REQUIRE(fetch(first, jobs[4].id).status == job_status::pending);
+    stopped_at = first.now();
+  }
+  backend->gets = 0;
+  testing::simulated_runtime second(demo_registry(), config, 22, backend, stopped_at);
+  second.run();
+  // Start-up reads the interrupted job's document (and its supervisor reads
+  // it again), not the 23 others: they are read when they move or start.
+  CHECK(backend->gets <= 2);
+  second.advance(10min);
+  for (const auto& j : jobs) {
+    const job now = fetch(second, j.id);
+    INFO(to_string(j.id) << " " << to_string(now.status));
+    CHECK(now.status == job_status::completed);
+    CHECK(valid_history(now));
+  }
+}
