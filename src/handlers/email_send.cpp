@@ -140,7 +140,8 @@ job_type email_send_type(smtp_settings settings) {
       "attachments folder. 4xx replies and connection failures retry (`deferred`), 5xx fail "
       "for good (`bounced`); the delivery status is kept as the job's checkpoint.";
   t.schema = payload_schema();
-  t.sample_payload = email_send_samples().at("notification");
+  t.samples = email_send_samples();
+  t.sample_payload = t.samples.at("notification");
   t.defaults.max_attempts = 5;
   t.defaults.timeout_ms = 60'000;
   // Mail servers defer for minutes (greylisting, rate limits): back off from

@@ -18,12 +18,14 @@ boost::json::value job_type_to_json(const job_type& type) {
                              {"max_attempts", type.bounds.max_attempts},
                              {"max_payload_bytes", type.max_payload_bytes},
                              {"concurrency", type.concurrency_limit}};
-  return boost::json::object{{"name", type.name},
-                             {"description", type.description},
-                             {"schema", type.schema},
-                             {"sample_payload", type.sample_payload},
-                             {"defaults", std::move(defaults)},
-                             {"limits", std::move(limits)}};
+  boost::json::object out{{"name", type.name},
+                          {"description", type.description},
+                          {"schema", type.schema},
+                          {"sample_payload", type.sample_payload},
+                          {"defaults", std::move(defaults)},
+                          {"limits", std::move(limits)}};
+  if (!type.samples.empty()) out["samples"] = type.samples;
+  return out;
 }
 
 boost::json::value job_types_to_json(const job_type_registry& registry) {

@@ -37,6 +37,9 @@ struct job_type {
   std::string description;
   boost::json::value schema = boost::json::object{};  ///< JSON Schema (draft 7) of the payload
   boost::json::value sample_payload = boost::json::object{};
+  /// More sample payloads by name (e.g. "welcome", "notification"), each
+  /// checked against the schema like sample_payload.
+  boost::json::object samples;
   job_type_defaults defaults;
   retry_bounds bounds;
   std::int64_t max_timeout_ms = 3'600'000;  ///< per-job timeout overrides are capped here

@@ -68,6 +68,12 @@ expected<void> job_type_registry::add(job_type type) {
                  "job type '" + type.name +
                      "': its sample payload does not match its schema: " + ok.error_value().message,
                  ok.error_value().details};
+  for (const auto& [sample, payload] : type.samples)
+    if (auto ok = validator->validate(payload); !ok)
+      return error{error_code::schema_violation,
+                   "job type '" + type.name + "': its sample '" + std::string(sample) +
+                       "' does not match its schema: " + ok.error_value().message,
+                   ok.error_value().details};
   std::string name = type.name;
   types_.emplace(std::move(name),
                  std::make_unique<entry>(entry{std::move(type), std::move(validator).value()}));

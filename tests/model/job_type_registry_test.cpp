@@ -191,8 +191,17 @@ TEST_CASE("a sample payload the schema rejects is refused", "[registry]") {
   CHECK(count_with_path(vs, "$.to") == 1);
   CHECK(registry.size() == 0);
 
-  // The same type with a matching sample registers.
-  CHECK(registry.add(make_type("order.place", order_schema, order_sample)).has_value());
+  // A named sample is checked the same way, and named in the error.
+  auto named = make_type("order.place", order_schema, order_sample);
+  named.samples["rush"] = json::parse(R"({"to": 42})");
+  auto refused = registry.add(named);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error_value().message.find("sample 'rush'") != std::string::npos);
+  CHECK(registry.size() == 0);
+
+  // The same type with matching samples registers.
+  named.samples["rush"] = json::parse(order_sample);
+  CHECK(registry.add(named).has_value());
 }
 
 TEST_CASE("defaults outside the type's own bounds are refused", "[registry]") {
