@@ -329,8 +329,15 @@ TEST_CASE("health and readiness need no key", "[auth]") {
   CHECK(s.send("GET", "/health", "", std::nullopt).status == 200);
   CHECK(s.send("GET", "/ready", "", std::nullopt).status == 200);
   CHECK(s.send("GET", "/api/jobs", "", std::nullopt).status == 401);
-  // The start-up log says how many keys there are and what they mean.
-  const auto log = s.jf().process().log();
+  // The start-up log says how many keys there are and what they mean; the
+  // line follows the first answers by a moment (it is written once serving).
+  std::string log;
+  e2e::eventually(
+      [&] {
+        log = s.jf().process().log();
+        return log.find("plain HTTP") != std::string::npos;
+      },
+      10s);
   INFO(log);
   CHECK(log.find("8 api_keys (tenants acme, globex)") != std::string::npos);
   CHECK(log.find("plain HTTP") != std::string::npos);

@@ -156,7 +156,14 @@ TEST_CASE("HTTPS: a verified client submits and reads a job; plain HTTP fails", 
   auto doubtful = https_client(server.port, stranger.cert);
   CHECK_FALSE(doubtful->Get("/health"));
 
-  const auto log = server.process->log();
+  // The serving line is written once the server runs, a moment after it answers.
+  std::string log;
+  e2e::eventually(
+      [&] {
+        log = server.process->log();
+        return log.find("HTTPS, certificate") != std::string::npos;
+      },
+      10s);
   INFO(log);
   CHECK(log.find("https://127.0.0.1:" + std::to_string(server.port)) != std::string::npos);
   CHECK(log.find("HTTPS, certificate " + cert.cert) != std::string::npos);
