@@ -51,6 +51,12 @@ struct runtime_config {
   std::size_t max_inline_result_bytes = 64 * 1024;
   /// Webhooks configured per type (a job's own `webhook_url` needs none).
   webhook_settings webhooks;
+  /// With a store that keeps no job in memory (SQLite): while fewer jobs
+  /// wait than this, the scheduler keeps a new waiting job whole, so that
+  /// its dispatch reads nothing (a read waits behind the store's commits);
+  /// beyond it, jobs wait as summaries and are read when dispatched. Bounds
+  /// the memory of a deep queue; recovered jobs always wait as summaries.
+  std::size_t held_documents = 100'000;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated

@@ -8,7 +8,8 @@
 ///
 /// Receives from clients: submit, cancel, wait, replay, discard, depend,
 /// undepend, pause, resume, stats, drain. From supervisors: released, lost, requeue, finished,
-/// down_msg. From itself: wake (run_at and rate-limit timers).
+/// down_msg. From itself: wake (run_at and rate-limit timers). From the store
+/// writer: the jobs it reads for a transition of a job held as a summary.
 
 #include "actors/protocol.hpp"
 #include "actors/recovery.hpp"

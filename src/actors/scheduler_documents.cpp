@@ -1,10 +1,11 @@
 // The scheduler's summaries and the whole jobs behind them. A waiting job is
-// held as a summary (what scheduling needs); the whole job is held only
-// while the scheduler changes it, or always when the store shares its
-// snapshots (then holding one costs nothing). Otherwise it is read from the
-// store writer when a transition needs it, and by the job's supervisor when
-// it is dispatched: memory per queued job and recovery time do not grow
-// with the size of jobs.
+// held as a summary (what scheduling needs); the whole job is held as well
+// when the store shares its snapshots (then holding one costs nothing), or
+// while few jobs wait (runtime_config::held_documents: a dispatch that must
+// read its job waits behind the store's commits). Otherwise it is read from
+// the store writer when a transition needs it, and by the job's supervisor
+// when it is dispatched: memory per queued job and recovery time do not
+// grow with the size of jobs.
 #include "actors/scheduler.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,7 +21,8 @@ void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot) {
 }
 
 void release_document(scheduler_actor* self, live_job& lj) {
-  if (!self->state.env->documents_shared) lj.data.reset();
+  const auto& st = self->state;
+  if (!st.env->documents_shared && st.jobs.size() > st.env->config.held_documents) lj.data.reset();
 }
 
 void queue_ready(scheduler_actor* self, const job_id& id, live_job& lj, timestamp t,

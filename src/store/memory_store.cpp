@@ -198,7 +198,6 @@ expected<status_counts> memory_store::count_by_status() {
 
 void memory_store::index(const job& j) {
   const order_key key{j.created_at, j.id};
-  by_created_.insert(key);
   by_status_[slot(j.status)].insert(key);
   by_priority_[slot(j.priority)].insert(key);
   by_type_[j.type].insert(key);
@@ -238,7 +237,6 @@ void memory_store::reindex(const job& before, const job& after) {
 
 void memory_store::unindex(const job& j) {
   const order_key key{j.created_at, j.id};
-  by_created_.erase(key);
   by_status_[slot(j.status)].erase(key);
   by_priority_[slot(j.priority)].erase(key);
   unindex_value(by_type_, j.type, key);
@@ -256,8 +254,12 @@ void memory_store::unindex(const job& j) {
 
 std::vector<const memory_store::key_set*> memory_store::candidate_sets(
     const job_filter& filter) const {
-  std::vector<const key_set*> best{&by_created_};
-  std::size_t best_size = by_created_.size();
+  // Every job is in exactly one status set: their union is the whole store
+  // (a set of every job would cost each job one more node).
+  std::vector<const key_set*> best;
+  for (const auto& set : by_status_)
+    best.push_back(&set);
+  std::size_t best_size = jobs_.size();
   const auto consider = [&](std::vector<const key_set*> sets) {
     std::size_t size = 0;
     for (const key_set* set : sets)

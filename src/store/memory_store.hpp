@@ -67,8 +67,8 @@ class memory_store final : public store {
                    const std::optional<order_key>& after, Visit visit);
 
   std::unordered_map<job_id, snapshot> jobs_;
-  key_set by_created_;
-  // Their sizes are the counts by status, so counting is O(1).
+  // Their sizes are the counts by status, so counting is O(1); together
+  // they hold every job once (the order of an unfiltered list).
   std::array<key_set, all_job_statuses.size()> by_status_;
   std::array<key_set, static_cast<std::size_t>(priority::critical) + 1> by_priority_;
   string_index by_type_;

@@ -1,8 +1,8 @@
 // The scheduler holding waiting jobs as summaries: with a store that does not
-// share its snapshots (SQLite), the scheduler lets go of each waiting job's
-// document and reads it back from the store writer when a transition needs
-// it, and a supervisor reads its job before the first attempt. The paths of
-// a job through the scheduler, on that kind of store.
+// share its snapshots (SQLite) and a deep queue (here: held_documents = 0),
+// the scheduler lets go of each waiting job's document and reads it back from the store writer when
+// a transition needs it, and a supervisor reads its job before the first attempt. The paths of a
+// job through the scheduler, on that kind of store.
 #include "runtime_fixture.hpp"
 
 #include <memory>
@@ -48,11 +48,17 @@ class unshared_store final : public store {
   std::unique_ptr<store> inner_ = make_memory_store();
 };
 
+/// A configuration in which no waiting job is kept whole.
+runtime_config held_nothing(runtime_config config = {}) {
+  config.held_documents = 0;
+  return config;
+}
+
 struct summary_runtime {
   std::shared_ptr<unshared_store> backend = std::make_shared<unshared_store>();
   std::unique_ptr<testing::simulated_runtime> rt;
 
-  explicit summary_runtime(runtime_config config = {},
+  explicit summary_runtime(runtime_config config = held_nothing(),
                            timestamp at = from_unix_ms(1'767'225'600'000))
       : rt(std::make_unique<testing::simulated_runtime>(demo_registry(), config, 11, backend, at)) {
   }
@@ -68,7 +74,7 @@ job_request sleep_for(std::int64_t ms, std::optional<priority> p = std::nullopt)
 
 TEST_CASE("summaries: queued jobs start by priority, each supervisor reading its own job",
           "[runtime][summaries]") {
-  runtime_config config;
+  runtime_config config = held_nothing();
   config.executors = 1;
   summary_runtime s(config);
   auto& rt = *s.rt;
@@ -127,7 +133,7 @@ TEST_CASE("summaries: dependents are released or canceled by their parents' ends
 
 TEST_CASE("summaries: waiting jobs are canceled from what the store holds",
           "[runtime][summaries]") {
-  runtime_config config;
+  runtime_config config = held_nothing();
   config.executors = 1;
   summary_runtime s(config);
   auto& rt = *s.rt;
@@ -186,7 +192,7 @@ TEST_CASE("summaries: a restart resumes every status from summaries, reading few
           "[runtime][summaries][recovery]") {
   auto backend = std::make_shared<unshared_store>();
   const timestamp start = from_unix_ms(1'767'225'600'000);
-  runtime_config config;
+  runtime_config config = held_nothing();
   config.executors = 1;
   std::vector<job> jobs;
   timestamp stopped_at;
@@ -224,4 +230,23 @@ TEST_CASE("summaries: a restart resumes every status from summaries, reading few
     CHECK(now.status == job_status::completed);
     CHECK(valid_history(now));
   }
+}
+
+TEST_CASE("summaries: while few jobs wait they are kept whole, and dispatch reads nothing",
+          "[runtime][summaries]") {
+  runtime_config config;
+  config.held_documents = 10;
+  summary_runtime s(config);
+  auto& rt = *s.rt;
+  REQUIRE(rt.pause_type("noop").has_value());
+  std::vector<job> jobs;
+  for (int i = 0; i < 15; ++i)
+    jobs.push_back(submit_ok(rt, request("noop")));
+  s.backend->gets = 0;
+  REQUIRE(rt.resume_type("noop").has_value());
+  rt.run();
+  // The first 10 were kept whole; the 5 admitted beyond the limit are read.
+  CHECK(s.backend->gets == 5);
+  for (const auto& j : jobs)
+    CHECK(fetch(rt, j.id).status == job_status::completed);
 }
