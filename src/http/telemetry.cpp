@@ -169,18 +169,37 @@ struct telemetry::families {
   Histogram& commit_time;
 };
 
+struct telemetry::type_metrics {
+  Counter& created;
+  Counter& started;
+  Counter& completed;
+  Counter& failed;
+  Counter& retried;
+  Counter& canceled;
+  Histogram& run_time;
+  Histogram& wait_time;
+};
+
+telemetry::type_metrics& telemetry::metrics_of(const std::string& type) {
+  auto it = by_type_.find(type);
+  if (it != by_type_.end()) return *it->second;
+  const prometheus::Labels labels{{"type", type}};
+  auto& f = *metrics_;
+  auto created = std::unique_ptr<type_metrics>(new type_metrics{
+      f.created.Add(labels), f.started.Add(labels), f.completed.Add(labels), f.failed.Add(labels),
+      f.retried.Add(labels), f.canceled.Add(labels), f.run_time.Add(labels, duration_buckets()),
+      f.wait_time.Add(labels, duration_buckets())});
+  return *by_type_.emplace(type, std::move(created)).first->second;
+}
+
 telemetry::telemetry(runtime& rt)
     : rt_(rt),
       started_(wall_now()),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(std::make_unique<families>(*registry_)) {
   // Every type shows in the metrics from the start, at zero.
-  for (const auto* type : rt_.types().list()) {
-    const prometheus::Labels labels{{"type", type->name}};
-    for (auto* f : {&metrics_->created, &metrics_->started, &metrics_->completed, &metrics_->failed,
-                    &metrics_->retried, &metrics_->canceled})
-      f->Add(labels);
-  }
+  for (const auto* type : rt_.types().list())
+    metrics_of(type->name);
   feed_ = rt_.subscribe([this](const job_event& e) { observe(e); });
 }
 
@@ -190,33 +209,31 @@ telemetry::~telemetry() {
 
 void telemetry::observe(const job_event& e) {
   if (e.what != job_event::kind::status) return;
-  const prometheus::Labels labels{{"type", e.type}};
+  std::lock_guard lock(mutex_);
+  type_metrics& m = metrics_of(e.type);
   const double seconds = static_cast<double>(e.in_previous.count()) / 1000;
-  if (!e.from) metrics_->created.Add(labels).Increment();
-  if (e.from == job_status::running)
-    metrics_->run_time.Add(labels, duration_buckets()).Observe(seconds);
+  if (!e.from) m.created.Increment();
+  if (e.from == job_status::running) m.run_time.Observe(seconds);
   if (e.to == job_status::running) {
-    metrics_->started.Add(labels).Increment();
-    if (e.from == job_status::pending)
-      metrics_->wait_time.Add(labels, duration_buckets()).Observe(seconds);
+    m.started.Increment();
+    if (e.from == job_status::pending) m.wait_time.Observe(seconds);
   }
   switch (e.to) {
     case job_status::completed:
-      metrics_->completed.Add(labels).Increment();
+      m.completed.Increment();
       break;
     case job_status::failed:
-      metrics_->failed.Add(labels).Increment();
+      m.failed.Increment();
       break;
     case job_status::retrying:
-      metrics_->retried.Add(labels).Increment();
+      m.retried.Increment();
       break;
     case job_status::canceled:
-      metrics_->canceled.Add(labels).Increment();
+      m.canceled.Increment();
       break;
     default:
       break;
   }
-  std::lock_guard lock(mutex_);
   stats_.record(e.type, e.from, e.to, e.in_previous, e.at);
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +41,9 @@ class telemetry {
 
  private:
   struct families;
+  struct type_metrics;
+  /// The metrics of one type, created on first use (mutex_ held).
+  type_metrics& metrics_of(const std::string& type);
   void refresh_gauges();
 
   runtime& rt_;
@@ -49,6 +53,8 @@ class telemetry {
   store_writer_stats last_store_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<families> metrics_;
+  /// Per type, so that an event finds its metrics without a label lookup.
+  std::map<std::string, std::unique_ptr<type_metrics>, std::less<>> by_type_;
   subscription feed_;
 };
 
