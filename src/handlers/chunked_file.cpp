@@ -1,5 +1,7 @@
 #include "handlers/chunked_file.hpp"
 
+#include "handlers/file_descriptor.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,20 +14,6 @@
 
 namespace jobforge::handlers {
 namespace {
-
-class file_descriptor {
- public:
-  explicit file_descriptor(int fd) : fd_(fd) {}
-  ~file_descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 job_error failure(std::string code, std::string message, error_kind kind) {
   return job_error{std::move(code), std::move(message), kind};

@@ -1,5 +1,7 @@
 #include "handlers/email_file_access.hpp"
 
+#include "handlers/file_descriptor.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,21 +29,6 @@ bool lies_inside(const fs::path& file, const fs::path& folder) {
       std::mismatch(folder.begin(), folder.end(), file.begin(), file.end());
   return folder_end == folder.end() && file_at != file.end();
 }
-
-// Closes the descriptor on every way out of read_contained_file.
-class file_descriptor {
- public:
-  explicit file_descriptor(int fd) : fd_(fd) {}
-  ~file_descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
