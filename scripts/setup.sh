@@ -14,7 +14,7 @@ packages=(
   libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
   libspdlog-dev catch2 libsqlite3-dev postgresql libpqxx-dev
   libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
-  libbenchmark-dev zlib1g-dev
+  libbenchmark-dev zlib1g-dev libjemalloc-dev
   # real servers the tests talk to (SMTP)
   python3-aiosmtpd
 )
