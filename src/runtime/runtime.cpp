@@ -1,5 +1,6 @@
 #include "runtime/runtime.hpp"
 
+#include "runtime/blocking_callers.hpp"
 #include "runtime/runtime_core.hpp"
 
 #include <spdlog/spdlog.h>
@@ -30,6 +31,7 @@ struct runtime::impl {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<const job_type_registry> types;
+  std::unique_ptr<blocking_callers> callers;
   runtime_actors actors;
   bool stopped = false;
 
@@ -37,11 +39,19 @@ struct runtime::impl {
   template <class Reply, class Duration, class... Ts>
   Reply call(const caf::actor& dest, Duration timeout, Ts&&... xs) {
     if (stopped) return Reply{error{error_code::unavailable, "the runtime has been shut down"}};
-    caf::scoped_actor self{*sys};
     std::optional<Reply> out;
-    self->request(dest, timeout, std::forward<Ts>(xs)...)
-        .receive([&](Reply& r) { out = std::move(r); },
-                 [&](caf::error& e) { out = Reply{from_caf(*sys, e)}; });
+    const auto ask = [&](caf::blocking_actor* self) {
+      self->request(dest, timeout, std::forward<Ts>(xs)...)
+          .receive([&](Reply& r) { out = std::move(r); },
+                   [&](caf::error& e) { out = Reply{from_caf(*sys, e)}; });
+    };
+    if constexpr (std::is_same_v<Duration, caf::infinite_t>) {
+      auto self = callers->borrow();
+      ask((*self).ptr());
+    } else {
+      caf::scoped_actor self{*sys};  // a late answer must not reach a reused actor
+      ask(self.ptr());
+    }
     return std::move(*out);
   }
 
@@ -53,7 +63,7 @@ struct runtime::impl {
 template <class T, class... Ts>
 expected<T> runtime::impl::call_plain(const caf::actor& dest, Ts&&... xs) {
   if (stopped) return error{error_code::unavailable, "the runtime has been shut down"};
-  caf::scoped_actor self{*sys};
+  auto self = callers->borrow();
   std::optional<expected<T>> out;
   self->request(dest, call_timeout, std::forward<Ts>(xs)...)
       .receive([&](T& value) { out = expected<T>{std::move(value)}; },
@@ -98,6 +108,7 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
                            : std::max(1u, std::thread::hardware_concurrency());
   impl_->cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
+  impl_->callers = std::make_unique<blocking_callers>(*impl_->sys);
   auto started = start_runtime(
       *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
       std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
@@ -120,6 +131,7 @@ void runtime::shutdown() {
   // left (the actor system waits for that thread): the other actors drop
   // theirs with their state when they exit, these are the last.
   impl_->actors = runtime_actors{};
+  impl_->callers->close();  // blocking actors would keep the system waiting
   impl_->sys.reset();  // joins CAF's threads once our actors are gone
 }
 
