@@ -5,8 +5,23 @@
 #include <string>
 
 namespace jobforge::sqlite {
+namespace {
+
+// SQLite's memory statistics take one process-wide mutex on every
+// allocation; nothing here reads them. Effective only before SQLite
+// initializes (the first open), so set once, before it.
+void configure_process_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
 
 connection::connection(const std::string& path) {
+  configure_process_once();
   const int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
