@@ -1,6 +1,7 @@
 #pragma once
 /// The job of SPEC §3 with every field, its progress and its history.
 
+#include "model/boxed.hpp"
 #include "model/dependency.hpp"
 #include "model/job_error.hpp"
 #include "model/job_id.hpp"
@@ -47,7 +48,7 @@ struct history_entry {
   std::optional<job_status> from;  ///< absent for the submission itself
   job_status to = job_status::pending;
   int attempt = 0;
-  std::optional<job_error> error;
+  boxed<job_error> error;
   std::string node;    ///< where it happened (empty: the local process)
   std::string reason;  ///< free text, e.g. a cancellation reason
 };
@@ -67,16 +68,16 @@ struct job {
   /// When a `retrying` job's backoff ends (absent in every other status).
   std::optional<timestamp> next_attempt_at;
   dependency_spec dependencies;
-  std::optional<std::string> unique_key;
+  boxed<std::string> unique_key;
   std::int64_t unique_for_ms = 0;
   std::string tenant;
   std::vector<std::string> tags;
-  std::optional<std::string> webhook_url;  ///< status changes are POSTed here
+  boxed<std::string> webhook_url;  ///< status changes are POSTed here
   std::vector<job_status> webhook_events;  ///< which; empty = the terminal ones
-  std::optional<job_progress> progress;
+  boxed<job_progress> progress;
   boost::json::value result;               ///< null until completed (or a null result)
-  std::optional<result_blob> result_file;  ///< the result, when kept as a file
-  std::optional<job_error> last_error;
+  boxed<result_blob> result_file;  ///< the result, when kept as a file
+  boxed<job_error> last_error;
   boost::json::value checkpoint;  ///< last checkpoint saved by the handler, or null
   std::vector<history_entry> history;
   timestamp created_at{};
@@ -84,13 +85,13 @@ struct job {
   std::optional<timestamp> started_at;
   std::optional<timestamp> finished_at;
   std::optional<timestamp> canceled_at;
-  std::optional<std::string> cancel_reason;
-  std::optional<std::string> canceled_by;
+  boxed<std::string> cancel_reason;
+  boxed<std::string> canceled_by;
 };
 
 /// Details of one transition, for the history entry it produces.
 struct transition_note {
-  std::optional<job_error> error;
+  boxed<job_error> error;
   std::string node;
   std::string reason;  ///< e.g. why it was canceled
   std::string by;      ///< who asked, for cancellations (canceled_by)
