@@ -364,8 +364,18 @@ class sqlite_store final : public store {
     for (const auto& p : j.dependencies.depends_on)
       parent_ids.push_back(to_string(p));
     const std::string parents = joined_tags(parent_ids);
-    // The common write changes only status, times and the document: an
-    // UPDATE of those columns leaves every index but one alone.
+    // A job with only its submission in its history is almost always new:
+    // it goes straight to the insert (an UPDATE would look for it in vain).
+    // The common write after that changes only status, times and the
+    // document: an UPDATE of those columns leaves every index but one alone.
+    if (j.history.size() > 1 && update_row(j, id, doc, tags, parents)) return;
+    insert_or_replace(j, id, doc, tags, parents, parent_ids);
+  }
+
+  // The UPDATE of the common write; false when no row matched (a new job, or
+  // one whose indexed fields changed).
+  bool update_row(const job& j, const std::string& id, const std::string& doc,
+                  const std::string& tags, const std::string& parents) {
     update_.reset();
     update_.bind(1, code_of(j.status))
         .bind(2, ms(j.finished_at))
@@ -383,9 +393,14 @@ class sqlite_store final : public store {
         .bind(14, ms(j.next_attempt_at))
         .bind(15, dependency_rule(j.dependencies));
     update_.run();
-    if (db_.changes() > 0) return;
-    // A new job: one insert (and its tags). An existing one whose indexed
-    // fields changed: rewrite the row and replace its tags.
+    return db_.changes() > 0;
+  }
+
+  // A new job: one insert (and its tags). An existing one whose indexed
+  // fields changed: rewrite the row and replace its tags.
+  void insert_or_replace(const job& j, const std::string& id, const std::string& doc,
+                         const std::string& tags, const std::string& parents,
+                         const std::vector<std::string>& parent_ids) {
     const auto bind_row = [&](statement& s) {
       s.reset();
       s.bind(1, id)
