@@ -63,6 +63,23 @@ std::string format_rfc3339(timestamp t) {
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);
   const auto secs = rem / 1000;
+  if (y >= 0 && y <= 9999) {
+    // Written digit by digit: every stored job formats several timestamps,
+    // and snprintf was a visible part of the store writer's time.
+    char out[] = "0000-00-00T00:00:00.000Z";
+    const auto put = [&out](std::size_t at, std::int64_t value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10)
+        out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, secs / 3600, 2);
+    put(14, secs / 60 % 60, 2);
+    put(17, secs % 60, 2);
+    put(20, rem % 1000, 3);
+    return std::string(out, sizeof out - 1);
+  }
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
