@@ -1,6 +1,7 @@
 #include "store/sqlite_store.hpp"
 
 #include "model/job_codec.hpp"
+#include "model/job_json_text.hpp"
 #include "store/list_query.hpp"
 #include "store/sqlite_connection.hpp"
 #include "store/sqlite_schema.hpp"
@@ -358,7 +359,7 @@ class sqlite_store final : public store {
 
   void write_job(const job& j) {
     const std::string id = to_string(j.id);
-    const std::string doc = boost::json::serialize(to_json(j));
+    const std::string doc = job_json_text(j);
     const std::string tags = joined_tags(j.tags);
     std::vector<std::string> parent_ids;
     for (const auto& p : j.dependencies.depends_on)

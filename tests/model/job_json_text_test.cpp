@@ -1,0 +1,120 @@
+// job_json_text writes a job's document without building the JSON tree; it
+// must parse to exactly the value to_json builds, for every shape of job.
+
+#include "codec_test_support.hpp"
+#include "model/job_json_text.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace jobforge::codec_test {
+namespace {
+
+// Parsed back as another process would read it, then compared value by
+// value (kinds included: a double must stay a double).
+void check_same_document(const job& j) {
+  const std::string text = job_json_text(j);
+  auto parsed = parse_json(text, 1 << 20);
+  REQUIRE(parsed);
+  const json::value expected = to_json(j);
+  INFO(text);
+  CHECK(*parsed == through_text(expected));
+  auto decoded = job_from_json(*parsed);
+  REQUIRE(decoded);
+  CHECK(json::serialize(to_json(*decoded)) == json::serialize(expected));
+}
+
+}  // namespace
+
+TEST_CASE("the direct writer gives the document of to_json for a job with every field set",
+          "[codec][json_text]") {
+  check_same_document(full_job());
+}
+
+TEST_CASE("the direct writer gives the document of to_json for a bare job", "[codec][json_text]") {
+  job j;
+  j.id = id_from(7);
+  j.type = "noop";
+  j.payload = json::object{};
+  j.tenant = "default";
+  j.created_at = at("2026-11-23T14:00:00.000Z");
+  j.updated_at = j.created_at;
+  history_entry submitted;
+  submitted.at = j.created_at;
+  j.history.push_back(submitted);
+  check_same_document(j);
+  // Nothing at all in the optional parts, not even a history.
+  j.history.clear();
+  j.payload = nullptr;
+  check_same_document(j);
+}
+
+TEST_CASE("the direct writer escapes what JSON strings must escape", "[codec][json_text]") {
+  job j = full_job();
+  j.type = "quote\" back\\slash";
+  j.tenant = std::string("ctl\x01\x1f\b\f\n\r\t end");
+  j.tags = {"", "tab\there", "ünïcode ✓", std::string("nul\0byte", 8)};
+  j.unique_key = "\"\\/";
+  j.cancel_reason = "line one\nline two";
+  j.canceled_by = "operator \"root\"";
+  j.last_error->message = "bad byte \x7f and \x1b[0m escape";
+  j.history.front().reason = "why: \"because\"";
+  j.history.front().node = "node\\1";
+  check_same_document(j);
+}
+
+TEST_CASE("the direct writer keeps doubles as doubles and integers as integers",
+          "[codec][json_text]") {
+  job j = full_job();
+  for (const double d : {1.0, 2.0, 1.5, 0.1, 0.2, 1e-7, 123456789.0, 1e21, 1e300, 0.0}) {
+    INFO(d);
+    j.retry.multiplier = d < 1 ? 1.0 + d : d;
+    j.retry.jitter = std::fmod(std::abs(d), 1.0);
+    j.progress->percent = std::fmod(d, 100.0);
+    check_same_document(j);
+  }
+  j.attempts = std::numeric_limits<int>::max();
+  j.timeout_ms = std::numeric_limits<std::int64_t>::max();
+  j.unique_for_ms = 0;
+  j.result_file->size = std::numeric_limits<std::int64_t>::max();
+  j.last_error->retry_after_ms = std::nullopt;
+  j.progress->eta_ms = std::nullopt;
+  check_same_document(j);
+}
+
+TEST_CASE("the direct writer matches to_json across many random jobs", "[codec][json_text]") {
+  auto rng = make_seeded_random(20261123);
+  const auto pick = [&](std::uint64_t n) { return rng->next_u64() % n; };
+  for (int round = 0; round < 300; ++round) {
+    job j = full_job();
+    j.id = id_from(1000 + static_cast<std::uint64_t>(round));
+    j.status = all_job_statuses[pick(all_job_statuses.size())];
+    if (pick(2)) j.progress.reset();
+    if (pick(2)) j.result_file.reset();
+    if (pick(2)) j.last_error.reset();
+    if (pick(2)) j.unique_key.reset();
+    if (pick(2)) j.webhook_url.reset();
+    if (pick(2)) j.run_at.reset();
+    if (pick(2)) j.started_at = at("2026-11-23T14:05:00.000Z");
+    if (pick(2)) j.finished_at = at("2026-11-23T14:06:00.500Z");
+    if (pick(3) == 0) j.canceled_at = at("1969-07-20T20:17:40.000Z");
+    if (pick(2)) j.tags.clear();
+    if (pick(2)) j.dependencies.depends_on.clear();
+    if (pick(2)) j.retry.retry_on.clear();
+    j.result = pick(2) ? json::value(nullptr) : json::value(json::array{1, "two", 3.0});
+    j.checkpoint = pick(2) ? json::value(nullptr) : json::value(json::object{{"k", -1}});
+    const auto entries = pick(5);
+    for (std::uint64_t e = 0; e < entries; ++e) {
+      history_entry h;
+      h.at = at("2026-11-23T14:00:00.000Z") + milliseconds{static_cast<std::int64_t>(pick(9999))};
+      h.from = all_job_statuses[pick(all_job_statuses.size())];
+      h.to = all_job_statuses[pick(all_job_statuses.size())];
+      h.attempt = static_cast<int>(pick(10));
+      if (pick(2)) h.error = job_error{"code", "message", error_kind::timeout, std::nullopt};
+      j.history.push_back(h);
+    }
+    check_same_document(j);
+  }
+}
+
+}  // namespace jobforge::codec_test
