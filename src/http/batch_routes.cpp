@@ -6,6 +6,7 @@
 // Every entry is the caller's tenant's, and names only parents it can see.
 
 #include "http/error_response.hpp"
+#include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
@@ -103,13 +104,14 @@ void submit_batch(route_context ctx, const caller& who, const request& req, resp
   if (auto ok = scope_entries(ctx, who, *entries); !ok) return send_error(res, ok.error_value());
   auto submitted = ctx.rt->submit_batch(std::move(*entries));
   if (!submitted) return send_error(res, submitted.error_value());
-  boost::json::array jobs;
+  std::vector<job> jobs;
+  jobs.reserve(submitted->size());
   bool any_created = false;
-  for (const auto& s : *submitted) {
-    jobs.push_back(to_json(s.value));
+  for (auto& s : *submitted) {
     any_created |= s.created;
+    jobs.push_back(std::move(s.value));
   }
-  send_json(res, any_created ? 201 : 200, boost::json::object{{"jobs", std::move(jobs)}});
+  send_jobs(res, any_created ? 201 : 200, "jobs", jobs);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // Jobs and parents of another tenant are, for a non-admin, as if unknown.
 
 #include "http/error_response.hpp"
+#include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
@@ -73,7 +74,7 @@ void add_dependencies(route_context ctx, const caller& who, const request& req, 
   if (*hidden) return send_error(res, not_a_possible_parent(**hidden));
   auto changed = ctx.rt->add_dependencies(*id, std::move(parents));
   if (!changed) return send_error(res, changed.error_value());
-  send_json(res, 200, to_json(*changed));
+  send_job(res, 200, *changed);
 }
 
 void remove_dependency(route_context ctx, const caller& who, const request& req, response& res) {
@@ -85,7 +86,7 @@ void remove_dependency(route_context ctx, const caller& who, const request& req,
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto changed = ctx.rt->remove_dependency(*id, *parent);
   if (!changed) return send_error(res, changed.error_value());
-  send_json(res, 200, to_json(*changed));
+  send_job(res, 200, *changed);
 }
 
 void get_dependents(route_context ctx, const caller& who, const request& req, response& res) {

@@ -4,6 +4,7 @@
 // a read), and renders the answer. Every job is the caller's tenant's.
 
 #include "http/error_response.hpp"
+#include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
@@ -62,16 +63,16 @@ void submit(route_context ctx, const caller& who, const request& req, response& 
   auto submitted = ctx.rt->submit(std::move(*request));
   if (!submitted) return send_error(res, submitted.error_value());
   const int status = submitted->created ? 201 : 200;
-  if (!wait_seconds || *wait_seconds <= 0) return send_json(res, status, to_json(submitted->value));
+  if (!wait_seconds || *wait_seconds <= 0) return send_job(res, status, submitted->value);
 
   const auto budget = milliseconds{static_cast<std::int64_t>(*wait_seconds * 1000)};
   auto done = wait_for_job(ctx, submitted->value.id, budget);
-  if (done) return send_json(res, status, to_json(*done));
+  if (done) return send_job(res, status, *done);
   if (done.error_value().code != error_code::timeout) return send_error(res, done.error_value());
   // The job exists and goes on; 202 says "accepted, not finished yet" and a
   // client must not resubmit. Answer its current state when we can.
   auto current = ctx.rt->get(submitted->value.id);
-  send_json(res, 202, to_json(current ? *current : submitted->value));
+  send_job(res, 202, current ? *current : submitted->value);
 }
 
 void get_job(route_context ctx, const caller& who, const request& req, response& res) {
@@ -81,7 +82,7 @@ void get_job(route_context ctx, const caller& who, const request& req, response&
   if (!id) return send_error(res, id.error_value());
   auto found = visible_job(*ctx.rt, who, *id);
   if (!found) return send_error(res, found.error_value());
-  send_json(res, 200, to_json(*found));
+  send_job(res, 200, *found);
 }
 
 /// A non-empty text parameter, or nullopt when absent.
@@ -233,7 +234,7 @@ void cancel_job(route_context ctx, const caller& who, const request& req, respon
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto canceled = ctx.rt->cancel(*id, std::move(*options));
   if (!canceled) return send_error(res, canceled.error_value());
-  send_json(res, 200, to_json(*canceled));
+  send_job(res, 200, *canceled);
 }
 
 }  // namespace
@@ -251,13 +252,7 @@ expected<void> read_page_params(const httplib::Params& params, job_query& q) {
 void send_job_list(runtime& rt, const job_query& q, response& res) {
   auto page = rt.list(q);
   if (!page) return send_error(res, page.error_value());
-  boost::json::array items;
-  items.reserve(page->items.size());
-  for (const auto& j : page->items)
-    items.push_back(to_json(j));
-  boost::json::object out{{"items", std::move(items)}};
-  if (page->next_cursor) out["next_cursor"] = *page->next_cursor;
-  send_json(res, 200, out);
+  send_jobs(res, 200, "items", page->items, page->next_cursor);
 }
 
 void add_job_routes(httplib::Server& server, route_context ctx) {

@@ -4,6 +4,7 @@
 // the job to check that the caller's tenant may see it.
 
 #include "http/error_response.hpp"
+#include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
@@ -74,7 +75,7 @@ void replay_one(route_context ctx, const caller& who, const request& req, respon
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto replayed = ctx.rt->replay(*id, std::move(*payload), "http");
   if (!replayed) return send_error(res, replayed.error_value());
-  send_json(res, 200, to_json(*replayed));
+  send_job(res, 200, *replayed);
 }
 
 void discard_one(route_context ctx, const caller& who, const request& req, response& res) {
@@ -84,7 +85,7 @@ void discard_one(route_context ctx, const caller& who, const request& req, respo
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto discarded = ctx.rt->discard(*id);
   if (!discarded) return send_error(res, discarded.error_value());
-  send_json(res, 200, to_json(*discarded));
+  send_job(res, 200, *discarded);
 }
 
 void list_dead_letters(route_context ctx, const caller& who, const request& req, response& res) {
