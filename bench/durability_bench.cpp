@@ -62,6 +62,7 @@ struct options {
   std::string recovery_file;
   std::size_t executors = 16;
   std::size_t batch = 100;  ///< jobs per submit_batch call in the batched variants
+  std::size_t submitters = 4;  ///< threads submitting in the e2e part
   int cap_s = 300;
   std::string only;
   std::vector<std::string> stores = {"memory", "sqlite-full", "sqlite-normal"};
@@ -350,7 +351,7 @@ void part_submit(const options& o) {
 }
 
 /// drain (`queued`): --jobs noop jobs queued while paused, then resumed at t0.
-/// e2e: --jobs noop jobs submitted from 4 threads (from t0) while they run,
+/// e2e: --jobs noop jobs submitted from --submitters threads (from t0) while they run,
 /// one by one, or `batch` per call when `batch` > 0.
 /// Both end once every completed event was seen and the store writer has
 /// committed everything (flush): events are published before the commit.
@@ -359,10 +360,12 @@ void part_run(const options& o, bool queued, std::size_t batch = 0) {
                                 : batch > 0 ? "e2e x" + std::to_string(batch)
                                             : "e2e";
   const char* part = part_name.c_str();
-  std::printf("\n== %s: %zu noop jobs %s; %zu executors ==\n", part, o.jobs,
-              queued      ? "queued while paused, then resumed"
-              : batch > 0 ? "submitted in batches from 4 threads as they run"
-                          : "submitted from 4 threads as they run",
+  const std::string how =
+      queued      ? "queued while paused, then resumed"
+      : batch > 0 ? "submitted in batches from " + std::to_string(o.submitters) +
+                        " threads as they run"
+                  : "submitted from " + std::to_string(o.submitters) + " threads as they run";
+  std::printf("\n== %s: %zu noop jobs %s; %zu executors ==\n", part, o.jobs, how.c_str(),
               o.executors);
   for (const auto& name : o.stores) {
     begin_phase(part);
@@ -381,7 +384,7 @@ void part_run(const options& o, bool queued, std::size_t batch = 0) {
     if (queued) {
       if (auto ok = in.rt->resume_type("noop"); !ok) die("resume_type");
     } else {
-      submit_noops(*in.rt, o.jobs, 4, batch);
+      submit_noops(*in.rt, o.jobs, o.submitters, batch);
     }
     const auto submitted = clk::now();
     counter->wait_all();
@@ -505,6 +508,7 @@ int main(int argc, char** argv) {
         "         [--recovery-jobs N] [--recovery-file PATH] [--stores "
         "memory,sqlite-full,sqlite-normal]\n"
         "         [--executors N] [--batch N]   (jobs per submit_batch call, default 100)\n"
+        "         [--submitters N]   (threads submitting in the e2e part, default 4)\n"
         "         [--cap S]   (each phase's time limit, default 300 s)\n");
     std::exit(status);
   };
@@ -523,6 +527,8 @@ int main(int argc, char** argv) {
       o.recovery_file = v;
     else if (a == "--executors" && std::stoul(v) > 0)
       o.executors = std::stoul(v);
+    else if (a == "--submitters" && std::stoul(v) > 0 && std::stoul(v) <= 256)
+      o.submitters = std::stoul(v);
     else if (a == "--batch" && std::stoul(v) > 0 && std::stoul(v) <= 10'000)
       o.batch = std::stoul(v);
     else if (a == "--cap" && std::stoi(v) > 0)
