@@ -45,8 +45,10 @@ void try_dispatch(scheduler_actor* self) {
       continue;
     }
     // Without the whole job at hand, the supervisor reads it from the store.
+    st.counts.add(lj, -1);
     lj.supervisor =
         self->spawn(job_supervisor, st.env, picked->id, std::move(lj.data), std::move(ex));
+    st.counts.add(lj, +1);
     slot.supervisor = lj.supervisor.address();
     lj.data.reset();
     self->monitor(lj.supervisor);
@@ -252,16 +254,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         auto& s = self->state;
         scheduler_stats out;
         out.ready = s.ready.size();
-        out.scheduled = 0;
-        out.blocked = 0;
-        for (const auto& [id, lj] : s.jobs) {
-          if (lj.supervisor) continue;  // its record stopped at dispatch
-          if (lj.waiting.status == job_status::scheduled) ++out.scheduled;
-          if (lj.waiting.status == job_status::blocked) ++out.blocked;
-        }
-        out.supervisors = 0;
-        for (const auto& [id, lj] : s.jobs)
-          if (lj.supervisor) ++out.supervisors;
+        out.scheduled = s.counts.scheduled;
+        out.blocked = s.counts.blocked;
+        out.supervisors = s.counts.supervisors;
         out.executors = s.executor_count;
         out.idle_executors = s.idle.size();
         for (int p = 0; p < 4; ++p)

@@ -71,6 +71,25 @@ struct live_job {
   bool canceling = false;  ///< being canceled; it must not be dispatched again
 };
 
+/// What stats() reports about the live jobs, kept up to date as they change:
+/// a walk over every job on each call held the scheduler for as long as the
+/// queue is deep (a Prometheus scrape of a million waiting jobs).
+struct live_counts {
+  std::size_t scheduled = 0;    ///< waiting for their run_at
+  std::size_t blocked = 0;      ///< waiting for their parents
+  std::size_t supervisors = 0;  ///< dispatched: a supervisor owns them
+
+  /// `sign` +1 counts `lj` in, -1 counts it out (around every change of its
+  /// waiting status or supervisor, and before it is forgotten).
+  void add(const live_job& lj, int sign) {
+    std::size_t* n = lj.supervisor                                 ? &supervisors
+                     : lj.waiting.status == job_status::scheduled ? &scheduled
+                     : lj.waiting.status == job_status::blocked   ? &blocked
+                                                                   : nullptr;
+    if (n != nullptr) *n = sign > 0 ? *n + 1 : *n - 1;
+  }
+};
+
 /// An executor slot handed to a job.
 struct assignment {
   job_id id;
@@ -99,6 +118,7 @@ struct scheduler_state {
   /// whose end it missed). Cleared whenever no submission is in flight.
   std::size_t admissions_in_flight = 0;
   std::unordered_map<job_id, job_status> finished_during_admission;
+  live_counts counts;  ///< of `jobs`
   std::uint64_t sequence = 0;
   /// A graceful shutdown has begun: nothing is admitted or dispatched, and
   /// these wait for the last running attempt to end.
@@ -131,6 +151,8 @@ void record(scheduler_actor* self, const job_ptr& j);
 void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then);
 /// Makes `snapshot`, a change the scheduler made, what `lj` holds.
 void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot);
+/// Drops a job the scheduler no longer tracks (ended, or canceled while blocked).
+void forget(scheduler_actor* self, const job_id& id);
 /// Lets go of the whole job while it waits, unless holding it is free.
 void release_document(scheduler_actor* self, live_job& lj);
 /// Queues a pending job for dispatch, in the order of `sequence` among jobs

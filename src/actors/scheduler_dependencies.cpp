@@ -39,7 +39,7 @@ job_ptr move_blocked(scheduler_actor* self, const job_id& id, job_status to,
   const auto apply = [self, id, to, note](live_job& lj) -> job_ptr {
     auto moved = move(self, *lj.data, to, note);
     if (!moved) {
-      if (to == job_status::canceled) self->state.jobs.erase(id);
+      if (to == job_status::canceled) forget(self, id);
       return nullptr;
     }
     hold(self, lj, moved);

@@ -14,10 +14,20 @@
 namespace jobforge::sched {
 
 void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot) {
-  static_cast<void>(self);
+  auto& counts = self->state.counts;
+  counts.add(lj, -1);
   lj.waiting = waiting_record::of(*snapshot);
+  counts.add(lj, +1);
   lj.data = std::move(snapshot);
   ++lj.revision;
+}
+
+void forget(scheduler_actor* self, const job_id& id) {
+  auto& st = self->state;
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end()) return;
+  st.counts.add(it->second, -1);
+  st.jobs.erase(it);
 }
 
 void release_document(scheduler_actor* self, live_job& lj) {

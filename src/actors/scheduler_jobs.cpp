@@ -109,6 +109,7 @@ void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, pare
   const timestamp t = now(self);
   live_job& lj = at->second;
   lj.waiting = waiting_record::of(summary);
+  st.counts.add(lj, +1);
   lj.data = std::move(data);
   lj.parents = tally;
   const job_summary& held = summary;
@@ -363,7 +364,7 @@ void on_terminal(scheduler_actor* self, job_ptr finished) {
     const job_ptr snapshot = std::move(work.front());
     work.pop_front();
     const job& j = *snapshot;
-    st.jobs.erase(j.id);
+    forget(self, j.id);
     if (st.admissions_in_flight > 0) st.finished_during_admission[j.id] = j.status;
     if (auto w = st.waiters.find(j.id); w != st.waiters.end()) {
       for (auto& promise : w->second)

@@ -19,7 +19,9 @@ void resume_interrupted(scheduler_actor* self, job_summary summary) {
   auto& st = self->state;
   const job_id id = summary.id;
   if (st.jobs.count(id)) return;
-  st.jobs[id].waiting = waiting_record::of(summary);
+  live_job& interrupted = st.jobs[id];
+  interrupted.waiting = waiting_record::of(summary);
+  st.counts.add(interrupted, +1);
   const std::uint64_t place = ++st.sequence;
   ++st.interrupted_reads;
   with_document(self, id, [self, place](live_job* lj) {
