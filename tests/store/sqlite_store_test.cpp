@@ -247,6 +247,63 @@ TEST_CASE("sqlite: a version 2 database gains what recovery reads without docume
   CHECK(summary_texts(*summaries) == summary_texts(jobs));
 }
 
+TEST_CASE("sqlite: counts by status start from the rows in the file and follow every change",
+          "[store][sqlite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  std::vector<job> jobs;
+  for (std::uint64_t i = 0; i < 24; ++i)
+    jobs.push_back(make_job(10 + i, t0 + std::chrono::seconds(i), all_job_statuses[i % 8]));
+  {
+    // Rows already in the file (written before this store opened it).
+    sqlite::connection db(path);
+    sqlite::migrate_to(db, 3);
+    for (const job& j : jobs) {
+      sqlite::statement insert(
+          db,
+          "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc, parents) "
+          "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6, '')");
+      insert.bind(1, to_string(j.id))
+          .bind(2, j.type)
+          .bind(3, static_cast<std::int64_t>(j.status))
+          .bind(4, j.tenant)
+          .bind(5, to_unix_ms(j.created_at))
+          .bind(6, boost::json::serialize(to_json(j)));
+      insert.run();
+    }
+  }
+  auto s = open_ok(path);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  const auto expected_counts = [&] {
+    std::vector<std::size_t> out(all_job_statuses.size(), 0);
+    for (const job& j : jobs)
+      ++out[static_cast<std::size_t>(j.status)];
+    return out;
+  };
+  CHECK(counts_vector(counts(*s)) == expected_counts());
+  // Status changes, unchanged rewrites, inserts and erases keep them exact.
+  jobs[0].status = job_status::completed;
+  jobs[1].status = job_status::failed;
+  put(*s, jobs[0]);
+  put(*s, jobs[1]);
+  put(*s, jobs[2]);  // the same status again
+  job fresh = make_job(99, t0 + 1h, job_status::pending);
+  put(*s, fresh);
+  jobs.push_back(fresh);
+  auto erased = s->apply({erase_job{jobs[3].id}, erase_job{make_job(98, t0, job_status::pending).id}});
+  REQUIRE(erased.has_value());
+  jobs.erase(jobs.begin() + 3);
+  CHECK(counts_vector(counts(*s)) == expected_counts());
+  // And they are what a full count says.
+  for (const auto status : all_job_statuses) {
+    INFO(to_string(status));
+    const std::string count_sql =
+        "SELECT count(*) FROM jobs WHERE status = " + std::to_string(static_cast<int>(status));
+    CHECK(raw_int(path, count_sql.c_str()) ==
+          static_cast<std::int64_t>(counts(*s).of(status)));
+  }
+}
+
 TEST_CASE("sqlite: a file that cannot be created is a clear error", "[store][sqlite]") {
   temp_dir dir;
   auto opened = open_sqlite_store({dir.file("no/such/folder/jobs.db")});
