@@ -61,7 +61,7 @@ struct options {
   /// Kept between runs (written when missing); each run recovers a copy.
   std::string recovery_file;
   std::size_t executors = 16;
-  std::size_t batch = 100;  ///< jobs per submit_batch call in the batched variants
+  std::size_t batch = 100;     ///< jobs per submit_batch call in the batched variants
   std::size_t submitters = 4;  ///< threads submitting in the e2e part
   int cap_s = 300;
   std::string only;
@@ -361,10 +361,10 @@ void part_run(const options& o, bool queued, std::size_t batch = 0) {
                                             : "e2e";
   const char* part = part_name.c_str();
   const std::string how =
-      queued      ? "queued while paused, then resumed"
-      : batch > 0 ? "submitted in batches from " + std::to_string(o.submitters) +
-                        " threads as they run"
-                  : "submitted from " + std::to_string(o.submitters) + " threads as they run";
+      queued ? "queued while paused, then resumed"
+      : batch > 0
+          ? "submitted in batches from " + std::to_string(o.submitters) + " threads as they run"
+          : "submitted from " + std::to_string(o.submitters) + " threads as they run";
   std::printf("\n== %s: %zu noop jobs %s; %zu executors ==\n", part, o.jobs, how.c_str(),
               o.executors);
   for (const auto& name : o.stores) {

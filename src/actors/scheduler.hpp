@@ -82,10 +82,10 @@ struct live_counts {
   /// `sign` +1 counts `lj` in, -1 counts it out (around every change of its
   /// waiting status or supervisor, and before it is forgotten).
   void add(const live_job& lj, int sign) {
-    std::size_t* n = lj.supervisor                                 ? &supervisors
+    std::size_t* n = lj.supervisor                                ? &supervisors
                      : lj.waiting.status == job_status::scheduled ? &scheduled
                      : lj.waiting.status == job_status::blocked   ? &blocked
-                                                                   : nullptr;
+                                                                  : nullptr;
     if (n != nullptr) *n = sign > 0 ? *n + 1 : *n - 1;
   }
 };

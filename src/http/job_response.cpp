@@ -23,7 +23,8 @@ void send_jobs(httplib::Response& res, int status, const char* key, const std::v
   }
   body.push_back(']');
   if (next_cursor)
-    body.append(",\"next_cursor\":").append(boost::json::serialize(boost::json::string_view(*next_cursor)));
+    body.append(",\"next_cursor\":")
+        .append(boost::json::serialize(boost::json::string_view(*next_cursor)));
   body.push_back('}');
   res.status = status;
   res.set_content(std::move(body), "application/json");

@@ -22,9 +22,9 @@ class boxed {
 
   boxed() noexcept = default;
   boxed(std::nullopt_t) noexcept {}  // NOLINT(google-explicit-constructor): like optional
-  boxed(const T& value) : ptr_(std::make_unique<T>(value)) {}  // NOLINT
+  boxed(const T& value) : ptr_(std::make_unique<T>(value)) {}        // NOLINT
   boxed(T&& value) : ptr_(std::make_unique<T>(std::move(value))) {}  // NOLINT
-  boxed(const std::optional<T>& value) {  // NOLINT
+  boxed(const std::optional<T>& value) {                             // NOLINT
     if (value) ptr_ = std::make_unique<T>(*value);
   }
   boxed(std::optional<T>&& value) {  // NOLINT

@@ -72,10 +72,10 @@ struct job {
   std::int64_t unique_for_ms = 0;
   std::string tenant;
   std::vector<std::string> tags;
-  boxed<std::string> webhook_url;  ///< status changes are POSTed here
+  boxed<std::string> webhook_url;          ///< status changes are POSTed here
   std::vector<job_status> webhook_events;  ///< which; empty = the terminal ones
   boxed<job_progress> progress;
-  boost::json::value result;               ///< null until completed (or a null result)
+  boost::json::value result;       ///< null until completed (or a null result)
   boxed<result_blob> result_file;  ///< the result, when kept as a file
   boxed<job_error> last_error;
   boost::json::value checkpoint;  ///< last checkpoint saved by the handler, or null

@@ -132,7 +132,7 @@ void runtime::shutdown() {
   // theirs with their state when they exit, these are the last.
   impl_->actors = runtime_actors{};
   impl_->callers->close();  // blocking actors would keep the system waiting
-  impl_->sys.reset();  // joins CAF's threads once our actors are gone
+  impl_->sys.reset();       // joins CAF's threads once our actors are gone
 }
 
 expected<submit_result> runtime::submit(job_request request) {

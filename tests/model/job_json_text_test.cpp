@@ -1,8 +1,8 @@
 // job_json_text writes a job's document without building the JSON tree; it
 // must parse to exactly the value to_json builds, for every shape of job.
 
-#include "codec_test_support.hpp"
 #include "model/job_json_text.hpp"
+#include "codec_test_support.hpp"
 
 #include <cmath>
 #include <limits>

@@ -70,7 +70,8 @@ TEST_CASE("stats() agrees with the store through a random mix of jobs", "[stats]
         break;
       }
       case 2: {  // retries, or fails for good
-        auto r = request("fail", pick(2) ? R"({"times": 2})" : R"({"times": 1, "kind": "permanent"})");
+        auto r =
+            request("fail", pick(2) ? R"({"times": 2})" : R"({"times": 1, "kind": "permanent"})");
         r.retry.initial_backoff_ms = 200;
         ids.push_back(submit_ok(rt, r).id);
         break;

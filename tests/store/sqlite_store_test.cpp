@@ -290,7 +290,8 @@ TEST_CASE("sqlite: counts by status start from the rows in the file and follow e
   job fresh = make_job(99, t0 + 1h, job_status::pending);
   put(*s, fresh);
   jobs.push_back(fresh);
-  auto erased = s->apply({erase_job{jobs[3].id}, erase_job{make_job(98, t0, job_status::pending).id}});
+  auto erased =
+      s->apply({erase_job{jobs[3].id}, erase_job{make_job(98, t0, job_status::pending).id}});
   REQUIRE(erased.has_value());
   jobs.erase(jobs.begin() + 3);
   CHECK(counts_vector(counts(*s)) == expected_counts());
@@ -299,8 +300,7 @@ TEST_CASE("sqlite: counts by status start from the rows in the file and follow e
     INFO(to_string(status));
     const std::string count_sql =
         "SELECT count(*) FROM jobs WHERE status = " + std::to_string(static_cast<int>(status));
-    CHECK(raw_int(path, count_sql.c_str()) ==
-          static_cast<std::int64_t>(counts(*s).of(status)));
+    CHECK(raw_int(path, count_sql.c_str()) == static_cast<std::int64_t>(counts(*s).of(status)));
   }
 }
 
