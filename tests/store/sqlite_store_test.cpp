@@ -202,6 +202,30 @@ TEST_CASE("sqlite: a version 1 database gains the parents of its jobs", "[store]
   CHECK(list_ok(*s, query_for(children)).items.size() == 1);
 }
 
+namespace {
+
+// A job row as a store of schema version 2 or 3 wrote it (columns up to
+// `parents`), for the migration tests.
+void insert_row_with_parents(sqlite::connection& db, const job& j) {
+  std::string parents;
+  for (const auto& p : j.dependencies.depends_on)
+    parents += to_string(p) + '\x1f';
+  sqlite::statement insert(
+      db,
+      "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc, parents) "
+      "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6, ?7)");
+  insert.bind(1, to_string(j.id))
+      .bind(2, j.type)
+      .bind(3, static_cast<std::int64_t>(j.status))
+      .bind(4, j.tenant)
+      .bind(5, to_unix_ms(j.created_at))
+      .bind(6, boost::json::serialize(to_json(j)))
+      .bind(7, parents);
+  insert.run();
+}
+
+}  // namespace
+
 TEST_CASE("sqlite: a version 2 database gains what recovery reads without documents",
           "[store][sqlite]") {
   temp_dir dir;
@@ -220,23 +244,8 @@ TEST_CASE("sqlite: a version 2 database gains what recovery reads without docume
     // The file as schema version 2 left it, rows and all.
     sqlite::connection db(path);
     sqlite::migrate_to(db, 2);
-    for (const job& j : jobs) {
-      std::string parents;
-      for (const auto& p : j.dependencies.depends_on)
-        parents += to_string(p) + '\x1f';
-      sqlite::statement insert(
-          db,
-          "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc, parents) "
-          "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6, ?7)");
-      insert.bind(1, to_string(j.id))
-          .bind(2, j.type)
-          .bind(3, static_cast<std::int64_t>(j.status))
-          .bind(4, j.tenant)
-          .bind(5, to_unix_ms(j.created_at))
-          .bind(6, boost::json::serialize(to_json(j)))
-          .bind(7, parents);
-      insert.run();
-    }
+    for (const job& j : jobs)
+      insert_row_with_parents(db, j);
   }
   REQUIRE(raw_int(path, "PRAGMA user_version") == 2);
   auto s = open_ok(path);
@@ -258,19 +267,8 @@ TEST_CASE("sqlite: counts by status start from the rows in the file and follow e
     // Rows already in the file (written before this store opened it).
     sqlite::connection db(path);
     sqlite::migrate_to(db, 3);
-    for (const job& j : jobs) {
-      sqlite::statement insert(
-          db,
-          "INSERT INTO jobs (id, type, status, priority, tenant, created_at, tags, doc, parents) "
-          "VALUES (?1, ?2, ?3, 1, ?4, ?5, '', ?6, '')");
-      insert.bind(1, to_string(j.id))
-          .bind(2, j.type)
-          .bind(3, static_cast<std::int64_t>(j.status))
-          .bind(4, j.tenant)
-          .bind(5, to_unix_ms(j.created_at))
-          .bind(6, boost::json::serialize(to_json(j)));
-      insert.run();
-    }
+    for (const job& j : jobs)
+      insert_row_with_parents(db, j);
   }
   auto s = open_ok(path);
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
