@@ -27,11 +27,24 @@ void unindex_value(Index& index, const std::string& value, const Key& key) {
   if (it->second.empty()) index.erase(it);
 }
 
+// Drops `node` from the intrusive set of `index` kept for `value`.
+template <class Index, class Node>
+void unlink_value(Index& index, const std::string& value, Node& node) {
+  auto it = index.find(value);
+  it->second.erase(it->second.iterator_to(node));
+  if (it->second.empty()) index.erase(it);
+}
+
+template <class Set>
+void unlink(Set& set, typename Set::reference node) {
+  set.erase(set.iterator_to(node));
+}
+
 // Whether position `a` of a set lies strictly after position `b`.
-template <class Iterator, class Set>
-bool lies_after(const Set& set, Iterator a, Iterator b) {
+template <class Iterator, class Set, class KeyOf>
+bool lies_after(const Set& set, Iterator a, Iterator b, KeyOf key_of) {
   if (a == b || b == set.end()) return false;
-  return a == set.end() || *b < *a;
+  return a == set.end() || key_of(*b) < key_of(*a);
 }
 
 // A k-way merge of sorted ranges (k is at most the number of statuses, so a
@@ -67,14 +80,23 @@ class merged_ranges {
 
 }  // namespace
 
-template <class Visit>
-void memory_store::walk(const std::vector<const key_set*>& sets, job_order order,
+template <class Set, class Visit>
+void memory_store::walk(const std::vector<const Set*>& sets, job_order order,
                         const std::optional<timestamp>& from, const std::optional<timestamp>& until,
                         const std::optional<order_key>& after, Visit visit) {
+  const auto key_of = [](const auto& element) -> order_key {
+    if constexpr (std::is_same_v<std::decay_t<decltype(element)>, order_key>)
+      return element;
+    else
+      return element.key();
+  };
+  const auto lies_after = [&](const Set& set, auto a, auto b) {
+    return jobforge::lies_after(set, a, b, key_of);
+  };
   // The nil id sorts first, so {t, nil} is the first position at time t.
-  using position = key_set::const_iterator;
+  using position = typename Set::const_iterator;
   std::vector<std::pair<position, position>> ranges;
-  for (const key_set* set : sets) {
+  for (const Set* set : sets) {
     position low = from ? set->lower_bound(order_key{*from, job_id{}}) : set->begin();
     position high = until ? set->lower_bound(order_key{*until, job_id{}}) : set->end();
     if (after && order == job_order::created_asc) {
@@ -93,18 +115,18 @@ void memory_store::walk(const std::vector<const key_set*>& sets, job_order order
     merged_ranges<position> merged;
     for (const auto& [low, high] : ranges)
       merged.add(low, high);
-    const auto ascending = [](const order_key& a, const order_key& b) { return a < b; };
-    while (const order_key* key = merged.next(ascending)) {
-      if (!visit(*key)) return;
+    const auto ascending = [&](const auto& a, const auto& b) { return key_of(a) < key_of(b); };
+    while (const auto* element = merged.next(ascending)) {
+      if (!visit(key_of(*element))) return;
     }
   } else {
     using backwards = std::reverse_iterator<position>;
     merged_ranges<backwards> merged;
     for (const auto& [low, high] : ranges)
       merged.add(backwards(high), backwards(low));
-    const auto descending = [](const order_key& a, const order_key& b) { return b < a; };
-    while (const order_key* key = merged.next(descending)) {
-      if (!visit(*key)) return;
+    const auto descending = [&](const auto& a, const auto& b) { return key_of(b) < key_of(a); };
+    while (const auto* element = merged.next(descending)) {
+      if (!visit(key_of(*element))) return;
     }
   }
 }
@@ -115,28 +137,27 @@ expected<void> memory_store::apply(const std::vector<store_write>& batch) {
   if (auto ok = check_batch(batch); !ok) return ok;
   for (const auto& write : batch) {
     if (const auto* put = std::get_if<put_job>(&write)) {
-      auto [it, inserted] = jobs_.try_emplace(put->snapshot->id, put->snapshot);
-      if (inserted) {
-        index(*put->snapshot);
-      } else {
-        reindex(*it->second, *put->snapshot);
-        it->second = put->snapshot;
+      if (stored_job* held = jobs_.find(put->snapshot->id)) {
+        reindex(*held, put->snapshot);
+        continue;
       }
+      auto node = std::make_unique<stored_job>();
+      node->data = put->snapshot;
+      index(*jobs_.insert(std::move(node)).first);
     } else {
-      const auto& erase = std::get<erase_job>(write);
-      auto it = jobs_.find(erase.id);
-      if (it == jobs_.end()) continue;
-      unindex(*it->second);
-      jobs_.erase(it);
+      stored_job* held = jobs_.find(std::get<erase_job>(write).id);
+      if (held == nullptr) continue;
+      unindex(*held);
+      jobs_.erase(*held);
     }
   }
   return {};
 }
 
 expected<std::optional<job>> memory_store::get(const job_id& id) {
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::optional<job>{};
-  return std::optional<job>{*it->second};
+  const stored_job* held = jobs_.find(id);
+  if (held == nullptr) return std::optional<job>{};
+  return std::optional<job>{*held->data};
 }
 
 expected<job_page> memory_store::list(const job_query& query) {
@@ -148,32 +169,37 @@ expected<job_page> memory_store::list(const job_query& query) {
   job_page page;
   std::optional<order_key> last;
   bool more = false;
-  walk(candidate_sets(query.filter), query.order, query.filter.created_from,
-       query.filter.created_until, after, [&](const order_key& key) {
-         const job& j = *jobs_.at(key.id);
-         if (!matches(query.filter, j)) return true;
-         if (page.items.size() == query.limit) {
-           more = true;
-           return false;
-         }
-         page.items.push_back(j);
-         last = key;
-         return true;
-       });
+  const auto visit = [&](const order_key& key) {
+    const job& j = *jobs_.find(key.id)->data;
+    if (!matches(query.filter, j)) return true;
+    if (page.items.size() == query.limit) {
+      more = true;
+      return false;
+    }
+    page.items.push_back(j);
+    last = key;
+    return true;
+  };
+  std::visit(
+      [&](const auto& sets) {
+        walk(sets, query.order, query.filter.created_from, query.filter.created_until, after,
+             visit);
+      },
+      candidate_sets(query.filter));
   if (more)
     page.next_cursor = encode_cursor(query.order, list_position{last->created_at, last->id});
   return page;
 }
 
 expected<std::vector<job>> memory_store::load_unfinished() {
-  std::vector<const key_set*> sets;
+  std::vector<const status_set*> sets;
   for (auto s : all_job_statuses) {
     if (!is_terminal(s)) sets.push_back(&by_status_[slot(s)]);
   }
   std::vector<job> out;
   walk(sets, job_order::created_asc, std::nullopt, std::nullopt, std::nullopt,
        [&](const order_key& key) {
-         out.push_back(*jobs_.at(key.id));
+         out.push_back(*jobs_.find(key.id)->data);
          return true;
        });
   return out;
@@ -183,8 +209,8 @@ expected<std::vector<job_summary>> memory_store::load_unfinished_summaries() {
   std::vector<job_summary> out;
   for (auto s : all_job_statuses) {
     if (is_terminal(s)) continue;
-    for (const auto& key : by_status_[slot(s)])
-      out.push_back(summarize(*jobs_.at(key.id)));
+    for (const stored_job& node : by_status_[slot(s)])
+      out.push_back(summarize(*node.data));
   }
   return out;
 }
@@ -196,12 +222,13 @@ expected<status_counts> memory_store::count_by_status() {
   return counts;
 }
 
-void memory_store::index(const job& j) {
-  const order_key key{j.created_at, j.id};
-  by_status_[slot(j.status)].insert(key);
-  by_priority_[slot(j.priority)].insert(key);
-  by_type_[j.type].insert(key);
-  by_tenant_[j.tenant].insert(key);
+void memory_store::index(stored_job& node) {
+  const job& j = *node.data;
+  const order_key key = node.key();
+  by_status_[slot(j.status)].insert(node);
+  by_priority_[slot(j.priority)].insert(node);
+  by_type_[j.type].insert(node);
+  by_tenant_[j.tenant].insert(node);
   for (const auto& tag : j.tags)
     by_tag_[tag].insert(key);
   if (is_terminal(j.status) && j.finished_at) by_finished_.emplace(*j.finished_at, j.id);
@@ -209,38 +236,45 @@ void memory_store::index(const job& j) {
     by_parent_[parent].insert(key);
 }
 
-void memory_store::reindex(const job& before, const job& after) {
-  // Most updates only change the status: touch only the sets whose key moved.
-  if (before.created_at != after.created_at || before.type != after.type ||
-      before.tenant != after.tenant || before.tags != after.tags ||
-      before.dependencies.depends_on != after.dependencies.depends_on) {
-    unindex(before);
-    index(after);
-    return;
+void memory_store::reindex(stored_job& node, snapshot after) {
+  // Most updates only change the status: touch only the sets whose key
+  // moved. The order key (created_at, id) of a node must not change while it
+  // is linked, so a job whose creation time changed is indexed afresh.
+  {
+    const job& was = *node.data;
+    const job& now = *after;
+    if (was.created_at != now.created_at || was.type != now.type || was.tenant != now.tenant ||
+        was.tags != now.tags || was.dependencies.depends_on != now.dependencies.depends_on) {
+      unindex(node);
+      node.data = std::move(after);
+      index(node);
+      return;
+    }
   }
-  const order_key key{after.created_at, after.id};
-  if (before.status != after.status || before.finished_at != after.finished_at) {
-    if (is_terminal(before.status) && before.finished_at)
-      by_finished_.erase({*before.finished_at, before.id});
-    if (is_terminal(after.status) && after.finished_at)
-      by_finished_.emplace(*after.finished_at, after.id);
+  const snapshot before = std::exchange(node.data, std::move(after));
+  const job& was = *before;
+  const job& now = *node.data;
+  if (was.status != now.status || was.finished_at != now.finished_at) {
+    if (is_terminal(was.status) && was.finished_at) by_finished_.erase({*was.finished_at, was.id});
+    if (is_terminal(now.status) && now.finished_at) by_finished_.emplace(*now.finished_at, now.id);
   }
-  if (before.status != after.status) {
-    by_status_[slot(before.status)].erase(key);
-    by_status_[slot(after.status)].insert(key);
+  if (was.status != now.status) {
+    unlink(by_status_[slot(was.status)], node);
+    by_status_[slot(now.status)].insert(node);
   }
-  if (before.priority != after.priority) {
-    by_priority_[slot(before.priority)].erase(key);
-    by_priority_[slot(after.priority)].insert(key);
+  if (was.priority != now.priority) {
+    unlink(by_priority_[slot(was.priority)], node);
+    by_priority_[slot(now.priority)].insert(node);
   }
 }
 
-void memory_store::unindex(const job& j) {
-  const order_key key{j.created_at, j.id};
-  by_status_[slot(j.status)].erase(key);
-  by_priority_[slot(j.priority)].erase(key);
-  unindex_value(by_type_, j.type, key);
-  unindex_value(by_tenant_, j.tenant, key);
+void memory_store::unindex(stored_job& node) {
+  const job& j = *node.data;
+  const order_key key = node.key();
+  unlink(by_status_[slot(j.status)], node);
+  unlink(by_priority_[slot(j.priority)], node);
+  unlink_value(by_type_, j.type, node);
+  unlink_value(by_tenant_, j.tenant, node);
   for (const auto& tag : j.tags)
     unindex_value(by_tag_, tag, key);
   if (is_terminal(j.status) && j.finished_at) by_finished_.erase({*j.finished_at, j.id});
@@ -252,38 +286,39 @@ void memory_store::unindex(const job& j) {
   }
 }
 
-std::vector<const memory_store::key_set*> memory_store::candidate_sets(
-    const job_filter& filter) const {
+memory_store::candidates memory_store::candidate_sets(const job_filter& filter) const {
   // Every job is in exactly one status set: their union is the whole store
-  // (a set of every job would cost each job one more node).
-  std::vector<const key_set*> best;
+  // (a set of every job would cost each job one more link).
+  std::vector<const status_set*> everything;
   for (const auto& set : by_status_)
-    best.push_back(&set);
+    everything.push_back(&set);
+  candidates best = std::move(everything);
   std::size_t best_size = jobs_.size();
-  const auto consider = [&](std::vector<const key_set*> sets) {
+  const auto consider = [&](auto sets) {
     std::size_t size = 0;
-    for (const key_set* set : sets)
+    for (const auto* set : sets)
       size += set->size();
     if (size < best_size) {
       best = std::move(sets);
       best_size = size;
     }
   };
-  const auto by_value = [](const string_index& index, const std::string& value) {
+  const auto by_value = [](const auto& index, const std::string& value) {
+    using set = typename std::decay_t<decltype(index)>::mapped_type;
     auto it = index.find(value);
-    return it == index.end() ? std::vector<const key_set*>{}
-                             : std::vector<const key_set*>{&it->second};
+    return it == index.end() ? std::vector<const set*>{} : std::vector<const set*>{&it->second};
   };
 
   if (filter.statuses) {
     std::array<bool, all_job_statuses.size()> taken{};
-    std::vector<const key_set*> sets;
+    std::vector<const status_set*> sets;
     for (auto s : *filter.statuses) {
       if (!std::exchange(taken[slot(s)], true)) sets.push_back(&by_status_[slot(s)]);
     }
     consider(std::move(sets));
   }
-  if (filter.priority) consider({&by_priority_[slot(*filter.priority)]});
+  if (filter.priority)
+    consider(std::vector<const priority_set*>{&by_priority_[slot(*filter.priority)]});
   if (filter.type) consider(by_value(by_type_, *filter.type));
   if (filter.tenant) consider(by_value(by_tenant_, *filter.tenant));
   if (filter.tag) consider(by_value(by_tag_, *filter.tag));
@@ -301,10 +336,11 @@ std::unique_ptr<store> make_memory_store() {
 
 expected<std::vector<dedup_claim>> memory_store::load_dedup_claims(timestamp now) {
   std::vector<dedup_claim> out;
-  for (const auto& [id, j] : jobs_) {
-    if (!j->unique_key || j->unique_for_ms <= 0) continue;
-    const timestamp until = j->created_at + milliseconds{j->unique_for_ms};
-    if (until > now) out.push_back(dedup_claim{j->tenant, *j->unique_key, id, until});
+  for (const stored_job& node : jobs_) {
+    const job& j = *node.data;
+    if (!j.unique_key || j.unique_for_ms <= 0) continue;
+    const timestamp until = j.created_at + milliseconds{j.unique_for_ms};
+    if (until > now) out.push_back(dedup_claim{j.tenant, *j.unique_key, j.id, until});
   }
   return out;
 }
@@ -313,9 +349,9 @@ expected<std::vector<job_id>> memory_store::prune_finished(timestamp cutoff, std
   std::vector<job_id> out;
   while (out.size() < limit && !by_finished_.empty() && by_finished_.begin()->first < cutoff) {
     const job_id id = by_finished_.begin()->second;
-    auto it = jobs_.find(id);
-    unindex(*it->second);  // drops it from by_finished_ too
-    jobs_.erase(it);
+    stored_job* node = jobs_.find(id);
+    unindex(*node);  // drops it from by_finished_ too
+    jobs_.erase(*node);
     out.push_back(id);
   }
   return out;
