@@ -70,6 +70,8 @@ struct live_job {
   bool dependencies_met = false;
   bool canceling = false;  ///< being canceled; it must not be dispatched again
 };
+// One per live job: with its id and the hash link it fills a 128-byte node.
+static_assert(sizeof(live_job) <= 104, "live_job grew past its allocation size class");
 
 /// What stats() reports about the live jobs, kept up to date as they change:
 /// a walk over every job on each call held the scheduler for as long as the

@@ -178,7 +178,7 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
     const job& j = item.j;
     if (j.unique_key && j.unique_for_ms > 0)
       st.dedup.remember(j.tenant, *j.unique_key, j.id, t + milliseconds{j.unique_for_ms});
-    item.tally.total = j.dependencies.depends_on.size();
+    item.tally.total = static_cast<std::uint32_t>(j.dependencies.depends_on.size());
     for (const auto& p : j.dependencies.depends_on) {
       item.unfinished_parents.push_back(p);
       if (!new_ids.count(p) && !st.jobs.count(p)) {

@@ -158,7 +158,7 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
     }
     for (const auto& p : fresh)
       j.dependencies.depends_on.push_back(p);
-    lj.parents.total += fresh.size();
+    lj.parents.total += static_cast<std::uint32_t>(fresh.size());
     keep_edit(self, lj, std::move(j));
     promise.deliver(job_reply{*lj.data});
     release_document(self, lj);

@@ -176,7 +176,7 @@ void submit(scheduler_actor* self, job_request& request, caf::response_promise p
     st.dedup.expire(t);
   }
   ++st.admissions_in_flight;
-  sub->tally.total = j.dependencies.depends_on.size();
+  sub->tally.total = static_cast<std::uint32_t>(j.dependencies.depends_on.size());
   std::vector<job_id> unknown;
   for (const auto& p : j.dependencies.depends_on) {
     if (st.jobs.count(p))

@@ -80,7 +80,7 @@ void recover(scheduler_actor* self, recovered_state& state) {
   }
   for (auto& j : blocked) {
     parent_tally tally;
-    tally.total = j.dependencies.depends_on.size();
+    tally.total = static_cast<std::uint32_t>(j.dependencies.depends_on.size());
     std::vector<job_id> unfinished_parents;
     for (const auto& p : j.dependencies.depends_on) {
       auto ended = state.finished_parents.find(p);

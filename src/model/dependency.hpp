@@ -5,14 +5,16 @@
 #include "model/job_id.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 namespace jobforge {
 
-enum class dependency_mode { all, any };
-enum class dependency_failure_policy { cancel, run };
+// One byte each: they are held per waiting job.
+enum class dependency_mode : std::uint8_t { all, any };
+enum class dependency_failure_policy : std::uint8_t { cancel, run };
 
 std::string_view to_string(dependency_mode m);
 std::optional<dependency_mode> parse_dependency_mode(std::string_view text);
@@ -29,12 +31,14 @@ struct dependency_spec {
 };
 
 /// How a job's parents stand; failed and canceled parents count as failed.
+/// (32-bit counts: one is held per waiting job, and a job's parents are
+/// bounded far below that by the request size limits.)
 struct parent_tally {
-  std::size_t total = 0;
-  std::size_t completed = 0;
-  std::size_t failed = 0;
+  std::uint32_t total = 0;
+  std::uint32_t completed = 0;
+  std::uint32_t failed = 0;
 
-  std::size_t unfinished() const { return total - completed - failed; }
+  std::uint32_t unfinished() const { return total - completed - failed; }
 };
 
 /// What a blocked job should do now.

@@ -13,7 +13,7 @@
 namespace jobforge {
 
 /// A job's base priority.
-enum class priority { low = 0, normal = 1, high = 2, critical = 3 };
+enum class priority : std::uint8_t { low = 0, normal = 1, high = 2, critical = 3 };
 
 std::string_view to_string(priority p);
 std::optional<priority> parse_priority(std::string_view text);

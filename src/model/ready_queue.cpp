@@ -1,6 +1,8 @@
 #include "model/ready_queue.hpp"
 
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace jobforge {
 
@@ -33,29 +35,32 @@ void ready_queue::refresh(std::size_t t, timestamp now) {
   const bool under_limit =
       ts.concurrency_limit <= 0 || ts.running < static_cast<std::size_t>(ts.concurrency_limit);
   if (ts.paused || ts.jobs.empty() || !under_limit || !ts.bucket.available(now)) return;
-  ts.indexed_head = *ts.jobs.begin();
+  ts.indexed_head = ts.jobs.begin()->e;
   heads_.insert(head{*ts.indexed_head, t});
 }
 
 void ready_queue::push(const job_id& id, const std::string& type, jobforge::priority p,
                        const dispatch_key& key, timestamp now) {
-  if (where_.count(id)) return;
+  if (where_.find(id) != nullptr) return;
   const std::size_t t = type_of(type);
-  const entry e{key, id};
-  types_[t].jobs.insert(e);
-  where_.emplace(id, location{t, e, p});
+  auto node = std::make_unique<queued>();
+  node->e = entry{key, id};
+  node->type = static_cast<std::uint32_t>(t);
+  node->p = p;
+  queued& held = *where_.insert(std::move(node)).first;
+  types_[t].jobs.insert(held);
   ++by_priority_[static_cast<std::size_t>(p)];
-  if (!types_[t].indexed_head || e < *types_[t].indexed_head) refresh(t, now);
+  if (!types_[t].indexed_head || held.e < *types_[t].indexed_head) refresh(t, now);
 }
 
 bool ready_queue::erase(const job_id& id, timestamp now) {
-  auto it = where_.find(id);
-  if (it == where_.end()) return false;
-  const auto loc = it->second;
-  where_.erase(it);
-  --by_priority_[static_cast<std::size_t>(loc.p)];
-  types_[loc.type].jobs.erase(loc.e);
-  refresh(loc.type, now);
+  queued* node = where_.find(id);
+  if (node == nullptr) return false;
+  const std::size_t t = node->type;
+  --by_priority_[static_cast<std::size_t>(node->p)];
+  types_[t].jobs.erase(types_[t].jobs.iterator_to(*node));
+  where_.erase(*node);
+  refresh(t, now);
   return true;
 }
 
@@ -68,14 +73,14 @@ std::optional<ready_queue::pick> ready_queue::pop(timestamp now) {
       refresh(t, now);
       continue;
     }
-    const entry e = *ts.jobs.begin();
+    queued& node = *ts.jobs.begin();
+    const job_id id = node.e.id;
+    --by_priority_[static_cast<std::size_t>(node.p)];
     ts.jobs.erase(ts.jobs.begin());
-    auto loc = where_.find(e.id);
-    --by_priority_[static_cast<std::size_t>(loc->second.p)];
-    where_.erase(loc);
+    where_.erase(node);
     ++ts.running;
     refresh(t, now);
-    return pick{e.id, ts.name};
+    return pick{id, ts.name};
   }
   return std::nullopt;
 }

@@ -6,11 +6,15 @@
 
 #include "model/job_id.hpp"
 #include "model/job_type.hpp"
+#include "model/owning_hash_table.hpp"
 #include "model/priority.hpp"
 #include "model/token_bucket.hpp"
 
+#include <boost/intrusive/set.hpp>
+
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,7 +69,7 @@ class ready_queue {
   std::size_t size_by_priority(jobforge::priority p) const {
     return by_priority_[static_cast<std::size_t>(p)];
   }
-  bool contains(const job_id& id) const { return where_.count(id) > 0; }
+  bool contains(const job_id& id) const { return where_.find(id) != nullptr; }
 
  private:
   struct entry {
@@ -76,9 +80,31 @@ class ready_queue {
       return a.key < b.key;
     }
   };
+  // One allocation per queued job, linked into its type's queue and into
+  // the id table (a std::set node plus a std::unordered_map node before).
+  struct queued {
+    entry e;
+    std::uint32_t type = 0;
+    jobforge::priority p = priority::normal;
+    boost::intrusive::set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>,
+                                      boost::intrusive::optimize_size<true>>
+        order;
+    hash_table_hook by_id;
+  };
+  struct id_of {
+    using type = job_id;
+    const job_id& operator()(const queued& q) const { return q.e.id; }
+  };
+  struct dispatch_order {
+    bool operator()(const queued& a, const queued& b) const { return a.e < b.e; }
+  };
+  using type_queue = boost::intrusive::set<
+      queued, boost::intrusive::member_hook<queued, decltype(queued::order), &queued::order>,
+      boost::intrusive::compare<dispatch_order>, boost::intrusive::constant_time_size<true>>;
+
   struct type_state {
     std::string name;
-    std::set<entry> jobs;
+    type_queue jobs;
     std::size_t running = 0;
     int concurrency_limit = 0;
     bool paused = false;
@@ -93,19 +119,14 @@ class ready_queue {
       return a.best < b.best;
     }
   };
-  struct location {
-    std::size_t type;
-    entry e;
-    jobforge::priority p;
-  };
-
   void refresh(std::size_t type, timestamp now);
   std::size_t type_of(const std::string& name) const;
 
+  // Owns the queued nodes; declared first so that it outlives the queues.
+  owning_hash_table<queued, &queued::by_id, id_of> where_;
   std::vector<type_state> types_;
   std::unordered_map<std::string, std::size_t> index_;
   std::set<head> heads_;
-  std::unordered_map<job_id, location> where_;
   std::array<std::size_t, 4> by_priority_{};
 };
 

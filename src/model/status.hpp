@@ -5,13 +5,14 @@
 #include "model/error.hpp"
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace jobforge {
 
 /// Where a job is in its life. The first five are non-terminal.
-enum class job_status {
+enum class job_status : std::uint8_t {
   scheduled,  ///< waits for run_at
   blocked,    ///< waits for its parents
   pending,    ///< ready, waits for an executor

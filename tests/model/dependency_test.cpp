@@ -54,13 +54,13 @@ TEST_CASE("evaluate_dependencies matches the rules for every mode, policy and ta
   int checked = 0;
   for (auto mode : {dependency_mode::all, dependency_mode::any}) {
     for (auto policy : {dependency_failure_policy::cancel, dependency_failure_policy::run}) {
-      for (std::size_t total = 0; total <= 4; ++total) {
+      for (std::uint32_t total = 0; total <= 4; ++total) {
         dependency_spec spec;
         spec.mode = mode;
         spec.on_failure = policy;
         spec.depends_on.resize(total);  // the verdict depends on the tally only
-        for (std::size_t completed = 0; completed <= total; ++completed) {
-          for (std::size_t failed = 0; completed + failed <= total; ++failed) {
+        for (std::uint32_t completed = 0; completed <= total; ++completed) {
+          for (std::uint32_t failed = 0; completed + failed <= total; ++failed) {
             const parent_tally tally{total, completed, failed};
             REQUIRE(tally.unfinished() == total - completed - failed);
             const auto expected = reference_verdict(mode, policy, total, completed, failed);
@@ -80,8 +80,8 @@ TEST_CASE("evaluate_dependencies matches the rules for every mode, policy and ta
 }
 
 TEST_CASE("evaluate_dependencies: the cases the rules name", "[dependency]") {
-  auto verdict = [](dependency_mode m, dependency_failure_policy p, std::size_t total,
-                    std::size_t completed, std::size_t failed) {
+  auto verdict = [](dependency_mode m, dependency_failure_policy p, std::uint32_t total,
+                    std::uint32_t completed, std::uint32_t failed) {
     dependency_spec spec;
     spec.mode = m;
     spec.on_failure = p;
