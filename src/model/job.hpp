@@ -2,6 +2,7 @@
 /// The job of SPEC §3 with every field, its progress and its history.
 
 #include "model/boxed.hpp"
+#include "model/compact_string.hpp"
 #include "model/dependency.hpp"
 #include "model/job_error.hpp"
 #include "model/job_id.hpp"
@@ -49,8 +50,8 @@ struct history_entry {
   job_status to = job_status::pending;
   int attempt = 0;
   boxed<job_error> error;
-  std::string node;    ///< where it happened (empty: the local process)
-  std::string reason;  ///< free text, e.g. a cancellation reason
+  compact_string node;  ///< where it happened (empty: the local process)
+  std::string reason;   ///< free text, e.g. a cancellation reason
 };
 
 /// A job: everything jobforge knows about one unit of work.

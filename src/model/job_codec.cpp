@@ -192,7 +192,7 @@ json::value to_json(const history_entry& h) {
                       {"to", to_string(h.to)},
                       {"attempt", h.attempt},
                       {"error", h.error ? to_json(*h.error) : json::value(nullptr)},
-                      {"node", h.node},
+                      {"node", h.node.view()},
                       {"reason", h.reason}};
 }
 

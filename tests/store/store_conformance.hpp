@@ -30,6 +30,8 @@
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "a job with every field set round-trips",     \
                                    round_trip)                                                   \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "a put replaces the whole job", replace)      \
+  JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "rewrites of status and priority move a job", \
+                                   status_and_priority_rewrites)                                 \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "erase removes a job and ignores absent ids", \
                                    erase_jobs)                                                   \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "a batch applies its writes in order",        \

@@ -86,6 +86,42 @@ void replace() {
   CHECK(counts_vector(counts(*s)) == expected_counts(now));
 }
 
+// Rewrites that move only status and priority (what most updates are; the
+// memory store relinks a job in place for them), over many jobs at once.
+template <class Backend>
+void status_and_priority_rewrites() {
+  auto s = open_store<Backend>();
+  auto jobs = varied_jobs();
+  put_all(*s, jobs);
+  for (std::size_t round = 1; round <= 3; ++round) {
+    for (std::size_t i = 0; i < jobs.size(); i += round) {
+      job& j = jobs[i];
+      j.status = all_job_statuses[(i + round * 3) % all_job_statuses.size()];
+      j.priority = static_cast<priority>((i + round) % 4);
+      j.finished_at =
+          is_terminal(j.status) ? std::optional<timestamp>(at_second(100 + round)) : std::nullopt;
+      put(*s, j);
+    }
+    INFO("round " << round);
+    for (const auto& c : single_field_filters()) {
+      INFO("filter: " << c.name);
+      check_listing(*s, jobs, c.filter);
+    }
+    CHECK(counts_vector(counts(*s)) == expected_counts(jobs));
+  }
+  // Erasing after the moves leaves no trace of a job in any index.
+  for (std::size_t i = 0; i < jobs.size(); i += 2)
+    erase(*s, jobs[i].id);
+  std::vector<job> kept;
+  for (std::size_t i = 1; i < jobs.size(); i += 2)
+    kept.push_back(jobs[i]);
+  for (const auto& c : single_field_filters()) {
+    INFO("filter after erasing: " << c.name);
+    check_listing(*s, kept, c.filter);
+  }
+  CHECK(counts_vector(counts(*s)) == expected_counts(kept));
+}
+
 template <class Backend>
 void erase_jobs() {
   auto s = open_store<Backend>();
