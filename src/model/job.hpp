@@ -53,6 +53,8 @@ struct history_entry {
   compact_string node;  ///< where it happened (empty: the local process)
   std::string reason;   ///< free text, e.g. a cancellation reason
 };
+// Every job holds at least one: a 64-byte allocation (queued-job budget).
+static_assert(sizeof(history_entry) <= 64, "history_entry grew past its allocation size class");
 
 /// A job: everything jobforge knows about one unit of work.
 struct job {
