@@ -199,21 +199,22 @@ void begin(supervisor* self, caf::actor first_executor) {
 }
 
 // Reads the job from the store writer, which has every write made before
-// the dispatch (the scheduler sent them before spawning us).
-void read_job(supervisor* self, const job_id& id) {
+// the dispatch (the scheduler sent them before spawning us). `waited` is
+// how long the previous failed read was followed by a wait (0: none yet).
+void read_job(supervisor* self, const job_id& id, milliseconds waited = milliseconds{0}) {
   auto& st = self->state;
   self->request(st.env->store, caf::infinite, read_atom::value, id).then([=](job_reply& r) {
     auto& s = self->state;
     if (!r) {
-      // Nothing to run: the slot goes back, the job stays as stored and a
-      // restart recovers it.
-      spdlog::error("job {}: cannot be read for its attempt: {}", to_string(id),
-                    r.error_value().message);
-      s.loaded = true;
-      s.current.id = id;
-      s.executor = std::move(s.first_executor);
-      give_back_executor(self);
-      self->quit();
+      // Read it again later, keeping the executor slot: the job is the
+      // scheduler's to run, and a store that cannot be read holds up
+      // everything else as well. Ending here would leave the job with a
+      // dead supervisor until a restart.
+      const milliseconds delay = next_reread_delay(waited);
+      spdlog::error("job {}: cannot be read for its attempt ({}); reading it again in {} ms",
+                    to_string(id), r.error_value().message, delay.count());
+      send_after(self, caf::actor_cast<caf::actor>(self), delay, reread_atom::value,
+                 static_cast<std::int64_t>(delay.count()));
       return;
     }
     s.current = std::move(r.value());
@@ -243,6 +244,20 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
     read_job(self, id);
   }
   return {
+      [=](reread_atom, std::int64_t waited_ms) {
+        auto& st = self->state;
+        if (st.loaded) return;
+        if (st.interrupted) {
+          // The drain is over: the job stays pending for the next start.
+          st.loaded = true;
+          st.current.id = id;
+          st.executor = std::move(st.first_executor);
+          give_back_executor(self);
+          self->quit();
+          return;
+        }
+        read_job(self, id, milliseconds{waited_ms});
+      },
       [=](run_atom, caf::actor& ex) {
         if (self->state.loaded && self->state.current.status == job_status::pending) {
           start_attempt(self, std::move(ex));

@@ -27,6 +27,7 @@
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,18 @@ using admit_atom = caf::atom_constant<caf::atom("jf_admit")>;
 using finished_atom = caf::atom_constant<caf::atom("jf_finish")>;
 /// (wake_atom): scheduler to itself when a run_at or rate-limit time is due.
 using wake_atom = caf::atom_constant<caf::atom("jf_wake")>;
+/// (reread_atom, job_id): scheduler to itself, to read a job again after the
+/// store failed to answer; (reread_atom, std::int64_t delay_ms): a supervisor
+/// to itself, the same for its job, `delay_ms` being the wait just served.
+using reread_atom = caf::atom_constant<caf::atom("jf_reread")>;
+
+/// How long to wait before reading a job again after the store failed to
+/// answer `previous` ms ago (0: the first failure): 100 ms, doubling up to
+/// 10 s, for as long as it fails. A job is never dropped for a failed read.
+inline milliseconds next_reread_delay(milliseconds previous) {
+  if (previous.count() <= 0) return milliseconds{100};
+  return std::min(previous * 2, milliseconds{10'000});
+}
 
 // --- supervisor timers (delayed messages to itself) ----------------------------
 

@@ -283,6 +283,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::try_dispatch(self);
       },
       [=](wake_atom) { sched::on_wake(self); },
+      [=](reread_atom, const job_id& id) { sched::reread(self, id); },
       [=](drain_atom, std::int64_t grace_ms) {
         auto promise = self->make_response_promise();
         sched::drain(self, milliseconds{grace_ms}, promise);

@@ -121,6 +121,14 @@ struct scheduler_state {
   std::size_t admissions_in_flight = 0;
   std::unordered_map<job_id, job_status> finished_during_admission;
   live_counts counts;  ///< of `jobs`
+  /// Jobs whose document the store failed to return, read again after a
+  /// growing delay (a job must not be stranded by a failed read).
+  struct reread {
+    std::vector<std::function<void(live_job*)>> waiting;
+    milliseconds delay{0};  ///< the last wait, for the next one's length
+    bool armed = false;     ///< a reread message is in flight
+  };
+  std::unordered_map<job_id, reread> rereads;
   std::uint64_t sequence = 0;
   /// A graceful shutdown has begun: nothing is admitted or dispatched, and
   /// these wait for the last running attempt to end.
@@ -147,10 +155,19 @@ void arm_wake(scheduler_actor* self);
 void on_wake(scheduler_actor* self);
 /// Persists a job snapshot the scheduler holds and publishes its last transition.
 void record(scheduler_actor* self, const job_ptr& j);
+/// What with_document does when the store fails to return the job.
+enum class if_unreadable {
+  retry,    ///< read again later (next_reread_delay) until it answers
+  give_up,  ///< call `then(nullptr)`: a client's edit that can be refused
+};
 /// Calls `then(lj)` once `lj.data` holds the whole job: at once if held,
 /// else when the store writer answered. `then(nullptr)`: the job left the
-/// scheduler (finished, dispatched) or could not be read meanwhile.
-void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then);
+/// scheduler (finished, dispatched) meanwhile, or (with `give_up`) could
+/// not be read.
+void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then,
+                   if_unreadable policy = if_unreadable::retry);
+/// The reread_atom message: reads again the jobs waiting for `id`.
+void reread(scheduler_actor* self, const job_id& id);
 /// Makes `snapshot`, a change the scheduler made, what `lj` holds.
 void hold(scheduler_actor* self, live_job& lj, job_ptr snapshot);
 /// Drops a job the scheduler no longer tracks (ended, or canceled while blocked).

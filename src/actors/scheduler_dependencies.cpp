@@ -106,14 +106,19 @@ void edit_blocked(scheduler_actor* self, const job_id& id, caf::response_promise
     promise.deliver(job_reply{std::move(held).error_value()});
     return;
   }
-  with_document(self, id, [self, id, promise, edit](live_job*) mutable {
-    auto held = blocked_job(self, id);  // again: it may have changed while it was read
-    if (!held) return promise.deliver(job_reply{std::move(held).error_value()});
-    if (!(*held)->data)
-      return promise.deliver(
-          job_reply{error{error_code::unavailable, "job " + to_string(id) + " could not be read"}});
-    edit(**held);
-  });
+  // A client waits for the answer: a store that cannot return the job
+  // refuses the edit (nothing changed) rather than hold the caller.
+  with_document(
+      self, id,
+      [self, id, promise, edit](live_job*) mutable {
+        auto held = blocked_job(self, id);  // again: it may have changed while it was read
+        if (!held) return promise.deliver(job_reply{std::move(held).error_value()});
+        if (!(*held)->data)
+          return promise.deliver(job_reply{
+              error{error_code::unavailable, "job " + to_string(id) + " could not be read"}});
+        edit(**held);
+      },
+      if_unreadable::give_up);
 }
 
 // Makes an edited blocked job the one held and stored.

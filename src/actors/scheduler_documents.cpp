@@ -7,6 +7,7 @@
 // when it is dispatched: memory per queued job and recovery time do not
 // grow with the size of jobs.
 #include "actors/scheduler.hpp"
+#include "actors/send_after.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -28,6 +29,7 @@ void forget(scheduler_actor* self, const job_id& id) {
   if (it == st.jobs.end()) return;
   st.counts.add(it->second, -1);
   st.jobs.erase(it);
+  st.rereads.erase(id);
 }
 
 void release_document(scheduler_actor* self, live_job& lj) {
@@ -44,7 +46,8 @@ void queue_ready(scheduler_actor* self, const job_id& id, live_job& lj, timestam
   release_document(self, lj);
 }
 
-void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then) {
+void with_document(scheduler_actor* self, const job_id& id, std::function<void(live_job*)> then,
+                   if_unreadable policy) {
   auto& st = self->state;
   auto it = st.jobs.find(id);
   if (it == st.jobs.end() || it->second.supervisor) return then(nullptr);
@@ -53,7 +56,7 @@ void with_document(scheduler_actor* self, const job_id& id, std::function<void(l
   // read_atom sees every write sent before it (the scheduler's own
   // included), committed or not, without forcing a commit.
   self->request(st.env->store, caf::infinite, read_atom::value, id)
-      .then([self, id, asked_at, then = std::move(then)](job_reply& r) mutable {
+      .then([self, id, asked_at, policy, then = std::move(then)](job_reply& r) mutable {
         auto& s = self->state;
         auto found = s.jobs.find(id);
         if (found == s.jobs.end() || found->second.supervisor) return then(nullptr);
@@ -61,16 +64,42 @@ void with_document(scheduler_actor* self, const job_id& id, std::function<void(l
         if (!lj.data) {
           // The scheduler changed the job after asking (and let go of it):
           // this answer may predate the change, so ask again.
-          if (lj.revision != asked_at) return with_document(self, id, std::move(then));
+          if (lj.revision != asked_at) return with_document(self, id, std::move(then), policy);
           if (!r) {
-            spdlog::error("scheduler: job {} cannot be read: {}", to_string(id),
-                          r.error_value().message);
-            return then(nullptr);
+            if (policy == if_unreadable::give_up) {
+              spdlog::error("scheduler: job {} cannot be read: {}", to_string(id),
+                            r.error_value().message);
+              return then(nullptr);
+            }
+            auto& again = s.rereads[id];
+            again.waiting.push_back(std::move(then));
+            if (!again.armed) {
+              again.armed = true;
+              again.delay = next_reread_delay(again.delay);
+              spdlog::error("scheduler: job {} cannot be read ({}); reading it again in {} ms",
+                            to_string(id), r.error_value().message, again.delay.count());
+              send_after(self, caf::actor_cast<caf::actor>(self), again.delay, reread_atom::value,
+                         id);
+            }
+            return;
           }
           lj.data = std::make_shared<const job>(std::move(r.value()));
         }
+        if (auto again = s.rereads.find(id);
+            again != s.rereads.end() && !again->second.armed && again->second.waiting.empty())
+          s.rereads.erase(again);  // the store answers again: the next failure starts over
         then(&lj);
       });
+}
+
+void reread(scheduler_actor* self, const job_id& id) {
+  auto& st = self->state;
+  auto it = st.rereads.find(id);
+  if (it == st.rereads.end()) return;
+  it->second.armed = false;
+  auto waiting = std::exchange(it->second.waiting, {});
+  for (auto& then : waiting)
+    with_document(self, id, std::move(then));
 }
 
 }  // namespace jobforge::sched

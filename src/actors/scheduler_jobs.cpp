@@ -243,8 +243,9 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
   st.graph.remove_parents(id);  // its dependents hear of it in on_terminal
   with_document(self, id, [self, id, req](live_job* held) {
     if (held == nullptr) {
-      // Only a store that cannot be read gets here (a finished job has
-      // answered its waiters): say so rather than leave them waiting.
+      // A job that left meanwhile answered its waiters as it ended; one
+      // still tracked here would wait forever: answer rather than hang.
+      // (A failed read does not get here: it is read again until it works.)
       auto& s = self->state;
       if (!s.jobs.count(id)) return;
       if (auto w = s.cancel_waiters.find(id); w != s.cancel_waiters.end()) {

@@ -22,6 +22,10 @@ class unshared_store final : public store {
   }
   expected<std::optional<job>> get(const job_id& id) override {
     ++gets;
+    if (failing_gets > 0) {
+      --failing_gets;
+      return error{error_code::unavailable, "disk I/O error (injected by the test)"};
+    }
     return inner_->get(id);
   }
   expected<job_page> list(const job_query& q) override { return inner_->list(q); }
@@ -43,6 +47,7 @@ class unshared_store final : public store {
   }
 
   std::size_t gets = 0;
+  std::size_t failing_gets = 0;  ///< this many reads fail first
 
  private:
   std::unique_ptr<store> inner_ = make_memory_store();
@@ -249,4 +254,60 @@ TEST_CASE("summaries: while few jobs wait they are kept whole, and dispatch read
   CHECK(s.backend->gets == 5);
   for (const auto& j : jobs)
     CHECK(fetch(rt, j.id).status == job_status::completed);
+}
+
+TEST_CASE("summaries: a job the store fails to return is read again until it answers",
+          "[runtime][summaries]") {
+  summary_runtime s;
+  auto& rt = *s.rt;
+  auto r = request("noop");
+  r.run_in_ms = 1'000;
+  const job j = submit_ok(rt, std::move(r));
+  rt.advance(500ms);
+  s.backend->failing_gets = 3;
+  const std::size_t gets = s.backend->gets;
+  // Due at 1 s: the read fails, and again after 100 ms and 200 ms more.
+  rt.advance(500ms);
+  CHECK(s.backend->gets == gets + 1);
+  rt.advance(100ms);
+  CHECK(s.backend->gets == gets + 2);
+  rt.advance(200ms);
+  CHECK(s.backend->gets == gets + 3);
+  REQUIRE(s.backend->failing_gets == 0);
+  CHECK(fetch(rt, j.id).status == job_status::scheduled);  // not dropped, not moved
+  rt.advance(350ms);                                       // 1.65 s: the next read is due at 1.7 s
+  CHECK(fetch(rt, j.id).status == job_status::scheduled);
+  rt.advance(1s);
+  const job done = fetch(rt, j.id);
+  CHECK(done.status == job_status::completed);
+  CHECK(path_of(done) == std::vector<job_status>{job_status::scheduled, job_status::pending,
+                                                 job_status::running, job_status::completed});
+  CHECK(*done.started_at == j.created_at + 1'700ms);
+}
+
+TEST_CASE("summaries: a supervisor the store fails to answer reads again and keeps its slot",
+          "[runtime][summaries]") {
+  runtime_config config = held_nothing();
+  config.executors = 1;
+  summary_runtime s(config);
+  auto& rt = *s.rt;
+  const job busy = submit_ok(rt, sleep_for(1'000));
+  const job first = submit_ok(rt, request("noop"));
+  const job second = submit_ok(rt, request("noop"));
+  rt.advance(500ms);
+  // At 1 s the slot passes to `first`, whose supervisor reads it: twice in
+  // vain, then after 100 + 200 ms it runs, and `second` after it.
+  s.backend->failing_gets = 2;
+  rt.advance(2s);
+  REQUIRE(s.backend->failing_gets == 0);
+  const job done_busy = fetch(rt, busy.id);
+  const job done_first = fetch(rt, first.id);
+  const job done_second = fetch(rt, second.id);
+  for (const auto* j : {&done_busy, &done_first, &done_second}) {
+    CHECK(j->status == job_status::completed);
+    CHECK(j->attempts == 1);
+    CHECK(valid_history(*j));
+  }
+  CHECK(*done_first.started_at == *done_busy.finished_at + 300ms);
+  CHECK(*done_second.started_at >= *done_first.finished_at);
 }
