@@ -1,12 +1,12 @@
 #include "handlers/email_file_access.hpp"
 
 #include "handlers/file_descriptor.hpp"
+#include "handlers/folder_containment.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
 namespace jobforge::handlers {
@@ -25,9 +25,7 @@ fs::path lexical_form(const fs::path& p) {
 }
 
 bool lies_inside(const fs::path& file, const fs::path& folder) {
-  const auto [folder_end, file_at] =
-      std::mismatch(folder.begin(), folder.end(), file.begin(), file.end());
-  return folder_end == folder.end() && file_at != file.end();
+  return place_of(file, folder) == path_place::inside;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "handlers/input_path.hpp"
 
-#include <algorithm>
+#include "handlers/folder_containment.hpp"
+
 #include <system_error>
 
 namespace jobforge::handlers {
@@ -13,16 +14,6 @@ input_path_resolution refuse(std::string code, std::string message,
   input_path_resolution r;
   r.failure = job_error{std::move(code), std::move(message), kind};
   return r;
-}
-
-// Component by component, so /data/in2 is not taken to be inside /data/in.
-bool is_within(const fs::path& candidate, const fs::path& folder) {
-  auto c = candidate.begin();
-  for (auto f = folder.begin(); f != folder.end(); ++f, ++c) {
-    if (f->empty()) continue;  // the trailing "" of a folder path ending in '/'
-    if (c == candidate.end() || *c != *f) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -51,7 +42,8 @@ input_path_resolution resolve_input_path(const std::string& input_dir,
   if (ec)
     return refuse("path_not_allowed",
                   "field `path` (" + requested + ") cannot be resolved: " + ec.message());
-  if (!is_within(resolved, folder))
+  // The folder itself is let through, to be refused as a directory below.
+  if (place_of(resolved, folder) == path_place::outside)
     return refuse("path_not_allowed",
                   "field `path` (" + requested + ") lies outside the input folder");
 
