@@ -20,11 +20,8 @@ cli_run run_cli(std::vector<std::string> args, int port) {
   args.push_back("--url");
   args.push_back("http://127.0.0.1:" + std::to_string(port));
   child_process p(args);
-  REQUIRE(p.spawned());
-  REQUIRE(e2e::eventually([&] { return !p.running(); }, 30s));
-  REQUIRE(p.exit_status());
-  REQUIRE(WIFEXITED(*p.exit_status()));
-  return {WEXITSTATUS(*p.exit_status()), p.log()};
+  const int code = e2e::run_to_end(p, 30s);
+  return {code, p.log()};
 }
 
 std::string first_word(const std::string& text) {

@@ -10,19 +10,6 @@ using e2e::child_process;
 using e2e::served_jobforge;
 using namespace std::chrono_literals;
 
-namespace {
-
-/// Runs the binary to its end (bounded) and answers its exit code.
-int run_to_end(child_process& p) {
-  REQUIRE(p.spawned());
-  REQUIRE(e2e::eventually([&] { return !p.running(); }, 10s));
-  REQUIRE(p.exit_status());
-  REQUIRE(WIFEXITED(*p.exit_status()));
-  return WEXITSTATUS(*p.exit_status());
-}
-
-}  // namespace
-
 TEST_CASE("a bad configuration file stops the start and names every problem") {
   e2e::temp_dir dir;
   const auto config = dir.file("jobforge.json");

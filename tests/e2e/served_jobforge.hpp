@@ -247,6 +247,16 @@ class served_jobforge {
   std::unique_ptr<httplib::Client> client_;
 };
 
+/// Waits (bounded by `timeout`) for a process to end and answers its exit
+/// code; fails the test if it did not start, did not end or was killed.
+inline int run_to_end(child_process& p, std::chrono::milliseconds timeout = 10s) {
+  REQUIRE(p.spawned());
+  REQUIRE(eventually([&] { return !p.running(); }, timeout));
+  REQUIRE(p.exit_status());
+  REQUIRE(WIFEXITED(*p.exit_status()));
+  return WEXITSTATUS(*p.exit_status());
+}
+
 inline std::string id_of(const reply& r) {
   return std::string(r.object().at("id").as_string());
 }

@@ -115,15 +115,6 @@ struct tls_server {
   }
 };
 
-/// Runs the binary to its end (bounded) and answers its exit code.
-int run_to_end(child_process& p) {
-  REQUIRE(p.spawned());
-  REQUIRE(e2e::eventually([&] { return !p.running(); }, 10s));
-  REQUIRE(p.exit_status());
-  REQUIRE(WIFEXITED(*p.exit_status()));
-  return WEXITSTATUS(*p.exit_status());
-}
-
 }  // namespace
 
 TEST_CASE("HTTPS: a verified client submits and reads a job; plain HTTP fails", "[tls]") {
