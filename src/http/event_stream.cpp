@@ -37,24 +37,28 @@ std::string format_event(const job_event& e) {
 
 event_broadcaster::event_broadcaster(limits l) : limits_(l) {}
 
-void event_broadcaster::deliver(client& c, const std::string& text) {
+bool event_broadcaster::matches(const client& c, const kept& k) const {
+  return c.filter_.matches(k.event.id, k.event.type, k.event.tenant);
+}
+
+void event_broadcaster::deliver(client& c, kept& k) {
+  if (k.text.empty()) k.text = format_event(k.event);
   std::lock_guard<std::mutex> guard(c.mutex_);
   if (c.closed_ || c.overflowed_) return;
   if (c.queue_.size() >= limits_.client_queue) {
     c.overflowed_ = true;  // it reconnects with Last-Event-ID and catches up
     c.queue_.clear();
   } else {
-    c.queue_.push_back(text);
+    c.queue_.push_back(k.text);
   }
   c.changed_.notify_one();
 }
 
 void event_broadcaster::publish(const job_event& e) {
-  formatted f{e.sequence, e.id, e.type, e.tenant, format_event(e)};
   std::lock_guard<std::mutex> guard(mutex_);
+  kept& k = recent_.emplace_back(kept{e, {}});
   for (const auto& c : clients_)
-    if (c->filter_.matches(f.job, f.type, f.tenant)) deliver(*c, f.text);
-  recent_.push_back(std::move(f));
+    if (matches(*c, k)) deliver(*c, k);
   if (recent_.size() > limits_.recent) recent_.pop_front();
 }
 
@@ -64,8 +68,8 @@ std::shared_ptr<event_broadcaster::client> event_broadcaster::connect(
   c->filter_ = std::move(filter);
   std::lock_guard<std::mutex> guard(mutex_);
   if (last_seen)
-    for (const auto& f : recent_)
-      if (f.id > *last_seen && c->filter_.matches(f.job, f.type, f.tenant)) deliver(*c, f.text);
+    for (auto& f : recent_)
+      if (f.event.sequence > *last_seen && matches(*c, f)) deliver(*c, f);
   clients_.push_back(c);
   return c;
 }
