@@ -59,6 +59,13 @@ runtime_config held_nothing(runtime_config config = {}) {
   return config;
 }
 
+/// The same with one executor, so that jobs wait their turn.
+runtime_config held_nothing_one_executor() {
+  runtime_config config = held_nothing();
+  config.executors = 1;
+  return config;
+}
+
 struct summary_runtime {
   std::shared_ptr<unshared_store> backend = std::make_shared<unshared_store>();
   std::unique_ptr<testing::simulated_runtime> rt;
@@ -79,9 +86,7 @@ job_request sleep_for(std::int64_t ms, std::optional<priority> p = std::nullopt)
 
 TEST_CASE("summaries: queued jobs start by priority, each supervisor reading its own job",
           "[runtime][summaries]") {
-  runtime_config config = held_nothing();
-  config.executors = 1;
-  summary_runtime s(config);
+  summary_runtime s(held_nothing_one_executor());
   auto& rt = *s.rt;
   const job busy = submit_ok(rt, sleep_for(1'000));
   const job low = submit_ok(rt, sleep_for(10, priority::low));
@@ -138,9 +143,7 @@ TEST_CASE("summaries: dependents are released or canceled by their parents' ends
 
 TEST_CASE("summaries: waiting jobs are canceled from what the store holds",
           "[runtime][summaries]") {
-  runtime_config config = held_nothing();
-  config.executors = 1;
-  summary_runtime s(config);
+  summary_runtime s(held_nothing_one_executor());
   auto& rt = *s.rt;
   const job busy = submit_ok(rt, sleep_for(10'000));
   const job pending = submit_ok(rt, request("noop"));
@@ -287,9 +290,7 @@ TEST_CASE("summaries: a job the store fails to return is read again until it ans
 
 TEST_CASE("summaries: a supervisor the store fails to answer reads again and keeps its slot",
           "[runtime][summaries]") {
-  runtime_config config = held_nothing();
-  config.executors = 1;
-  summary_runtime s(config);
+  summary_runtime s(held_nothing_one_executor());
   auto& rt = *s.rt;
   const job busy = submit_ok(rt, sleep_for(1'000));
   const job first = submit_ok(rt, request("noop"));
