@@ -8,9 +8,21 @@
 #include <cmath>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 namespace jobforge {
 namespace {
+
+// JSON's two-character escapes; empty for a character that has none (a
+// control character then becomes \u00XX).
+std::string_view short_escape(unsigned char c) {
+  static constexpr std::pair<char, std::string_view> escapes[] = {
+      {'"', "\\\""}, {'\\', "\\\\"}, {'\b', "\\b"}, {'\f', "\\f"},
+      {'\n', "\\n"}, {'\r', "\\r"},  {'\t', "\\t"}};
+  for (const auto& [from, to] : escapes)
+    if (static_cast<char>(c) == from) return to;
+  return {};
+}
 
 class writer {
  public:
@@ -26,33 +38,12 @@ class writer {
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(s.substr(run, i - run));
       run = i + 1;
-      switch (c) {
-        case '"':
-          out_.append("\\\"");
-          break;
-        case '\\':
-          out_.append("\\\\");
-          break;
-        case '\b':
-          out_.append("\\b");
-          break;
-        case '\f':
-          out_.append("\\f");
-          break;
-        case '\n':
-          out_.append("\\n");
-          break;
-        case '\r':
-          out_.append("\\r");
-          break;
-        case '\t':
-          out_.append("\\t");
-          break;
-        default: {
-          static constexpr char hex[] = "0123456789abcdef";
-          const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-          out_.append(escaped, sizeof escaped);
-        }
+      if (const std::string_view e = short_escape(c); !e.empty()) {
+        out_.append(e);
+      } else {
+        static constexpr char hex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+        out_.append(escaped, sizeof escaped);
       }
     }
     out_.append(s.substr(run));

@@ -90,9 +90,6 @@ void memory_store::walk(const std::vector<const Set*>& sets, job_order order,
     else
       return element.key();
   };
-  const auto lies_after = [&](const Set& set, auto a, auto b) {
-    return jobforge::lies_after(set, a, b, key_of);
-  };
   // The nil id sorts first, so {t, nil} is the first position at time t.
   using position = typename Set::const_iterator;
   std::vector<std::pair<position, position>> ranges;
@@ -101,13 +98,13 @@ void memory_store::walk(const std::vector<const Set*>& sets, job_order order,
     position high = until ? set->lower_bound(order_key{*until, job_id{}}) : set->end();
     if (after && order == job_order::created_asc) {
       const position past_cursor = set->upper_bound(*after);
-      if (lies_after(*set, past_cursor, low)) low = past_cursor;
+      if (lies_after(*set, past_cursor, low, key_of)) low = past_cursor;
     }
     if (after && order == job_order::created_desc) {
       const position before_cursor = set->lower_bound(*after);
-      if (lies_after(*set, high, before_cursor)) high = before_cursor;
+      if (lies_after(*set, high, before_cursor, key_of)) high = before_cursor;
     }
-    if (lies_after(*set, low, high)) low = high;
+    if (lies_after(*set, low, high, key_of)) low = high;
     ranges.emplace_back(low, high);
   }
 
