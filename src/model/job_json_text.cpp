@@ -26,7 +26,15 @@ std::string_view short_escape(unsigned char c) {
 
 class writer {
  public:
-  explicit writer(std::string& out) : out_(out) {}
+  writer(std::string& out, bool compact) : out_(out), compact_(compact) {}
+
+  // Writes `"key":` and answers true, or, in the compact form, answers false
+  // for a field at its default (which job_from_json reads back when absent).
+  bool key_unless(std::string_view k, bool at_default) {
+    if (compact_ && at_default) return false;
+    key(k);
+    return true;
+  }
 
   void raw(std::string_view s) { out_.append(s); }
 
@@ -131,6 +139,7 @@ class writer {
 
  private:
   std::string& out_;
+  bool compact_;
   bool first_ = true;
 };
 
@@ -153,24 +162,23 @@ void write_history_entry(writer& w, const history_entry& h) {
   w.object([&] {
     w.key("at");
     w.time(h.at);
-    w.key("from");
-    if (h.from)
-      w.string(to_string(*h.from));
-    else
-      w.null();
+    if (w.key_unless("from", !h.from)) {
+      if (h.from)
+        w.string(to_string(*h.from));
+      else
+        w.null();
+    }
     w.key("to");
     w.string(to_string(h.to));
-    w.key("attempt");
-    w.integer(h.attempt);
-    w.key("error");
-    if (h.error)
-      write_error(w, *h.error);
-    else
-      w.null();
-    w.key("node");
-    w.string(h.node);
-    w.key("reason");
-    w.string(h.reason);
+    if (w.key_unless("attempt", h.attempt == 0)) w.integer(h.attempt);
+    if (w.key_unless("error", !h.error)) {
+      if (h.error)
+        write_error(w, *h.error);
+      else
+        w.null();
+    }
+    if (w.key_unless("node", h.node.empty())) w.string(h.node);
+    if (w.key_unless("reason", h.reason.empty())) w.string(h.reason);
   });
 }
 
@@ -184,8 +192,8 @@ void write_retry(writer& w, const retry_settings& s) {
     w.number(s.multiplier);
     w.key("jitter");
     w.number(s.jitter);
-    w.key("retry_on");
-    w.array(s.retry_on, [&](const std::string& code) { w.string(code); });
+    if (w.key_unless("retry_on", s.retry_on.empty()))
+      w.array(s.retry_on, [&](const std::string& code) { w.string(code); });
   });
 }
 
@@ -193,17 +201,16 @@ void write_progress(writer& w, const job_progress& p) {
   w.object([&] {
     w.key("percent");
     w.number(p.percent);
-    w.key("stage");
-    w.string(p.stage);
-    w.key("message");
-    w.string(p.message);
+    if (w.key_unless("stage", p.stage.empty())) w.string(p.stage);
+    if (w.key_unless("message", p.message.empty())) w.string(p.message);
     w.key("updated_at");
     w.time(p.updated_at);
-    w.key("eta_ms");
-    if (p.eta_ms)
-      w.integer(*p.eta_ms);
-    else
-      w.null();
+    if (w.key_unless("eta_ms", !p.eta_ms)) {
+      if (p.eta_ms)
+        w.integer(*p.eta_ms);
+      else
+        w.null();
+    }
   });
 }
 
@@ -220,23 +227,18 @@ void write_result_blob(writer& w, const result_blob& b) {
   });
 }
 
-}  // namespace
-
-std::string job_json_text(const job& j) {
-  std::string out;
-  out.reserve(1024 + 200 * j.history.size());
-  writer w(out);
+// The job's fields in to_json's order; the compact form leaves out those at
+// their default.
+void write_job(writer& w, const job& j) {
   w.object([&] {
     w.key("id");
     w.string(to_string(j.id));
     w.key("type");
     w.string(j.type);
-    w.key("payload");
-    w.value(j.payload);
+    if (w.key_unless("payload", j.payload.is_null())) w.value(j.payload);
     w.key("status");
     w.string(to_string(j.status));
-    w.key("priority");
-    w.string(to_string(j.priority));
+    if (w.key_unless("priority", j.priority == priority::normal)) w.string(to_string(j.priority));
     w.key("attempts");
     w.integer(j.attempts);
     w.key("max_attempts");
@@ -245,65 +247,74 @@ std::string job_json_text(const job& j) {
     write_retry(w, j.retry);
     w.key("timeout_ms");
     w.integer(j.timeout_ms);
-    w.key("run_at");
-    w.time_or_null(j.run_at);
-    w.key("depends_on");
-    w.array(j.dependencies.depends_on, [&](const job_id& id) { w.string(to_string(id)); });
-    w.key("dependency_mode");
-    w.string(to_string(j.dependencies.mode));
-    w.key("on_dependency_failure");
-    w.string(to_string(j.dependencies.on_failure));
-    w.key("unique_key");
-    w.string_or_null(j.unique_key);
-    w.key("unique_for_ms");
-    w.integer(j.unique_for_ms);
+    if (w.key_unless("run_at", !j.run_at)) w.time_or_null(j.run_at);
+    const auto& deps = j.dependencies;
+    if (w.key_unless("depends_on", deps.depends_on.empty()))
+      w.array(deps.depends_on, [&](const job_id& id) { w.string(to_string(id)); });
+    if (w.key_unless("dependency_mode", deps.mode == dependency_mode::all))
+      w.string(to_string(deps.mode));
+    if (w.key_unless("on_dependency_failure", deps.on_failure == dependency_failure_policy::cancel))
+      w.string(to_string(deps.on_failure));
+    if (w.key_unless("unique_key", !j.unique_key)) w.string_or_null(j.unique_key);
+    if (w.key_unless("unique_for_ms", j.unique_for_ms == 0)) w.integer(j.unique_for_ms);
     w.key("tenant");
     w.string(j.tenant);
-    w.key("tags");
-    w.array(j.tags, [&](const std::string& tag) { w.string(tag); });
-    w.key("webhook_url");
-    w.string_or_null(j.webhook_url);
-    w.key("webhook_events");
-    w.array(j.webhook_events, [&](job_status s) { w.string(to_string(s)); });
-    w.key("progress");
-    if (j.progress)
-      write_progress(w, *j.progress);
-    else
-      w.null();
-    w.key("result");
-    w.value(j.result);
-    w.key("result_file");
-    if (j.result_file)
-      write_result_blob(w, *j.result_file);
-    else
-      w.null();
-    w.key("last_error");
-    if (j.last_error)
-      write_error(w, *j.last_error);
-    else
-      w.null();
-    w.key("checkpoint");
-    w.value(j.checkpoint);
+    if (w.key_unless("tags", j.tags.empty()))
+      w.array(j.tags, [&](const std::string& tag) { w.string(tag); });
+    if (w.key_unless("webhook_url", !j.webhook_url)) w.string_or_null(j.webhook_url);
+    if (w.key_unless("webhook_events", j.webhook_events.empty()))
+      w.array(j.webhook_events, [&](job_status s) { w.string(to_string(s)); });
+    if (w.key_unless("progress", !j.progress)) {
+      if (j.progress)
+        write_progress(w, *j.progress);
+      else
+        w.null();
+    }
+    if (w.key_unless("result", j.result.is_null())) w.value(j.result);
+    if (w.key_unless("result_file", !j.result_file)) {
+      if (j.result_file)
+        write_result_blob(w, *j.result_file);
+      else
+        w.null();
+    }
+    if (w.key_unless("last_error", !j.last_error)) {
+      if (j.last_error)
+        write_error(w, *j.last_error);
+      else
+        w.null();
+    }
+    if (w.key_unless("checkpoint", j.checkpoint.is_null())) w.value(j.checkpoint);
     w.key("history");
     w.array(j.history, [&](const history_entry& h) { write_history_entry(w, h); });
     w.key("created_at");
     w.time(j.created_at);
     w.key("updated_at");
     w.time(j.updated_at);
-    w.key("next_attempt_at");
-    w.time_or_null(j.next_attempt_at);
-    w.key("started_at");
-    w.time_or_null(j.started_at);
-    w.key("finished_at");
-    w.time_or_null(j.finished_at);
-    w.key("canceled_at");
-    w.time_or_null(j.canceled_at);
-    w.key("cancel_reason");
-    w.string_or_null(j.cancel_reason);
-    w.key("canceled_by");
-    w.string_or_null(j.canceled_by);
+    if (w.key_unless("next_attempt_at", !j.next_attempt_at)) w.time_or_null(j.next_attempt_at);
+    if (w.key_unless("started_at", !j.started_at)) w.time_or_null(j.started_at);
+    if (w.key_unless("finished_at", !j.finished_at)) w.time_or_null(j.finished_at);
+    if (w.key_unless("canceled_at", !j.canceled_at)) w.time_or_null(j.canceled_at);
+    if (w.key_unless("cancel_reason", !j.cancel_reason)) w.string_or_null(j.cancel_reason);
+    if (w.key_unless("canceled_by", !j.canceled_by)) w.string_or_null(j.canceled_by);
   });
+}
+
+std::string text_of(const job& j, bool compact) {
+  std::string out;
+  out.reserve((compact ? 512 : 1024) + 200 * j.history.size());
+  writer w(out, compact);
+  write_job(w, j);
   return out;
+}
+
+}  // namespace
+
+std::string job_json_text(const job& j) {
+  return text_of(j, false);
+}
+
+std::string job_document_text(const job& j) {
+  return text_of(j, true);
 }
 
 }  // namespace jobforge

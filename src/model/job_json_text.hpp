@@ -16,4 +16,11 @@ namespace jobforge {
 
 std::string job_json_text(const job& j);
 
+/// The stored form of a job (the SQLite store's document): the fields of
+/// job_json_text without those at their default (nulls, empty lists and
+/// strings, the default priority and dependency rule), which job_from_json
+/// reads back as the same job. A `noop` job's document is about half as
+/// long, and each store write rewrites the whole document.
+std::string job_document_text(const job& j);
+
 }  // namespace jobforge

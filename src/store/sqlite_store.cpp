@@ -400,7 +400,7 @@ class sqlite_store final : public store {
 
   void write_job(const job& j) {
     const std::string id = to_string(j.id);
-    const std::string doc = job_json_text(j);
+    const std::string doc = job_document_text(j);
     const std::string tags = joined_tags(j.tags);
     std::vector<std::string> parent_ids;
     for (const auto& p : j.dependencies.depends_on)

@@ -1,5 +1,7 @@
 // job_json_text writes a job's document without building the JSON tree; it
 // must parse to exactly the value to_json builds, for every shape of job.
+// job_document_text (the stored form) leaves out fields at their default and
+// must decode to the very same job.
 
 #include "model/job_json_text.hpp"
 #include "codec_test_support.hpp"
@@ -22,6 +24,15 @@ void check_same_document(const job& j) {
   auto decoded = job_from_json(*parsed);
   REQUIRE(decoded);
   CHECK(json::serialize(to_json(*decoded)) == json::serialize(expected));
+
+  const std::string stored = job_document_text(j);
+  INFO(stored);
+  auto stored_parsed = parse_json(stored, 1 << 20);
+  REQUIRE(stored_parsed);
+  auto restored = job_from_json(*stored_parsed);
+  REQUIRE(restored);
+  CHECK(json::serialize(to_json(*restored)) == json::serialize(expected));
+  CHECK(stored.size() <= text.size());
 }
 
 }  // namespace
@@ -43,6 +54,12 @@ TEST_CASE("the direct writer gives the document of to_json for a bare job", "[co
   submitted.at = j.created_at;
   j.history.push_back(submitted);
   check_same_document(j);
+  // The stored form of a bare job says nothing of what it does not have.
+  const std::string stored = job_document_text(j);
+  for (const char* absent : {"null", "[]", "\"\"", "priority", "depends_on", "dependency_mode",
+                             "unique_for_ms", "retry_on", "attempt\":0"})
+    CHECK(stored.find(absent) == std::string::npos);
+  CHECK(stored.size() * 2 < job_json_text(j).size());
   // Nothing at all in the optional parts, not even a history.
   j.history.clear();
   j.payload = nullptr;
@@ -101,6 +118,12 @@ TEST_CASE("the direct writer matches to_json across many random jobs", "[codec][
     if (pick(2)) j.tags.clear();
     if (pick(2)) j.dependencies.depends_on.clear();
     if (pick(2)) j.retry.retry_on.clear();
+    if (pick(2)) j.webhook_events.clear();
+    if (pick(2)) j.unique_for_ms = 0;
+    j.priority = static_cast<priority>(pick(4));
+    j.dependencies.mode = pick(2) ? dependency_mode::all : dependency_mode::any;
+    j.dependencies.on_failure =
+        pick(2) ? dependency_failure_policy::cancel : dependency_failure_policy::run;
     j.result = pick(2) ? json::value(nullptr) : json::value(json::array{1, "two", 3.0});
     j.checkpoint = pick(2) ? json::value(nullptr) : json::value(json::object{{"k", -1}});
     const auto entries = pick(5);
@@ -111,6 +134,9 @@ TEST_CASE("the direct writer matches to_json across many random jobs", "[codec][
       h.to = all_job_statuses[pick(all_job_statuses.size())];
       h.attempt = static_cast<int>(pick(10));
       if (pick(2)) h.error = job_error{"code", "message", error_kind::timeout, std::nullopt};
+      if (pick(2)) h.from.reset();
+      if (pick(2)) h.node = "node-" + std::to_string(pick(9));
+      if (pick(2)) h.reason = "reason";
       j.history.push_back(h);
     }
     check_same_document(j);
