@@ -44,6 +44,7 @@ struct server_config {
   std::string store = "sqlite";  ///< sqlite | memory
   std::string sqlite_sync = "full";
   std::int64_t executors = 16;
+  std::string cpu_scheduling = "batch";  ///< batch | normal: Linux policy of every thread
   std::int64_t max_body_bytes = 2 << 20;
   std::int64_t shutdown_grace_ms = 30'000;
   std::int64_t retention_hours = 7 * 24;

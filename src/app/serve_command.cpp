@@ -8,9 +8,12 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -77,9 +80,24 @@ std::string access_summary(const server_config& o) {
          "): every request but /health and /ready needs Authorization: Bearer <key>";
 }
 
+/// Puts this thread, and so every thread it starts later, under the
+/// configured Linux scheduling policy. Why SCHED_BATCH: a request crosses
+/// several threads (HTTP worker, actor workers, store writer, executor), and
+/// under SCHED_OTHER each thread woken on a busy core preempts its waker,
+/// which then waits for the core back: on a 2-core machine that was a third
+/// of all context switches (bench/README.md, 2026-12-02).
+void apply_cpu_scheduling(const std::string& policy) {
+  if (policy != "batch") return;
+  const sched_param param{};  // SCHED_BATCH takes priority 0
+  if (::sched_setscheduler(0, SCHED_BATCH, &param) != 0)
+    spdlog::warn("cannot use SCHED_BATCH ({}); threads keep the normal policy",
+                 std::strerror(errno));
+}
+
 }  // namespace
 
 int serve(const server_config& o) {
+  apply_cpu_scheduling(o.cpu_scheduling);
   // Block the stop signals before any thread exists, so that every runtime
   // and server thread inherits the mask and only sigwait below sees them.
   sigset_t stop_signals;
@@ -139,9 +157,9 @@ int serve(const server_config& o) {
     return 1;
   }
   const bool tls = !o.tls_cert.empty();
-  spdlog::info("jobforge serving {} ({}) with {} executors; {}", url_of(o.host, *port, tls),
-               tls ? "HTTPS, certificate " + o.tls_cert : "plain HTTP", o.executors,
-               access_summary(o));
+  spdlog::info("jobforge serving {} ({}) with {} executors, {} CPU scheduling; {}",
+               url_of(o.host, *port, tls), tls ? "HTTPS, certificate " + o.tls_cert : "plain HTTP",
+               o.executors, o.cpu_scheduling, access_summary(o));
 
   int received = 0;
   if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;

@@ -3,7 +3,11 @@
 
 #include "served_jobforge.hpp"
 
+#include <sched.h>
+
+#include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace json = boost::json;
 using e2e::child_process;
@@ -71,4 +75,47 @@ TEST_CASE("JSON logs are one valid JSON object per line") {
     CHECK(v.as_object().contains("level"));
   }
   CHECK(count >= 3);
+}
+
+namespace {
+
+// The scheduling policy of every thread of process `pid`.
+std::set<int> thread_policies(pid_t pid) {
+  std::set<int> out;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    const int policy = ::sched_getscheduler(std::stoi(task.path().filename().string()));
+    if (policy >= 0) out.insert(policy);  // a thread that just ended has no policy
+  }
+  return out;
+}
+
+std::size_t thread_count(pid_t pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"))
+    ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("every server thread runs under SCHED_BATCH, or the normal policy when configured") {
+  {
+    served_jobforge jf;
+    // Runtime, HTTP pool, store writer, executors: far more than the main thread.
+    CHECK(thread_count(jf.process().pid()) > 10);
+    CHECK(thread_policies(jf.process().pid()) == std::set<int>{SCHED_BATCH});
+    CHECK(jf.process().log().find("batch CPU scheduling") != std::string::npos);
+  }
+  served_jobforge normal({}, std::nullopt, {"JOBFORGE_CPU_SCHEDULING=normal"});
+  CHECK(thread_policies(normal.process().pid()) == std::set<int>{SCHED_OTHER});
+  CHECK(normal.process().log().find("normal CPU scheduling") != std::string::npos);
+
+  e2e::temp_dir dir;
+  child_process bad({JOBFORGE_BINARY, "serve", "--data-dir", dir.file("data")},
+                    {"JOBFORGE_CPU_SCHEDULING=fifo"});
+  CHECK(e2e::run_to_end(bad) == 2);
+  CHECK(bad.log().find("env JOBFORGE_CPU_SCHEDULING: must be batch or normal") !=
+        std::string::npos);
 }
