@@ -42,6 +42,11 @@ struct runtime_config {
   milliseconds timeout_grace{5'000};    ///< after a timeout, wait this long before abandoning
   std::string node = "local";           ///< recorded in history entries
   unsigned scheduler_threads = 0;       ///< CAF worker threads; 0 = one per core
+  /// Threads mode: the runtime's threads (CAF's, the store writer's, the
+  /// executors') run under SCHED_BATCH when the constructing thread runs
+  /// under SCHED_OTHER (runtime/thread_policy.hpp); false: they inherit the
+  /// constructing thread's policy. The constructing thread keeps its own.
+  bool batch_threads = true;
   execution_mode mode = execution_mode::threads;
   retention_policy retention;
   /// Where result files go (a handler's output file, or a JSON result

@@ -3,6 +3,7 @@
 #include "app/built_in_types.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/thread_policy.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -80,24 +81,14 @@ std::string access_summary(const server_config& o) {
          "): every request but /health and /ready needs Authorization: Bearer <key>";
 }
 
-/// Puts this thread, and so every thread it starts later, under the
-/// configured Linux scheduling policy. Why SCHED_BATCH: a request crosses
-/// several threads (HTTP worker, actor workers, store writer, executor), and
-/// under SCHED_OTHER each thread woken on a busy core preempts its waker,
-/// which then waits for the core back: on a 2-core machine that was a third
-/// of all context switches (bench/README.md, 2026-12-02).
-void apply_cpu_scheduling(const std::string& policy) {
-  if (policy != "batch") return;
-  const sched_param param{};  // SCHED_BATCH takes priority 0
-  if (::sched_setscheduler(0, SCHED_BATCH, &param) != 0)
-    spdlog::warn("cannot use SCHED_BATCH ({}); threads keep the normal policy",
-                 std::strerror(errno));
-}
-
 }  // namespace
 
 int serve(const server_config& o) {
-  apply_cpu_scheduling(o.cpu_scheduling);
+  // For good: the HTTP server's threads are started by this one too.
+  if (o.cpu_scheduling == "batch" && !enter_batch_policy() &&
+      ::sched_getscheduler(0) == SCHED_OTHER)
+    spdlog::warn("cannot use SCHED_BATCH ({}); threads keep the normal policy",
+                 std::strerror(errno));
   // Block the stop signals before any thread exists, so that every runtime
   // and server thread inherits the mask and only sigwait below sees them.
   sigset_t stop_signals;
@@ -130,6 +121,7 @@ int serve(const server_config& o) {
   }
   runtime_config config;
   config.executors = o.executors;
+  config.batch_threads = o.cpu_scheduling == "batch";
   // Result files live on disk even with the memory store: a file job's
   // output has nowhere else to go.
   config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();

@@ -1,0 +1,80 @@
+// The real threaded runtime starts its threads under SCHED_BATCH
+// (runtime_config::batch_threads) and leaves the constructing thread's own
+// policy as it was; with the option off its threads inherit that policy.
+
+#include "handlers/demo_types.hpp"
+#include "runtime/runtime.hpp"
+
+#include <sched.h>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+using namespace jobforge;
+
+namespace {
+
+std::set<int> thread_ids() {
+  std::set<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    out.insert(std::stoi(task.path().filename().string()));
+  return out;
+}
+
+// The policies of the threads that exist now and did not before.
+std::multiset<int> policies_of_new_threads(const std::set<int>& before) {
+  std::multiset<int> out;
+  for (const int tid : thread_ids())
+    if (before.count(tid) == 0) out.insert(::sched_getscheduler(tid));
+  return out;
+}
+
+// Runs a few jobs, so that every executor has started its thread.
+void run_jobs(runtime& rt, int n) {
+  for (int i = 0; i < n; ++i) {
+    job_request r;
+    r.type = "noop";
+    r.payload = boost::json::object{};
+    auto submitted = rt.submit(r);
+    REQUIRE(submitted);
+    auto done = rt.wait(submitted->value.id, std::chrono::seconds{10});
+    REQUIRE(done);
+    CHECK(done->status == job_status::completed);
+  }
+}
+
+job_type_registry demo_types() {
+  job_type_registry types;
+  REQUIRE(handlers::register_demo_types(types));
+  return types;
+}
+
+}  // namespace
+
+TEST_CASE("the runtime's threads run under SCHED_BATCH, and its constructor's thread keeps its own",
+          "[threads][policy]") {
+  // Run as a normal process (not under chrt), as the test suite is.
+  REQUIRE(::sched_getscheduler(0) == SCHED_OTHER);
+  runtime_config config;
+  config.executors = 3;
+  const auto before = thread_ids();
+  {
+    runtime rt(demo_types(), config);
+    run_jobs(rt, 6);
+    const auto policies = policies_of_new_threads(before);
+    // CAF's workers and clock, one per executor (at least).
+    CHECK(policies.size() >= 5);
+    CHECK(policies.count(SCHED_BATCH) == policies.size());
+    CHECK(::sched_getscheduler(0) == SCHED_OTHER);
+  }
+  config.batch_threads = false;
+  const auto again = thread_ids();
+  runtime rt(demo_types(), config);
+  run_jobs(rt, 6);
+  const auto policies = policies_of_new_threads(again);
+  CHECK(policies.size() >= 5);
+  CHECK(policies.count(SCHED_OTHER) == policies.size());
+}
