@@ -158,25 +158,26 @@ void write_error(writer& w, const job_error& e) {
   });
 }
 
+// `"key":` and the part written by `write`, or null when the part is absent
+// (left out altogether in the compact form).
+template <class Optional, class Write>
+void optional_part(writer& w, std::string_view key, const Optional& part, Write write) {
+  if (!w.key_unless(key, !part)) return;
+  if (part)
+    write(w, *part);
+  else
+    w.null();
+}
+
 void write_history_entry(writer& w, const history_entry& h) {
   w.object([&] {
     w.key("at");
     w.time(h.at);
-    if (w.key_unless("from", !h.from)) {
-      if (h.from)
-        w.string(to_string(*h.from));
-      else
-        w.null();
-    }
+    optional_part(w, "from", h.from, [](writer& out, job_status s) { out.string(to_string(s)); });
     w.key("to");
     w.string(to_string(h.to));
     if (w.key_unless("attempt", h.attempt == 0)) w.integer(h.attempt);
-    if (w.key_unless("error", !h.error)) {
-      if (h.error)
-        write_error(w, *h.error);
-      else
-        w.null();
-    }
+    optional_part(w, "error", h.error, write_error);
     if (w.key_unless("node", h.node.empty())) w.string(h.node);
     if (w.key_unless("reason", h.reason.empty())) w.string(h.reason);
   });
@@ -264,25 +265,10 @@ void write_job(writer& w, const job& j) {
     if (w.key_unless("webhook_url", !j.webhook_url)) w.string_or_null(j.webhook_url);
     if (w.key_unless("webhook_events", j.webhook_events.empty()))
       w.array(j.webhook_events, [&](job_status s) { w.string(to_string(s)); });
-    if (w.key_unless("progress", !j.progress)) {
-      if (j.progress)
-        write_progress(w, *j.progress);
-      else
-        w.null();
-    }
+    optional_part(w, "progress", j.progress, write_progress);
     if (w.key_unless("result", j.result.is_null())) w.value(j.result);
-    if (w.key_unless("result_file", !j.result_file)) {
-      if (j.result_file)
-        write_result_blob(w, *j.result_file);
-      else
-        w.null();
-    }
-    if (w.key_unless("last_error", !j.last_error)) {
-      if (j.last_error)
-        write_error(w, *j.last_error);
-      else
-        w.null();
-    }
+    optional_part(w, "result_file", j.result_file, write_result_blob);
+    optional_part(w, "last_error", j.last_error, write_error);
     if (w.key_unless("checkpoint", j.checkpoint.is_null())) w.value(j.checkpoint);
     w.key("history");
     w.array(j.history, [&](const history_entry& h) { write_history_entry(w, h); });

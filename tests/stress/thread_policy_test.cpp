@@ -52,6 +52,16 @@ job_type_registry demo_types() {
   return types;
 }
 
+// The policies of the threads a runtime with `config` starts, once it has
+// run a few jobs; checks that the constructing thread kept SCHED_OTHER.
+std::multiset<int> policies_of_runtime_threads(const runtime_config& config) {
+  const auto before = thread_ids();
+  runtime rt(demo_types(), config);
+  run_jobs(rt, 6);
+  CHECK(::sched_getscheduler(0) == SCHED_OTHER);
+  return policies_of_new_threads(before);
+}
+
 }  // namespace
 
 TEST_CASE("the runtime's threads run under SCHED_BATCH, and its constructor's thread keeps its own",
@@ -60,21 +70,13 @@ TEST_CASE("the runtime's threads run under SCHED_BATCH, and its constructor's th
   REQUIRE(::sched_getscheduler(0) == SCHED_OTHER);
   runtime_config config;
   config.executors = 3;
-  const auto before = thread_ids();
-  {
-    runtime rt(demo_types(), config);
-    run_jobs(rt, 6);
-    const auto policies = policies_of_new_threads(before);
-    // CAF's workers and clock, one per executor (at least).
-    CHECK(policies.size() >= 5);
-    CHECK(policies.count(SCHED_BATCH) == policies.size());
-    CHECK(::sched_getscheduler(0) == SCHED_OTHER);
-  }
+  // CAF's workers and clock, one per executor (at least).
+  const auto batch = policies_of_runtime_threads(config);
+  CHECK(batch.size() >= 5);
+  CHECK(batch.count(SCHED_BATCH) == batch.size());
+
   config.batch_threads = false;
-  const auto again = thread_ids();
-  runtime rt(demo_types(), config);
-  run_jobs(rt, 6);
-  const auto policies = policies_of_new_threads(again);
-  CHECK(policies.size() >= 5);
-  CHECK(policies.count(SCHED_OTHER) == policies.size());
+  const auto inherited = policies_of_runtime_threads(config);
+  CHECK(inherited.size() >= 5);
+  CHECK(inherited.count(SCHED_OTHER) == inherited.size());
 }
