@@ -92,6 +92,48 @@ TEST_CASE("an echo job submitted over HTTP completes with its payload") {
   CHECK(id_of(last) == id);
 }
 
+TEST_CASE("every demo type runs to its end over HTTP") {
+  served_jobforge jf;
+  struct expectation {
+    json::value job;
+    std::string status;
+    std::int64_t attempts;
+    json::value result;  // null: not compared
+  };
+  const std::vector<expectation> table = {
+      {json::object{{"type", "noop"}, {"payload", json::object{}}}, "completed", 1, nullptr},
+      {json::object{{"type", "echo"}, {"payload", {{"a", json::array{1, "two"}}}}},
+       "completed",
+       1,
+       {{"a", json::array{1, "two"}}}},
+      {sleep_job(30), "completed", 1, {{"slept_ms", 30}}},
+      {json::object{{"type", "progress"}, {"payload", {{"steps", 2}, {"step_ms", 10}}}},
+       "completed",
+       1,
+       {{"steps", 2}, {"resumed_from", 0}}},
+      {json::object{{"type", "fail"},
+                    {"payload", {{"times", 1}, {"kind", "transient"}}},
+                    {"retry", {{"initial_backoff_ms", 10}, {"jitter", 0}}}},
+       "completed",
+       2,
+       {{"succeeded_on_attempt", 2}}},
+      {json::object{{"type", "fail"}, {"payload", {{"times", 5}, {"kind", "permanent"}}}}, "failed",
+       1, nullptr},
+  };
+  for (const auto& t : table) {
+    INFO(json::serialize(t.job));
+    auto r = jf.post("/api/jobs?wait=10", t.job);
+    INFO(json::serialize(r.body));
+    REQUIRE(r.status == 201);
+    CHECK(status_of(r) == t.status);
+    CHECK(r.object().at("attempts") == t.attempts);
+    if (!t.result.is_null()) CHECK(r.object().at("result") == t.result);
+    if (t.status == "failed") CHECK(r.object().at("last_error").at("kind") == "permanent");
+    // The stored job says the same once read back.
+    CHECK(status_of(jf.get("/api/jobs/" + id_of(r))) == t.status);
+  }
+}
+
 TEST_CASE("?wait answers with the finished job") {
   served_jobforge jf;
   auto r = jf.post("/api/jobs?wait=5", sleep_job(50));
