@@ -111,13 +111,12 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
   // Every thread of the runtime is started below (CAF's here, the store
   // writer's and the executors' by start_runtime) or later by one of those,
   // so it inherits this thread's policy for the span of the construction.
-  const bool batch = config.batch_threads && enter_batch_policy();
+  const batch_policy_scope batch(config.batch_threads);
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
   impl_->callers = std::make_unique<blocking_callers>(*impl_->sys);
   auto started = start_runtime(
       *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
       std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
-  if (batch) leave_batch_policy();
   if (!started) {
     impl_->stopped = true;
     throw startup_error(std::move(started).error_value());

@@ -21,4 +21,20 @@ bool enter_batch_policy();
 /// Moves the calling thread from SCHED_BATCH back to SCHED_OTHER.
 void leave_batch_policy();
 
+/// SCHED_BATCH for the calling thread while the scope lives (when `wanted`
+/// and the thread runs under SCHED_OTHER), then SCHED_OTHER again, even
+/// when the scope is left by an exception.
+class batch_policy_scope {
+ public:
+  explicit batch_policy_scope(bool wanted) : entered_(wanted && enter_batch_policy()) {}
+  ~batch_policy_scope() {
+    if (entered_) leave_batch_policy();
+  }
+  batch_policy_scope(const batch_policy_scope&) = delete;
+  batch_policy_scope& operator=(const batch_policy_scope&) = delete;
+
+ private:
+  bool entered_;
+};
+
 }  // namespace jobforge
