@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -22,15 +23,30 @@ struct answer {
   json::value body;
 };
 
-std::optional<httplib::Client> connect(const client_options& c, std::chrono::seconds read) {
-  if (c.url.rfind("http://", 0) != 0) {
-    std::cerr << "jobforge: --url must start with http:// (got " << c.url << ")\n";
+std::optional<httplib::Client> connect(const client_options& c, std::chrono::milliseconds read) {
+  const bool https = c.url.rfind("https://", 0) == 0;
+  if (!https && c.url.rfind("http://", 0) != 0) {
+    std::cerr << "jobforge: --url must start with http:// or https:// (got " << c.url << ")\n";
+    return std::nullopt;
+  }
+  if (!c.ca_cert.empty() && !std::ifstream(c.ca_cert)) {
+    std::cerr << "jobforge: cannot read the --ca-cert file " << c.ca_cert << "\n";
     return std::nullopt;
   }
   std::optional<httplib::Client> client;
   client.emplace(c.url);
+  if (!client->is_valid()) {
+    std::cerr << "jobforge: --url " << c.url << " is not a server address\n";
+    return std::nullopt;
+  }
   client->set_connection_timeout(std::chrono::seconds{5});
   client->set_read_timeout(read);
+  if (https) {
+    // The server's certificate is always checked: against --ca-cert, or the
+    // system's CAs.
+    client->enable_server_certificate_verification(true);
+    if (!c.ca_cert.empty()) client->set_ca_cert_path(c.ca_cert.c_str());
+  }
   if (!c.api_key.empty()) client->set_bearer_token_auth(c.api_key);
   return client;
 }
@@ -134,7 +150,13 @@ int wait_command(const client_options& c, const std::string& id, double timeout_
     }
     // Follow the job's events until it ends (or the stream does); then the
     // loop reads the job again, so no ending is missed between the two.
-    auto client = connect(c, std::chrono::seconds{20});
+    // A stream with nothing to say is left when the wait is over: a read
+    // may not outlast the deadline (keep-alive comments come only every
+    // sse_keep_alive_ms).
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto client = connect(
+        c, std::clamp(left, std::chrono::milliseconds{1}, std::chrono::milliseconds{20'000}));
     if (!client) return exit_bad_input;
     std::string buffer;
     bool ended = false;
@@ -156,7 +178,10 @@ int wait_command(const client_options& c, const std::string& id, double timeout_
           drew_bar = terminal;
         } else if (name == "status") {
           const auto to = text_of(event.at("to"));
-          if (!terminal) std::printf("status %s\n", to.c_str());
+          if (!terminal) {
+            std::printf("status %s\n", to.c_str());
+            std::fflush(stdout);  // a line as it happens, also into a pipe
+          }
           ended |= to == "completed" || to == "failed" || to == "canceled";
         }
       }

@@ -28,6 +28,7 @@ enum exit_code : int {
 struct client_options {
   std::string url = "http://127.0.0.1:8080";
   std::string api_key;
+  std::string ca_cert;  ///< PEM file of the CA that signed an https server's certificate
 };
 
 struct submit_options {

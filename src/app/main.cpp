@@ -130,10 +130,14 @@ int main(int argc, char** argv) {
   jobforge::app::client_options client;
   if (const char* url = std::getenv("JOBFORGE_URL")) client.url = url;
   if (const char* key = std::getenv("JOBFORGE_API_KEY")) client.api_key = key;
+  if (const char* ca = std::getenv("JOBFORGE_CA_CERT")) client.ca_cert = ca;
   const auto add_client = [&](const char* name, const char* what) {
     auto* cmd = app.add_subcommand(name, what);
     cmd->add_option("--url", client.url, "Server URL (env JOBFORGE_URL)")->capture_default_str();
     cmd->add_option("--api-key", client.api_key, "API key (env JOBFORGE_API_KEY)");
+    cmd->add_option("--ca-cert", client.ca_cert,
+                    "PEM file of the CA of an https:// server's certificate, when the system's "
+                    "do not cover it (env JOBFORGE_CA_CERT)");
     return cmd;
   };
   jobforge::app::submit_options sub;

@@ -94,19 +94,35 @@ TEST_CASE("cli: submit, get, list and cancel") {
 
 TEST_CASE("cli: wait follows progress as plain lines and times out with its own code") {
   served_jobforge jf;
+  // The type is paused until the client follows the job, however slowly it
+  // starts (under a sanitizer on a busy machine, a running job could end
+  // before the client's first look).
+  REQUIRE(jf.post_text("/api/job-types/progress/pause", "").status == 200);
   auto r = jf.post("/api/jobs",
-                   json::parse(R"({"type": "progress", "payload": {"steps": 3, "step_ms": 150}})"));
+                   json::parse(R"({"type": "progress", "payload": {"steps": 3, "step_ms": 50}})"));
   REQUIRE(r.status == 201);
   const auto id = e2e::id_of(r);
-  auto waited = run_cli({"wait", id}, jf.port());
-  INFO(waited.output);
-  CHECK(waited.exit_code == 0);
-  CHECK(waited.output.find("progress ") != std::string::npos);  // piped: plain lines
-  CHECK(waited.output.find("status completed") != std::string::npos);
-  CHECK(waited.output.find(id + " completed") != std::string::npos);
+  child_process waiting(
+      {JOBFORGE_BINARY, "wait", id, "--url", "http://127.0.0.1:" + std::to_string(jf.port())});
+  // It follows the stream once it prints the job's submission (replayed).
+  REQUIRE(e2e::eventually([&] { return waiting.log().find("status pending") != std::string::npos; },
+                          20s));
+  REQUIRE(jf.post_text("/api/job-types/progress/resume", "").status == 200);
+  const int code = e2e::run_to_end(waiting, 30s);
+  const std::string output = waiting.log();
+  INFO(output);
+  CHECK(code == 0);
+  CHECK(output.find("progress ") != std::string::npos);  // piped: plain lines
+  CHECK(output.find("status completed") != std::string::npos);
+  CHECK(output.find(id + " completed") != std::string::npos);
 
+  // The wait ends at its timeout, not when a quiet event stream next says
+  // something (keep-alive comments come every 15 s).
   const auto slow = e2e::submit(jf, e2e::sleep_job(60'000));
+  const auto started = std::chrono::steady_clock::now();
   auto timed_out = run_cli({"wait", slow, "--timeout", "0.5"}, jf.port());
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
   CHECK(timed_out.exit_code == 4);
   CHECK(timed_out.output.find("still") != std::string::npos);
+  CHECK(jf.post_text("/api/jobs/" + slow + "/cancel", "").status == 200);
 }

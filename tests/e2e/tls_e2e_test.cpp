@@ -160,6 +160,41 @@ TEST_CASE("HTTPS: a verified client submits and reads a job; plain HTTP fails", 
   CHECK(log.find("HTTPS, certificate " + cert.cert) != std::string::npos);
 }
 
+TEST_CASE("HTTPS: the command-line client verifies the server with --ca-cert", "[tls][cli]") {
+  e2e::temp_dir dir;
+  const auto cert = make_certificate(dir, "server");
+  tls_server server(cert);
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port);
+  const auto cli = [&](std::vector<std::string> args, std::vector<std::string> env = {}) {
+    args.insert(args.begin(), JOBFORGE_BINARY);
+    args.insert(args.end(), {"--url", url});
+    child_process p(args, env);
+    const int code = e2e::run_to_end(p, 30s);
+    return std::make_pair(code, p.log());
+  };
+
+  const auto [submitted, output] =
+      cli({"submit", "echo", "--payload", R"({"over": "tls"})", "--wait", "--ca-cert", cert.cert});
+  INFO(output);
+  CHECK(submitted == 0);
+  CHECK(output.find(R"(completed {"over":"tls"})") != std::string::npos);
+
+  // The CA from the environment does the same.
+  const auto id = output.substr(0, output.find(' '));
+  const auto [got, job] = cli({"get", id}, {"JOBFORGE_CA_CERT=" + cert.cert});
+  INFO(job);
+  CHECK(got == 0);
+  CHECK(job.find(R"("over":"tls")") != std::string::npos);
+
+  // Trusting another CA, or none but the system's, the server is refused:
+  // the "could not reach the server" code, never an answer.
+  const auto stranger = make_certificate(dir, "stranger");
+  CHECK(cli({"get", id, "--ca-cert", stranger.cert}).first == 3);
+  CHECK(cli({"get", id}).first == 3);
+  // A CA file that is not there is bad input.
+  CHECK(cli({"get", id, "--ca-cert", dir.file("missing.pem")}).first == 2);
+}
+
 TEST_CASE("HTTPS: a certificate that cannot be read or used stops the start", "[tls]") {
   e2e::temp_dir dir;
   const auto cert = make_certificate(dir, "server");
