@@ -164,7 +164,23 @@ std::string percentiles(std::vector<double> v, std::initializer_list<double> ps)
 struct cpu_mark {
   steady::time_point at = steady::now();
   double server = 0, self = 0;  // seconds, user + sys
+  long server_switches = 0;     // context switches of every server thread alive now
 };
+
+// The context switches, voluntary or not, of every thread of process `pid`.
+long context_switches(pid_t pid) {
+  long total = 0;
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.find("ctxt_switches:") != std::string::npos)
+        total += std::strtol(line.c_str() + line.find(':') + 1, nullptr, 10);
+  }
+  return total;
+}
 
 cpu_mark cpu_now() {
   cpu_mark m;
@@ -175,6 +191,7 @@ cpu_mark cpu_now() {
     std::sscanf(stat.c_str() + paren + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
                 &user, &sys);
   m.server = static_cast<double>(user + sys) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  if (g_server.load() > 0) m.server_switches = context_switches(g_server.load());
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
   m.self = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
@@ -182,11 +199,18 @@ cpu_mark cpu_now() {
   return m;
 }
 
-void print_cpu(const cpu_mark& from) {
+/// The phase's CPU, and the server's CPU and context switches per job: on a
+/// 2-core VM, thread hand-offs were most of the server's cost.
+void print_cpu(const cpu_mark& from, long jobs) {
   const cpu_mark to = cpu_now();
   const double wall = seconds_between(from.at, to.at);
   std::printf("  CPU over %.1f s: server %.2f cores, http_load %.2f cores\n", wall,
               (to.server - from.server) / wall, (to.self - from.self) / wall);
+  if (g_server.load() > 0 && jobs > 0)
+    std::printf(
+        "  server per job: %.0f us of CPU, %.1f context switches\n",
+        (to.server - from.server) * 1e6 / static_cast<double>(jobs),
+        static_cast<double>(to.server_switches - from.server_switches) / static_cast<double>(jobs));
 }
 
 /// Polls for unfinished jobs every 20 ms until there are none: the instant
@@ -307,7 +331,7 @@ void run_submit(const options& o) {
   print_rates("submit+complete", created.load(), run, *poller);
   std::printf("  submit latency per request: %s\n",
               percentiles(run.latency_ms, {50, 99, 99.9}).c_str());
-  print_cpu(cpu);
+  print_cpu(cpu, created.load());
 
   enter_phase("submit->complete latency");
   std::printf("submit->complete latency (every 100th job, finished_at - created_at): %s\n",
@@ -341,7 +365,7 @@ void run_batch(const options& o) {
   auto poller = make_client();
   print_rates("batch", created.load(), run, *poller);
   std::printf("  batch request latency: %s\n", percentiles(run.latency_ms, {50, 99}).c_str());
-  print_cpu(cpu);
+  print_cpu(cpu, created.load());
 }
 
 // ---- Phase 4: a steady 200 jobs/s on an otherwise idle server.
@@ -369,7 +393,7 @@ void run_idle() {
   std::printf("  sent at %.0f jobs/s; submit latency per request: %s\n",
               (count - 1) / seconds_between(t0, sent), percentiles(latency, {50, 99}).c_str());
   wait_all_completed(*client);
-  print_cpu(cpu);
+  print_cpu(cpu, count);
   const auto [start, complete] = measure(ids, true);
   std::printf("  submit->start (history's running at - created_at): %s\n",
               percentiles(start, {50, 99}).c_str());
