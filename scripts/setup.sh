@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # toolchain
-  g++ cmake make pkg-config clang-format git ca-certificates
+  g++ cmake make pkg-config clang-format git ca-certificates ccache
   # the stack of SPEC §1
   libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
   libspdlog-dev catch2 libsqlite3-dev postgresql libpqxx-dev
