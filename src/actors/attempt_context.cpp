@@ -36,8 +36,7 @@ attempt_context::attempt_context(const attempt_order& order, stop_source source,
       token_(source_.token()),
       settings_(settings),
       simulated_(settings.mode == execution_mode::simulated),
-      logger_(std::make_unique<spdlog_job_logger>(order.id, order.type ? order.type->name : "",
-                                                  order.attempt)),
+      logger_(std::make_unique<spdlog_job_logger>(order.id, order.type, order.attempt)),
       checkpoint_(order.checkpoint) {}
 
 timestamp attempt_context::now() const {
@@ -56,7 +55,7 @@ void attempt_context::report_progress(double percent, std::string_view stage,
   // Throttled: a handler reporting in a tight loop sends one report per interval.
   if (last_forwarded_ && p.updated_at - *last_forwarded_ < settings_.progress_interval) return;
   last_forwarded_ = p.updated_at;
-  progress_report report{order_.attempt, std::move(p), nullptr, false};
+  progress_report report{order_.attempt, order_.lease, std::move(p), nullptr, false};
   if (unsent_checkpoint_) {
     report.checkpoint = checkpoint_;
     report.checkpoint_saved = true;

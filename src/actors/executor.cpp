@@ -36,11 +36,18 @@ void keep_large_result(const job_id& id, const result_file_settings& settings,
   out.result = handler_result::ok(boost::json::object{{"stored_as_file", true}});
 }
 
-attempt_outcome run_attempt(const attempt_order& order, attempt_context& ctx,
-                            const result_file_settings& results) {
+attempt_outcome run_attempt(const attempt_order& order, const job_type* type,
+                            attempt_context& ctx, const result_file_settings& results) {
   attempt_outcome out;
   out.attempt = order.attempt;
-  out.result = invoke_handler(order.type ? order.type->handler : handler_fn{}, ctx, order.payload);
+  out.lease = order.lease;
+  // The scheduler places a job only on a node that announced its type, so
+  // an unknown one is a bug: the attempt crashes instead of the executor.
+  out.result = type ? invoke_handler(type->handler, ctx, order.payload)
+                    : handler_result::failure({"unknown_type",
+                                               "this node has no handler for job type '" +
+                                                   order.type + "'",
+                                               error_kind::crash});
   keep_large_result(order.id, results, out);
   ctx.finish(out);
   return out;
@@ -61,20 +68,21 @@ caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
         st.current_stop = source;
         st.current_attempt = order.attempt;
         st.current_job = order.id;
+        const job_type* type = env->types->find(order.type);
         if (st.worker) {
           // An abandoned handler may outlive the runtime: the task keeps the
           // job types alive (the handler is one of them) but no actor handle,
           // which would keep the detached store writer from ending.
           st.worker->post(
-              [order = std::move(order), source, settings, types = env->types]() mutable {
+              [order = std::move(order), type, source, settings, types = env->types]() mutable {
                 attempt_context ctx(order, source, settings);
-                auto out = run_attempt(order, ctx, settings.results);
+                auto out = run_attempt(order, type, ctx, settings.results);
                 caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
               });
           return;
         }
         attempt_context ctx(order, source, settings);
-        auto out = run_attempt(order, ctx, settings.results);
+        auto out = run_attempt(order, type, ctx, settings.results);
         for (const auto& [offset, report] : ctx.simulated_reports())
           send_after(self, order.supervisor, offset, progress_atom::value, report);
         send_after(self, order.supervisor, ctx.simulated_elapsed(), outcome_atom::value,

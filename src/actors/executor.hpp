@@ -5,6 +5,8 @@
 /// are delivered as delayed messages at the simulated instants they happened.
 ///
 /// Receives: (attempt_atom, attempt_order); (stop_atom, job_id, attempt, reason).
+/// When it ends (killed, or its pool stopped), the attempt it runs is asked
+/// to stop (reason shutdown), and its worker thread is abandoned.
 /// Sends to the attempt's supervisor: (progress_atom, progress_report),
 /// (outcome_atom, attempt_outcome).
 
@@ -25,6 +27,12 @@ struct executor_state {
   std::optional<stop_source> current_stop;
   int current_attempt = 0;
   job_id current_job;
+  executor_state() = default;
+  executor_state(const executor_state&) = delete;
+  executor_state& operator=(const executor_state&) = delete;
+  ~executor_state() {
+    if (current_stop) current_stop->request_stop(stop_reason::shutdown);
+  }
   static inline const char* name = "executor";
 };
 

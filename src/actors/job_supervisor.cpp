@@ -29,7 +29,8 @@ void persist(supervisor* self) {
 
 void move_to(supervisor* self, job_status to, transition_note note = {}) {
   auto& st = self->state;
-  note.node = st.env->config.node;
+  // The node an attempt runs on names the changes it makes.
+  if (note.node.empty()) note.node = st.executor ? st.executor_node : st.env->config.node;
   if (auto ok = transition(st.current, to, now(self), note); !ok) {
     // Only a bug gets here; the job stays as it was and says so in the log.
     spdlog::error("job {}: {}", to_string(st.current.id), ok.error_value().message);
@@ -61,6 +62,7 @@ void give_back_executor(supervisor* self) {
   else
     self->send(st.env->scheduler, released_atom::value, st.executor);
   st.executor = nullptr;
+  st.executor_node.clear();
   st.executor_stuck = false;
   st.running_attempt = 0;
 }
@@ -93,22 +95,26 @@ void handle_failure(supervisor* self, job_error e) {
              st.current.attempts);
 }
 
-void start_attempt(supervisor* self, caf::actor ex) {
+void start_attempt(supervisor* self, executor_ref ex) {
   auto& st = self->state;
-  st.executor = std::move(ex);
+  st.executor = std::move(ex.actor);
+  st.executor_node = std::move(ex.node);
   st.timed_out = false;
   move_to(self, job_status::running);
   st.running_attempt = st.current.attempts;
+  st.lease = attempt_lease{ex.session, st.env->cluster->next_lease()};
+  if (ex.session != 0) st.env->cluster->remote_dispatches.fetch_add(1, std::memory_order_relaxed);
   const timestamp started = now(self);
   const milliseconds timeout{st.current.timeout_ms};
   attempt_order order{st.current.id,
                       st.running_attempt,
-                      st.env->types->find(st.current.type),
+                      st.current.type,
                       st.current.payload,
                       st.current.checkpoint,
                       started,
                       started + timeout,
-                      caf::actor_cast<caf::actor>(self)};
+                      caf::actor_cast<caf::actor>(self),
+                      st.lease};
   self->send(st.executor, attempt_atom::value, std::move(order));
   send_after(self, caf::actor_cast<caf::actor>(self), timeout, deadline_atom::value,
              st.running_attempt);
@@ -124,9 +130,23 @@ void apply_progress(supervisor* self, const job_progress& p, const boost::json::
   if (checkpoint_saved) st.current.checkpoint = checkpoint;
 }
 
+/// Whether a report belongs to the attempt in flight; a stale lease (an
+/// attempt given up on, e.g. with its node, that reports after all) is
+/// counted and dropped.
+bool current(supervisor* self, int attempt, const attempt_lease& lease) {
+  auto& st = self->state;
+  if (lease != st.lease) {
+    st.env->cluster->stale_reports.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("job {}: dropped a report of attempt {} from a lease no longer current",
+                 to_string(st.current.id), attempt);
+    return false;
+  }
+  return attempt == st.running_attempt && st.running_attempt != 0;
+}
+
 void on_outcome(supervisor* self, attempt_outcome& out) {
   auto& st = self->state;
-  if (out.attempt != st.running_attempt || st.current.status != job_status::running)
+  if (!current(self, out.attempt, out.lease) || st.current.status != job_status::running)
     return;                // stale
   st.running_attempt = 0;  // the executor goes back once the outcome is recorded
   if (out.progress)
@@ -175,12 +195,46 @@ void on_cancel(supervisor* self, const cancel_request& req) {
              grace_atom::value, st.running_attempt);
 }
 
+// The executor of the running attempt is gone with its node: the attempt
+// is lost. Like an attempt a crash interrupted, the job runs again, but a
+// job that has used all its attempts this way fails (kind node_lost), so
+// that a job that kills every node it touches ends in the dead-letter queue.
+void on_executor_lost(supervisor* self, const caf::actor_addr& ex, const std::string& node) {
+  auto& st = self->state;
+  if (!st.executor || st.executor.address() != ex) return;
+  st.env->cluster->node_losses_seen.fetch_add(1, std::memory_order_relaxed);
+  // Not given back: the scheduler has already dropped the slot.
+  st.executor = nullptr;
+  st.executor_node.clear();
+  st.executor_stuck = false;
+  const int attempt = st.running_attempt;
+  st.running_attempt = 0;
+  st.lease = attempt_lease{};
+  if (st.current.status != job_status::running) return;
+  if (st.canceling) {
+    finish_canceled(self);
+    return;
+  }
+  job_error e{"node_lost",
+              "node " + node + " was lost while it ran attempt " + std::to_string(attempt),
+              error_kind::node_lost};
+  if (st.current.attempts >= st.current.max_attempts) {
+    move_to(self, job_status::failed, transition_note{std::move(e), node, {}, {}});
+    finish(self);
+    return;
+  }
+  move_to(self, job_status::pending,
+          transition_note{std::move(e), node, "its node was lost; it runs again", {}});
+  self->send(st.env->scheduler, requeue_atom::value, st.current.id, st.current.priority);
+}
+
 // The job is in: start its first attempt, unless a cancellation or the end
 // of a drain came first.
-void begin(supervisor* self, caf::actor first_executor) {
+void begin(supervisor* self, executor_ref first_executor) {
   auto& st = self->state;
   st.loaded = true;
-  st.executor = std::move(first_executor);  // given back by whatever ends it now
+  st.executor = first_executor.actor;  // given back by whatever ends it now
+  st.executor_node = first_executor.node;
   if (st.canceling) {
     finish_canceled(self);
     return;
@@ -195,7 +249,8 @@ void begin(supervisor* self, caf::actor first_executor) {
     self->quit();
     return;
   }
-  start_attempt(self, std::exchange(st.executor, nullptr));
+  st.executor = nullptr;
+  start_attempt(self, std::move(first_executor));
 }
 
 // Reads the job from the store writer, which has every write made before
@@ -225,7 +280,7 @@ void read_job(supervisor* self, const job_id& id, milliseconds waited = millisec
 }  // namespace
 
 caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j,
-                             caf::actor first_executor) {
+                             executor_ref first_executor) {
   self->state.env = std::move(env);
   self->set_exit_handler([=](caf::exit_msg& msg) {
     if (auto req = parse_cancel_reason(msg.reason)) {
@@ -251,24 +306,27 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
           // The drain is over: the job stays pending for the next start.
           st.loaded = true;
           st.current.id = id;
-          st.executor = std::move(st.first_executor);
+          st.executor = std::move(st.first_executor.actor);
           give_back_executor(self);
           self->quit();
           return;
         }
         read_job(self, id, milliseconds{waited_ms});
       },
-      [=](run_atom, caf::actor& ex) {
+      [=](run_atom, executor_ref& ex) {
         if (self->state.loaded && self->state.current.status == job_status::pending) {
           start_attempt(self, std::move(ex));
         } else {
-          self->send(self->state.env->scheduler, released_atom::value, ex);
+          self->send(self->state.env->scheduler, released_atom::value, ex.actor);
         }
+      },
+      [=](executor_lost_atom, const caf::actor_addr& ex, const std::string& node) {
+        on_executor_lost(self, ex, node);
       },
       [=](outcome_atom, attempt_outcome& out) { on_outcome(self, out); },
       [=](progress_atom, const progress_report& r) {
         auto& st = self->state;
-        if (r.attempt != st.running_attempt) return;
+        if (!current(self, r.attempt, r.lease)) return;
         apply_progress(self, r.progress, r.checkpoint, r.checkpoint_saved);
         persist(self);
         const auto& p = *st.current.progress;

@@ -7,7 +7,7 @@
 /// moves exhausted or permanently failed jobs to `failed`. Cancellation
 /// arrives as an exit message carrying a cancel_request.
 ///
-/// Receives: (run_atom, executor) from the scheduler; (outcome_atom, ...)
+/// Receives: (run_atom, executor_ref) from the scheduler; (outcome_atom, ...)
 /// and (progress_atom, ...) from executors; its own timers (deadline_atom,
 /// grace_atom, retry_due_atom); exit_msg (cancellation).
 /// Sends: attempts and stops to executors; released/lost/requeue/finished to
@@ -16,7 +16,11 @@
 /// attempt was sent to the store, so that whoever sees the slot free (a
 /// drain answering "nothing runs any more") also sees that write ordered
 /// before its own.
-/// Also (interrupt_atom) from a draining scheduler.
+/// Also (interrupt_atom) from a draining scheduler, and (executor_lost_atom)
+/// when the executor running its attempt is gone with its node: the job
+/// goes back to pending (kind node_lost, the node named), or to failed when
+/// that was its last attempt. Reports carry the attempt's lease; one that is
+/// not the current lease is dropped (counted in cluster_counters).
 ///
 /// The scheduler holds only a summary of most waiting jobs: a supervisor
 /// spawned without its job reads it from the store writer (read_atom)
@@ -37,9 +41,11 @@ struct job_supervisor_state {
   env_ptr env;
   job current;
   bool loaded = false;          ///< `current` holds the job (it may still be read from the store)
-  caf::actor first_executor;    ///< held while the job is being read
+  executor_ref first_executor;  ///< held while the job is being read
   bool interrupted = false;     ///< a drain ended before the job was read
   caf::actor executor;          ///< while an attempt runs
+  std::string executor_node;    ///< the node `executor` runs on
+  attempt_lease lease;          ///< of the attempt in flight
   int running_attempt = 0;      ///< the attempt in flight, 0 = none
   bool timed_out = false;       ///< the running attempt passed its deadline
   bool executor_stuck = false;  ///< its handler ignored a stop: replace, not reuse
@@ -51,6 +57,6 @@ struct job_supervisor_state {
 /// executor; `j` is the job when the scheduler holds it, else null (read
 /// from the store first).
 caf::behavior job_supervisor(caf::stateful_actor<job_supervisor_state>* self, env_ptr env,
-                             job_id id, job_ptr j, caf::actor first_executor);
+                             job_id id, job_ptr j, executor_ref first_executor);
 
 }  // namespace jobforge

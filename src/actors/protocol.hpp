@@ -12,8 +12,13 @@
 ///                                         executor (handler runs on its worker thread,
 ///                                                   or inline with simulated time)
 ///
-/// Every message is local (the cluster's wire format comes later), so the
-/// payload types below are allowed as unsafe (non-serialised) message types.
+///   worker node ──join/offer/heartbeat──▶ cluster_gateway ──offer/node_down──▶ scheduler
+///
+/// The messages between a supervisor and an executor, and those of a worker
+/// node joining, cross the network when the executor is on a worker node:
+/// their types have an `inspect` (actors/wire_format.hpp) and are announced
+/// to CAF (announce_wire_types). The rest stay in the coordinator's process
+/// and are allowed as unsafe (non-serialised) message types.
 
 #include "model/error.hpp"
 #include "model/handler.hpp"
@@ -88,9 +93,31 @@ using count_atom = caf::atom_constant<caf::atom("jf_count")>;
 /// (sync_atom) -> void_reply once every write received before it is committed.
 using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
+// --- executors and nodes -> scheduler -------------------------------------------
+
+/// (offer_atom, executor_offer): a node's executors for the scheduler to
+/// hand out (the local pool at start-up and for every replacement; the
+/// cluster gateway for worker nodes). The scheduler monitors each one.
+/// (offer_atom, std::uint64_t session, caf::actor): a worker node to the
+/// gateway, an executor replacing one it lost.
+using offer_atom = caf::atom_constant<caf::atom("jf_offer")>;
+/// (node_down_atom, std::string node, std::uint64_t session): gateway ->
+/// scheduler, the node left or was lost: it runs nothing more.
+using node_down_atom = caf::atom_constant<caf::atom("jf_nodedn")>;
+/// (executor_lost_atom, caf::actor_addr executor, std::string node):
+/// scheduler -> supervisor, the executor running its attempt is gone with
+/// its node.
+using executor_lost_atom = caf::atom_constant<caf::atom("jf_exlost")>;
+/// (nodes_atom) -> std::vector<node_load>: the scheduler's view of each
+/// node; to the cluster gateway: its records of the nodes.
+using nodes_atom = caf::atom_constant<caf::atom("jf_nodes")>;
+/// (runnable_atom) -> std::vector<std::string>: the types some node that is
+/// up runs.
+using runnable_atom = caf::atom_constant<caf::atom("jf_runnabl")>;
+
 // --- scheduler <-> job_supervisor ---------------------------------------------
 
-/// (run_atom, caf::actor executor): scheduler -> supervisor, start an attempt.
+/// (run_atom, executor_ref): scheduler -> supervisor, start an attempt.
 using run_atom = caf::atom_constant<caf::atom("jf_run")>;
 /// (released_atom, caf::actor executor): supervisor -> scheduler, slot free.
 using released_atom = caf::atom_constant<caf::atom("jf_release")>;
@@ -198,21 +225,36 @@ struct replay_request {
   std::string by;
 };
 
+/// Which assignment of a job an executor's report belongs to: the session
+/// of the node it ran on (0: the coordinator's own executors) and a
+/// sequence number no other assignment has. A report whose lease is not
+/// the supervisor's current one (a node cut off, then back) is dropped.
+struct attempt_lease {
+  std::uint64_t session = 0;
+  std::uint64_t sequence = 0;
+  friend bool operator==(const attempt_lease& a, const attempt_lease& b) {
+    return a.session == b.session && a.sequence == b.sequence;
+  }
+  friend bool operator!=(const attempt_lease& a, const attempt_lease& b) { return !(a == b); }
+};
+
 /// What an executor needs to run one attempt.
 struct attempt_order {
   job_id id;
   int attempt = 0;
-  const job_type* type = nullptr;  ///< owned by the registry, which outlives the runtime
+  std::string type;  ///< looked up in the executor's own registry
   boost::json::value payload;
   boost::json::value checkpoint;
   timestamp started_at{};
   timestamp deadline{};
   caf::actor supervisor;
+  attempt_lease lease;
 };
 
 /// How an attempt ended.
 struct attempt_outcome {
   int attempt = 0;
+  attempt_lease lease;
   handler_result result;
   std::optional<job_progress> progress;  ///< the last progress report, if any
   boost::json::value checkpoint;         ///< the last checkpoint saved, or null
@@ -224,6 +266,7 @@ struct attempt_outcome {
 /// A progress report (with the checkpoint saved with it) on its way to the supervisor.
 struct progress_report {
   int attempt = 0;
+  attempt_lease lease;
   job_progress progress;
   boost::json::value checkpoint;
   bool checkpoint_saved = false;
@@ -245,6 +288,33 @@ struct job_event {
   timestamp at{};
   /// Status changes: how long the job was in `from` (waiting, running, ...).
   milliseconds in_previous{0};
+};
+
+/// An executor as the scheduler hands it to a supervisor: the actor and
+/// the node (and node session) it runs on.
+struct executor_ref {
+  caf::actor actor;
+  std::string node;
+  std::uint64_t session = 0;
+};
+
+/// Executors a node offers to the scheduler.
+struct executor_offer {
+  std::string node;
+  std::uint64_t session = 0;  ///< 0: the coordinator's own executors
+  /// The job types they run; nullopt: every type of the coordinator.
+  std::optional<std::vector<std::string>> types;
+  std::vector<caf::actor> executors;
+};
+
+/// The scheduler's view of one node (one session of it).
+struct node_load {
+  std::string node;
+  std::uint64_t session = 0;
+  bool up = true;
+  std::size_t executors = 0;  ///< idle + busy
+  std::size_t running = 0;
+  std::uint64_t done = 0;  ///< attempts that ended on it
 };
 
 /// Counts the scheduler keeps, for stats and readiness.
@@ -291,7 +361,6 @@ std::optional<cancel_request> parse_cancel_reason(const caf::error& reason);
 }  // namespace jobforge
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::job_ptr>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_reply)
@@ -304,14 +373,14 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::batch_entry>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::batch_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::cancel_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::replay_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_order)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::attempt_outcome)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::progress_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::executor_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::node_load>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::scheduler_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::store_writer_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::stop_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::store_write>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::job_id>)
+
+
+#include "actors/wire_format.hpp"

@@ -2,6 +2,7 @@
 /// What every actor of one runtime shares: its configuration, the job types,
 /// the random source, the clock, and the handles of the long-lived actors.
 
+#include "cluster/cluster_settings.hpp"
 #include "model/job_type_registry.hpp"
 #include "model/priority.hpp"
 #include "model/random_source.hpp"
@@ -62,6 +63,9 @@ struct runtime_config {
   /// beyond it, jobs wait as summaries and are read when dispatched. Bounds
   /// the memory of a deep queue; recovered jobs always wait as summaries.
   std::size_t held_documents = 100'000;
+  /// Set: the coordinator publishes its cluster gateway there, and worker
+  /// nodes may join (threads mode only).
+  std::optional<cluster_listen> cluster;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated
@@ -80,6 +84,16 @@ class runtime_clock {
   timestamp wall_origin_;
 };
 
+/// What the cluster's fencing and node losses did, counted where it
+/// happens (supervisors) and read by telemetry.
+struct cluster_counters {
+  std::atomic<std::uint64_t> lease_sequence{0};
+  std::atomic<std::uint64_t> remote_dispatches{0};
+  std::atomic<std::uint64_t> stale_reports{0};     ///< dropped: lease no longer current
+  std::atomic<std::uint64_t> node_losses_seen{0};  ///< attempts lost with their node
+  std::uint64_t next_lease() { return lease_sequence.fetch_add(1, std::memory_order_relaxed) + 1; }
+};
+
 /// Shared, immutable after start-up (the actor handles are set once).
 struct runtime_env {
   runtime_config config;
@@ -93,6 +107,7 @@ struct runtime_env {
   /// Subscribers to events; publishers skip building events when zero.
   std::shared_ptr<std::atomic<std::size_t>> subscribers =
       std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<cluster_counters> cluster = std::make_shared<cluster_counters>();
   /// The store keeps the very snapshots it is given (in memory): the
   /// scheduler may then hold waiting jobs whole at no cost.
   bool documents_shared = false;

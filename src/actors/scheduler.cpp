@@ -1,7 +1,6 @@
 #include "actors/scheduler.hpp"
 
 #include "actors/event_hub.hpp"
-#include "actors/executor.hpp"
 #include "actors/job_supervisor.hpp"
 #include "actors/send_after.hpp"
 #include "actors/webhook_outbox.hpp"
@@ -22,23 +21,28 @@ void try_dispatch(scheduler_actor* self) {
   // one dispatch round once every job is in, not one per job.
   if (st.draining || st.recovering) return;
   const timestamp t = now(self);
-  while (!st.idle.empty()) {
-    auto picked = st.ready.pop(t);
+  while (st.capacity.total_idle() > 0) {
+    // Only types some idle executor runs: a job whose type no node with a
+    // free slot has waits, and does not hold up the others.
+    auto picked = st.ready.pop(t, st.capacity.runnable_now());
     if (!picked) break;
-    caf::actor ex = std::move(st.idle.back());
-    st.idle.pop_back();
-    st.busy.emplace(ex.address(), assignment{picked->id, picked->type, {}});
+    const auto node = st.capacity.place(*st.ready.type_index(picked->type));
     auto it = st.jobs.find(picked->id);
-    if (it == st.jobs.end()) {
-      // Cannot happen: the queue and the map change together. Keep the slot.
-      spdlog::error("scheduler: dispatched unknown job {}", to_string(picked->id));
-      st.busy.erase(ex.address());
-      st.idle.push_back(std::move(ex));
+    if (!node || it == st.jobs.end()) {
+      // Cannot happen: the queue and the map change together, and the
+      // queue offered only types an idle slot runs.
+      spdlog::error("scheduler: cannot dispatch job {}", to_string(picked->id));
       st.ready.finished(picked->type, t);
       continue;
     }
+    auto& here = st.nodes[*node];
+    executor_ref ex{std::move(here.idle.back()), here.name, here.session};
+    here.idle.pop_back();
+    st.capacity.slot_taken(*node);
+    auto& slot =
+        st.busy.emplace(ex.actor.address(), assignment{picked->id, picked->type, {}, *node})
+            .first->second;
     live_job& lj = it->second;
-    auto& slot = st.busy.at(ex.address());
     if (lj.supervisor) {
       slot.supervisor = lj.supervisor.address();
       self->send(lj.supervisor, run_atom::value, std::move(ex));
@@ -126,28 +130,6 @@ job_ptr move(scheduler_actor* self, job j, job_status to, transition_note note) 
 
 }  // namespace sched
 
-namespace {
-
-void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
-  auto& st = self->state;
-  auto it = st.busy.find(ex.address());
-  if (it == st.busy.end()) return;  // already reclaimed
-  st.ready.finished(it->second.type, sched::now(self));
-  st.busy.erase(it);
-  if (lost) {
-    // Its worker thread is stuck in a handler; the thread is abandoned with
-    // the actor and a fresh executor takes the slot.
-    self->send_exit(ex, caf::exit_reason::kill);
-    st.idle.push_back(self->spawn(executor, st.env));
-  } else {
-    st.idle.push_back(ex);
-  }
-  sched::try_dispatch(self);
-  sched::check_drained(self);
-}
-
-}  // namespace
-
 caf::behavior scheduler(scheduler_actor* self, env_ptr env,
                         std::shared_ptr<recovered_state> recovered) {
   auto& st = self->state;
@@ -155,19 +137,13 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
   const timestamp start = sched::now(self);
   for (const auto* type : st.env->types->list())
     st.ready.add_type(type->name, type->concurrency_limit, type->rate, start);
-  for (std::size_t i = 0; i < st.env->config.executors; ++i)
-    st.idle.push_back(self->spawn(executor, st.env));
-  st.executor_count = st.env->config.executors;
   if (recovered) sched::recover(self, *recovered);
 
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    // The runtime is stopping: take every actor of ours down with us,
-    // explicitly (never rely on waiting for all actors of the system).
+    // The runtime is stopping: take every supervisor down with us,
+    // explicitly (never rely on waiting for all actors of the system). The
+    // executors are their pools' to stop (a worker node's outlive us).
     auto& s = self->state;
-    for (auto& ex : s.idle)
-      self->send_exit(ex, msg.reason);
-    for (auto& [addr, a] : s.busy)
-      if (auto ex = caf::actor_cast<caf::actor>(addr)) self->send_exit(ex, msg.reason);
     for (auto& [id, lj] : s.jobs)
       if (lj.supervisor) self->send_exit(lj.supervisor, msg.reason);
     for (auto& [id, promises] : s.waiters)
@@ -185,6 +161,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
     // marked for it was handed over in a message it never read (it had just
     // finished), so that executor is idle. Only a supervisor that died
     // abnormally may leave a handler running: replace that executor.
+    if (sched::on_executor_down(self, dm.source, dm.reason)) return;
     auto& s = self->state;
     std::vector<caf::actor> held;
     for (const auto& [addr, a] : s.busy)
@@ -193,7 +170,7 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
     const bool crashed = dm.reason && dm.reason != caf::exit_reason::normal;
     if (crashed) spdlog::error("scheduler: a job supervisor died: {}", to_string(dm.reason));
     for (const auto& ex : held)
-      release_slot(self, ex, crashed);
+      sched::release_slot(self, ex, crashed);
   });
 
   return {
@@ -257,14 +234,26 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         out.scheduled = s.counts.scheduled;
         out.blocked = s.counts.blocked;
         out.supervisors = s.counts.supervisors;
-        out.executors = s.executor_count;
-        out.idle_executors = s.idle.size();
+        out.executors = s.capacity.total();
+        out.idle_executors = s.capacity.total_idle();
         for (int p = 0; p < 4; ++p)
           out.ready_by_priority[p] = s.ready.size_by_priority(static_cast<priority>(p));
         return out;
       },
-      [=](released_atom, const caf::actor& ex) { release_slot(self, ex, false); },
-      [=](lost_atom, const caf::actor& ex) { release_slot(self, ex, true); },
+      [=](released_atom, const caf::actor& ex) { sched::release_slot(self, ex, false); },
+      [=](lost_atom, const caf::actor& ex) { sched::release_slot(self, ex, true); },
+      [=](offer_atom, executor_offer& offer) { sched::accept_offer(self, offer); },
+      [=](node_down_atom, const std::string& node, std::uint64_t session) {
+        sched::on_node_down(self, node, session);
+      },
+      [=](nodes_atom) { return sched::node_loads(self); },
+      [=](runnable_atom) {
+        auto& s = self->state;
+        std::vector<std::string> out;
+        for (std::size_t t = 0; t < s.ready.type_count(); ++t)
+          if (s.capacity.runs(t)) out.push_back(s.ready.type_name(t));
+        return out;
+      },
       [=](requeue_atom, const job_id& id, priority p) {
         auto& s = self->state;
         auto it = s.jobs.find(id);

@@ -16,6 +16,7 @@
 #include "actors/runtime_env.hpp"
 #include "model/dedup.hpp"
 #include "model/dependency_graph.hpp"
+#include "model/executor_capacity.hpp"
 #include "model/ready_queue.hpp"
 
 #include <caf/behavior.hpp>
@@ -97,6 +98,16 @@ struct assignment {
   job_id id;
   std::string type;
   caf::actor_addr supervisor;  ///< who holds the slot (set once known)
+  std::size_t node = 0;        ///< index in scheduler_state::nodes
+};
+
+/// One node's executors (one session of a worker node, or the
+/// coordinator's own): the idle ones, and what ran there.
+struct node_executors {
+  std::string name;
+  std::uint64_t session = 0;
+  std::vector<caf::actor> idle;
+  std::uint64_t done = 0;  ///< attempts that ended on it
 };
 
 struct scheduler_state {
@@ -107,9 +118,12 @@ struct scheduler_state {
   std::optional<timestamp> wake_armed;      ///< earliest wake message in flight
   dependency_graph graph;
   dedup_window dedup;
-  std::vector<caf::actor> idle;
+  /// Executor slots by node (capacity's node indices index `nodes` too).
+  executor_capacity capacity;
+  std::vector<node_executors> nodes;
+  /// Every offered executor that lives, with its node.
+  std::unordered_map<caf::actor_addr, std::size_t> executor_nodes;
   std::unordered_map<caf::actor_addr, assignment> busy;
-  std::size_t executor_count = 0;
   std::unordered_map<job_id, std::vector<caf::response_promise>> waiters;
   /// Cancel requests waiting for their job to end (answered with a conflict
   /// if it ended otherwise, e.g. completed just before the exit arrived).
@@ -144,6 +158,7 @@ struct scheduler_state {
 using scheduler_actor = caf::stateful_actor<scheduler_state>;
 
 /// Starts with the jobs of `recovered` (may be null: nothing to resume).
+/// It spawns no executor: they are offered to it (offer_atom).
 caf::behavior scheduler(scheduler_actor* self, env_ptr env,
                         std::shared_ptr<recovered_state> recovered);
 
@@ -151,6 +166,18 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
 namespace sched {
 timestamp now(scheduler_actor* self);
 void try_dispatch(scheduler_actor* self);
+/// Takes the executors of an offer (scheduler_executors.cpp), watching each.
+void accept_offer(scheduler_actor* self, executor_offer& offer);
+/// An executor's slot is free again; `lost`: its handler ignored a stop, so
+/// it is killed (its pool offers a fresh one) instead of reused.
+void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost);
+/// Handles the end of an offered executor; false if `source` is none.
+bool on_executor_down(scheduler_actor* self, const caf::actor_addr& source,
+                      const caf::error& reason);
+/// A node left or was lost: it runs nothing more; its running attempts are lost.
+void on_node_down(scheduler_actor* self, const std::string& node, std::uint64_t session);
+/// What each node runs and ran.
+std::vector<node_load> node_loads(scheduler_actor* self);
 void arm_wake(scheduler_actor* self);
 void on_wake(scheduler_actor* self);
 /// Persists a job snapshot the scheduler holds and publishes its last transition.

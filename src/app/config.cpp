@@ -31,6 +31,7 @@ struct key_spec {
   std::vector<std::string> choices;  // empty: any text
   bool may_be_empty = false;
   const char* meaning = "";
+  bool server_config::*flag = nullptr;  // a true/false key (text and number unset)
 };
 
 const std::vector<key_spec>& keys() {
@@ -237,6 +238,72 @@ const std::vector<key_spec>& keys() {
        {},
        false,
        "one delivery attempt's time limit"},
+      {"cluster.port",
+       nullptr,
+       &c::cluster_port,
+       -1,
+       65535,
+       {},
+       false,
+       "port worker nodes join on (-1: no cluster; 0: any free port)"},
+      {"cluster.host",
+       &c::cluster_host,
+       nullptr,
+       0,
+       0,
+       {},
+       false,
+       "address of the cluster port (not loopback: TLS and a token, or cluster.insecure)"},
+      {"cluster.token",
+       &c::cluster_token,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "shared secret every worker node presents when it joins"},
+      {"cluster.tls_cert",
+       &c::cluster_tls_cert,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "PEM certificate of this coordinator for mutual TLS on the cluster port"},
+      {"cluster.tls_key", &c::cluster_tls_key, nullptr, 0, 0, {}, true, "its PEM private key"},
+      {"cluster.tls_ca",
+       &c::cluster_tls_ca,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "PEM of the CA that signed the worker nodes' certificates"},
+      {"cluster.insecure",
+       nullptr,
+       nullptr,
+       0,
+       0,
+       {},
+       false,
+       "true: allow a non-loopback cluster port without TLS and token (warned about)",
+       &c::cluster_insecure},
+      {"cluster.heartbeat_ms",
+       nullptr,
+       &c::cluster_heartbeat_ms,
+       10,
+       60'000,
+       {},
+       false,
+       "CAF heartbeat interval on cluster connections"},
+      {"cluster.timeout_ms",
+       nullptr,
+       &c::cluster_timeout_ms,
+       50,
+       600'000,
+       {},
+       false,
+       "a cluster peer silent this long is lost (its running jobs run elsewhere)"},
   };
   return list;
 }
@@ -263,6 +330,11 @@ std::string shown(const json::value& v) {
 // Sets one key from text (an environment variable, or a JSON string).
 std::optional<std::string> set_text(server_config& config, const key_spec& spec,
                                     const std::string& text) {
+  if (spec.flag) {
+    if (text != "true" && text != "false") return "must be true or false, got \"" + text + "\"";
+    config.*spec.flag = text == "true";
+    return std::nullopt;
+  }
   if (spec.number) {
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -282,6 +354,11 @@ std::optional<std::string> set_text(server_config& config, const key_spec& spec,
 
 std::optional<std::string> set_json(server_config& config, const key_spec& spec,
                                     const json::value& v) {
+  if (spec.flag) {
+    if (!v.is_bool()) return "must be true or false, got " + shown(v);
+    config.*spec.flag = v.get_bool();
+    return std::nullopt;
+  }
   if (spec.number) {
     if (!v.is_int64() && !v.is_uint64())
       return "must be an integer within " + std::to_string(spec.min) + ".." +
@@ -423,7 +500,8 @@ const key_spec* find_key(const std::string& key) {
 }
 
 bool is_section(const std::string& name) {
-  return name == "smtp" || name == "http_request" || name == "files" || name == "webhooks";
+  return name == "smtp" || name == "http_request" || name == "files" || name == "webhooks" ||
+         name == "cluster";
 }
 
 }  // namespace
@@ -505,6 +583,15 @@ void apply_environment(server_config& config, const std::map<std::string, std::s
 void check_combination(const server_config& config, config_problems& problems) {
   if (config.tls_cert.empty() != config.tls_key.empty())
     problems.push_back("tls_cert and tls_key: give both (HTTPS) or neither (HTTP)");
+  const bool any_tls = !config.cluster_tls_cert.empty() || !config.cluster_tls_key.empty() ||
+                       !config.cluster_tls_ca.empty();
+  if (any_tls && (config.cluster_tls_cert.empty() || config.cluster_tls_key.empty() ||
+                  config.cluster_tls_ca.empty()))
+    problems.push_back(
+        "cluster.tls_cert, cluster.tls_key and cluster.tls_ca: give all three (mutual TLS) or "
+        "none");
+  if (config.cluster_timeout_ms <= config.cluster_heartbeat_ms)
+    problems.push_back("cluster.timeout_ms must be longer than cluster.heartbeat_ms");
   std::set<std::string> seen;
   for (const auto& k : config.api_keys)
     if (!seen.insert(k.key).second)
@@ -527,8 +614,9 @@ std::vector<config_key_doc> documented_keys() {
   const server_config defaults;
   std::vector<config_key_doc> out;
   for (const auto& spec : keys()) {
-    const std::string value =
-        spec.number ? std::to_string(defaults.*spec.number) : "\"" + defaults.*spec.text + "\"";
+    const std::string value = spec.flag     ? (defaults.*spec.flag ? "true" : "false")
+                              : spec.number ? std::to_string(defaults.*spec.number)
+                                            : "\"" + defaults.*spec.text + "\"";
     out.push_back({spec.key, env_name(spec.key), value, spec.meaning});
   }
   out.push_back({"api_keys", "JOBFORGE_API_KEYS", "[]",

@@ -81,6 +81,17 @@ struct server_config {
   std::int64_t webhooks_timeout_ms = 10'000;
   std::vector<webhook_rule_config> webhooks_rules;
 
+  // cluster: worker nodes joining this coordinator
+  std::int64_t cluster_port = -1;  ///< -1: no cluster port
+  std::string cluster_host = "127.0.0.1";
+  std::string cluster_token;
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
+  bool cluster_insecure = false;
+  std::int64_t cluster_heartbeat_ms = 200;
+  std::int64_t cluster_timeout_ms = 1'000;
+
   /// files.input_dir, or its default under data_dir.
   std::string input_dir() const;
 };

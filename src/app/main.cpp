@@ -2,6 +2,8 @@
 //
 //   jobforge serve [--config FILE] [--port N] [--data-dir DIR] ...
 //       runs the job processor with the HTTP API until SIGINT or SIGTERM.
+//   jobforge worker --join HOST:PORT[,HOST:PORT...] [--executors N] [--types a,b]
+//       a worker node: runs attempts for a coordinator (serve with a cluster port).
 //   jobforge types
 //       prints the registered job types as JSON.
 //   jobforge submit|get|list|cancel|wait ...
@@ -16,6 +18,7 @@
 #include "app/config.hpp"
 #include "app/logging.hpp"
 #include "app/serve_command.hpp"
+#include "app/worker_command.hpp"
 #include "http/job_type_json.hpp"
 
 #include <spdlog/spdlog.h>
@@ -50,6 +53,7 @@ struct serve_flags {
   std::optional<std::string> sync;
   std::optional<std::int64_t> shutdown_grace_ms;
   std::optional<std::int64_t> retention_hours;
+  std::optional<std::int64_t> cluster_port;
 };
 
 template <class T>
@@ -57,16 +61,35 @@ void override_with(T& value, const std::optional<T>& flag) {
   if (flag) value = *flag;
 }
 
-int run_serve(const serve_flags& flags) {
+/// Defaults, then the configuration file, then the environment: what
+/// `serve` and `worker` start from before their flags.
+jobforge::app::server_config load_config(const std::optional<std::string>& flag,
+                                         jobforge::app::config_problems& problems) {
   using namespace jobforge::app;
   server_config config;
-  config_problems problems;
   const auto env = jobforge_environment();
-  std::optional<std::string> file = flags.config;
+  std::optional<std::string> file = flag;
   if (!file)
     if (auto it = env.find("JOBFORGE_CONFIG"); it != env.end()) file = it->second;
   apply_config_file(config, file.value_or("config/jobforge.json"), file.has_value(), problems);
   apply_environment(config, env, problems);
+  return config;
+}
+
+/// Prints every problem; true when there were any.
+bool report(const jobforge::app::config_problems& problems) {
+  if (problems.empty()) return false;
+  for (const auto& p : problems)
+    std::cerr << "jobforge: " << p << "\n";
+  std::cerr << "jobforge: the configuration has " << problems.size()
+            << (problems.size() == 1 ? " problem" : " problems") << "; nothing was started\n";
+  return true;
+}
+
+int run_serve(const serve_flags& flags) {
+  using namespace jobforge::app;
+  config_problems problems;
+  server_config config = load_config(flags.config, problems);
   override_with(config.host, flags.host);
   override_with(config.port, flags.port);
   override_with(config.executors, flags.executors);
@@ -76,16 +99,22 @@ int run_serve(const serve_flags& flags) {
   override_with(config.sqlite_sync, flags.sync);
   override_with(config.shutdown_grace_ms, flags.shutdown_grace_ms);
   override_with(config.retention_hours, flags.retention_hours);
+  override_with(config.cluster_port, flags.cluster_port);
   check_combination(config, problems);
-  if (!problems.empty()) {
-    for (const auto& p : problems)
-      std::cerr << "jobforge: " << p << "\n";
-    std::cerr << "jobforge: the configuration has " << problems.size()
-              << (problems.size() == 1 ? " problem" : " problems") << "; nothing was started\n";
-    return 2;
-  }
+  if (report(problems)) return 2;
   configure_logging(config.log_format, config.log_level);
   return serve(config);
+}
+
+int run_worker(const std::optional<std::string>& config_flag,
+               const jobforge::app::worker_flags& flags) {
+  using namespace jobforge::app;
+  config_problems problems;
+  server_config config = load_config(config_flag, problems);
+  check_combination(config, problems);
+  if (report(problems)) return 2;
+  configure_logging(config.log_format, config.log_level);
+  return worker(config, flags);
 }
 
 }  // namespace
@@ -123,6 +152,26 @@ int main(int argc, char** argv) {
       ->add_option("--retention-hours", f.retention_hours,
                    "Finished jobs older than this are deleted (0: keep forever)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{24 * 365 * 100}));
+
+  serve_cmd
+      ->add_option("--cluster-port", f.cluster_port,
+                   "Port worker nodes join on (0: any free port; env JOBFORGE_CLUSTER_PORT)")
+      ->check(CLI::Range(0, 65535));
+
+  std::optional<std::string> worker_config;
+  jobforge::app::worker_flags wf;
+  auto* worker_cmd = app.add_subcommand(
+      "worker", "Run a worker node that joins a coordinator (cluster.* settings: README)");
+  worker_cmd->add_option("--config", worker_config,
+                         "Configuration file, for the cluster and job type sections");
+  worker_cmd->add_option("--join", wf.join, "Coordinator cluster addresses, HOST:PORT[,HOST:PORT]")
+      ->required();
+  worker_cmd->add_option("--node-id", wf.node_id, "This node's name (default: the host name)");
+  worker_cmd->add_option("--executors", wf.executors, "Attempts it runs at once")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  worker_cmd->add_option("--types", wf.types,
+                         "Job types it runs, comma-separated (default: every built-in type)");
 
   auto* types_cmd = app.add_subcommand("types", "Print the registered job types as JSON");
 
@@ -179,6 +228,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*serve_cmd) return run_serve(f);
+    if (*worker_cmd) return run_worker(worker_config, wf);
     if (*types_cmd) return print_types();
     if (*submit_cmd) return jobforge::app::submit_command(client, sub);
     if (*get_cmd) return jobforge::app::get_command(client, id);

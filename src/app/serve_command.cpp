@@ -127,8 +127,35 @@ int serve(const server_config& o) {
   config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
   config.webhooks = webhook_settings_of(o);
+  if (o.cluster_port >= 0) {
+    cluster_listen listen;
+    listen.host = o.cluster_host;
+    listen.port = static_cast<std::uint16_t>(o.cluster_port);
+    listen.token = o.cluster_token;
+    listen.tls = cluster_tls{o.cluster_tls_cert, o.cluster_tls_key, o.cluster_tls_ca};
+    listen.insecure = o.cluster_insecure;
+    listen.heartbeat = cluster_heartbeat{milliseconds{o.cluster_heartbeat_ms},
+                                         milliseconds{o.cluster_timeout_ms}};
+    if (auto ok = check_cluster_listen(listen); !ok) {
+      spdlog::error("{}", ok.error_value().message);
+      return 1;
+    }
+    if (!is_loopback_host(listen.host) && (!listen.tls.enabled() || listen.token.empty()))
+      spdlog::warn(
+          "cluster.insecure: the cluster port on {} is open without {}: anyone who reaches it "
+          "can run jobs' payloads",
+          listen.host, listen.tls.enabled() ? "a token" : "TLS");
+    config.cluster = listen;
+  }
   const auto started = std::chrono::steady_clock::now();
-  runtime rt(std::move(*types), config, std::move(*backend));
+  std::unique_ptr<runtime> made;
+  try {
+    made = std::make_unique<runtime>(std::move(*types), config, std::move(*backend));
+  } catch (const startup_error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  runtime& rt = *made;
   spdlog::info(
       "store: {}; started in {} ms", store_description,
       std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started).count());
@@ -152,6 +179,10 @@ int serve(const server_config& o) {
   spdlog::info("jobforge serving {} ({}) with {} executors, {} CPU scheduling; {}",
                url_of(o.host, *port, tls), tls ? "HTTPS, certificate " + o.tls_cert : "plain HTTP",
                o.executors, o.cpu_scheduling, access_summary(o));
+  if (auto cport = rt.cluster_port())
+    spdlog::info("cluster: worker nodes join on {}:{} ({}{})", o.cluster_host, *cport,
+                 o.cluster_tls_cert.empty() ? "no TLS" : "mutual TLS",
+                 o.cluster_token.empty() ? ", no token" : ", token required");
 
   int received = 0;
   if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;

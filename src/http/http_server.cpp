@@ -113,6 +113,7 @@ struct http_server::impl {
     http::add_job_routes(server, ctx);
     http::add_result_routes(server, ctx);
     http::add_job_type_routes(server, ctx);
+    http::add_cluster_routes(server, ctx);
     http::add_event_routes(server, ctx);
     http::add_telemetry_routes(server, ctx);
   }

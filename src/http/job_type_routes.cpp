@@ -5,16 +5,26 @@
 #include "http/telemetry.hpp"
 #include "runtime/runtime.hpp"
 
+#include <algorithm>
+
 namespace jobforge::http {
 namespace {
+
+// Whether some node that is up runs the type: a job of a type no node runs
+// waits pending until one joins that does.
+bool runs(const std::vector<std::string>& runnable, std::string_view type) {
+  return std::find(runnable.begin(), runnable.end(), type) != runnable.end();
+}
 
 // Job types are shared by every tenant: any viewer may read them.
 void list_job_types(route_context ctx, const caller&, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto body = job_types_to_json(ctx.rt->types());
+  auto runnable = ctx.rt->runnable_types();
   for (auto& item : body.as_object().at("items").as_array()) {
     auto& type = item.as_object();
     type["stats"] = ctx.telemetry->type_stats_json(type.at("name").as_string());
+    if (runnable) type["runnable"] = runs(*runnable, type.at("name").as_string());
   }
   send_json(res, 200, body);
 }
@@ -28,6 +38,7 @@ void get_job_type(route_context ctx, const caller&, const request& req, response
                                  boost::json::object{{"type", name}}});
   auto body = job_type_to_json(*type);
   body.as_object()["stats"] = ctx.telemetry->type_stats_json(name);
+  if (auto runnable = ctx.rt->runnable_types()) body.as_object()["runnable"] = runs(*runnable, name);
   send_json(res, 200, body);
 }
 

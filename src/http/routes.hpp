@@ -77,6 +77,9 @@ void add_result_routes(httplib::Server& server, route_context ctx);
 /// GET /api/stats and GET /metrics (admin), GET /openapi.json (open).
 void add_telemetry_routes(httplib::Server& server, route_context ctx);
 
+/// GET /api/cluster/nodes.
+void add_cluster_routes(httplib::Server& server, route_context ctx);
+
 /// GET /api/job-types, GET /api/job-types/{name}, GET /health and GET /ready.
 void add_job_type_routes(httplib::Server& server, route_context ctx);
 

@@ -15,6 +15,7 @@ enum class error_kind {
   permanent,  ///< retrying cannot help (bad input, 4xx, ...)
   timeout,    ///< the attempt ran past its deadline
   crash,      ///< the handler threw something unexpected, or its process died
+  node_lost,  ///< the worker node running the attempt was lost (killed, hung, cut off)
 };
 
 std::string_view to_string(error_kind k);

@@ -64,13 +64,20 @@ bool ready_queue::erase(const job_id& id, timestamp now) {
   return true;
 }
 
-std::optional<ready_queue::pick> ready_queue::pop(timestamp now) {
-  while (!heads_.empty()) {
-    const std::size_t t = heads_.begin()->type;
+std::optional<ready_queue::pick> ready_queue::pop(timestamp now, const type_set& allowed) {
+  auto it = heads_.begin();
+  while (it != heads_.end()) {
+    const std::size_t t = it->type;
+    if (!allowed.contains(t)) {
+      ++it;
+      continue;
+    }
     auto& ts = types_[t];
-    // A rate-limited type may have spent its tokens since it was indexed.
+    // A rate-limited type may have spent its tokens since it was indexed:
+    // it leaves the index, and the walk starts again.
     if (!ts.bucket.try_take(now)) {
       refresh(t, now);
+      it = heads_.begin();
       continue;
     }
     queued& node = *ts.jobs.begin();
@@ -83,6 +90,12 @@ std::optional<ready_queue::pick> ready_queue::pop(timestamp now) {
     return pick{id, ts.name};
   }
   return std::nullopt;
+}
+
+std::optional<std::size_t> ready_queue::type_index(const std::string& name) const {
+  auto it = index_.find(name);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
 }
 
 void ready_queue::finished(const std::string& type, timestamp now) {

@@ -9,6 +9,7 @@
 #include "model/owning_hash_table.hpp"
 #include "model/priority.hpp"
 #include "model/token_bucket.hpp"
+#include "model/type_set.hpp"
 
 #include <boost/intrusive/set.hpp>
 
@@ -46,7 +47,14 @@ class ready_queue {
 
   /// Takes the best job that may start now, counting it as running for its
   /// type and taking a rate token.
-  std::optional<pick> pop(timestamp now);
+  std::optional<pick> pop(timestamp now) { return pop(now, type_set::all()); }
+  /// The same among the types of `allowed` only (those an idle executor runs).
+  std::optional<pick> pop(timestamp now, const type_set& allowed);
+
+  /// A declared type's index (the order of add_type), which type_sets use.
+  std::optional<std::size_t> type_index(const std::string& name) const;
+  std::size_t type_count() const { return types_.size(); }
+  const std::string& type_name(std::size_t index) const { return types_[index].name; }
 
   /// A job of `type` stopped running (frees a concurrency slot).
   void finished(const std::string& type, timestamp now);

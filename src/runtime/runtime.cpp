@@ -1,11 +1,14 @@
 #include "runtime/runtime.hpp"
 
+#include "cluster/cluster_gateway.hpp"
 #include "runtime/blocking_callers.hpp"
 #include "runtime/runtime_core.hpp"
 #include "runtime/thread_policy.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -34,7 +37,12 @@ struct runtime::impl {
   std::shared_ptr<const job_type_registry> types;
   std::unique_ptr<blocking_callers> callers;
   runtime_actors actors;
+  caf::actor gateway;  ///< when worker nodes may join
+  std::optional<std::uint16_t> cluster_port;
   bool stopped = false;
+
+  /// Publishes the cluster gateway; throws startup_error when it cannot.
+  void open_cluster(const cluster_listen& listen);
 
   /// One request to an actor, blocking for its answer.
   template <class Reply, class Duration, class... Ts>
@@ -115,6 +123,12 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
   // per job). Without the naps: 0.22 cores, 17 switches, the same latency,
   // and no loss under load (bench/README.md, 2026-12-02).
   impl_->cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
+  announce_wire_types(impl_->cfg);
+  const auto cluster = config.cluster;
+  if (cluster) {
+    if (auto ok = check_cluster_listen(*cluster); !ok) throw startup_error(ok.error_value());
+    configure_cluster_transport(impl_->cfg, cluster->tls, cluster->heartbeat);
+  }
   // Every thread of the runtime is started below (CAF's here, the store
   // writer's and the executors' by start_runtime) or later by one of those,
   // so it inherits this thread's policy for the span of the construction.
@@ -129,6 +143,28 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
     throw startup_error(std::move(started).error_value());
   }
   impl_->actors = std::move(started).value();
+  if (cluster) impl_->open_cluster(*cluster);
+}
+
+void runtime::impl::open_cluster(const cluster_listen& listen) {
+  gateway = sys->spawn(cluster_gateway, actors.env, listen.token);
+  auto port = listen.tls.enabled()
+                  ? caf::openssl::publish(gateway, listen.port, listen.host.c_str(), true)
+                  : sys->middleman().publish(gateway, listen.port, listen.host.c_str(), true);
+  if (!port) {
+    const auto why = sys->render(port.error());
+    caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    gateway = nullptr;
+    stop_runtime(actors);
+    actors = runtime_actors{};
+    callers->close();
+    stopped = true;
+    throw startup_error(error{error_code::unavailable, "cannot open the cluster port " +
+                                                           listen.host + ":" +
+                                                           std::to_string(listen.port) + ": " +
+                                                           why});
+  }
+  cluster_port = *port;
 }
 
 runtime::~runtime() {
@@ -138,6 +174,10 @@ runtime::~runtime() {
 void runtime::shutdown() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->gateway) {
+    caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
+    impl_->gateway = nullptr;
+  }
   stop_runtime(impl_->actors);
   // The detached store writer's thread ends only once no handle to it is
   // left (the actor system waits for that thread): the other actors drop
@@ -302,6 +342,68 @@ subscription runtime::subscribe(std::function<void(const job_event&)> callback) 
       !ok)
     spdlog::warn("event subscription failed: {}", ok.error_value().message);
   return s;
+}
+
+std::optional<std::uint16_t> runtime::cluster_port() const {
+  return impl_->cluster_port;
+}
+
+expected<std::vector<cluster_node>> runtime::cluster_nodes() {
+  auto loads =
+      impl_->call_plain<std::vector<node_load>>(impl_->actors.scheduler, nodes_atom::value);
+  if (!loads) return std::move(loads).error_value();
+  std::vector<cluster_node_record> records;
+  if (impl_->gateway) {
+    auto r = impl_->call_plain<std::vector<cluster_node_record>>(impl_->gateway, nodes_atom::value);
+    if (!r) return std::move(r).error_value();
+    records = std::move(r).value();
+  }
+  std::vector<cluster_node> out;
+  // This process's own executors first (session 0), then each session.
+  for (const auto& l : *loads) {
+    if (l.session != 0) continue;
+    cluster_node n;
+    n.node = l.node;
+    n.state = "up";
+    n.all_types = true;
+    n.capacity = l.executors;
+    n.running = l.running;
+    n.done = l.done;
+    out.push_back(std::move(n));
+  }
+  for (const auto& r : records) {
+    cluster_node n;
+    n.node = r.node;
+    n.host = r.host;
+    n.session = r.session;
+    n.state = r.status == cluster_node_record::state::up ? "up" : "lost";
+    n.types = r.types;
+    n.capacity = r.capacity;
+    n.joined_at = r.joined_at;
+    n.last_heard = r.last_heard;
+    n.lost_at = r.lost_at;
+    n.lost_reason = r.lost_reason;
+    for (const auto& l : *loads)
+      if (l.session == r.session) {
+        n.running = l.running;
+        n.done = l.done;
+        if (l.up) n.capacity = l.executors;
+      }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+cluster_activity runtime::cluster_counts() const {
+  if (!impl_->actors.env) return {};
+  const auto& c = *impl_->actors.env->cluster;
+  return cluster_activity{c.remote_dispatches.load(std::memory_order_relaxed),
+                          c.stale_reports.load(std::memory_order_relaxed),
+                          c.node_losses_seen.load(std::memory_order_relaxed)};
+}
+
+expected<std::vector<std::string>> runtime::runnable_types() {
+  return impl_->call_plain<std::vector<std::string>>(impl_->actors.scheduler, runnable_atom::value);
 }
 
 const job_type_registry& runtime::types() const {

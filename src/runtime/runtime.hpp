@@ -34,6 +34,31 @@ struct result_download {
   result_blob blob;
 };
 
+/// One node of the cluster: the coordinator's own executors, or one
+/// session of a worker node.
+struct cluster_node {
+  std::string node;
+  std::string host;
+  std::uint64_t session = 0;  ///< 0: the coordinator itself
+  std::string state;          ///< "up" or "lost"
+  std::vector<std::string> types;  ///< empty with all_types
+  bool all_types = false;
+  std::size_t capacity = 0;  ///< executors offered
+  std::size_t running = 0;
+  std::uint64_t done = 0;  ///< attempts ended on it
+  std::optional<timestamp> joined_at;
+  std::optional<timestamp> last_heard;
+  std::optional<timestamp> lost_at;
+  std::string lost_reason;
+};
+
+/// What the cluster's fencing and node losses did so far.
+struct cluster_activity {
+  std::uint64_t remote_dispatches = 0;  ///< attempts sent to worker nodes
+  std::uint64_t stale_reports = 0;      ///< reports dropped: their lease was no longer current
+  std::uint64_t attempts_lost = 0;      ///< attempts lost with their node
+};
+
 /// The runtime could not start: its store could not be read.
 class startup_error : public std::runtime_error {
  public:
@@ -111,6 +136,15 @@ class runtime {
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   expected<scheduler_stats> stats();
+  /// The port worker nodes join on, when runtime_config::cluster is set.
+  std::optional<std::uint16_t> cluster_port() const;
+  /// Every node: this process's executors first, then worker node sessions
+  /// (lost ones too, for a while).
+  expected<std::vector<cluster_node>> cluster_nodes();
+  cluster_activity cluster_counts() const;
+  /// Whether some node that is up runs `type`.
+  expected<std::vector<std::string>> runnable_types();
+
   /// Calls `callback` (on a runtime thread) for every status change and
   /// progress report until the subscription is destroyed.
   subscription subscribe(std::function<void(const job_event&)> callback);

@@ -1,6 +1,7 @@
 #include "runtime/runtime_core.hpp"
 
 #include "actors/event_hub.hpp"
+#include "actors/executor_pool.hpp"
 #include "actors/recovery.hpp"
 #include "actors/retention.hpp"
 #include "actors/scheduler.hpp"
@@ -45,11 +46,16 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   a.scheduler = sys.spawn(scheduler, env, std::move(recovered).value());
   if (env->config.retention.max_age) a.retention = sys.spawn(retention, env);
   env->scheduler = a.scheduler;
+  // The coordinator's own executors reach the scheduler the way a worker
+  // node's do: offered by their pool, which replaces one that is killed.
+  a.executors = sys.spawn(executor_pool, env, env->config.executors, a.scheduler,
+                          executor_offer{env->config.node, 0, std::nullopt, {}});
   return a;
 }
 
 void stop_runtime(const runtime_actors& a) {
   if (a.retention) caf::anon_send_exit(a.retention, caf::exit_reason::user_shutdown);
+  if (a.executors) caf::anon_send_exit(a.executors, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.events, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.store, caf::exit_reason::user_shutdown);

@@ -20,11 +20,12 @@ struct runtime_actors {
   caf::actor events;
   caf::actor scheduler;
   caf::actor retention;  ///< only when finished jobs have a maximum age
+  caf::actor executors;  ///< the pool of this process's executors
 };
 
 /// Reads what a previous run left unfinished from `backend`, then spawns the
-/// store writer, event hub and scheduler (which spawns the executors and
-/// resumes those jobs). Fails, spawning nothing, when the store cannot be read.
+/// store writer, event hub, scheduler (which resumes those jobs) and the
+/// pool of `config.executors` executors offered to it. Fails, spawning nothing, when the store cannot be read.
 expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                        std::shared_ptr<const job_type_registry> types,
                                        runtime_config config, std::shared_ptr<store> backend,

@@ -1,0 +1,230 @@
+#pragma once
+/// How the messages that cross the network are serialised: a CAF 0.17
+/// `inspect` per type. Nothing that crosses carries a pointer; JSON values
+/// travel as their text and are parsed on arrival (a text that does not
+/// parse fails the message, which CAF then drops). Local messages are never
+/// serialised: these functions cost nothing in the coordinator's process.
+///
+/// Included by protocol.hpp after the types it declares.
+
+#include "actors/protocol.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/save_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace jobforge {
+
+/// The version of the cluster protocol: a worker node that speaks another
+/// one is refused at its join.
+inline constexpr std::uint32_t cluster_protocol_version = 1;
+
+/// Announces every type below to `cfg` (both ends of a connection must).
+void announce_wire_types(caf::actor_system_config& cfg);
+
+namespace wire {
+
+/// A JSON value inside a message: serialised as its text.
+struct json_field {
+  boost::json::value& ref;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, json_field& x) {
+  std::string text;
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    text = boost::json::serialize(x.ref);
+    return caf::none;
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(text, ec);
+    if (ec) return caf::make_error(caf::sec::invalid_argument, "JSON field: " + ec.message());
+    x.ref = std::move(parsed);
+    return caf::none;
+  });
+  return f(save, text, load);
+}
+
+/// A std::optional inside a message (CAF 0.17 knows only its own optional).
+template <class T>
+struct optional_field {
+  std::optional<T>& ref;
+};
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
+  bool present = false;
+  T value{};
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    present = x.ref.has_value();
+    if (present) value = *x.ref;
+    return caf::none;
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    if (present)
+      x.ref = std::move(value);
+    else
+      x.ref.reset();
+    return caf::none;
+  });
+  return f(save, present, value, load);
+}
+
+/// A handler's outcome, rebuilt through its factory functions on arrival.
+struct result_field {
+  handler_result& ref;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, result_field& x) {
+  bool succeeded = true;
+  boost::json::value value;
+  job_error error;
+  json_field value_text{value};
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    succeeded = x.ref.succeeded();
+    if (succeeded)
+      value = x.ref.value();
+    else
+      error = x.ref.error();
+    return caf::none;
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.ref = succeeded ? handler_result::ok(std::move(value)) : handler_result::failure(error);
+    return caf::none;
+  });
+  // A file result never crosses: a worker node keeps no results folder,
+  // so its executors fail such an attempt before sending it.
+  return f(save, succeeded, value_text, error, load);
+}
+
+}  // namespace wire
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_id& x) {
+  std::array<std::uint8_t, 16> bytes{};
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    bytes = x.bytes();
+    return caf::none;
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x = job_id::from_bytes(bytes);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("jf_job_id"), save, bytes, load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_lease& x) {
+  return f(caf::meta::type_name("jf_lease"), x.session, x.sequence);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_error& x) {
+  wire::optional_field<std::int64_t> retry_after{x.retry_after_ms};
+  return f(caf::meta::type_name("jf_job_error"), x.code, x.message, x.kind, retry_after);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_progress& x) {
+  wire::optional_field<std::int64_t> eta{x.eta_ms};
+  return f(caf::meta::type_name("jf_progress"), x.percent, x.stage, x.message, x.updated_at, eta);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, result_blob& x) {
+  return f(caf::meta::type_name("jf_blob"), x.file, x.size, x.sha256, x.content_type);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_order& x) {
+  wire::json_field payload{x.payload};
+  wire::json_field checkpoint{x.checkpoint};
+  return f(caf::meta::type_name("jf_attempt_order"), x.id, x.attempt, x.type, payload, checkpoint,
+           x.started_at, x.deadline, x.supervisor, x.lease);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_outcome& x) {
+  wire::result_field result{x.result};
+  wire::optional_field<job_progress> progress{x.progress};
+  wire::json_field checkpoint{x.checkpoint};
+  wire::optional_field<stop_reason> stopped{x.stopped};
+  wire::optional_field<result_blob> file{x.result_file};
+  return f(caf::meta::type_name("jf_outcome"), x.attempt, x.lease, result, progress, checkpoint,
+           x.checkpoint_saved, stopped, file);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
+  wire::json_field checkpoint{x.checkpoint};
+  return f(caf::meta::type_name("jf_progress_report"), x.attempt, x.lease, x.progress, checkpoint,
+           x.checkpoint_saved);
+}
+
+/// (join_atom, join_request) -> join_reply: a worker node asks the
+/// coordinator's gateway to join.
+struct join_request {
+  std::uint32_t protocol_version = cluster_protocol_version;
+  std::string node;     ///< stable across restarts (--node-id, the host name by default)
+  std::string boot_id;  ///< random per process start
+  std::string token;    ///< the cluster's shared secret
+  std::string host;     ///< the node's host name, for operators
+  /// The job types the node runs (a subset of the coordinator's).
+  std::vector<std::string> types;
+  std::uint32_t capacity = 0;  ///< executors it offers once accepted
+  caf::actor agent;            ///< watched by the coordinator: its loss is the node's
+};
+
+/// The gateway's answer to a join.
+struct join_reply {
+  bool accepted = false;
+  std::string reason;         ///< why not (says nothing of the cluster to a stranger)
+  std::uint64_t session = 0;  ///< this join's, carried in every lease
+  std::string coordinator;    ///< the coordinator's node name
+  std::uint32_t protocol_version = cluster_protocol_version;
+  /// Types of the node the coordinator does not know (never assigned).
+  std::vector<std::string> unknown_types;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_request& x) {
+  return f(caf::meta::type_name("jf_join_request"), x.protocol_version, x.node, x.boot_id, x.token,
+           x.host, x.types, x.capacity, x.agent);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_reply& x) {
+  return f(caf::meta::type_name("jf_join_reply"), x.accepted, x.reason, x.session, x.coordinator,
+           x.protocol_version, x.unknown_types);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, executor_offer& x) {
+  wire::optional_field<std::vector<std::string>> types{x.types};
+  return f(caf::meta::type_name("jf_offer"), x.node, x.session, types, x.executors);
+}
+
+/// (join_atom, join_request) -> join_reply
+using join_atom = caf::atom_constant<caf::atom("jf_join")>;
+/// (heartbeat_atom, std::uint64_t session): a worker node to the gateway,
+/// every second (CAF's own heartbeats detect a lost connection; this one
+/// tells operators when the node was last heard from).
+using heartbeat_atom = caf::atom_constant<caf::atom("jf_beat")>;
+
+}  // namespace jobforge
