@@ -132,8 +132,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--host", f.host, "Address to listen on (loopback only without api_keys)");
   serve_cmd->add_option("--port", f.port, "Port to listen on, 0: any free port")
       ->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--executors", f.executors, "Jobs running at once")
-      ->check(CLI::Range(1, 4096));
+  serve_cmd
+      ->add_option("--executors", f.executors,
+                   "Jobs running at once in this process (0: only on worker nodes)")
+      ->check(CLI::Range(0, 4096));
   serve_cmd
       ->add_option("--max-body-bytes", f.max_body_bytes,
                    "Larger request bodies are refused with 413")

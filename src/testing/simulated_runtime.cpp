@@ -1,11 +1,13 @@
 #include "testing/simulated_runtime.hpp"
 
+#include "actors/executor.hpp"
 #include "runtime/runtime_core.hpp"
 
 #include <caf/all.hpp>
 #include <caf/detail/test_actor_clock.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <map>
 #include <stdexcept>
 #include <tuple>
 
@@ -33,6 +35,7 @@ struct simulated_runtime::impl {
   runtime_actors actors;
   std::vector<job_event> events;
   caf::actor recorder;
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<caf::actor>> nodes;
 };
 
 template <class Reply, class... Ts>
@@ -74,8 +77,47 @@ simulated_runtime::simulated_runtime(job_type_registry types, runtime_config con
   ask<void_reply>(impl_->actors.events, subscribe_atom::value, impl_->recorder);
 }
 
+void simulated_runtime::join_node(const std::string& name, std::uint64_t session,
+                                  std::vector<std::string> types, std::size_t count) {
+  executor_offer offer{name, session, std::nullopt, {}};
+  if (!types.empty()) offer.types = std::move(types);
+  auto& held = impl_->nodes[{name, session}];
+  for (std::size_t i = 0; i < count; ++i) {
+    auto ex = impl_->sys.spawn(executor, impl_->actors.env);
+    held.push_back(ex);
+    offer.executors.push_back(std::move(ex));
+  }
+  caf::anon_send(impl_->actors.scheduler, offer_atom::value, std::move(offer));
+  run();
+}
+
+void simulated_runtime::lose_node(const std::string& name, std::uint64_t session) {
+  auto it = impl_->nodes.find({name, session});
+  if (it == impl_->nodes.end()) throw std::invalid_argument("no simulated node " + name);
+  for (const auto& ex : it->second)
+    caf::anon_send_exit(ex, caf::exit_reason::remote_link_unreachable);
+  impl_->nodes.erase(it);
+  run();
+  caf::anon_send(impl_->actors.scheduler, node_down_atom::value, name, session);
+  run();
+}
+
+std::vector<node_load> simulated_runtime::nodes() {
+  auto r = ask<std::vector<node_load>>(impl_->actors.scheduler, nodes_atom::value);
+  return r.ready() ? r.get() : std::vector<node_load>{};
+}
+
+cluster_activity simulated_runtime::cluster_counts() const {
+  const auto& c = *impl_->actors.env->cluster;
+  return cluster_activity{c.remote_dispatches.load(), c.stale_reports.load(),
+                          c.node_losses_seen.load()};
+}
+
 simulated_runtime::~simulated_runtime() {
   caf::anon_send_exit(impl_->recorder, caf::exit_reason::user_shutdown);
+  for (auto& [key, executors] : impl_->nodes)
+    for (const auto& ex : executors)
+      caf::anon_send_exit(ex, caf::exit_reason::user_shutdown);
   stop_runtime(impl_->actors);
   run();
 }

@@ -86,6 +86,19 @@ class simulated_runtime {
   /// The current status of a job (from the store); fails the call if absent.
   job_status status(const job_id& id);
 
+  /// A worker node joins, simulated in this process: `count` executors
+  /// offered as node `name`'s (session `session`, nonzero), running `types`
+  /// (empty: every type), as the cluster gateway offers a real node's.
+  void join_node(const std::string& name, std::uint64_t session, std::vector<std::string> types,
+                 std::size_t count);
+  /// The node is lost: its executors end as a dropped connection ends
+  /// them, and the scheduler hears of the node's loss.
+  void lose_node(const std::string& name, std::uint64_t session);
+  /// The scheduler's view of each node.
+  std::vector<node_load> nodes();
+  /// Fencing and node-loss counts so far.
+  cluster_activity cluster_counts() const;
+
  private:
   struct impl;
   template <class Reply, class... Ts>

@@ -1,0 +1,335 @@
+// A real cluster on loopback: `jobforge serve` with a cluster port and
+// `jobforge worker` processes that join it. Jobs run only on nodes that
+// have their type; a worker killed or hung under load loses no job; a
+// worker with the wrong token is refused; workers outlive a coordinator
+// restart and wait for a coordinator that is not up yet.
+#include "served_jobforge.hpp"
+
+#include <csignal>
+#include <ctime>
+#include <iomanip>
+#include <map>
+#include <set>
+
+using namespace e2e;
+namespace json = boost::json;
+
+namespace {
+
+/// A coordinator (no executors of its own unless asked) with a cluster port.
+struct coordinator {
+  int cluster_port = free_loopback_port();
+  served_jobforge jf;
+
+  explicit coordinator(std::vector<std::string> extra = {}, std::vector<std::string> env = {},
+                       std::optional<std::string> data_dir = std::nullopt, int port = 0)
+      : cluster_port(port != 0 ? port : free_loopback_port()),
+        jf(with_cluster(std::move(extra), port != 0 ? port : cluster_port), std::move(data_dir),
+           std::move(env)) {}
+
+  static std::vector<std::string> with_cluster(std::vector<std::string> extra, int port) {
+    extra.insert(extra.end(), {"--cluster-port", std::to_string(port)});
+    if (std::find(extra.begin(), extra.end(), "--executors") == extra.end())
+      extra.insert(extra.end(), {"--executors", "0"});
+    return extra;
+  }
+
+  std::string join_address() const { return "127.0.0.1:" + std::to_string(cluster_port); }
+
+  /// The node's current session as the coordinator lists it, if up.
+  std::optional<json::object> node(const std::string& id) {
+    auto r = jf.get("/api/cluster/nodes");
+    REQUIRE(r.status == 200);
+    for (const auto& n : r.object().at("items").as_array())
+      if (n.at("id").as_string() == id && n.at("state").as_string() == "up")
+        return n.as_object();
+    return std::nullopt;
+  }
+
+  bool wait_up(const std::string& id, std::chrono::milliseconds timeout = 10s) {
+    return eventually([&] { return node(id).has_value(); }, timeout);
+  }
+};
+
+std::unique_ptr<child_process> start_worker(const coordinator& c, const std::string& id,
+                                            const std::string& types, int executors = 4,
+                                            std::vector<std::string> env = {}) {
+  std::vector<std::string> args{JOBFORGE_BINARY, "worker",    "--join",
+                                c.join_address(), "--node-id", id,
+                                "--executors",    std::to_string(executors)};
+  if (!types.empty()) args.insert(args.end(), {"--types", types});
+  auto p = std::make_unique<child_process>(args, env);
+  REQUIRE(p->spawned());
+  return p;
+}
+
+json::object fetch(served_jobforge& jf, const std::string& id) {
+  auto r = jf.get("/api/jobs/" + id);
+  REQUIRE(r.status == 200);
+  return r.object();
+}
+
+bool terminal(const std::string& s) {
+  return s == "completed" || s == "failed" || s == "canceled";
+}
+
+bool wait_terminal(served_jobforge& jf, const std::vector<std::string>& ids,
+                   std::chrono::milliseconds timeout) {
+  return eventually(
+      [&] {
+        for (const auto& id : ids)
+          if (!terminal(std::string(fetch(jf, id).at("status").as_string()))) return false;
+        return true;
+      },
+      timeout);
+}
+
+/// The node of each attempt, from the job's history.
+std::vector<std::string> attempt_nodes(const json::object& j) {
+  std::vector<std::string> out;
+  for (const auto& h : j.at("history").as_array())
+    if (h.at("to").as_string() == "running") out.emplace_back(h.at("node").as_string());
+  return out;
+}
+
+/// Every consecutive pair of the history is a transition the status
+/// machine allows, starting from the first status.
+void check_valid_path(const json::object& j) {
+  static const std::set<std::pair<std::string, std::string>> allowed{
+      {"pending", "running"},    {"pending", "canceled"},  {"running", "completed"},
+      {"running", "retrying"},   {"running", "failed"},    {"running", "canceled"},
+      {"running", "pending"},    {"retrying", "pending"},  {"retrying", "canceled"},
+      {"scheduled", "pending"},  {"blocked", "pending"},   {"scheduled", "canceled"},
+      {"blocked", "canceled"},   {"failed", "pending"}};
+  const auto& h = j.at("history").as_array();
+  REQUIRE_FALSE(h.empty());
+  for (std::size_t i = 1; i < h.size(); ++i) {
+    const std::string from(h[i].at("from").as_string());
+    const std::string to(h[i].at("to").as_string());
+    INFO("job " << j.at("id").as_string() << " step " << i << ": " << from << " -> " << to);
+    CHECK(from == std::string(h[i - 1].at("to").as_string()));
+    CHECK(allowed.count({from, to}) == 1);
+  }
+}
+
+/// An RFC 3339 UTC time with milliseconds, as jobforge writes it.
+std::chrono::system_clock::time_point parse_utc(std::string_view text) {
+  std::tm tm{};
+  std::istringstream in{std::string(text.substr(0, 19))};
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  REQUIRE_FALSE(in.fail());
+  const int ms = text.size() > 23 ? std::stoi(std::string(text.substr(20, 3))) : 0;
+  return std::chrono::system_clock::from_time_t(::timegm(&tm)) + std::chrono::milliseconds(ms);
+}
+
+int count_status(const json::object& j, const char* status) {
+  int n = 0;
+  for (const auto& h : j.at("history").as_array())
+    if (h.at("to").as_string() == status) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a coordinator and two worker nodes run mixed jobs, each on a node that has its type",
+          "[e2e][cluster]") {
+  coordinator c;
+  auto a = start_worker(c, "node-a", "noop,echo,sleep,fail,progress");
+  auto b = start_worker(c, "node-b", "echo,sleep");
+  REQUIRE(c.wait_up("node-a"));
+  REQUIRE(c.wait_up("node-b"));
+  const std::map<std::string, std::set<std::string>> runs{
+      {"node-a", {"noop", "echo", "sleep", "fail", "progress"}}, {"node-b", {"echo", "sleep"}}};
+
+  std::vector<std::string> ids;
+  std::map<std::string, std::string> type_of;
+  const auto add = [&](const json::value& request) {
+    const auto id = submit(c.jf, request);
+    ids.push_back(id);
+    type_of[id] = std::string(request.at("type").as_string());
+    return id;
+  };
+  add(json::object{{"type", "noop"}, {"payload", json::object{}}});
+  const std::string big(300 * 1024, 'x');
+  const auto echo_id = add(json::object{{"type", "echo"}, {"payload", {{"text", big}}}});
+  for (int i = 0; i < 6; ++i)
+    add(sleep_job(150));
+  const auto retried = add(json::object{{"type", "fail"},
+                                        {"payload", {{"times", 1}, {"kind", "transient"}}},
+                                        {"retry", {{"initial_backoff_ms", 50}, {"jitter", 0}}}});
+  const auto progressed =
+      add(json::object{{"type", "progress"}, {"payload", {{"steps", 4}, {"step_ms", 50}}}});
+  const auto timed_out = add(json::object{
+      {"type", "sleep"}, {"payload", {{"ms", 60000}}}, {"timeout_ms", 300}, {"max_attempts", 1}});
+  const auto canceled = add(sleep_job(60000));
+  REQUIRE(eventually([&] { return fetch(c.jf, canceled).at("status").as_string() == "running"; },
+                     10s));
+  auto cancel = c.jf.post("/api/jobs/" + canceled + "/cancel", json::object{{"reason", "test"}});
+  CHECK(cancel.status == 200);
+
+  REQUIRE(wait_terminal(c.jf, ids, 30s));
+  for (const auto& id : ids) {
+    const auto j = fetch(c.jf, id);
+    check_valid_path(j);
+    const auto nodes = attempt_nodes(j);
+    INFO("job " << id << " of type " << type_of[id]);
+    REQUIRE_FALSE(nodes.empty());
+    for (const auto& n : nodes) {
+      REQUIRE(runs.count(n) == 1);
+      CHECK(runs.at(n).count(type_of[id]) == 1);
+    }
+    const std::string status(j.at("status").as_string());
+    if (id == timed_out) {
+      CHECK(status == "failed");
+      CHECK(j.at("last_error").at("kind").as_string() == "timeout");
+    } else if (id == canceled) {
+      CHECK(status == "canceled");
+    } else {
+      CHECK(status == "completed");
+    }
+  }
+  CHECK(fetch(c.jf, echo_id).at("result").at("text").as_string().size() == big.size());
+  CHECK(fetch(c.jf, retried).at("attempts").as_int64() == 2);
+  CHECK(fetch(c.jf, progressed).at("progress").at("percent").as_double() == 100.0);
+
+  // The node list: both up, what they ran counted.
+  auto nodes = c.jf.get("/api/cluster/nodes");
+  std::uint64_t done = 0;
+  for (const auto& n : nodes.object().at("items").as_array())
+    if (!n.at("local").as_bool()) {
+      CHECK(n.at("state").as_string() == "up");
+      CHECK(n.at("capacity").as_int64() == 4);
+      CHECK(n.at("last_heartbeat").is_string());
+      done += n.at("jobs_done").to_number<std::uint64_t>();
+    }
+  CHECK(done >= ids.size());
+  // A type no node runs is said to be so.
+  auto types = c.jf.get("/api/job-types");
+  for (const auto& t : types.object().at("items").as_array()) {
+    const std::string name(t.at("name").as_string());
+    const bool expected = runs.at("node-a").count(name) || runs.at("node-b").count(name);
+    INFO(name);
+    CHECK(t.at("runnable").as_bool() == expected);
+  }
+}
+
+TEST_CASE("a worker killed under load loses no job: what it held runs on the other node",
+          "[e2e][cluster]") {
+  coordinator c;
+  auto doomed = start_worker(c, "doomed", "sleep");
+  auto spare = start_worker(c, "spare", "sleep");
+  REQUIRE(c.wait_up("doomed"));
+  REQUIRE(c.wait_up("spare"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 24; ++i)
+    ids.push_back(submit(c.jf, sleep_job(300)));
+  REQUIRE(eventually(
+      [&] {
+        auto n = c.node("doomed");
+        return n && n->at("running").as_int64() > 0;
+      },
+      10s));
+  const auto killed_at = std::chrono::system_clock::now();
+  ::kill(doomed->pid(), SIGKILL);
+  REQUIRE(wait_terminal(c.jf, ids, 30s));
+
+  int requeued = 0;
+  std::int64_t slowest_detection_ms = 0;
+  for (const auto& id : ids) {
+    const auto j = fetch(c.jf, id);
+    check_valid_path(j);
+    CHECK(j.at("status").as_string() == "completed");
+    CHECK(count_status(j, "completed") == 1);
+    for (const auto& h : j.at("history").as_array()) {
+      const auto* e = h.as_object().if_contains("error");
+      if (!e || !e->is_object() || e->at("kind").as_string() != "node_lost") continue;
+      ++requeued;
+      CHECK(h.at("node").as_string() == "doomed");
+      const auto at = parse_utc(h.at("at").as_string());
+      slowest_detection_ms = std::max<std::int64_t>(
+          slowest_detection_ms,
+          std::chrono::duration_cast<std::chrono::milliseconds>(at - killed_at).count());
+    }
+    const auto nodes = attempt_nodes(j);
+    CHECK(nodes.back() == "spare");
+  }
+  CHECK(requeued > 0);
+  // Measured: the kill is seen at once (the kernel closes the connection).
+  INFO("from the kill to the requeue: " << slowest_detection_ms << " ms");
+  CHECK(slowest_detection_ms < 1000);
+}
+
+TEST_CASE("a hung worker is given up within 2 s; its late results are dropped, jobs end once",
+          "[e2e][cluster]") {
+  coordinator c;
+  auto hung = start_worker(c, "hung", "sleep", 2);
+  auto spare = start_worker(c, "spare", "sleep", 2);
+  REQUIRE(c.wait_up("hung"));
+  REQUIRE(c.wait_up("spare"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i)
+    ids.push_back(submit(c.jf, sleep_job(1200)));
+  REQUIRE(eventually(
+      [&] {
+        auto n = c.node("hung");
+        return n && n->at("running").as_int64() == 2;
+      },
+      10s));
+  const auto stopped = clock_type::now();
+  ::kill(hung->pid(), SIGSTOP);
+  REQUIRE(eventually([&] { return !c.node("hung").has_value(); }, 3s));
+  const auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(
+      clock_type::now() - stopped);
+  INFO("hang detected after " << detected.count() << " ms");
+  CHECK(detected < 2s);
+  // Back after its attempts would have ended: whatever it sends is stale.
+  std::this_thread::sleep_for(1500ms);
+  ::kill(hung->pid(), SIGCONT);
+  REQUIRE(wait_terminal(c.jf, ids, 30s));
+  for (const auto& id : ids) {
+    const auto j = fetch(c.jf, id);
+    check_valid_path(j);
+    CHECK(j.at("status").as_string() == "completed");
+    CHECK(count_status(j, "completed") == 1);
+  }
+  // It joins again as a new session.
+  CHECK(c.wait_up("hung"));
+}
+
+TEST_CASE("a worker with the wrong token is refused and learns nothing", "[e2e][cluster]") {
+  coordinator c({}, {"JOBFORGE_CLUSTER_TOKEN=right-token-0123456789"});
+  auto stranger = start_worker(c, "stranger", "", 1, {"JOBFORGE_CLUSTER_TOKEN=wrong"});
+  auto friendly =
+      start_worker(c, "friendly", "", 1, {"JOBFORGE_CLUSTER_TOKEN=right-token-0123456789"});
+  REQUIRE(c.wait_up("friendly"));
+  REQUIRE(eventually([&] { return stranger->log().find("refused") != std::string::npos; }, 5s));
+  CHECK_FALSE(c.node("stranger"));
+  CHECK(stranger->log().find("friendly") == std::string::npos);
+  CHECK(c.jf.process().log().find("wrong token") != std::string::npos);
+}
+
+TEST_CASE("workers wait for their coordinator, and rejoin it after a restart", "[e2e][cluster]") {
+  temp_dir data;
+  const int cluster_port = free_loopback_port();
+  // The worker first: it retries until the coordinator is there.
+  std::vector<std::string> args{JOBFORGE_BINARY, "worker", "--join",
+                                "127.0.0.1:" + std::to_string(cluster_port), "--node-id", "early"};
+  child_process early(args);
+  REQUIRE(early.spawned());
+  std::string id;
+  {
+    coordinator c({}, {}, data.path().string(), cluster_port);
+    REQUIRE(c.wait_up("early"));
+    id = submit(c.jf, sleep_job(20));
+    REQUIRE(wait_terminal(c.jf, {id}, 10s));
+    CHECK(attempt_nodes(fetch(c.jf, id)) == std::vector<std::string>{"early"});
+    CHECK(c.jf.process().stop_with(SIGTERM, 10s));
+  }
+  coordinator again({}, {}, data.path().string(), cluster_port);
+  REQUIRE(again.wait_up("early"));
+  CHECK(fetch(again.jf, id).at("status").as_string() == "completed");
+  const auto next = submit(again.jf, sleep_job(20));
+  REQUIRE(wait_terminal(again.jf, {next}, 10s));
+  CHECK(attempt_nodes(fetch(again.jf, next)) == std::vector<std::string>{"early"});
+  CHECK(early.running());
+}

@@ -1,0 +1,164 @@
+// Worker nodes on the simulated runtime: executors offered as a node's run
+// only the node's types, the history names the node of each attempt, and a
+// node lost mid-attempt returns the job to pending (or, out of attempts,
+// to the dead-letter queue), with stale reports of the lost attempt dropped.
+#include "runtime_fixture.hpp"
+
+using namespace jobforge;
+using namespace jobforge::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A coordinator without executors of its own: every attempt runs on a node.
+runtime_config coordinator_only() {
+  runtime_config config;
+  config.executors = 0;
+  config.node = "coordinator";
+  return config;
+}
+
+std::vector<std::string> nodes_of_attempts(const job& j) {
+  std::vector<std::string> out;
+  for (const auto& h : j.history)
+    if (h.to == job_status::running) out.push_back(std::string(h.node.view()));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a job runs only on a node that runs its type, which its history names",
+          "[runtime][cluster]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  rt.join_node("echoes", 11, {"echo"}, 1);
+  const job sleeper = submit_ok(rt, request("sleep", R"({"ms": 10})"));
+  const job echo = submit_ok(rt, request("echo", R"({"hi": 1})"));
+  rt.advance(100ms);
+  CHECK(fetch(rt, echo.id).status == job_status::completed);
+  CHECK(nodes_of_attempts(fetch(rt, echo.id)) == std::vector<std::string>{"echoes"});
+  // No node runs sleep: it waits, and does not hold up the echo job.
+  CHECK(fetch(rt, sleeper.id).status == job_status::pending);
+  CHECK(rt.stats().ready == 1);
+
+  rt.join_node("sleepers", 12, {"sleep"}, 1);
+  rt.advance(100ms);
+  const job done = fetch(rt, sleeper.id);
+  CHECK(done.status == job_status::completed);
+  CHECK(nodes_of_attempts(done) == std::vector<std::string>{"sleepers"});
+  CHECK(rt.cluster_counts().remote_dispatches == 2);
+  const auto loads = rt.nodes();
+  REQUIRE(loads.size() == 2);
+  CHECK(loads[0].node == "echoes");
+  CHECK(loads[0].done == 1);
+  CHECK(loads[1].done == 1);
+}
+
+TEST_CASE("priorities hold across the nodes of a cluster", "[runtime][cluster]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  std::vector<job_id> low, high;
+  for (int i = 0; i < 3; ++i) {
+    auto r = request("sleep", R"({"ms": 100})");
+    r.priority = priority::low;
+    low.push_back(submit_ok(rt, std::move(r)).id);
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto r = request("sleep", R"({"ms": 100})");
+    r.priority = priority::critical;
+    high.push_back(submit_ok(rt, std::move(r)).id);
+  }
+  rt.join_node("a", 1, {}, 2);
+  rt.join_node("b", 2, {}, 1);
+  rt.run();
+  for (const auto& id : high)
+    CHECK(fetch(rt, id).status == job_status::running);
+  for (const auto& id : low)
+    CHECK(fetch(rt, id).status == job_status::pending);
+  rt.advance(1s);
+  for (const auto& id : low)
+    CHECK(fetch(rt, id).status == job_status::completed);
+}
+
+TEST_CASE("a node lost mid-attempt returns its job to pending, to run on another node",
+          "[runtime][cluster]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  rt.join_node("doomed", 21, {}, 1);
+  auto r = request("sleep", R"({"ms": 1000})");
+  r.max_attempts = 3;
+  const job j = submit_ok(rt, std::move(r));
+  rt.advance(300ms);
+  REQUIRE(fetch(rt, j.id).status == job_status::running);
+
+  rt.lose_node("doomed", 21);
+  const job back = fetch(rt, j.id);
+  CHECK(back.status == job_status::pending);
+  REQUIRE(back.last_error);
+  CHECK(back.last_error->kind == error_kind::node_lost);
+  CHECK(back.last_error->code == "node_lost");
+  CHECK_THAT(back.last_error->message, Catch::Contains("doomed"));
+  CHECK(std::string(back.history.back().node.view()) == "doomed");
+  CHECK(rt.stats().executors == 0);
+
+  // The lost attempt's outcome, already on its way, is a stale report.
+  rt.advance(1s);
+  CHECK(rt.cluster_counts().stale_reports == 1);
+  CHECK(fetch(rt, j.id).status == job_status::pending);
+
+  rt.join_node("spare", 22, {}, 1);
+  rt.advance(1100ms);
+  const job done = fetch(rt, j.id);
+  CHECK(done.status == job_status::completed);
+  CHECK(done.attempts == 2);
+  CHECK(nodes_of_attempts(done) == std::vector<std::string>{"doomed", "spare"});
+  CHECK(rt.cluster_counts().attempts_lost == 1);
+}
+
+TEST_CASE("a job that loses every node it runs on ends in the dead-letter queue",
+          "[runtime][cluster]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  auto r = request("sleep", R"({"ms": 5000})");
+  r.max_attempts = 2;
+  const job j = submit_ok(rt, std::move(r));
+  for (std::uint64_t session = 1; session <= 2; ++session) {
+    rt.join_node("n" + std::to_string(session), session, {}, 1);
+    rt.advance(100ms);
+    REQUIRE(fetch(rt, j.id).status == job_status::running);
+    rt.lose_node("n" + std::to_string(session), session);
+  }
+  const job dead = fetch(rt, j.id);
+  CHECK(dead.status == job_status::failed);
+  REQUIRE(dead.last_error);
+  CHECK(dead.last_error->kind == error_kind::node_lost);
+  CHECK(dead.attempts == 2);
+  // Nothing runs it again, whatever joins.
+  rt.join_node("n3", 3, {}, 1);
+  rt.advance(10s);
+  CHECK(fetch(rt, j.id).status == job_status::failed);
+}
+
+TEST_CASE("canceling a job whose node is then lost leaves it canceled", "[runtime][cluster]") {
+  runtime_config config = coordinator_only();
+  config.cancel_grace = 5s;
+  testing::simulated_runtime rt(demo_registry(), config);
+  rt.join_node("w", 5, {}, 1);
+  const job j = submit_ok(rt, request("sleep", R"({"ms": 60000})"));
+  rt.advance(100ms);
+  auto canceled = rt.cancel(j.id);
+  rt.run();
+  rt.lose_node("w", 5);
+  REQUIRE(canceled.ready());
+  REQUIRE(canceled.get().has_value());
+  CHECK(canceled.get()->status == job_status::canceled);
+  CHECK(fetch(rt, j.id).status == job_status::canceled);
+}
+
+TEST_CASE("the coordinator's own executors are offered like a node's and replaced when lost",
+          "[runtime][cluster]") {
+  runtime_config config;
+  config.executors = 2;
+  testing::simulated_runtime rt(demo_registry(), config);
+  const auto loads = rt.nodes();
+  REQUIRE(loads.size() == 1);
+  CHECK(loads[0].session == 0);
+  CHECK(loads[0].executors == 2);
+  CHECK(rt.stats().idle_executors == 2);
+}
