@@ -73,6 +73,12 @@ void attempt_context::forward(progress_report report) {
 }
 
 void attempt_context::save_checkpoint(boost::json::value checkpoint) {
+  // Kept, it would go into the job's document, which could then no longer
+  // be written: refused here, it fails the attempt instead (see finish).
+  if (auto refused = unrepresentable_json("checkpoint", checkpoint)) {
+    if (!refused_checkpoint_) refused_checkpoint_ = std::move(refused);
+    return;
+  }
   checkpoint_ = std::move(checkpoint);
   checkpoint_saved_ = true;
   unsent_checkpoint_ = true;
@@ -107,6 +113,8 @@ void attempt_context::finish(attempt_outcome& outcome) const {
   outcome.checkpoint = checkpoint_;
   outcome.checkpoint_saved = checkpoint_saved_;
   outcome.stopped = token_.reason();
+  if (refused_checkpoint_ && outcome.result.succeeded())
+    outcome.result = handler_result::failure(*refused_checkpoint_);
 }
 
 }  // namespace jobforge

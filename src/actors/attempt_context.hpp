@@ -38,7 +38,8 @@ class attempt_context final : public handler_context {
   const boost::json::value* checkpoint() const override;
   bool sleep_for(milliseconds d) override;
 
-  /// Fills the outcome's progress, checkpoint and stop fields.
+  /// Fills the outcome's progress, checkpoint and stop fields, and fails it
+  /// when the handler tried to save a checkpoint no JSON can carry.
   void finish(attempt_outcome& outcome) const;
 
   /// Simulated mode: reports made, each with its offset from the start.
@@ -62,6 +63,7 @@ class attempt_context final : public handler_context {
   boost::json::value checkpoint_;
   bool checkpoint_saved_ = false;
   bool unsent_checkpoint_ = false;
+  std::optional<job_error> refused_checkpoint_;  ///< the first one refused
   std::optional<timestamp> last_forwarded_;
   milliseconds elapsed_{0};
   std::vector<std::pair<milliseconds, progress_report>> simulated_reports_;

@@ -4,7 +4,8 @@
 #include "actors/protocol.hpp"
 #include "actors/send_after.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "model/json_text.hpp"
+
 #include <caf/all.hpp>
 
 namespace jobforge {
@@ -28,9 +29,10 @@ void keep_large_result(const job_id& id, const result_file_settings& settings,
   }
   const auto& v = out.result.value();
   if (settings.dir.empty() || !(v.is_object() || v.is_array() || v.is_string())) return;
-  std::string text = boost::json::serialize(v);
-  if (text.size() <= settings.max_inline_bytes) return;
-  auto kept = keep_json_result(settings, id, text);
+  auto text = json_text(v);  // invoke_handler refused a result JSON cannot carry
+  if (!text) return fail(text.error_value());
+  if (text->size() <= settings.max_inline_bytes) return;
+  auto kept = keep_json_result(settings, id, *text);
   if (!kept) return fail(kept.error_value());
   out.result_file = std::move(kept).value();
   out.result = handler_result::ok(boost::json::object{{"stored_as_file", true}});
@@ -48,8 +50,8 @@ attempt_outcome run_attempt(const attempt_order& order, const job_type* type,
                                                "this node has no handler for job type '" +
                                                    order.type + "'",
                                                error_kind::crash});
+  ctx.finish(out);  // first: it may fail the attempt, whose result is then not kept
   keep_large_result(order.id, results, out);
-  ctx.finish(out);
   return out;
 }
 

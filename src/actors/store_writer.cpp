@@ -40,6 +40,15 @@ void_reply commit(writer* self) {
   return result;
 }
 
+// Logs each job the store cannot read the first time a list meets it: a
+// listing page after page must not repeat it for every caller.
+void report_unreadable(store_writer_state& st, const std::vector<unreadable_job>& jobs) {
+  for (const auto& j : jobs)
+    if (st.reported_unreadable.insert(j.id).second)
+      spdlog::error("store: job {} is stored but cannot be read, lists show it as unreadable: {}",
+                    to_string(j.id), j.reason);
+}
+
 }  // namespace
 
 caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
@@ -109,7 +118,9 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
       },
       [=](list_atom, const job_query& query) -> page_reply {
         static_cast<void>(commit(self));
-        return self->state.backend->list(query);
+        auto page = self->state.backend->list(query);
+        if (page) report_unreadable(self->state, page->unreadable);
+        return page;
       },
   };
 }

@@ -20,6 +20,7 @@
 
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace jobforge {
 
@@ -38,6 +39,8 @@ struct store_writer_state {
   std::vector<caf::response_promise> waiting;
   bool flush_pending = false;
   store_writer_stats stats;
+  /// Jobs a list found unreadable and that were logged (once each).
+  std::unordered_set<job_id> reported_unreadable;
   static inline const char* name = "store_writer";
 };
 

@@ -1,6 +1,7 @@
 #include "http/error_response.hpp"
 
 #include "model/job_codec.hpp"
+#include "model/json_text.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
@@ -46,8 +47,19 @@ int status_for(error_code code) {
 }
 
 void send_json(httplib::Response& res, int status, const boost::json::value& body) {
+  auto text = json_text(body);
+  if (!text) {
+    // Never a body that is not JSON; the envelope of this error is plain.
+    spdlog::error("http: an answer cannot be written as JSON: {}", text.error_value().message);
+    res.status = 500;
+    res.set_content(boost::json::serialize(error_envelope(error{
+                        error_code::internal,
+                        "the answer cannot be written as JSON: " + text.error_value().message})),
+                    "application/json");
+    return;
+  }
   res.status = status;
-  res.set_content(boost::json::serialize(body), "application/json");
+  res.set_content(std::move(text).value(), "application/json");
 }
 
 void send_error(httplib::Response& res, const error& e) {

@@ -252,7 +252,7 @@ expected<void> read_page_params(const httplib::Params& params, job_query& q) {
 void send_job_list(runtime& rt, const job_query& q, response& res) {
   auto page = rt.list(q);
   if (!page) return send_error(res, page.error_value());
-  send_jobs(res, 200, "items", page->items, page->next_cursor);
+  send_jobs(res, 200, "items", page->items, page->next_cursor, std::move(page->unreadable));
 }
 
 void add_job_routes(httplib::Server& server, route_context ctx) {

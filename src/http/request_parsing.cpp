@@ -1,5 +1,7 @@
 #include "http/request_parsing.hpp"
 
+#include "model/finite_json.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <charconv>
@@ -30,6 +32,9 @@ expected<boost::json::value> parse_json_body(const httplib::Request& req, bool a
   if (ec)
     return error{error_code::invalid_json, "the request body is not valid JSON: " + ec.message(),
                  boost::json::object{{"reason", ec.message()}}};
+  // 1e400 parses as infinity: refused here, naming its path, before anything
+  // could store it (no JSON text can spell it again).
+  if (auto ok = require_finite(value); !ok) return std::move(ok).error_value();
   return value;
 }
 

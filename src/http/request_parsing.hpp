@@ -19,7 +19,8 @@
 namespace jobforge::http {
 
 /// The body parsed as JSON; an empty body is `invalid_json` unless
-/// `allow_empty`, when it reads as null.
+/// `allow_empty`, when it reads as null. A number out of range (1e400) is
+/// `invalid_argument` naming its JSON Pointer ("/payload/n").
 expected<boost::json::value> parse_json_body(const httplib::Request& req, bool allow_empty);
 
 /// The parameters of the URL's query string only. (httplib's `req.params`

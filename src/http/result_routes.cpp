@@ -8,9 +8,8 @@
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
 #include "model/job_codec.hpp"
+#include "model/json_text.hpp"
 #include "runtime/runtime.hpp"
-
-#include <boost/json/serialize.hpp>
 
 #include <fstream>
 #include <memory>
@@ -53,8 +52,10 @@ void download_result(route_context ctx, const caller& who, const request& req, r
   if (!j) return send_error(res, j.error_value());
   const std::string name = to_string(j->id);
   if (!j->result_file) {
+    auto text = json_text(j->result);
+    if (!text) return send_error(res, error{error_code::internal, text.error_value().message});
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".json\"");
-    res.set_content(boost::json::serialize(j->result), "application/json");
+    res.set_content(std::move(text).value(), "application/json");
     return;
   }
   auto file = ctx.rt->result_file(*j);

@@ -1,5 +1,7 @@
 #include "model/canonical_json.hpp"
 
+#include "model/finite_json.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -68,7 +70,10 @@ void append(std::string& out, const boost::json::value& v) {
 
 }  // namespace
 
-std::string canonical_json(const boost::json::value& v) {
+expected<std::string> canonical_json(const boost::json::value& v) {
+  // Refused before writing: Boost.JSON spells infinity `Infinity`, not JSON,
+  // and every infinity would hash alike whatever its path.
+  if (auto ok = require_finite(v); !ok) return std::move(ok).error_value();
   std::string out;
   append(out, v);
   return out;

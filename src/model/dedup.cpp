@@ -25,15 +25,19 @@ std::string sha256_hex(const std::string& data) {
 
 }  // namespace
 
-std::optional<std::string> dedup_key(std::string_view type, const boost::json::value& payload,
-                                     const std::optional<std::string>& unique_key,
-                                     bool type_dedups_by_payload) {
-  if (unique_key) return *unique_key;
-  if (!type_dedups_by_payload) return std::nullopt;
+expected<std::optional<std::string>> dedup_key(std::string_view type,
+                                               const boost::json::value& payload,
+                                               const std::optional<std::string>& unique_key,
+                                               bool type_dedups_by_payload) {
+  using key = std::optional<std::string>;
+  if (unique_key) return key(*unique_key);
+  if (!type_dedups_by_payload) return key();
+  auto canonical = canonical_json(payload);
+  if (!canonical) return std::move(canonical).error_value();
   std::string material(type);
   material.push_back('\0');  // no type/payload split can collide with another
-  material += canonical_json(payload);
-  return "sha256:" + sha256_hex(material);
+  material += *canonical;
+  return key("sha256:" + sha256_hex(material));
 }
 
 std::optional<job_id> dedup_window::find(const std::string& tenant, const std::string& key,

@@ -2,6 +2,7 @@
 /// Deduplication (SPEC §3): a second submission with the same key, for the
 /// same tenant, inside the window returns the first job.
 
+#include "model/error.hpp"
 #include "model/job_id.hpp"
 #include "model/time.hpp"
 
@@ -17,10 +18,12 @@ namespace jobforge {
 
 /// The deduplication key of a submission: the explicit `unique_key` if any;
 /// otherwise, when the type asks for it, "sha256:" + the hex SHA-256 of the
-/// type name and the canonical payload; otherwise none.
-std::optional<std::string> dedup_key(std::string_view type, const boost::json::value& payload,
-                                     const std::optional<std::string>& unique_key,
-                                     bool type_dedups_by_payload);
+/// type name and the canonical payload; otherwise none. A payload with a
+/// number that is not finite has no canonical form (`invalid_argument`).
+expected<std::optional<std::string>> dedup_key(std::string_view type,
+                                               const boost::json::value& payload,
+                                               const std::optional<std::string>& unique_key,
+                                               bool type_dedups_by_payload);
 
 /// Keys seen recently, per tenant, each remembered until its window ends.
 class dedup_window {

@@ -1,5 +1,7 @@
 #include "model/handler.hpp"
 
+#include "model/finite_json.hpp"
+
 #include <exception>
 
 namespace jobforge {
@@ -61,7 +63,11 @@ handler_result invoke_handler(const handler_fn& h, handler_context& ctx,
   };
   try {
     if (!h) return crash("the job type has no handler");
-    return h(ctx, payload);
+    handler_result r = h(ctx, payload);
+    if (r.succeeded())
+      if (auto refused = unrepresentable_json("result", r.value()))
+        return handler_result::failure(std::move(*refused));
+    return r;
   } catch (const transient_error& e) {
     return handler_result::transient(e.code(), e.what());
   } catch (const permanent_error& e) {
@@ -71,6 +77,15 @@ handler_result invoke_handler(const handler_fn& h, handler_context& ctx,
   } catch (...) {
     return crash("handler threw a non-standard exception");
   }
+}
+
+std::optional<job_error> unrepresentable_json(std::string_view what, const boost::json::value& v) {
+  auto ok = require_finite(v);
+  if (ok) return std::nullopt;
+  return job_error{
+      "invalid_" + std::string(what),
+      "the handler's " + std::string(what) + " cannot be kept: " + ok.error_value().message,
+      error_kind::permanent};
 }
 
 }  // namespace jobforge

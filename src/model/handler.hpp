@@ -118,8 +118,16 @@ using handler_fn = std::function<handler_result(handler_context&, const boost::j
 
 /// Runs `h` and never throws: transient_error/permanent_error become those
 /// errors; any other exception becomes kind `crash` (code "crash") with its
-/// message; an empty handler is a crash too.
+/// message; an empty handler is a crash too. A result holding a number that
+/// is not finite fails the attempt (see unrepresentable_json).
 handler_result invoke_handler(const handler_fn& h, handler_context& ctx,
                               const boost::json::value& payload) noexcept;
+
+/// The error that fails an attempt whose handler handed over `v` as `what`
+/// ("result", "checkpoint") while it holds a number that is not finite,
+/// which no JSON document can carry: kind `permanent` (the same code would
+/// most likely produce it again), code "invalid_result" or
+/// "invalid_checkpoint", the path in the message. nullopt when `v` is fine.
+std::optional<job_error> unrepresentable_json(std::string_view what, const boost::json::value& v);
 
 }  // namespace jobforge

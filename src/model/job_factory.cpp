@@ -1,11 +1,13 @@
 #include "model/job_factory.hpp"
 
 #include "model/dedup.hpp"
+#include "model/finite_json.hpp"
 #include "model/webhook.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 namespace jobforge {
@@ -17,6 +19,7 @@ error bad_field(const std::string& field, const std::string& why) {
 }
 
 expected<void> check_request(const job_request& r, const job_id& id) {
+  if (auto ok = require_finite(r.payload, "/payload"); !ok) return ok;
   if (r.max_attempts && *r.max_attempts < 1) return bad_field("max_attempts", "must be at least 1");
   if (r.timeout_ms && *r.timeout_ms < 1) return bad_field("timeout_ms", "must be at least 1");
   if (r.run_in_ms && (*r.run_in_ms < 0 || *r.run_in_ms > max_delay_ms))
@@ -29,8 +32,8 @@ expected<void> check_request(const job_request& r, const job_id& id) {
     return bad_field("retry.initial_backoff_ms", "must not be negative");
   if (r.retry.max_backoff_ms && *r.retry.max_backoff_ms < 0)
     return bad_field("retry.max_backoff_ms", "must not be negative");
-  if (r.retry.multiplier && !(*r.retry.multiplier >= 1.0))
-    return bad_field("retry.multiplier", "must be at least 1");
+  if (r.retry.multiplier && !(std::isfinite(*r.retry.multiplier) && *r.retry.multiplier >= 1.0))
+    return bad_field("retry.multiplier", "must be a finite number of at least 1");
   if (r.retry.jitter && !(*r.retry.jitter >= 0.0 && *r.retry.jitter <= 1.0))
     return bad_field("retry.jitter", "must be within 0..1");
   if (r.tags.size() > max_tags)
@@ -78,7 +81,9 @@ expected<job> build_job(const job_request& r, const job_type& type, const job_id
   if (r.run_at) j.run_at = *r.run_at;
   if (r.run_in_ms) j.run_at = now + milliseconds{*r.run_in_ms};
   j.dependencies = r.dependencies;
-  j.unique_key = dedup_key(type.name, r.payload, r.unique_key, d.dedup_by_payload);
+  auto key = dedup_key(type.name, r.payload, r.unique_key, d.dedup_by_payload);
+  if (!key) return std::move(key).error_value();
+  j.unique_key = std::move(*key);
   j.unique_for_ms = j.unique_key ? r.unique_for_ms.value_or(d.unique_for_ms) : 0;
   j.tenant = r.tenant.empty() ? default_tenant : r.tenant;
   j.tags = r.tags;

@@ -1,5 +1,8 @@
 #include "model/job_json_text.hpp"
 
+#include "model/finite_json.hpp"
+#include "model/job_codec.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
@@ -65,10 +68,10 @@ class writer {
   }
 
   // A double stays a double once parsed: the text always has a fraction or
-  // an exponent.
+  // an exponent. One JSON cannot spell fails the whole text (see refused()).
   void number(double v) {
     if (!std::isfinite(v)) {
-      value(boost::json::value(v));  // Boost.JSON's spelling of what JSON cannot say
+      refused_ = true;
       return;
     }
     char buf[40];
@@ -79,6 +82,10 @@ class writer {
   }
 
   void value(const boost::json::value& v) {
+    if (find_non_finite(v)) {
+      refused_ = true;  // Boost.JSON would write Infinity or NaN: not JSON
+      return;
+    }
     boost::json::serializer sr;
     sr.reset(&v);
     char buf[1024];
@@ -87,6 +94,9 @@ class writer {
   }
 
   void null() { out_.append("null"); }
+
+  /// Whether a number that is not finite was met: the text is then not JSON.
+  bool refused() const { return refused_; }
 
   void time(timestamp t) { string(format_rfc3339(t)); }
 
@@ -141,6 +151,7 @@ class writer {
   std::string& out_;
   bool compact_;
   bool first_ = true;
+  bool refused_ = false;
 };
 
 void write_error(writer& w, const job_error& e) {
@@ -285,21 +296,28 @@ void write_job(writer& w, const job& j) {
   });
 }
 
-std::string text_of(const job& j, bool compact) {
+expected<std::string> text_of(const job& j, bool compact) {
   std::string out;
   out.reserve((compact ? 512 : 1024) + 200 * j.history.size());
   writer w(out, compact);
   write_job(w, j);
-  return out;
+  if (!w.refused()) return out;
+  // Rare, so the path is found afterwards on the tree rather than tracked
+  // while writing.
+  auto located = require_finite(to_json(j));
+  error e = located ? error{error_code::invalid_argument, "a number that is not finite"}
+                    : std::move(located).error_value();
+  e.message = "job " + to_string(j.id) + " cannot be written as JSON: " + e.message;
+  return e;
 }
 
 }  // namespace
 
-std::string job_json_text(const job& j) {
+expected<std::string> job_json_text(const job& j) {
   return text_of(j, false);
 }
 
-std::string job_document_text(const job& j) {
+expected<std::string> job_document_text(const job& j) {
   return text_of(j, true);
 }
 

@@ -1,5 +1,6 @@
 #include "model/job_type_registry.hpp"
 
+#include "model/finite_json.hpp"
 #include "model/job_factory.hpp"
 #include "model/json_text.hpp"
 #include "model/webhook.hpp"
@@ -102,6 +103,8 @@ expected<void> job_type_registry::validate_payload(std::string_view type,
                                                    const boost::json::value& payload) const {
   const entry* e = lookup(type);
   if (!e) return unknown_type(type);
+  // Before the size: Boost.JSON would count an infinity as `Infinity`.
+  if (auto ok = require_finite(payload, "/payload"); !ok) return ok;
   const std::size_t limit = e->type.max_payload_bytes;
   if (const std::size_t size = serialized_size_up_to(payload, limit); size > limit)
     return error{error_code::payload_too_large,

@@ -34,7 +34,8 @@ class job_type_registry {
 
   std::size_t size() const { return types_.size(); }
 
-  /// Checks a payload value against the type's schema and size limit.
+  /// Checks a payload value against the type's schema and size limit; its
+  /// numbers must be finite (an error naming "/payload/...").
   expected<void> validate_payload(std::string_view type, const boost::json::value& payload) const;
 
   /// Parses payload text for a type: refused unparsed when over the type's

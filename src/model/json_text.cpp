@@ -1,7 +1,10 @@
 #include "model/json_text.hpp"
 
+#include "model/finite_json.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 
@@ -22,7 +25,13 @@ expected<boost::json::value> parse_json(std::string_view text, std::size_t max_b
     return error{error_code::invalid_json, "malformed JSON: " + ec.message(),
                  boost::json::object{{"reason", ec.message()}}};
   }
+  if (auto ok = require_finite(v); !ok) return std::move(ok).error_value();
   return v;
+}
+
+expected<std::string> json_text(const boost::json::value& v) {
+  if (auto ok = require_finite(v); !ok) return std::move(ok).error_value();
+  return boost::json::serialize(v);
 }
 
 std::string_view json_kind(const boost::json::value& v) {

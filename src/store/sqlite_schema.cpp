@@ -1,5 +1,7 @@
 #include "store/sqlite_schema.hpp"
 
+#include "store/sqlite_document_repair.hpp"
+
 #include <sqlite3.h>
 
 #include <string>
@@ -8,10 +10,21 @@
 namespace jobforge::sqlite {
 namespace {
 
+// One schema version: SQL, then (for what SQL cannot say) a step in C++.
+struct migration {
+  migration(const char* text, void (*step)(connection&) = nullptr) : sql(text), then(step) {}
+  const char* sql;
+  void (*then)(connection&);
+};
+
+void repair_documents(connection& db) {
+  static_cast<void>(repair_non_finite_documents(db));
+}
+
 // Append only: a released migration never changes, a new one gets the next
 // number. Each runs inside the start-up transaction.
-const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> list = {
+const std::vector<migration>& migrations() {
+  static const std::vector<migration> list = {
       // 1: jobs. `doc` is the whole job as JSON (history, progress, result);
       // the other columns are copies of the fields that queries filter,
       // sort or prune by (`tags` joined, to notice a put that changes them). Times are Unix
@@ -85,6 +98,11 @@ const std::vector<const char*>& migrations() {
         CREATE INDEX jobs_by_status ON jobs (status, created_at, id, type, priority, run_at,
                                              next_attempt_at, dependency_rule, parents);
       )sql",
+      // 4: documents written with `Infinity` or `NaN` for a number out of
+      // range (before such numbers were refused) get `null` there, so that
+      // they are JSON again (see sqlite_document_repair.hpp). The columns
+      // need nothing: none is read from a number.
+      {"", repair_documents},
   };
   return list;
 }
@@ -111,7 +129,9 @@ void migrate_to(connection& db, std::int64_t latest) {
   if (current < 0) throw failure(SQLITE_ERROR, "the database has a negative schema version");
   for (std::int64_t v = current; v < latest; ++v) {
     try {
-      db.exec(migrations()[static_cast<std::size_t>(v)]);
+      const auto& m = migrations()[static_cast<std::size_t>(v)];
+      db.exec(m.sql);
+      if (m.then) m.then(db);
     } catch (const failure& f) {
       throw failure(f.code(),
                     "migration " + std::to_string(v + 1) + " failed: " + std::string(f.what()));

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -126,15 +127,17 @@ class sqlite_store final : public store {
   }
 
   expected<std::optional<job>> get(const job_id& id) override {
-    std::optional<job> found;
+    std::optional<expected<job>> found;
     auto ok = guarded("read a job", [&] {
       get_.reset();
       get_.bind(1, to_string(id));
-      if (get_.step()) found = decode(get_.column_text(0));
+      if (get_.step()) found = read_document(get_.column_text(0));
       get_.reset();
     });
     if (!ok) return std::move(ok).error_value();
-    return found;
+    if (!found) return std::optional<job>{};
+    if (!*found) return unreadable_error(id, found->error_value().message);
+    return std::optional<job>{std::move(**found)};
   }
 
   expected<job_page> list(const job_query& query) override {
@@ -310,14 +313,29 @@ class sqlite_store final : public store {
       if (!f.empty()) throw sqlite::failure(0, f);
   }
 
-  static job decode(std::string_view doc) {
+  // A stored document as a job, or why it is not one.
+  static expected<job> read_document(std::string_view doc) {
     boost::json::error_code ec;
     auto value = boost::json::parse(doc, ec);
-    if (ec) throw sqlite::failure(0, "a stored job is not JSON: " + ec.message());
+    if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
     auto decoded = job_from_json(value);
     if (!decoded)
-      throw sqlite::failure(0, "a stored job does not decode: " + decoded.error_value().message);
+      return error{error_code::internal,
+                   "the stored document is not a job: " + decoded.error_value().message};
+    return decoded;
+  }
+
+  static job decode(std::string_view doc) {
+    auto decoded = read_document(doc);
+    if (!decoded)
+      throw sqlite::failure(0, "a stored job cannot be read: " + decoded.error_value().message);
     return std::move(decoded).value();
+  }
+
+  static error unreadable_error(const job_id& id, const std::string& reason) {
+    return error{error_code::internal,
+                 "job " + to_string(id) + " is stored but cannot be read (" + reason + ")",
+                 boost::json::object{{"id", to_string(id)}, {"reason", reason}}};
   }
 
   static job_id parse_id(std::string_view text) {
@@ -400,7 +418,11 @@ class sqlite_store final : public store {
 
   void write_job(const job& j) {
     const std::string id = to_string(j.id);
-    const std::string doc = job_document_text(j);
+    // The model refuses a job JSON cannot carry; failing the batch keeps
+    // such a text out of the file (it would make every list fail).
+    auto written = job_document_text(j);
+    if (!written) throw std::invalid_argument(written.error_value().message);
+    const std::string& doc = *written;
     const std::string tags = joined_tags(j.tags);
     std::vector<std::string> parent_ids;
     for (const auto& p : j.dependencies.depends_on)
@@ -559,13 +581,22 @@ class sqlite_store final : public store {
         s.bind(index, params[i].number);
     }
     job_page page;
+    std::size_t rows = 0;
+    list_position last{};
     while (s.step()) {
-      if (page.items.size() == query.limit) {
-        const job& last = page.items.back();
-        page.next_cursor = encode_cursor(query.order, list_position{last.created_at, last.id});
+      if (rows == query.limit) {
+        page.next_cursor = encode_cursor(query.order, last);
         break;
       }
-      page.items.push_back(decode(s.column_text(0)));
+      ++rows;
+      // The position comes from the row's columns, which stay readable when
+      // its document does not: one bad document must not end the listing.
+      last = list_position{from_unix_ms(s.column_int(1)), parse_id(s.column_text(2))};
+      auto decoded = read_document(s.column_text(0));
+      if (decoded)
+        page.items.push_back(std::move(decoded).value());
+      else
+        page.unreadable.push_back(unreadable_job{last.id, decoded.error_value().message});
     }
     return page;
   }

@@ -56,9 +56,18 @@ struct job_query {
   std::optional<std::string> cursor;
 };
 
-/// One page of results; `next_cursor` is absent on the last page.
+/// A stored job whose document cannot be read (not JSON, or not a job): a
+/// list reports it by id instead of failing for every job.
+struct unreadable_job {
+  job_id id;
+  std::string reason;
+};
+
+/// One page of results; `next_cursor` is absent on the last page. A job
+/// that cannot be read takes its place on the page as `unreadable`.
 struct job_page {
   std::vector<job> items;
+  std::vector<unreadable_job> unreadable;
   std::optional<std::string> next_cursor;
 };
 
@@ -102,7 +111,9 @@ class store {
   /// is not an error.
   virtual expected<void> apply(const std::vector<store_write>& batch) = 0;
 
-  /// One job, or nullopt when there is none with that id.
+  /// One job, or nullopt when there is none with that id. A job whose
+  /// stored document cannot be read is an `internal` error naming it
+  /// (details: {"id", "reason"}), not a failure of the store.
   virtual expected<std::optional<job>> get(const job_id& id) = 0;
 
   /// A page of jobs. A cursor from a query with a different order, or a

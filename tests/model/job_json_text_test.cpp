@@ -12,10 +12,16 @@
 namespace jobforge::codec_test {
 namespace {
 
+std::string written(expected<std::string> text) {
+  INFO((text ? std::string() : text.error_value().message));
+  REQUIRE(text);
+  return std::move(text).value();
+}
+
 // Parsed back as another process would read it, then compared value by
 // value (kinds included: a double must stay a double).
 void check_same_document(const job& j) {
-  const std::string text = job_json_text(j);
+  const std::string text = written(job_json_text(j));
   auto parsed = parse_json(text, 1 << 20);
   REQUIRE(parsed);
   const json::value expected = to_json(j);
@@ -25,7 +31,7 @@ void check_same_document(const job& j) {
   REQUIRE(decoded);
   CHECK(json::serialize(to_json(*decoded)) == json::serialize(expected));
 
-  const std::string stored = job_document_text(j);
+  const std::string stored = written(job_document_text(j));
   INFO(stored);
   auto stored_parsed = parse_json(stored, 1 << 20);
   REQUIRE(stored_parsed);
@@ -55,11 +61,11 @@ TEST_CASE("the direct writer gives the document of to_json for a bare job", "[co
   j.history.push_back(submitted);
   check_same_document(j);
   // The stored form of a bare job says nothing of what it does not have.
-  const std::string stored = job_document_text(j);
+  const std::string stored = written(job_document_text(j));
   for (const char* absent : {"null", "[]", "\"\"", "priority", "depends_on", "dependency_mode",
                              "unique_for_ms", "retry_on", "attempt\":0"})
     CHECK(stored.find(absent) == std::string::npos);
-  CHECK(stored.size() * 2 < job_json_text(j).size());
+  CHECK(stored.size() * 2 < written(job_json_text(j)).size());
   // Nothing at all in the optional parts, not even a history.
   j.history.clear();
   j.payload = nullptr;

@@ -290,7 +290,9 @@ problems probe_value(const targets& t, const json::value& v) {
 problems probe_text(const targets& t, const std::string& text) {
   problems out;
   auto parsed = parse_json(text, text_limit);
-  if (well_formed("parse_json", parsed, {error_code::invalid_json}, out)) {
+  // invalid_argument: a number out of range (a garbled exponent, 1e999).
+  if (well_formed("parse_json", parsed, {error_code::invalid_json, error_code::invalid_argument},
+                  out)) {
     // What parses once parses again from its own serialisation.
     auto again = parse_json(json::serialize(*parsed), text_limit);
     if (!again || !same_json(*again, *parsed))
@@ -306,10 +308,10 @@ problems probe_text(const targets& t, const std::string& text) {
   }
   for (const char* type : {"fail", "progress"}) {
     auto payload = t.registry.parse_payload(type, text);
-    if (well_formed(
-            "job_type_registry::parse_payload", payload,
-            {error_code::invalid_json, error_code::schema_violation, error_code::payload_too_large},
-            out) &&
+    if (well_formed("job_type_registry::parse_payload", payload,
+                    {error_code::invalid_json, error_code::invalid_argument,
+                     error_code::schema_violation, error_code::payload_too_large},
+                    out) &&
         !t.registry.validate_payload(type, *payload))
       out.push_back("parse_payload accepted a payload that validate_payload refuses");
   }

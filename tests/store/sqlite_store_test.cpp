@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <limits>
 #include <memory>
 
 namespace {
@@ -322,9 +323,128 @@ TEST_CASE("sqlite: a damaged row is reported, not a crash", "[store][sqlite]") {
   auto s = open_ok(path);
   auto found = s->get(j.id);
   REQUIRE_FALSE(found.has_value());
-  CHECK(found.error_value().code == error_code::unavailable);
-  CHECK_THAT(found.error_value().message, Catch::Contains("does not decode"));
+  CHECK(found.error_value().code == error_code::internal);
+  CHECK_THAT(found.error_value().message, Catch::Contains(to_string(j.id)));
+  CHECK_THAT(found.error_value().message, Catch::Contains("is not a job"));
   CHECK_FALSE(s->load_unfinished().has_value());
+}
+
+TEST_CASE("sqlite: a job whose document is not JSON is listed as unreadable, the rest as jobs",
+          "[store][sqlite][non_finite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  std::vector<job> jobs;
+  for (std::uint64_t i = 0; i < 5; ++i)
+    jobs.push_back(make_job(10 + i, at_second(i)));
+  const job& bad = jobs[2];
+  {
+    auto s = open_ok(path);
+    put_all(*s, jobs);
+  }
+  // What an earlier jobforge wrote for a payload of {"n": 1e400}, and cut
+  // short too, so that no migration can repair it.
+  const std::string damage = "UPDATE jobs SET doc = '{\"id\":\"" + to_string(bad.id) +
+                             "\",\"payload\":{\"n\":Infinity' WHERE id = '" + to_string(bad.id) +
+                             "'";
+  raw_exec(path, damage.c_str());
+  auto s = open_ok(path);
+
+  job_query q;
+  q.order = job_order::created_asc;
+  auto page = list_ok(*s, q);
+  CHECK(ids_of(page.items) == std::vector<std::string>{to_string(jobs[0].id), to_string(jobs[1].id),
+                                                       to_string(jobs[3].id),
+                                                       to_string(jobs[4].id)});
+  REQUIRE(page.unreadable.size() == 1);
+  CHECK(page.unreadable[0].id == bad.id);
+  CHECK_THAT(page.unreadable[0].reason, Catch::Contains("not JSON"));
+
+  // Page by page too: the bad row holds its place, and the cursor after it
+  // comes from its columns.
+  q.limit = 1;
+  std::vector<std::string> seen;
+  for (int n = 0; n < 10; ++n) {
+    auto one = list_ok(*s, q);
+    CHECK(one.items.size() + one.unreadable.size() == 1);
+    for (const auto& j : one.items)
+      seen.push_back(to_string(j.id));
+    for (const auto& u : one.unreadable)
+      seen.push_back("unreadable " + to_string(u.id));
+    if (!one.next_cursor) break;
+    q.cursor = one.next_cursor;
+  }
+  CHECK(seen == std::vector<std::string>{to_string(jobs[0].id), to_string(jobs[1].id),
+                                         "unreadable " + to_string(bad.id), to_string(jobs[3].id),
+                                         to_string(jobs[4].id)});
+
+  // The bad job alone answers an error that names it; the others read.
+  auto found = s->get(bad.id);
+  REQUIRE_FALSE(found.has_value());
+  CHECK(found.error_value().code == error_code::internal);
+  CHECK_THAT(found.error_value().message, Catch::Contains(to_string(bad.id)));
+  CHECK(found.error_value().details.at("id") == boost::json::value(to_string(bad.id)));
+  CHECK(get(*s, jobs[3].id).has_value());
+}
+
+TEST_CASE("sqlite: migration 4 repairs documents written with Infinity and NaN",
+          "[store][sqlite][non_finite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  job poisoned = make_job(1, t0);
+  const job fine = make_job(2, t0 + 1s);
+  {
+    auto s = open_ok(path);
+    put_all(*s, {poisoned, fine});
+  }
+  // The file as version 3 left it after `{"n": 1e400, "m": -1e400}` and a
+  // NaN result: Boost.JSON's spelling (Infinity, -Infinity, NaN), not JSON.
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  poisoned.payload = boost::json::object{{"n", inf}, {"m", -inf}, {"s", "Infinity -2.5 NaN"}};
+  poisoned.result = boost::json::array{std::numeric_limits<double>::quiet_NaN()};
+  const std::string old_text = boost::json::serialize(to_json(poisoned));
+  REQUIRE(old_text.find("\"n\":Infinity") != std::string::npos);
+  const std::string damage = "UPDATE jobs SET doc = '" + old_text + "' WHERE id = '" +
+                             to_string(poisoned.id) + "'; PRAGMA user_version = 3;";
+  raw_exec(path, damage.c_str());
+  REQUIRE(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 1);
+
+  auto s = open_ok(path);
+  CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  CHECK(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 0);
+  auto repaired = get(*s, poisoned.id);
+  REQUIRE(repaired);
+  // null where no number could be kept; strings that merely say so are left alone.
+  CHECK(repaired->payload ==
+        boost::json::object{{"n", nullptr}, {"m", nullptr}, {"s", "Infinity -2.5 NaN"}});
+  CHECK(repaired->result == boost::json::array{nullptr});
+  CHECK(fingerprint(*get(*s, fine.id)) == fingerprint(fine));
+  auto page = list_ok(*s, job_query{});
+  CHECK(page.items.size() == 2);
+  CHECK(page.unreadable.empty());
+}
+
+TEST_CASE("sqlite: a job holding a number that is not finite is refused, the file unchanged",
+          "[store][sqlite][non_finite]") {
+  temp_dir dir;
+  const auto path = dir.file("jobs.db");
+  auto s = open_ok(path);
+  const job before = make_job(1, t0);
+  put(*s, before);
+  for (const double bad :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    job j = make_job(2, t0 + 1s);
+    j.checkpoint = boost::json::object{{"x", boost::json::array{1, bad}}};
+    job changed = before;
+    changed.status = job_status::running;
+    const auto r = s->apply({put_job{share(changed)}, put_job{share(j)}});
+    REQUIRE_FALSE(r.has_value());
+    CHECK_THAT(r.error_value().message, Catch::Contains("/checkpoint/x/1"));
+  }
+  // Neither write of the batch landed, and every document in the file is JSON.
+  CHECK(raw_int(path, "SELECT count(*) FROM jobs") == 1);
+  CHECK(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 0);
+  CHECK(get(*s, before.id)->status == job_status::pending);
 }
 
 TEST_CASE("sqlite: each synchronous level opens and is applied", "[store][sqlite]") {

@@ -104,7 +104,9 @@ inline job job_with_every_field() {
 /// The job as comparable text: its JSON form with keys sorted, so backends
 /// that reorder JSON objects (PostgreSQL jsonb) still compare equal.
 inline std::string fingerprint(const job& j) {
-  return canonical_json(to_json(j));
+  auto text = canonical_json(to_json(j));
+  REQUIRE(text);
+  return *text;
 }
 
 inline std::shared_ptr<const job> share(job j) {

@@ -99,7 +99,11 @@ std::int64_t json_reader::required_int(std::string_view key, std::int64_t min, s
 std::optional<double> json_reader::optional_number(std::string_view key) {
   const auto* v = optional_value(key);
   if (!v) return std::nullopt;
-  if (v->is_double()) return v->get_double();
+  if (v->is_double()) {
+    // 1e400 parses as infinity, which no document could hold again.
+    if (!std::isfinite(v->get_double())) fail(key, "must be a finite number");
+    return v->get_double();
+  }
   if (v->is_int64()) return static_cast<double>(v->get_int64());
   if (v->is_uint64()) return static_cast<double>(v->get_uint64());
   wrong_type(key, "a number", *v);
