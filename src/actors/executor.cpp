@@ -38,18 +38,18 @@ void keep_large_result(const job_id& id, const result_file_settings& settings,
   out.result = handler_result::ok(boost::json::object{{"stored_as_file", true}});
 }
 
-attempt_outcome run_attempt(const attempt_order& order, const job_type* type,
-                            attempt_context& ctx, const result_file_settings& results) {
+attempt_outcome run_attempt(const attempt_order& order, const job_type* type, attempt_context& ctx,
+                            const result_file_settings& results) {
   attempt_outcome out;
   out.attempt = order.attempt;
   out.lease = order.lease;
   // The scheduler places a job only on a node that announced its type, so
   // an unknown one is a bug: the attempt crashes instead of the executor.
-  out.result = type ? invoke_handler(type->handler, ctx, order.payload)
-                    : handler_result::failure({"unknown_type",
-                                               "this node has no handler for job type '" +
-                                                   order.type + "'",
-                                               error_kind::crash});
+  out.result =
+      type ? invoke_handler(type->handler, ctx, order.payload)
+           : handler_result::failure({"unknown_type",
+                                      "this node has no handler for job type '" + order.type + "'",
+                                      error_kind::crash});
   ctx.finish(out);  // first: it may fail the attempt, whose result is then not kept
   keep_large_result(order.id, results, out);
   return out;

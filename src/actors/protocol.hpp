@@ -382,5 +382,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::store_write>)
 
-
 #include "actors/wire_format.hpp"

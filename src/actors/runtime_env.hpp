@@ -91,6 +91,7 @@ struct cluster_counters {
   std::atomic<std::uint64_t> remote_dispatches{0};
   std::atomic<std::uint64_t> stale_reports{0};     ///< dropped: lease no longer current
   std::atomic<std::uint64_t> node_losses_seen{0};  ///< attempts lost with their node
+  std::atomic<std::uint64_t> nodes_lost{0};        ///< worker node sessions lost
   std::uint64_t next_lease() { return lease_sequence.fetch_add(1, std::memory_order_relaxed) + 1; }
 };
 

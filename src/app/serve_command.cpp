@@ -134,8 +134,8 @@ int serve(const server_config& o) {
     listen.token = o.cluster_token;
     listen.tls = cluster_tls{o.cluster_tls_cert, o.cluster_tls_key, o.cluster_tls_ca};
     listen.insecure = o.cluster_insecure;
-    listen.heartbeat = cluster_heartbeat{milliseconds{o.cluster_heartbeat_ms},
-                                         milliseconds{o.cluster_timeout_ms}};
+    listen.heartbeat =
+        cluster_heartbeat{milliseconds{o.cluster_heartbeat_ms}, milliseconds{o.cluster_timeout_ms}};
     if (auto ok = check_cluster_listen(listen); !ok) {
       spdlog::error("{}", ok.error_value().message);
       return 1;

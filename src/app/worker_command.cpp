@@ -2,7 +2,6 @@
 
 #include "app/built_in_types.hpp"
 #include "cluster/worker_node.hpp"
-#include "runtime/thread_policy.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -35,7 +34,10 @@ int worker(const server_config& config, const worker_flags& flags) {
     std::cerr << "jobforge worker: --join: " << join.error_value().message << "\n";
     return 2;
   }
-  if (config.cpu_scheduling == "batch") static_cast<void>(enter_batch_policy());
+  // A worker keeps the normal policy whatever cpu_scheduling says: each
+  // attempt is a round trip to the coordinator, and under SCHED_BATCH a
+  // woken thread waits for the running one's time slice to end (remote noop
+  // jobs ran 30% slower that way, bench/README.md).
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

@@ -31,6 +31,7 @@ void mark_lost(gateway* self, cluster_node_record& n, const std::string& reason)
   n.status = cluster_node_record::state::lost;
   n.lost_at = now(self);
   n.lost_reason = reason;
+  st.env->cluster->nodes_lost.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("cluster: node {} (session {:x}) lost: {}", n.node, n.session, reason);
   self->send(st.env->scheduler, node_down_atom::value, n.node, n.session);
 }
@@ -71,7 +72,8 @@ join_reply join(gateway* self, join_request& req) {
   }
   if (!req.agent || req.node.empty()) {
     spdlog::warn("cluster: refused a join without a node id or agent");
-    return join_reply{false, "a join names its node and agent", 0, {}, cluster_protocol_version, {}};
+    return join_reply{false, "a join names its node and agent", 0,
+                      {},    cluster_protocol_version,          {}};
   }
   // The same node joining again (restarted, or back after a partition):
   // its old session is over.
@@ -86,14 +88,16 @@ join_reply join(gateway* self, join_request& req) {
     session = st.env->rng->next_u64();
   const timestamp t = now(self);
   cluster_node_record rec{
-      req.node, req.host,   req.boot_id, session, cluster_node_record::state::up, known,
-      req.capacity, t,     t,           std::nullopt, {}};
+      req.node, req.host,     req.boot_id, session, cluster_node_record::state::up,
+      known,    req.capacity, t,           t,       std::nullopt,
+      {}};
   st.nodes.push_back(std::move(rec));
   forget_old_sessions(self);
   st.agents[req.agent.address()] = session;
   self->monitor(req.agent);
   spdlog::info("cluster: node {} ({}) joined, session {:x}, {} executors, types: {}", req.node,
-               req.host, session, req.capacity, known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
+               req.host, session, req.capacity,
+               known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
   if (!unknown.empty())
     spdlog::warn("cluster: node {} runs types this coordinator does not know (never assigned): {}",
                  req.node, fmt::format("{}", fmt::join(unknown, ", ")));

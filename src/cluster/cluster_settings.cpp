@@ -34,7 +34,8 @@ expected<cluster_address> parse_address(std::string_view text) {
   }
   if (host.empty()) return bad("the host is missing");
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 || port > 65535)
     return bad("the port must be a number within 1..65535");
   return cluster_address{host, static_cast<std::uint16_t>(port)};
@@ -106,8 +107,8 @@ void configure_cluster_transport(caf::actor_system_config& cfg, const cluster_tl
 bool tokens_match(const std::string& expected_token, const std::string& presented) {
   if (expected_token.size() != presented.size()) {
     // Still one comparison of the expected length, so the time says nothing.
-    static_cast<void>(CRYPTO_memcmp(expected_token.data(), expected_token.data(),
-                                    expected_token.size()));
+    static_cast<void>(
+        CRYPTO_memcmp(expected_token.data(), expected_token.data(), expected_token.size()));
     return false;
   }
   return CRYPTO_memcmp(expected_token.data(), presented.data(), presented.size()) == 0;

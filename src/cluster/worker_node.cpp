@@ -80,7 +80,8 @@ worker_node::worker_node(job_type_registry types, worker_options options)
       o.types.push_back(t->name);
   for (const auto& t : o.types)
     if (!types.find(t)) throw std::invalid_argument("this node has no job type '" + t + "'");
-  if (auto ok = check_cluster_tls(o.tls); !ok) throw std::invalid_argument(ok.error_value().message);
+  if (auto ok = check_cluster_tls(o.tls); !ok)
+    throw std::invalid_argument(ok.error_value().message);
   impl_->options = std::move(o);
 
   auto rng = make_system_random();

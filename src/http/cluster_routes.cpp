@@ -23,17 +23,18 @@ boost::json::object node_to_json(const cluster_node& n) {
   boost::json::array types;
   for (const auto& t : n.types)
     types.emplace_back(t);
-  boost::json::object o{{"id", n.node},
-                        {"session", n.session == 0 ? std::string{} : fmt_session(n.session)},
-                        {"local", n.session == 0},
-                        {"address", n.host},
-                        {"state", n.state},
-                        {"types", n.all_types ? boost::json::value("*") : boost::json::value(types)},
-                        {"capacity", n.capacity},
-                        {"running", n.running},
-                        {"jobs_done", n.done},
-                        {"joined_at", optional_time(n.joined_at)},
-                        {"last_heartbeat", optional_time(n.last_heard)}};
+  boost::json::object o{
+      {"id", n.node},
+      {"session", n.session == 0 ? std::string{} : fmt_session(n.session)},
+      {"local", n.session == 0},
+      {"address", n.host},
+      {"state", n.state},
+      {"types", n.all_types ? boost::json::value("*") : boost::json::value(types)},
+      {"capacity", n.capacity},
+      {"running", n.running},
+      {"jobs_done", n.done},
+      {"joined_at", optional_time(n.joined_at)},
+      {"last_heartbeat", optional_time(n.last_heard)}};
   if (n.lost_at) {
     o["lost_at"] = optional_time(n.lost_at);
     o["lost_reason"] = n.lost_reason;

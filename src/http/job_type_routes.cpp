@@ -38,7 +38,8 @@ void get_job_type(route_context ctx, const caller&, const request& req, response
                                  boost::json::object{{"type", name}}});
   auto body = job_type_to_json(*type);
   body.as_object()["stats"] = ctx.telemetry->type_stats_json(name);
-  if (auto runnable = ctx.rt->runnable_types()) body.as_object()["runnable"] = runs(*runnable, name);
+  if (auto runnable = ctx.rt->runnable_types())
+    body.as_object()["runnable"] = runs(*runnable, name);
   send_json(res, 200, body);
 }
 

@@ -147,7 +147,36 @@ struct telemetry::families {
                         .Name("jobforge_store_commit_seconds")
                         .Help("How long store transactions took to commit")
                         .Register(r)
-                        .Add({}, commit_buckets())) {}
+                        .Add({}, commit_buckets())),
+        nodes_up(prometheus::BuildGauge()
+                     .Name("jobforge_cluster_nodes_up")
+                     .Help("Worker nodes joined and up (this process not counted)")
+                     .Register(r)
+                     .Add({})),
+        node_running(prometheus::BuildGauge()
+                         .Name("jobforge_cluster_node_running")
+                         .Help("Attempts running now, by node")
+                         .Register(r)),
+        remote_dispatches(prometheus::BuildCounter()
+                              .Name("jobforge_cluster_remote_dispatches_total")
+                              .Help("Attempts sent to worker nodes")
+                              .Register(r)
+                              .Add({})),
+        node_losses(prometheus::BuildCounter()
+                        .Name("jobforge_cluster_node_losses_total")
+                        .Help("Worker node sessions lost (killed, hung, cut off, rejoined)")
+                        .Register(r)
+                        .Add({})),
+        attempts_lost(prometheus::BuildCounter()
+                          .Name("jobforge_cluster_attempts_lost_total")
+                          .Help("Attempts lost with their node (their jobs run again elsewhere)")
+                          .Register(r)
+                          .Add({})),
+        stale_reports(prometheus::BuildCounter()
+                          .Name("jobforge_cluster_stale_reports_total")
+                          .Help("Results and progress dropped: their lease was no longer current")
+                          .Register(r)
+                          .Add({})) {}
 
   Family<Counter>& created;
   Family<Counter>& started;
@@ -167,6 +196,12 @@ struct telemetry::families {
   Counter& store_writes;
   Histogram& batch_size;
   Histogram& commit_time;
+  Gauge& nodes_up;
+  Family<Gauge>& node_running;
+  Counter& remote_dispatches;
+  Counter& node_losses;
+  Counter& attempts_lost;
+  Counter& stale_reports;
 };
 
 struct telemetry::type_metrics {
@@ -271,6 +306,30 @@ void telemetry::refresh_gauges() {
     metrics_->store_writes.Increment(static_cast<double>(store->writes - last_store_.writes));
     last_store_ = *store;
   }
+  refresh_cluster_gauges();
+}
+
+void telemetry::refresh_cluster_gauges() {
+  if (auto nodes = rt_.cluster_nodes()) {
+    std::size_t up = 0;
+    for (const auto& n : *nodes) {
+      if (n.state != "up") continue;
+      if (n.session != 0) ++up;
+      metrics_->node_running.Add({{"node", n.node}}).Set(static_cast<double>(n.running));
+    }
+    metrics_->nodes_up.Set(static_cast<double>(up));
+  }
+  const auto c = rt_.cluster_counts();
+  std::lock_guard lock(mutex_);
+  // The runtime keeps running totals; the counters take what is new.
+  metrics_->remote_dispatches.Increment(
+      static_cast<double>(c.remote_dispatches - last_cluster_.remote_dispatches));
+  metrics_->node_losses.Increment(static_cast<double>(c.nodes_lost - last_cluster_.nodes_lost));
+  metrics_->attempts_lost.Increment(
+      static_cast<double>(c.attempts_lost - last_cluster_.attempts_lost));
+  metrics_->stale_reports.Increment(
+      static_cast<double>(c.stale_reports - last_cluster_.stale_reports));
+  last_cluster_ = c;
 }
 
 std::string telemetry::prometheus_text() {

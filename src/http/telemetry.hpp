@@ -45,12 +45,14 @@ class telemetry {
   /// The metrics of one type, created on first use (mutex_ held).
   type_metrics& metrics_of(const std::string& type);
   void refresh_gauges();
+  void refresh_cluster_gauges();
 
   runtime& rt_;
   timestamp started_;
-  std::mutex mutex_;  ///< guards stats_ and last_store_
+  std::mutex mutex_;  ///< guards stats_, last_store_ and last_cluster_
   job_statistics stats_;
   store_writer_stats last_store_;
+  cluster_activity last_cluster_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<families> metrics_;
   /// Per type, so that an event finds its metrics without a label lookup.

@@ -25,9 +25,7 @@ class type_set {
     if (type >= bits_.size()) bits_.resize(type + 1, false);
     bits_[type] = true;
   }
-  bool contains(std::size_t type) const {
-    return all_ || (type < bits_.size() && bits_[type]);
-  }
+  bool contains(std::size_t type) const { return all_ || (type < bits_.size() && bits_[type]); }
   /// Adds every type of `other`.
   void merge(const type_set& other) {
     if (all_) return;

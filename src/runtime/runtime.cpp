@@ -159,10 +159,9 @@ void runtime::impl::open_cluster(const cluster_listen& listen) {
     actors = runtime_actors{};
     callers->close();
     stopped = true;
-    throw startup_error(error{error_code::unavailable, "cannot open the cluster port " +
-                                                           listen.host + ":" +
-                                                           std::to_string(listen.port) + ": " +
-                                                           why});
+    throw startup_error(
+        error{error_code::unavailable, "cannot open the cluster port " + listen.host + ":" +
+                                           std::to_string(listen.port) + ": " + why});
   }
   cluster_port = *port;
 }
@@ -399,7 +398,8 @@ cluster_activity runtime::cluster_counts() const {
   const auto& c = *impl_->actors.env->cluster;
   return cluster_activity{c.remote_dispatches.load(std::memory_order_relaxed),
                           c.stale_reports.load(std::memory_order_relaxed),
-                          c.node_losses_seen.load(std::memory_order_relaxed)};
+                          c.node_losses_seen.load(std::memory_order_relaxed),
+                          c.nodes_lost.load(std::memory_order_relaxed)};
 }
 
 expected<std::vector<std::string>> runtime::runnable_types() {

@@ -39,8 +39,8 @@ struct result_download {
 struct cluster_node {
   std::string node;
   std::string host;
-  std::uint64_t session = 0;  ///< 0: the coordinator itself
-  std::string state;          ///< "up" or "lost"
+  std::uint64_t session = 0;       ///< 0: the coordinator itself
+  std::string state;               ///< "up" or "lost"
   std::vector<std::string> types;  ///< empty with all_types
   bool all_types = false;
   std::size_t capacity = 0;  ///< executors offered
@@ -57,6 +57,7 @@ struct cluster_activity {
   std::uint64_t remote_dispatches = 0;  ///< attempts sent to worker nodes
   std::uint64_t stale_reports = 0;      ///< reports dropped: their lease was no longer current
   std::uint64_t attempts_lost = 0;      ///< attempts lost with their node
+  std::uint64_t nodes_lost = 0;         ///< worker node sessions lost (killed, hung, cut off, left)
 };
 
 /// The runtime could not start: its store could not be read.

@@ -25,7 +25,8 @@ struct runtime_actors {
 
 /// Reads what a previous run left unfinished from `backend`, then spawns the
 /// store writer, event hub, scheduler (which resumes those jobs) and the
-/// pool of `config.executors` executors offered to it. Fails, spawning nothing, when the store cannot be read.
+/// pool of `config.executors` executors offered to it. Fails, spawning nothing, when the store
+/// cannot be read.
 expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                        std::shared_ptr<const job_type_registry> types,
                                        runtime_config config, std::shared_ptr<store> backend,

@@ -110,7 +110,7 @@ std::vector<node_load> simulated_runtime::nodes() {
 cluster_activity simulated_runtime::cluster_counts() const {
   const auto& c = *impl_->actors.env->cluster;
   return cluster_activity{c.remote_dispatches.load(), c.stale_reports.load(),
-                          c.node_losses_seen.load()};
+                          c.node_losses_seen.load(), c.nodes_lost.load()};
 }
 
 simulated_runtime::~simulated_runtime() {

@@ -41,8 +41,7 @@ struct coordinator {
     auto r = jf.get("/api/cluster/nodes");
     REQUIRE(r.status == 200);
     for (const auto& n : r.object().at("items").as_array())
-      if (n.at("id").as_string() == id && n.at("state").as_string() == "up")
-        return n.as_object();
+      if (n.at("id").as_string() == id && n.at("state").as_string() == "up") return n.as_object();
     return std::nullopt;
   }
 
@@ -54,9 +53,9 @@ struct coordinator {
 std::unique_ptr<child_process> start_worker(const coordinator& c, const std::string& id,
                                             const std::string& types, int executors = 4,
                                             std::vector<std::string> env = {}) {
-  std::vector<std::string> args{JOBFORGE_BINARY, "worker",    "--join",
-                                c.join_address(), "--node-id", id,
-                                "--executors",    std::to_string(executors)};
+  std::vector<std::string> args{
+      JOBFORGE_BINARY, "worker", "--join",      c.join_address(),
+      "--node-id",     id,       "--executors", std::to_string(executors)};
   if (!types.empty()) args.insert(args.end(), {"--types", types});
   auto p = std::make_unique<child_process>(args, env);
   REQUIRE(p->spawned());
@@ -96,11 +95,11 @@ std::vector<std::string> attempt_nodes(const json::object& j) {
 /// machine allows, starting from the first status.
 void check_valid_path(const json::object& j) {
   static const std::set<std::pair<std::string, std::string>> allowed{
-      {"pending", "running"},    {"pending", "canceled"},  {"running", "completed"},
-      {"running", "retrying"},   {"running", "failed"},    {"running", "canceled"},
-      {"running", "pending"},    {"retrying", "pending"},  {"retrying", "canceled"},
-      {"scheduled", "pending"},  {"blocked", "pending"},   {"scheduled", "canceled"},
-      {"blocked", "canceled"},   {"failed", "pending"}};
+      {"pending", "running"},   {"pending", "canceled"}, {"running", "completed"},
+      {"running", "retrying"},  {"running", "failed"},   {"running", "canceled"},
+      {"running", "pending"},   {"retrying", "pending"}, {"retrying", "canceled"},
+      {"scheduled", "pending"}, {"blocked", "pending"},  {"scheduled", "canceled"},
+      {"blocked", "canceled"},  {"failed", "pending"}};
   const auto& h = j.at("history").as_array();
   REQUIRE_FALSE(h.empty());
   for (std::size_t i = 1; i < h.size(); ++i) {
@@ -162,8 +161,8 @@ TEST_CASE("a coordinator and two worker nodes run mixed jobs, each on a node tha
   const auto timed_out = add(json::object{
       {"type", "sleep"}, {"payload", {{"ms", 60000}}}, {"timeout_ms", 300}, {"max_attempts", 1}});
   const auto canceled = add(sleep_job(60000));
-  REQUIRE(eventually([&] { return fetch(c.jf, canceled).at("status").as_string() == "running"; },
-                     10s));
+  REQUIRE(
+      eventually([&] { return fetch(c.jf, canceled).at("status").as_string() == "running"; }, 10s));
   auto cancel = c.jf.post("/api/jobs/" + canceled + "/cancel", json::object{{"reason", "test"}});
   CHECK(cancel.status == 200);
 
@@ -254,6 +253,19 @@ TEST_CASE("a worker killed under load loses no job: what it held runs on the oth
     CHECK(nodes.back() == "spare");
   }
   CHECK(requeued > 0);
+  // Operators see it in the metrics.
+  auto metrics = c.jf.get_raw("/metrics");
+  REQUIRE(metrics);
+  const auto value_of = [&](const std::string& name) {
+    const auto at = metrics->body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(metrics->body.substr(at + name.size() + 2));
+  };
+  CHECK(value_of("jobforge_cluster_nodes_up") == 1);
+  CHECK(value_of("jobforge_cluster_node_losses_total") == 1);
+  CHECK(value_of("jobforge_cluster_attempts_lost_total") == requeued);
+  CHECK(value_of("jobforge_cluster_remote_dispatches_total") >= 24 + requeued);
+  CHECK(metrics->body.find("jobforge_cluster_node_running{node=\"spare\"} 0") != std::string::npos);
   // Measured: the kill is seen at once (the kernel closes the connection).
   INFO("from the kill to the requeue: " << slowest_detection_ms << " ms");
   CHECK(slowest_detection_ms < 1000);
@@ -278,8 +290,8 @@ TEST_CASE("a hung worker is given up within 2 s; its late results are dropped, j
   const auto stopped = clock_type::now();
   ::kill(hung->pid(), SIGSTOP);
   REQUIRE(eventually([&] { return !c.node("hung").has_value(); }, 3s));
-  const auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(
-      clock_type::now() - stopped);
+  const auto detected =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - stopped);
   INFO("hang detected after " << detected.count() << " ms");
   CHECK(detected < 2s);
   // Back after its attempts would have ended: whatever it sends is stale.
@@ -312,8 +324,9 @@ TEST_CASE("workers wait for their coordinator, and rejoin it after a restart", "
   temp_dir data;
   const int cluster_port = free_loopback_port();
   // The worker first: it retries until the coordinator is there.
-  std::vector<std::string> args{JOBFORGE_BINARY, "worker", "--join",
-                                "127.0.0.1:" + std::to_string(cluster_port), "--node-id", "early"};
+  std::vector<std::string> args{JOBFORGE_BINARY, "worker",
+                                "--join",        "127.0.0.1:" + std::to_string(cluster_port),
+                                "--node-id",     "early"};
   child_process early(args);
   REQUIRE(early.spawned());
   std::string id;

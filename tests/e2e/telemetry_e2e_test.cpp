@@ -185,6 +185,7 @@ TEST_CASE("openapi.json is valid OpenAPI and describes exactly the server's rout
                          "get /api/stats",
                          "get /metrics",
                          "get /health",
+                         "get /api/cluster/nodes",
                          "get /ready",
                          "get /openapi.json"}) {
     INFO(op);

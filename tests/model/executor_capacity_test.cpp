@@ -116,7 +116,8 @@ TEST_CASE("ready queue: pop among allowed types keeps priority order within them
   const auto a = *q.type_index("a");
   const auto b = *q.type_index("b");
   auto rng = make_seeded_random(7);
-  const job_id a1 = job_id::generate(*rng), b1 = job_id::generate(*rng), b2 = job_id::generate(*rng);
+  const job_id a1 = job_id::generate(*rng), b1 = job_id::generate(*rng),
+               b2 = job_id::generate(*rng);
   const aging_policy aging;
   q.push(a1, "a", priority::critical, make_dispatch_key(priority::critical, t0, 1, aging), t0);
   q.push(b1, "b", priority::low, make_dispatch_key(priority::low, t0, 2, aging), t0);
