@@ -1,5 +1,7 @@
 #include "cluster/cluster_settings.hpp"
 
+#include "cluster/openssl_error_queue.hpp"
+
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
@@ -98,6 +100,7 @@ void configure_cluster_transport(caf::actor_system_config& cfg, const cluster_tl
   cfg.set("middleman.heartbeat-interval", caf::timespan{heartbeat.interval});
   cfg.set("middleman.connection-timeout", caf::timespan{heartbeat.timeout});
   if (!tls.enabled()) return;
+  static_cast<void>(openssl_error_queue_guarded());
   cfg.load<caf::openssl::manager>();
   cfg.openssl_certificate = tls.cert;
   cfg.openssl_key = tls.key;
