@@ -15,8 +15,9 @@ packages=(
   libspdlog-dev catch2 libsqlite3-dev postgresql libpqxx-dev
   libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
   libbenchmark-dev zlib1g-dev libjemalloc-dev
-  # real servers the tests talk to (SMTP)
-  python3-aiosmtpd
+  # real servers and tools the tests use (SMTP; certificates and network
+  # namespaces for the cluster tests)
+  python3-aiosmtpd openssl iproute2
 )
 
 missing=()

@@ -8,7 +8,6 @@
 using namespace e2e;
 using namespace e2e::cluster;
 
-
 TEST_CASE("a coordinator and two worker nodes run mixed jobs, each on a node that has its type",
           "[e2e][cluster]") {
   coordinator c;

@@ -13,7 +13,6 @@ namespace e2e::cluster {
 
 namespace json = boost::json;
 
-
 /// A coordinator (no executors of its own unless asked) with a cluster port.
 struct coordinator {
   int cluster_port = free_loopback_port();
@@ -49,8 +48,8 @@ struct coordinator {
 };
 
 inline std::unique_ptr<child_process> start_worker(const coordinator& c, const std::string& id,
-                                            const std::string& types, int executors = 4,
-                                            std::vector<std::string> env = {}) {
+                                                   const std::string& types, int executors = 4,
+                                                   std::vector<std::string> env = {}) {
   std::vector<std::string> args{
       JOBFORGE_BINARY, "worker", "--join",      c.join_address(),
       "--node-id",     id,       "--executors", std::to_string(executors)};
@@ -71,7 +70,7 @@ inline bool terminal(const std::string& s) {
 }
 
 inline bool wait_terminal(served_jobforge& jf, const std::vector<std::string>& ids,
-                   std::chrono::milliseconds timeout) {
+                          std::chrono::milliseconds timeout) {
   return eventually(
       [&] {
         for (const auto& id : ids)
@@ -125,6 +124,5 @@ inline int count_status(const json::object& j, const char* status) {
     if (h.at("to").as_string() == status) ++n;
   return n;
 }
-
 
 }  // namespace e2e::cluster

@@ -94,14 +94,10 @@ TEST_CASE("mutual TLS: a worker signed by the cluster's CA joins; strangers are 
 TEST_CASE("a cluster port beyond loopback needs TLS and a token, unless made insecure",
           "[e2e][cluster][tls]") {
   temp_dir data;
-  const std::vector<std::string> args{JOBFORGE_BINARY,
-                                      "serve",
-                                      "--port",
-                                      std::to_string(free_loopback_port()),
-                                      "--data-dir",
-                                      data.path().string(),
-                                      "--cluster-port",
-                                      std::to_string(free_loopback_port())};
+  const std::vector<std::string> args{JOBFORGE_BINARY,  "serve",
+                                      "--port",         std::to_string(free_loopback_port()),
+                                      "--data-dir",     data.path().string(),
+                                      "--cluster-port", std::to_string(free_loopback_port())};
   child_process refused(args, {"JOBFORGE_CLUSTER_HOST=0.0.0.0"});
   CHECK(run_to_end(refused) == 1);
   CHECK(refused.log().find("cluster.insecure") != std::string::npos);
