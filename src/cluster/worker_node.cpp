@@ -7,12 +7,13 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/remote_actor.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include <unistd.h>
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -58,9 +59,24 @@ struct worker_node::impl {
     status.last_problem = std::move(what);
   }
 
+  /// The coordinator's gateway at `a`, within the join timeout: CAF's own
+  /// remote_actor waits without end for a handshake that a coordinator
+  /// going down accepted but never answers.
   caf::expected<caf::actor> connect(const cluster_address& a) {
-    if (options.tls.enabled()) return caf::openssl::remote_actor(*sys, a.host, a.port);
-    return sys->middleman().remote_actor(a.host, a.port);
+    const auto broker = options.tls.enabled() ? sys->openssl_manager().actor_handle()
+                                              : sys->middleman().actor_handle();
+    caf::expected<caf::actor> out{caf::sec::cannot_connect_to_node};
+    caf::scoped_actor self{*sys};
+    self->request(broker, options.join_timeout, caf::connect_atom::value, a.host, a.port)
+        .receive(
+            [&](caf::node_id&, caf::strong_actor_ptr& gateway, std::set<std::string>&) {
+              if (gateway)
+                out = caf::actor_cast<caf::actor>(std::move(gateway));
+              else
+                out = caf::make_error(caf::sec::no_actor_published_at_port, a.port);
+            },
+            [&](caf::error& e) { out = std::move(e); });
+    return out;
   }
 
   /// One session: join through `gateway`, serve until it is lost or stop().

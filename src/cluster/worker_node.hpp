@@ -37,8 +37,8 @@ struct worker_options {
   milliseconds progress_interval{100};
   milliseconds first_backoff{100};  ///< between failed joins, doubling
   milliseconds max_backoff{5'000};
-  milliseconds join_timeout{10'000};  ///< for the coordinator's answer
-  unsigned scheduler_threads = 0;     ///< CAF worker threads; 0 = one per core
+  milliseconds join_timeout{3'000};  ///< for a connection, and for the coordinator's answer
+  unsigned scheduler_threads = 0;    ///< CAF worker threads; 0 = one per core
 };
 
 /// What the node is doing, for callers and tests.

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 
 #include <algorithm>
@@ -39,6 +40,7 @@ struct runtime::impl {
   runtime_actors actors;
   caf::actor gateway;  ///< when worker nodes may join
   std::optional<std::uint16_t> cluster_port;
+  bool cluster_tls = false;
   bool stopped = false;
 
   /// Publishes the cluster gateway; throws startup_error when it cannot.
@@ -164,6 +166,7 @@ void runtime::impl::open_cluster(const cluster_listen& listen) {
                                            std::to_string(listen.port) + ": " + why});
   }
   cluster_port = *port;
+  cluster_tls = listen.tls.enabled();
 }
 
 runtime::~runtime() {
@@ -174,6 +177,14 @@ void runtime::shutdown() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   if (impl_->gateway) {
+    // The port first: a worker that rejoins at once must find it closed,
+    // not a handshake with a system on its way out.
+    if (impl_->cluster_port) {
+      const auto broker = impl_->cluster_tls ? impl_->sys->openssl_manager().actor_handle()
+                                             : impl_->sys->middleman().actor_handle();
+      caf::scoped_actor self{*impl_->sys};
+      self->send(broker, caf::close_atom::value, *impl_->cluster_port);
+    }
     caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
     impl_->gateway = nullptr;
   }

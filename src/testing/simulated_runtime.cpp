@@ -1,6 +1,7 @@
 #include "testing/simulated_runtime.hpp"
 
 #include "actors/executor.hpp"
+#include "cluster/cluster_gateway.hpp"
 #include "runtime/runtime_core.hpp"
 
 #include <caf/all.hpp>
@@ -36,7 +37,16 @@ struct simulated_runtime::impl {
   std::vector<job_event> events;
   caf::actor recorder;
   std::map<std::pair<std::string, std::uint64_t>, std::vector<caf::actor>> nodes;
+  caf::actor gateway;
+  std::map<std::string, caf::actor> agents;  ///< each node's latest
+  std::vector<caf::actor> replaced_agents;   ///< kept alive, as a restarted node's would be
 };
+
+namespace {
+caf::behavior idle_agent(caf::event_based_actor*) {
+  return {[](caf::unit_t) {}};
+}
+}  // namespace
 
 template <class Reply, class... Ts>
 simulated_runtime::pending<Reply> simulated_runtime::ask(const caf::actor& dest, Ts... xs) {
@@ -113,8 +123,44 @@ cluster_activity simulated_runtime::cluster_counts() const {
                           c.node_losses_seen.load(), c.nodes_lost.load()};
 }
 
+join_reply simulated_runtime::join(join_request request, const std::string& token) {
+  if (!impl_->gateway) impl_->gateway = impl_->sys.spawn(cluster_gateway, impl_->actors.env, token);
+  auto agent = impl_->sys.spawn(idle_agent);
+  if (auto old = impl_->agents.find(request.node); old != impl_->agents.end())
+    impl_->replaced_agents.push_back(old->second);
+  impl_->agents[request.node] = agent;
+  request.agent = agent;
+  auto r = ask<join_reply>(impl_->gateway, join_atom::value, std::move(request));
+  if (!r.ready()) throw std::logic_error("the gateway did not answer the join");
+  return r.get();
+}
+
+void simulated_runtime::drop_agent(const std::string& node) {
+  auto it = impl_->agents.find(node);
+  if (it == impl_->agents.end()) throw std::invalid_argument("no agent of node " + node);
+  caf::anon_send_exit(it->second, caf::exit_reason::remote_link_unreachable);
+  impl_->agents.erase(it);
+  run();
+}
+
+void simulated_runtime::offer_through_gateway(executor_offer offer, std::size_t count) {
+  auto& held = impl_->nodes[{offer.node, offer.session}];
+  for (std::size_t i = 0; i < count; ++i) {
+    auto ex = impl_->sys.spawn(executor, impl_->actors.env);
+    held.push_back(ex);
+    offer.executors.push_back(std::move(ex));
+  }
+  caf::anon_send(impl_->gateway, offer_atom::value, std::move(offer));
+  run();
+}
+
 simulated_runtime::~simulated_runtime() {
   caf::anon_send_exit(impl_->recorder, caf::exit_reason::user_shutdown);
+  if (impl_->gateway) caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
+  for (auto& [node, agent] : impl_->agents)
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+  for (auto& agent : impl_->replaced_agents)
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   for (auto& [key, executors] : impl_->nodes)
     for (const auto& ex : executors)
       caf::anon_send_exit(ex, caf::exit_reason::user_shutdown);

@@ -99,6 +99,16 @@ class simulated_runtime {
   /// Fencing and node-loss counts so far.
   cluster_activity cluster_counts() const;
 
+  /// Asks this runtime's cluster gateway (made at the first call, checking
+  /// `token`) to let a node join, as a worker node's agent does; the agent
+  /// is made here. The answer, once the actors are idle.
+  join_reply join(join_request request, const std::string& token = {});
+  /// A joined node's agent ends (its connection dropped): the gateway loses the node.
+  void drop_agent(const std::string& node);
+  /// Offers executors through the gateway, as a joined node's pool does;
+  /// `count` executors of this process with the offer's node and session.
+  void offer_through_gateway(executor_offer offer, std::size_t count);
+
  private:
   struct impl;
   template <class Reply, class... Ts>

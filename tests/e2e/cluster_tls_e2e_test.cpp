@@ -74,6 +74,21 @@ TEST_CASE("mutual TLS: a worker signed by the cluster's CA joins; strangers are 
                wrong_token->log().find("refused") != std::string::npos;
       },
       10s));
+  // Forged BASP headers (a handshake claiming a huge payload), which a
+  // plaintext port would read: TLS refuses them before that.
+  for (int round = 0; round < 4; ++round) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(c.cluster_port));
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    std::string forged(64, '\xff');
+    forged[0] = static_cast<char>(round % 2);  // server or client handshake
+    CHECK(::send(fd, forged.data(), forged.size(), MSG_NOSIGNAL) > 0);
+    ::close(fd);
+  }
   // Long enough for several knocks each (100, 200, 400, 800 ms apart).
   std::this_thread::sleep_for(1500ms);
   CHECK_FALSE(c.node("plain"));

@@ -162,3 +162,87 @@ TEST_CASE("the coordinator's own executors are offered like a node's and replace
   CHECK(loads[0].executors == 2);
   CHECK(rt.stats().idle_executors == 2);
 }
+
+namespace {
+
+join_request joining(std::string node, std::vector<std::string> types = {"echo", "sleep"},
+                     std::string token = "t0k3n") {
+  join_request r;
+  r.node = std::move(node);
+  r.boot_id = "boot";
+  r.token = std::move(token);
+  r.host = "host";
+  r.types = std::move(types);
+  r.capacity = 2;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the gateway refuses another protocol version and a wrong token, telling nothing",
+          "[runtime][cluster][gateway]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  auto old = joining("old");
+  old.protocol_version = cluster_protocol_version + 1;
+  const auto refused = rt.join(old, "t0k3n");
+  CHECK_FALSE(refused.accepted);
+  CHECK_THAT(refused.reason, Catch::Contains("protocol version"));
+  CHECK(refused.session == 0);
+
+  const auto stranger = rt.join(joining("stranger", {"echo"}, "guess"));
+  CHECK_FALSE(stranger.accepted);
+  CHECK(stranger.reason == "refused");
+  CHECK(stranger.coordinator.empty());
+  CHECK(stranger.unknown_types.empty());
+  CHECK(rt.nodes().empty());
+}
+
+TEST_CASE("the gateway admits a node's known types and hands its executors to the scheduler",
+          "[runtime][cluster][gateway]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  const auto reply = rt.join(joining("w1", {"echo", "no.such.type"}), "t0k3n");
+  REQUIRE(reply.accepted);
+  CHECK(reply.session != 0);
+  CHECK(reply.coordinator == "coordinator");
+  CHECK(reply.unknown_types == std::vector<std::string>{"no.such.type"});
+
+  // An offer claiming more types than the join gets the join's.
+  rt.offer_through_gateway(executor_offer{"w1", reply.session, std::nullopt, {}}, 2);
+  const job sleeper = submit_ok(rt, request("sleep", R"({"ms": 10})"));
+  const job echo = submit_ok(rt, request("echo"));
+  rt.advance(100ms);
+  CHECK(fetch(rt, echo.id).status == job_status::completed);
+  CHECK(fetch(rt, sleeper.id).status == job_status::pending);
+
+  // An offer for a session that does not exist is dropped.
+  rt.offer_through_gateway(executor_offer{"w1", reply.session + 1, std::nullopt, {}}, 1);
+  CHECK(rt.stats().executors == 2);
+}
+
+TEST_CASE("a node that joins again or whose agent ends is lost, and its attempts with it",
+          "[runtime][cluster][gateway]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  const auto first = rt.join(joining("w1"), "t0k3n");
+  REQUIRE(first.accepted);
+  rt.offer_through_gateway(executor_offer{"w1", first.session, std::nullopt, {}}, 1);
+  const job j = submit_ok(rt, request("sleep", R"({"ms": 5000})"));
+  rt.advance(100ms);
+  REQUIRE(fetch(rt, j.id).status == job_status::running);
+
+  // Restarted: the new session replaces the old one, whose attempt is lost.
+  const auto second = rt.join(joining("w1"), "t0k3n");
+  REQUIRE(second.accepted);
+  CHECK(second.session != first.session);
+  CHECK(fetch(rt, j.id).status == job_status::pending);
+  CHECK(fetch(rt, j.id).last_error->kind == error_kind::node_lost);
+  CHECK(rt.cluster_counts().nodes_lost == 1);
+
+  rt.offer_through_gateway(executor_offer{"w1", second.session, std::nullopt, {}}, 1);
+  rt.advance(100ms);
+  REQUIRE(fetch(rt, j.id).status == job_status::running);
+  rt.drop_agent("w1");
+  CHECK(fetch(rt, j.id).status == job_status::pending);
+  CHECK(rt.cluster_counts().nodes_lost == 2);
+  for (const auto& n : rt.nodes())
+    CHECK_FALSE(n.up);
+}

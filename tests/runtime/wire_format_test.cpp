@@ -1,0 +1,162 @@
+// The messages that cross the network survive CAF's serialisation whole,
+// and a message whose JSON text is damaged fails to load instead of
+// arriving half-read.
+#include "actors/protocol.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace jobforge;
+
+namespace {
+
+struct wire_system {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  wire_system() {
+    cfg.set("scheduler.max-threads", std::size_t{1});
+    announce_wire_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+  }
+
+  template <class T>
+  std::vector<char> save(T& x) {
+    std::vector<char> buf;
+    caf::binary_serializer sink{*sys, buf};
+    REQUIRE_FALSE(sink(x));
+    return buf;
+  }
+
+  template <class T>
+  caf::error load(const std::vector<char>& buf, T& x) {
+    caf::binary_deserializer source{*sys, buf};
+    return source(x);
+  }
+};
+
+job_id an_id() {
+  auto rng = make_seeded_random(3);
+  return job_id::generate(*rng);
+}
+
+}  // namespace
+
+TEST_CASE("an attempt order crosses the wire whole", "[runtime][wire]") {
+  wire_system w;
+  attempt_order order;
+  order.id = an_id();
+  order.attempt = 3;
+  order.type = "email.send";
+  order.payload = boost::json::parse(R"({"to": ["a@b.c"], "n": 1.5, "deep": {"x": [null, true]}})");
+  order.checkpoint = boost::json::parse(R"({"sent": 7})");
+  order.started_at = from_unix_ms(1'767'225'600'123);
+  order.deadline = from_unix_ms(1'767'225'630'123);
+  order.lease = attempt_lease{0xfeedfacecafebeefULL, 42};
+  const auto buf = w.save(order);
+  attempt_order back;
+  REQUIRE_FALSE(w.load(buf, back));
+  CHECK(back.id == order.id);
+  CHECK(back.attempt == 3);
+  CHECK(back.type == "email.send");
+  CHECK(back.payload == order.payload);
+  CHECK(back.checkpoint == order.checkpoint);
+  CHECK(back.started_at == order.started_at);
+  CHECK(back.deadline == order.deadline);
+  CHECK(back.lease == order.lease);
+  CHECK_FALSE(back.supervisor);
+}
+
+TEST_CASE("outcomes and progress reports cross the wire whole", "[runtime][wire]") {
+  wire_system w;
+  attempt_outcome ok;
+  ok.attempt = 2;
+  ok.lease = attempt_lease{7, 9};
+  ok.result = handler_result::ok(boost::json::parse(R"({"rows": 12})"));
+  ok.progress = job_progress{75, "copy", "3 of 4", from_unix_ms(1'000), 250};
+  ok.checkpoint = boost::json::parse("[1, 2]");
+  ok.checkpoint_saved = true;
+  ok.stopped = stop_reason::timeout;
+  attempt_outcome back;
+  REQUIRE_FALSE(w.load(w.save(ok), back));
+  CHECK(back.attempt == 2);
+  CHECK(back.lease == ok.lease);
+  REQUIRE(back.result.succeeded());
+  CHECK(back.result.value() == ok.result.value());
+  REQUIRE(back.progress);
+  CHECK(back.progress->percent == 75);
+  CHECK(back.progress->stage == "copy");
+  CHECK(back.progress->message == "3 of 4");
+  CHECK(back.progress->eta_ms == 250);
+  CHECK(back.checkpoint == ok.checkpoint);
+  CHECK(back.checkpoint_saved);
+  CHECK(back.stopped == stop_reason::timeout);
+  CHECK_FALSE(back.result_file);
+
+  attempt_outcome failed;
+  failed.attempt = 1;
+  failed.result = handler_result::failure({"smtp_421", "try later", error_kind::transient, 30'000});
+  attempt_outcome failed_back;
+  REQUIRE_FALSE(w.load(w.save(failed), failed_back));
+  REQUIRE_FALSE(failed_back.result.succeeded());
+  CHECK(failed_back.result.error() == failed.result.error());
+  CHECK_FALSE(failed_back.progress);
+  CHECK_FALSE(failed_back.stopped);
+
+  progress_report report{4, attempt_lease{1, 2}, job_progress{10, "s", "m", from_unix_ms(5), {}},
+                         boost::json::parse(R"({"k": "v"})"), true};
+  progress_report report_back;
+  REQUIRE_FALSE(w.load(w.save(report), report_back));
+  CHECK(report_back.attempt == 4);
+  CHECK(report_back.lease == report.lease);
+  CHECK(report_back.progress.stage == "s");
+  CHECK_FALSE(report_back.progress.eta_ms);
+  CHECK(report_back.checkpoint == report.checkpoint);
+}
+
+TEST_CASE("a join and its answer cross the wire whole", "[runtime][wire]") {
+  wire_system w;
+  join_request req;
+  req.node = "w1";
+  req.boot_id = "b00t";
+  req.token = "secret";
+  req.host = "host-1";
+  req.types = {"noop", "echo"};
+  req.capacity = 16;
+  join_request back;
+  REQUIRE_FALSE(w.load(w.save(req), back));
+  CHECK(back.protocol_version == cluster_protocol_version);
+  CHECK(back.node == "w1");
+  CHECK(back.token == "secret");
+  CHECK(back.types == req.types);
+  CHECK(back.capacity == 16);
+
+  executor_offer offer{"w1", 99, std::vector<std::string>{"noop"}, {}};
+  executor_offer offer_back;
+  REQUIRE_FALSE(w.load(w.save(offer), offer_back));
+  CHECK(offer_back.session == 99);
+  REQUIRE(offer_back.types);
+  CHECK(*offer_back.types == std::vector<std::string>{"noop"});
+  executor_offer all_types{"local", 0, std::nullopt, {}};
+  REQUIRE_FALSE(w.load(w.save(all_types), offer_back));
+  CHECK_FALSE(offer_back.types);
+}
+
+TEST_CASE("a message whose JSON text is damaged fails to load", "[runtime][wire]") {
+  wire_system w;
+  attempt_order order;
+  order.id = an_id();
+  order.type = "echo";
+  order.payload = boost::json::string("XYZW");
+  auto buf = w.save(order);
+  const std::string marker = "\"XYZW\"";
+  auto at = std::search(buf.begin(), buf.end(), marker.begin(), marker.end());
+  REQUIRE(at != buf.end());
+  *at = '{';  // now `{XYZW"`: not JSON
+  attempt_order back;
+  CHECK(w.load(buf, back));
+}
