@@ -272,9 +272,21 @@ struct progress_report {
   bool checkpoint_saved = false;
 };
 
-/// A status change or a progress report, as published to subscribers.
+/// A worker node joined or was lost (a `node` event).
+struct node_change {
+  std::string node;
+  std::uint64_t session = 0;
+  std::string state;  ///< "up" (joined) or "lost"
+  std::string host;
+  std::vector<std::string> types;
+  std::uint32_t capacity = 0;
+  std::string reason;  ///< why it was lost
+};
+
+/// A status change or a progress report of a job, or a node's change, as
+/// published to subscribers.
 struct job_event {
-  enum class kind { status, progress };
+  enum class kind { status, progress, node };
   kind what = kind::status;
   std::uint64_t sequence = 0;  ///< assigned by the event hub, increasing
   job_id id;
@@ -288,6 +300,8 @@ struct job_event {
   timestamp at{};
   /// Status changes: how long the job was in `from` (waiting, running, ...).
   milliseconds in_previous{0};
+  /// Node events only (the job fields are empty then).
+  std::shared_ptr<const node_change> node;
 };
 
 /// An executor as the scheduler hands it to a supervisor: the actor and

@@ -1,5 +1,6 @@
 #include "cluster/cluster_gateway.hpp"
 
+#include "actors/event_hub.hpp"
 #include "cluster/cluster_settings.hpp"
 
 #include <spdlog/spdlog.h>
@@ -19,6 +20,17 @@ timestamp now(gateway* self) {
   return self->state.env->clock.at(self->clock().now());
 }
 
+// Tells subscribers (the event stream's `event: node`).
+void publish_node(gateway* self, const cluster_node_record& n) {
+  const bool up = n.status == cluster_node_record::state::up;
+  job_event e;
+  e.what = job_event::kind::node;
+  e.at = up ? n.joined_at : n.lost_at.value_or(now(self));
+  e.node = std::make_shared<const node_change>(node_change{
+      n.node, n.session, up ? "up" : "lost", n.host, n.types, n.capacity, n.lost_reason});
+  publish(self, *self->state.env, std::move(e));
+}
+
 cluster_node_record* find_session(gateway* self, std::uint64_t session) {
   for (auto& n : self->state.nodes)
     if (n.session == session) return &n;
@@ -34,6 +46,7 @@ void mark_lost(gateway* self, cluster_node_record& n, const std::string& reason)
   st.env->cluster->nodes_lost.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("cluster: node {} (session {:x}) lost: {}", n.node, n.session, reason);
   self->send(st.env->scheduler, node_down_atom::value, n.node, n.session);
+  publish_node(self, n);
 }
 
 void forget_old_sessions(gateway* self) {
@@ -92,6 +105,7 @@ join_reply join(gateway* self, join_request& req) {
       known,    req.capacity, t,           t,       std::nullopt,
       {}};
   st.nodes.push_back(std::move(rec));
+  publish_node(self, st.nodes.back());
   forget_old_sessions(self);
   st.agents[req.agent.address()] = session;
   self->monitor(req.agent);

@@ -1,4 +1,5 @@
 #include "http/error_response.hpp"
+#include "http/event_stream.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "runtime/runtime.hpp"
@@ -9,14 +10,6 @@ namespace {
 boost::json::value optional_time(const std::optional<timestamp>& t) {
   if (!t) return nullptr;
   return boost::json::string(format_rfc3339(*t));
-}
-
-std::string fmt_session(std::uint64_t session) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, session >>= 4)
-    out[static_cast<std::size_t>(i)] = digits[session & 0xf];
-  return out;
 }
 
 boost::json::object node_to_json(const cluster_node& n) {

@@ -14,7 +14,37 @@ bool event_filter::matches(const job_id& id, const std::string& job_type,
   return (!job || *job == id) && (!type || *type == job_type) && (!tenant || *tenant == job_tenant);
 }
 
+namespace {
+
+std::string format_node_event(const job_event& e) {
+  const auto& n = *e.node;
+  boost::json::array types;
+  for (const auto& t : n.types)
+    types.emplace_back(t);
+  boost::json::object data{{"node", n.node},
+                           {"session", fmt_session(n.session)},
+                           {"state", n.state},
+                           {"address", n.host},
+                           {"types", std::move(types)},
+                           {"capacity", n.capacity},
+                           {"at", format_rfc3339(e.at)}};
+  if (!n.reason.empty()) data["reason"] = n.reason;
+  return "id: " + std::to_string(e.sequence) +
+         "\nevent: node\ndata: " + boost::json::serialize(data) + "\n\n";
+}
+
+}  // namespace
+
+std::string fmt_session(std::uint64_t session) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, session >>= 4)
+    out[static_cast<std::size_t>(i)] = digits[session & 0xf];
+  return out;
+}
+
 std::string format_event(const job_event& e) {
+  if (e.what == job_event::kind::node && e.node) return format_node_event(e);
   boost::json::object data{{"job_id", to_string(e.id)}, {"type", e.type}};
   std::string name;
   if (e.what == job_event::kind::status) {
@@ -38,6 +68,9 @@ std::string format_event(const job_event& e) {
 event_broadcaster::event_broadcaster(limits l) : limits_(l) {}
 
 bool event_broadcaster::matches(const client& c, const kept& k) const {
+  // A node event concerns no tenant's job: every stream that asks for no
+  // particular job or type gets it.
+  if (k.event.what == job_event::kind::node) return !c.filter_.job && !c.filter_.type;
   return c.filter_.matches(k.event.id, k.event.type, k.event.tenant);
 }
 

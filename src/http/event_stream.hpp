@@ -90,4 +90,7 @@ class event_broadcaster {
 /// The SSE text of one event.
 std::string format_event(const job_event& e);
 
+/// A node session as its 16 lowercase hex digits (as /api/cluster/nodes shows it).
+std::string fmt_session(std::uint64_t session);
+
 }  // namespace jobforge::http

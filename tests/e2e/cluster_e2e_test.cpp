@@ -4,6 +4,7 @@
 // worker with the wrong token is refused; workers outlive a coordinator
 // restart and wait for a coordinator that is not up yet.
 #include "cluster_fixture.hpp"
+#include "sse_reader.hpp"
 
 #include <random>
 
@@ -269,4 +270,37 @@ TEST_CASE("garbage on the cluster port changes nothing: the coordinator and its 
   REQUIRE(c.node("steady"));
   CHECK(c.node("steady")->at("session").as_string() == session);
   CHECK(c.jf.process().running());
+}
+
+TEST_CASE("the event stream tells of a node joining and being lost", "[e2e][cluster]") {
+  coordinator c;
+  auto w = start_worker(c, "watched", "echo,sleep", 3);
+  REQUIRE(c.wait_up("watched"));
+  const auto session = std::string(c.node("watched")->at("session").as_string());
+  ::kill(w->pid(), SIGKILL);
+  REQUIRE(eventually([&] { return !c.node("watched").has_value(); }, 5s));
+  const auto node_events = [](const std::vector<sse_event>& events) {
+    std::vector<sse_event> out;
+    for (const auto& e : events)
+      if (e.name == "node") out.push_back(e);
+    return out;
+  };
+  const auto events = read_events(
+      c.jf.port(), "/api/events?last_event_id=0",
+      [&](const std::vector<sse_event>& seen) { return node_events(seen).size() >= 2; });
+  const auto nodes = node_events(events);
+  REQUIRE(nodes.size() == 2);
+  CHECK(nodes[0].data.at("node").as_string() == "watched");
+  CHECK(nodes[0].data.at("state").as_string() == "up");
+  CHECK(nodes[0].data.at("session").as_string() == session);
+  CHECK(nodes[0].data.at("capacity").as_int64() == 3);
+  CHECK(nodes[0].data.at("types").as_array().size() == 2);
+  CHECK(nodes[1].data.at("state").as_string() == "lost");
+  CHECK(nodes[1].data.at("reason").as_string().size() > 0);
+  CHECK(nodes[1].id > nodes[0].id);
+  // A stream about one job hears nothing of nodes.
+  const auto id = submit(c.jf, json::object{{"type", "echo"}, {"payload", json::object{}}});
+  const auto of_job = read_events(c.jf.port(), "/api/events?last_event_id=0&job_id=" + id,
+                                  [](const std::vector<sse_event>& seen) { return !seen.empty(); });
+  CHECK(node_events(of_job).empty());
 }

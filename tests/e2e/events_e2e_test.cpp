@@ -3,6 +3,7 @@
 // never reads does not hold anything up.
 
 #include "served_jobforge.hpp"
+#include "sse_reader.hpp"
 
 #include <sys/socket.h>
 
@@ -12,42 +13,10 @@ using e2e::status_of;
 using e2e::submit;
 using namespace std::chrono_literals;
 
+using e2e::read_events;
+using e2e::sse_event;
+
 namespace {
-
-struct sse_event {
-  std::uint64_t id = 0;
-  std::string name;
-  json::object data;
-};
-
-/// Reads the stream at `path` until `enough` says so or `limit` passes.
-std::vector<sse_event> read_events(int port, const std::string& path,
-                                   const std::function<bool(const std::vector<sse_event>&)>& enough,
-                                   std::string* raw = nullptr) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(5s);
-  std::vector<sse_event> events;
-  std::string buffer;
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  client.Get(path.c_str(), [&](const char* data, std::size_t size) {
-    buffer.append(data, size);
-    if (raw) raw->append(data, size);
-    for (auto end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
-      const std::string block = buffer.substr(0, end);
-      buffer.erase(0, end + 2);
-      sse_event e;
-      std::istringstream lines(block);
-      for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("id: ", 0) == 0) e.id = std::stoull(line.substr(4));
-        if (line.rfind("event: ", 0) == 0) e.name = line.substr(7);
-        if (line.rfind("data: ", 0) == 0) e.data = json::parse(line.substr(6)).as_object();
-      }
-      if (!e.name.empty()) events.push_back(std::move(e));
-    }
-    return !enough(events) && std::chrono::steady_clock::now() < deadline;
-  });
-  return events;
-}
 
 bool saw_status(const std::vector<sse_event>& events, const char* to) {
   return std::any_of(events.begin(), events.end(), [&](const sse_event& e) {
