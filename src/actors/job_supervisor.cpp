@@ -1,6 +1,7 @@
 #include "actors/job_supervisor.hpp"
 
 #include "actors/event_hub.hpp"
+#include "actors/outcome_results.hpp"
 #include "actors/send_after.hpp"
 #include "actors/webhook_outbox.hpp"
 #include "model/retry_policy.hpp"
@@ -158,6 +159,14 @@ void on_outcome(supervisor* self, attempt_outcome& out) {
     // A canceled job never reports completed, whatever its handler returned.
     finish_canceled(self);
     return;
+  }
+  if (out.lease.session != 0 && !st.env->config.results_dir.empty()) {
+    // A worker node has no results folder: a large JSON result comes back
+    // inline and is kept here, as a local executor would have kept it.
+    keep_large_result(
+        st.current.id,
+        result_file_settings{st.env->config.results_dir, st.env->config.max_inline_result_bytes},
+        out);
   }
   if (out.result.succeeded()) {
     st.current.result = std::move(out.result.value());

@@ -68,7 +68,13 @@ TEST_CASE("a coordinator and two worker nodes run mixed jobs, each on a node tha
       CHECK(status == "completed");
     }
   }
-  CHECK(fetch(c.jf, echo_id).at("result").at("text").as_string().size() == big.size());
+  // A large result comes back from its node and is kept on the coordinator as a file.
+  CHECK(fetch(c.jf, echo_id).at("result").at("stored_as_file").as_bool());
+  auto download = c.jf.get_raw("/api/jobs/" + echo_id + "/result/download");
+  REQUIRE(download);
+  CHECK(download->status == 200);
+  CHECK(json::parse(download->body).at("text").as_string().size() == big.size());
+  CHECK(download->get_header_value("X-Content-SHA256").size() == 64);
   CHECK(fetch(c.jf, retried).at("attempts").as_int64() == 2);
   CHECK(fetch(c.jf, progressed).at("progress").at("percent").as_double() == 100.0);
 
