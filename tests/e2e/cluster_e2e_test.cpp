@@ -106,29 +106,20 @@ TEST_CASE("a worker killed under load loses no job: what it held runs on the oth
   auto spare = start_worker(c, "spare", "sleep");
   REQUIRE(c.wait_up("doomed"));
   REQUIRE(c.wait_up("spare"));
-  std::vector<std::string> ids;
-  for (int i = 0; i < 24; ++i)
-    ids.push_back(submit(c.jf, sleep_job(300)));
-  REQUIRE(eventually(
-      [&] {
-        auto n = c.node("doomed");
-        return n && n->at("running").as_int64() > 0;
-      },
-      10s));
+  const auto ids = load_node(c, "doomed", 24, 300, 1);
   const auto killed_at = std::chrono::system_clock::now();
   ::kill(doomed->pid(), SIGKILL);
-  REQUIRE(wait_terminal(c.jf, ids, 30s));
+  check_completed_once(c.jf, ids);
 
   int requeued = 0;
   std::int64_t slowest_detection_ms = 0;
   for (const auto& id : ids) {
     const auto j = fetch(c.jf, id);
-    check_valid_path(j);
-    CHECK(j.at("status").as_string() == "completed");
-    CHECK(count_status(j, "completed") == 1);
+    bool lost = false;
     for (const auto& h : j.at("history").as_array()) {
       const auto* e = h.as_object().if_contains("error");
       if (!e || !e->is_object() || e->at("kind").as_string() != "node_lost") continue;
+      lost = true;
       ++requeued;
       CHECK(h.at("node").as_string() == "doomed");
       const auto at = parse_utc(h.at("at").as_string());
@@ -136,8 +127,9 @@ TEST_CASE("a worker killed under load loses no job: what it held runs on the oth
           slowest_detection_ms,
           std::chrono::duration_cast<std::chrono::milliseconds>(at - killed_at).count());
     }
-    const auto nodes = attempt_nodes(j);
-    CHECK(nodes.back() == "spare");
+    // What the dead node held ran again on the other one (what it had
+    // finished before the kill stays finished there).
+    if (lost) CHECK(attempt_nodes(j).back() == "spare");
   }
   CHECK(requeued > 0);
   // Operators see it in the metrics.
@@ -165,32 +157,16 @@ TEST_CASE("a hung worker is given up within 2 s; its late results are dropped, j
   auto spare = start_worker(c, "spare", "sleep", 2);
   REQUIRE(c.wait_up("hung"));
   REQUIRE(c.wait_up("spare"));
-  std::vector<std::string> ids;
-  for (int i = 0; i < 4; ++i)
-    ids.push_back(submit(c.jf, sleep_job(1200)));
-  REQUIRE(eventually(
-      [&] {
-        auto n = c.node("hung");
-        return n && n->at("running").as_int64() == 2;
-      },
-      10s));
+  const auto ids = load_node(c, "hung", 4, 1200, 2);
   const auto stopped = clock_type::now();
   ::kill(hung->pid(), SIGSTOP);
-  REQUIRE(eventually([&] { return !c.node("hung").has_value(); }, 3s));
-  const auto detected =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - stopped);
+  const auto detected = wait_given_up(c, "hung", stopped);
   INFO("hang detected after " << detected.count() << " ms");
   CHECK(detected < 2s);
   // Back after its attempts would have ended: whatever it sends is stale.
   std::this_thread::sleep_for(1500ms);
   ::kill(hung->pid(), SIGCONT);
-  REQUIRE(wait_terminal(c.jf, ids, 30s));
-  for (const auto& id : ids) {
-    const auto j = fetch(c.jf, id);
-    check_valid_path(j);
-    CHECK(j.at("status").as_string() == "completed");
-    CHECK(count_status(j, "completed") == 1);
-  }
+  check_completed_once(c.jf, ids);
   // It joins again as a new session.
   CHECK(c.wait_up("hung"));
 }

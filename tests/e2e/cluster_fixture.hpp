@@ -125,4 +125,38 @@ inline int count_status(const json::object& j, const char* status) {
   return n;
 }
 
+/// Submits `count` sleep jobs of `ms` each and waits until node `id` runs
+/// `running` of them.
+inline std::vector<std::string> load_node(coordinator& c, const std::string& id, int count, int ms,
+                                          std::int64_t running) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i)
+    ids.push_back(submit(c.jf, sleep_job(ms)));
+  REQUIRE(eventually(
+      [&] {
+        auto n = c.node(id);
+        return n && n->at("running").as_int64() >= running;
+      },
+      10s));
+  return ids;
+}
+
+/// Waits (up to 3 s) until node `id` is no longer up; how long since `since`.
+inline std::chrono::milliseconds wait_given_up(coordinator& c, const std::string& id,
+                                               clock_type::time_point since) {
+  REQUIRE(eventually([&] { return !c.node(id).has_value(); }, 3s));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - since);
+}
+
+/// Every job of `ids` ends, completed exactly once, along a valid path.
+inline void check_completed_once(served_jobforge& jf, const std::vector<std::string>& ids) {
+  REQUIRE(wait_terminal(jf, ids, 30s));
+  for (const auto& id : ids) {
+    const auto j = fetch(jf, id);
+    check_valid_path(j);
+    CHECK(j.at("status").as_string() == "completed");
+    CHECK(count_status(j, "completed") == 1);
+  }
+}
+
 }  // namespace e2e::cluster

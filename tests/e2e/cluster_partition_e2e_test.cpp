@@ -83,33 +83,17 @@ TEST_CASE("a worker cut off by a partition is given up; after healing it rejoins
   REQUIRE(c.wait_up("spare"));
   const auto first_session = c.node("cut")->at("session").as_string();
 
-  std::vector<std::string> ids;
-  for (int i = 0; i < 4; ++i)
-    ids.push_back(submit(c.jf, sleep_job(1200)));
-  REQUIRE(eventually(
-      [&] {
-        auto n = c.node("cut");
-        return n && n->at("running").as_int64() == 2;
-      },
-      10s));
+  const auto ids = load_node(c, "cut", 4, 1200, 2);
   const auto cut_at = clock_type::now();
   REQUIRE(ns.link(false));
-  REQUIRE(eventually([&] { return !c.node("cut").has_value(); }, 3s));
-  const auto detected =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - cut_at);
+  const auto detected = wait_given_up(c, "cut", cut_at);
   INFO("partition detected after " << detected.count() << " ms");
   CHECK(detected < 2s);
 
   // Healed after the worker, too, has given its coordinator up.
   std::this_thread::sleep_for(1500ms);
   REQUIRE(ns.link(true));
-  REQUIRE(wait_terminal(c.jf, ids, 30s));
-  for (const auto& id : ids) {
-    const auto j = fetch(c.jf, id);
-    check_valid_path(j);
-    CHECK(j.at("status").as_string() == "completed");
-    CHECK(count_status(j, "completed") == 1);
-  }
+  check_completed_once(c.jf, ids);
   REQUIRE(c.wait_up("cut", 15s));
   CHECK(c.node("cut")->at("session").as_string() != first_session);
   CHECK(cut.log().find("lost the coordinator") != std::string::npos);
