@@ -43,7 +43,9 @@ struct simulated_runtime::impl {
 };
 
 namespace {
-caf::behavior idle_agent(caf::event_based_actor*) {
+// Spawned with an argument: CAF 0.17 binds a null reference to the empty
+// argument tuple of an argument-less function (UBSan reports it).
+caf::behavior idle_agent(caf::event_based_actor*, std::string /*node*/) {
   return {[](caf::unit_t) {}};
 }
 }  // namespace
@@ -125,7 +127,7 @@ cluster_activity simulated_runtime::cluster_counts() const {
 
 join_reply simulated_runtime::join(join_request request, const std::string& token) {
   if (!impl_->gateway) impl_->gateway = impl_->sys.spawn(cluster_gateway, impl_->actors.env, token);
-  auto agent = impl_->sys.spawn(idle_agent);
+  auto agent = impl_->sys.spawn(idle_agent, request.node);
   if (auto old = impl_->agents.find(request.node); old != impl_->agents.end())
     impl_->replaced_agents.push_back(old->second);
   impl_->agents[request.node] = agent;
