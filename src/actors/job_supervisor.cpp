@@ -232,9 +232,17 @@ void on_executor_lost(supervisor* self, const caf::actor_addr& ex, const std::st
     finish(self);
     return;
   }
+  // It goes back where it waited before this attempt, not behind the queue.
+  timestamp since = now(self);
+  for (auto h = st.current.history.rbegin(); h != st.current.history.rend(); ++h)
+    if (h->to == job_status::pending) {
+      since = h->at;
+      break;
+    }
   move_to(self, job_status::pending,
           transition_note{std::move(e), node, "its node was lost; it runs again", {}});
-  self->send(st.env->scheduler, requeue_atom::value, st.current.id, st.current.priority);
+  self->send(st.env->scheduler, requeue_atom::value, st.current.id, st.current.priority,
+             to_unix_ms(since));
 }
 
 // The job is in: start its first attempt, unless a cancellation or the end

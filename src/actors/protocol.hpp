@@ -124,7 +124,11 @@ using released_atom = caf::atom_constant<caf::atom("jf_release")>;
 /// (lost_atom, caf::actor executor): supervisor -> scheduler, executor
 /// abandoned (its handler ignored a stop); the scheduler replaces it.
 using lost_atom = caf::atom_constant<caf::atom("jf_lost")>;
-/// (requeue_atom, job_id, priority): supervisor -> scheduler, back to pending.
+/// (requeue_atom, job_id, priority): supervisor -> scheduler, back to pending
+/// (behind the jobs waiting now). (requeue_atom, job_id, priority,
+/// std::int64_t since_unix_ms): back to pending in the place it had when it
+/// became pending at `since` (an attempt lost with its node was no fault of
+/// the job's: it keeps its turn).
 using requeue_atom = caf::atom_constant<caf::atom("jf_requeue")>;
 /// (interrupt_atom): scheduler -> supervisor at the end of a drain: stop the
 /// running attempt, return the job to pending, and end.

@@ -265,6 +265,16 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
                      make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);
         sched::try_dispatch(self);
       },
+      [=](requeue_atom, const job_id& id, priority p, std::int64_t since_unix_ms) {
+        auto& s = self->state;
+        auto it = s.jobs.find(id);
+        if (it == s.jobs.end() || it->second.canceling) return;
+        const timestamp t = sched::now(self);
+        const timestamp since = std::min(from_unix_ms(since_unix_ms), t);
+        s.ready.push(id, it->second.waiting.type, p,
+                     make_dispatch_key(p, since, ++s.sequence, s.env->config.aging), t);
+        sched::try_dispatch(self);
+      },
       [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, snapshot); },
       [=](admit_atom, const std::vector<job_ptr>& committed) {
         for (const auto& j : committed)

@@ -246,3 +246,22 @@ TEST_CASE("a node that joins again or whose agent ends is lost, and its attempts
   for (const auto& n : rt.nodes())
     CHECK_FALSE(n.up);
 }
+
+TEST_CASE("a job whose node is lost keeps its turn ahead of the jobs that waited behind it",
+          "[runtime][cluster]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  rt.join_node("doomed", 31, {}, 1);
+  const job first = submit_ok(rt, request("sleep", R"({"ms": 1000})"));
+  rt.advance(10ms);
+  std::vector<job_id> behind;
+  for (int i = 0; i < 3; ++i)
+    behind.push_back(submit_ok(rt, request("sleep", R"({"ms": 1000})")).id);
+  rt.advance(100ms);
+  REQUIRE(fetch(rt, first.id).status == job_status::running);
+  rt.lose_node("doomed", 31);
+  rt.join_node("spare", 32, {}, 1);
+  rt.run();
+  CHECK(fetch(rt, first.id).status == job_status::running);
+  for (const auto& id : behind)
+    CHECK(fetch(rt, id).status == job_status::pending);
+}
