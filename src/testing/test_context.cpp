@@ -13,6 +13,11 @@ void test_context::report_progress(double percent, std::string_view stage,
 }
 
 void test_context::save_checkpoint(boost::json::value checkpoint) {
+  // As the runtime does: a checkpoint JSON cannot hold is not kept.
+  if (auto refused = unrepresentable_json("checkpoint", checkpoint)) {
+    if (!refused_checkpoint_) refused_checkpoint_ = std::move(refused);
+    return;
+  }
   checkpoints_.push_back(checkpoint);
   checkpoint_ = std::move(checkpoint);
 }
@@ -49,7 +54,11 @@ handler_result run_handler_once(const job_type& type, const boost::json::value& 
     return handler_result::permanent("invalid_schema", validator.error_value().message);
   if (auto ok = validator->validate(payload); !ok)
     return handler_result::permanent("invalid_payload", ok.error_value().message);
-  return invoke_handler(type.handler, ctx, payload);
+  auto result = invoke_handler(type.handler, ctx, payload);
+  // A refused checkpoint fails a succeeded attempt, as in the runtime.
+  if (ctx.refused_checkpoint() && result.succeeded())
+    return handler_result::failure(*ctx.refused_checkpoint());
+  return result;
 }
 
 }  // namespace jobforge::testing

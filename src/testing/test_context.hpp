@@ -7,6 +7,7 @@
 #include "model/handler.hpp"
 #include "model/job_type.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,10 @@ class test_context final : public handler_context {
   const std::vector<progress_report>& progress() const { return progress_; }
   const std::vector<std::pair<log_level, std::string>>& logs() const { return logger_.lines; }
   const std::vector<boost::json::value>& checkpoints() const { return checkpoints_; }
+  /// The first checkpoint refused because JSON cannot hold it (a number
+  /// that is not finite): the runtime keeps the earlier one and fails the
+  /// attempt with this error (`invalid_checkpoint`), as here.
+  const std::optional<job_error>& refused_checkpoint() const { return refused_checkpoint_; }
 
  private:
   struct recording_logger final : job_logger {
@@ -70,6 +75,7 @@ class test_context final : public handler_context {
   std::vector<progress_report> progress_;
   boost::json::value checkpoint_;
   std::vector<boost::json::value> checkpoints_;
+  std::optional<job_error> refused_checkpoint_;
 };
 
 /// Runs `type`'s handler once on `payload` (which must match the type's

@@ -280,4 +280,25 @@ TEST_CASE("repair_non_finite_tokens replaces Infinity and NaN outside strings wi
   }
 }
 
+TEST_CASE("the test kit refuses a checkpoint JSON cannot hold, as the runtime does",
+          "[codec][non_finite][handlers]") {
+  job_type t;
+  t.name = "checkpointer";
+  t.handler = [](handler_context& ctx, const json::value&) {
+    ctx.save_checkpoint(json::object{{"done", 1}});
+    ctx.save_checkpoint(json::object{{"rate", limits::infinity()}});
+    return handler_result::ok(json::object{{"ok", true}});
+  };
+  testing::test_context ctx;
+  const auto r = testing::run_handler_once(t, json::object{}, ctx);
+  REQUIRE_FALSE(r.succeeded());
+  CHECK(r.error().code == "invalid_checkpoint");
+  REQUIRE(ctx.refused_checkpoint());
+  CHECK_THAT(ctx.refused_checkpoint()->message, Catch::Contains("/rate"));
+  // The good checkpoint before it is the one kept.
+  REQUIRE(ctx.checkpoint());
+  CHECK(*ctx.checkpoint() == json::parse(R"({"done": 1})"));
+  CHECK(ctx.checkpoints().size() == 1);
+}
+
 }  // namespace jobforge::codec_test
