@@ -11,7 +11,7 @@ namespace jobforge {
 namespace {
 
 attempt_outcome run_attempt(const attempt_order& order, const job_type* type, attempt_context& ctx,
-                            const result_file_settings& results) {
+                            const result_file_settings& results, bool stream_results) {
   attempt_outcome out;
   out.attempt = order.attempt;
   out.lease = order.lease;
@@ -23,7 +23,10 @@ attempt_outcome run_attempt(const attempt_order& order, const job_type* type, at
                                       "this node has no handler for job type '" + order.type + "'",
                                       error_kind::crash});
   ctx.finish(out);  // first: it may fail the attempt, whose result is then not kept
-  keep_large_result(order.id, results, out);
+  if (stream_results)
+    stream_large_result(order, out);
+  else
+    keep_large_result(order.id, results, out);
   return out;
 }
 
@@ -47,16 +50,16 @@ caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
           // An abandoned handler may outlive the runtime: the task keeps the
           // job types alive (the handler is one of them) but no actor handle,
           // which would keep the detached store writer from ending.
-          st.worker->post(
-              [order = std::move(order), type, source, settings, types = env->types]() mutable {
-                attempt_context ctx(order, source, settings);
-                auto out = run_attempt(order, type, ctx, settings.results);
-                caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
-              });
+          st.worker->post([order = std::move(order), type, source, settings, types = env->types,
+                           stream = env->config.stream_results]() mutable {
+            attempt_context ctx(order, source, settings);
+            auto out = run_attempt(order, type, ctx, settings.results, stream);
+            caf::anon_send(order.supervisor, outcome_atom::value, std::move(out));
+          });
           return;
         }
         attempt_context ctx(order, source, settings);
-        auto out = run_attempt(order, type, ctx, settings.results);
+        auto out = run_attempt(order, type, ctx, settings.results, false);
         for (const auto& [offset, report] : ctx.simulated_reports())
           send_after(self, order.supervisor, offset, progress_atom::value, report);
         send_after(self, order.supervisor, ctx.simulated_elapsed(), outcome_atom::value,

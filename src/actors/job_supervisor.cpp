@@ -48,8 +48,19 @@ void move_to(supervisor* self, job_status to, transition_note note = {}) {
 
 void give_back_executor(supervisor* self);
 
+result_file_settings results_of(const runtime_env& env) {
+  return result_file_settings{env.config.results_dir, env.config.max_inline_result_bytes};
+}
+
+// A partial result of an attempt that ended otherwise is not kept.
+void drop_incoming(supervisor* self) {
+  auto& st = self->state;
+  if (st.incoming.active()) st.incoming.discard(results_of(*st.env), st.current.id);
+}
+
 void finish(supervisor* self) {
   auto& st = self->state;
+  drop_incoming(self);
   give_back_executor(self);
   self->send(st.env->scheduler, finished_atom::value, std::make_shared<const job>(st.current));
   self->quit();
@@ -98,6 +109,7 @@ void handle_failure(supervisor* self, job_error e) {
 
 void start_attempt(supervisor* self, executor_ref ex) {
   auto& st = self->state;
+  drop_incoming(self);
   st.executor = std::move(ex.actor);
   st.executor_node = std::move(ex.node);
   st.timed_out = false;
@@ -160,13 +172,18 @@ void on_outcome(supervisor* self, attempt_outcome& out) {
     finish_canceled(self);
     return;
   }
-  if (out.lease.session != 0 && !st.env->config.results_dir.empty()) {
-    // A worker node has no results folder: a large JSON result comes back
-    // inline and is kept here, as a local executor would have kept it.
-    keep_large_result(
-        st.current.id,
-        result_file_settings{st.env->config.results_dir, st.env->config.max_inline_result_bytes},
-        out);
+  if (out.streamed) {
+    // Its pieces came before it (result_chunk_atom).
+    auto kept = st.incoming.finish(results_of(*st.env), st.current.id, *out.streamed);
+    if (kept)
+      out.result_file = std::move(kept).value();
+    else
+      out.result = handler_result::transient(
+          "result_not_stored", "the result could not be stored: " + kept.error_value().message);
+  } else if (out.lease.session != 0 && !st.env->config.results_dir.empty()) {
+    // A worker node has no results folder: a JSON result of up to one chunk
+    // comes back inline and is kept here as a local executor would keep it.
+    keep_large_result(st.current.id, results_of(*st.env), out);
   }
   if (out.result.succeeded()) {
     st.current.result = std::move(out.result.value());
@@ -341,6 +358,10 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
         on_executor_lost(self, ex, node);
       },
       [=](outcome_atom, attempt_outcome& out) { on_outcome(self, out); },
+      [=](result_chunk_atom, const result_chunk& chunk) {
+        if (!current(self, chunk.attempt, chunk.lease)) return;
+        self->state.incoming.add(results_of(*self->state.env), chunk);
+      },
       [=](progress_atom, const progress_report& r) {
         auto& st = self->state;
         if (!current(self, r.attempt, r.lease)) return;

@@ -27,6 +27,7 @@
 /// before the first attempt. A cancellation or an interruption that arrives
 /// meanwhile is applied once the job is in.
 
+#include "actors/outcome_results.hpp"
 #include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
 
@@ -46,6 +47,7 @@ struct job_supervisor_state {
   caf::actor executor;          ///< while an attempt runs
   std::string executor_node;    ///< the node `executor` runs on
   attempt_lease lease;          ///< of the attempt in flight
+  result_receiver incoming;     ///< a worker node's large result, as it arrives
   int running_attempt = 0;      ///< the attempt in flight, 0 = none
   bool timed_out = false;       ///< the running attempt passed its deadline
   bool executor_stuck = false;  ///< its handler ignored a stop: replace, not reuse

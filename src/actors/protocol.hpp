@@ -170,6 +170,9 @@ using attempt_atom = caf::atom_constant<caf::atom("jf_attempt")>;
 using stop_atom = caf::atom_constant<caf::atom("jf_stop")>;
 /// (outcome_atom, attempt_outcome): executor -> supervisor.
 using outcome_atom = caf::atom_constant<caf::atom("jf_outcome")>;
+/// (result_chunk_atom, result_chunk): a worker node's executor ->
+/// supervisor, a piece of a large result, before the outcome.
+using result_chunk_atom = caf::atom_constant<caf::atom("jf_chunk")>;
 /// (progress_atom, progress_report): executor -> supervisor, throttled.
 using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
 
@@ -255,6 +258,28 @@ struct attempt_order {
   attempt_lease lease;
 };
 
+/// A result a worker node streamed to the coordinator before the outcome
+/// (result_chunk_atom messages), so that no single message is large: a file
+/// the handler produced, or a JSON result larger than one chunk.
+struct streamed_result {
+  std::uint64_t size = 0;
+  std::string sha256;  ///< of the whole content, lowercase hex
+  std::string content_type;
+  bool json = false;  ///< a JSON result (kept as .json), else a file (.bin)
+};
+
+/// One piece of a streamed result.
+struct result_chunk {
+  job_id id;
+  int attempt = 0;
+  attempt_lease lease;
+  std::uint64_t offset = 0;
+  std::vector<char> bytes;
+};
+
+/// At most this much of a result travels in one message.
+inline constexpr std::size_t result_chunk_bytes = 256 * 1024;
+
 /// How an attempt ended.
 struct attempt_outcome {
   int attempt = 0;
@@ -263,8 +288,9 @@ struct attempt_outcome {
   std::optional<job_progress> progress;  ///< the last progress report, if any
   boost::json::value checkpoint;         ///< the last checkpoint saved, or null
   bool checkpoint_saved = false;
-  std::optional<stop_reason> stopped;      ///< the stop that was requested, if any
-  std::optional<result_blob> result_file;  ///< a succeeded attempt's result, kept as a file
+  std::optional<stop_reason> stopped;       ///< the stop that was requested, if any
+  std::optional<result_blob> result_file;   ///< a succeeded attempt's result, kept as a file
+  std::optional<streamed_result> streamed;  ///< its result came in chunks before this
 };
 
 /// A progress report (with the checkpoint saved with it) on its way to the supervisor.

@@ -125,6 +125,17 @@ expected<result_blob> keep_json_result(const result_file_settings& settings, con
   return publish(settings, id, temporary, ".json", "application/json");
 }
 
+expected<fs::path> partial_result_path(const result_file_settings& settings, const job_id& id) {
+  if (auto ok = ensure_dir(settings.dir); !ok) return std::move(ok).error_value();
+  return temporary_for(settings, id);
+}
+
+expected<result_blob> keep_partial_result(const result_file_settings& settings, const job_id& id,
+                                          bool json, const std::string& content_type) {
+  return publish(settings, id, temporary_for(settings, id), json ? ".json" : ".bin",
+                 json ? std::string("application/json") : content_type);
+}
+
 void remove_result_files(const fs::path& dir, const std::vector<job_id>& ids) {
   if (dir.empty()) return;
   for (const auto& id : ids) {

@@ -31,6 +31,16 @@ expected<result_blob> keep_result_file(const result_file_settings& settings, con
 expected<result_blob> keep_json_result(const result_file_settings& settings, const job_id& id,
                                        const std::string& text);
 
+/// Where a result received in pieces is written until it is whole (the
+/// folder is created if missing).
+expected<std::filesystem::path> partial_result_path(const result_file_settings& settings,
+                                                    const job_id& id);
+
+/// Makes the partial file (partial_result_path) job `id`'s result: a JSON
+/// result (`json`) or a file of `content_type`.
+expected<result_blob> keep_partial_result(const result_file_settings& settings, const job_id& id,
+                                          bool json, const std::string& content_type);
+
 /// Removes every result file of these jobs (after they were deleted).
 void remove_result_files(const std::filesystem::path& dir, const std::vector<job_id>& ids);
 

@@ -63,6 +63,10 @@ struct runtime_config {
   /// beyond it, jobs wait as summaries and are read when dispatched. Bounds
   /// the memory of a deep queue; recovered jobs always wait as summaries.
   std::size_t held_documents = 100'000;
+  /// A worker node's executors: a file result, or a JSON result larger than
+  /// one chunk, goes to the coordinator in chunks (result_chunk_atom) before
+  /// the outcome, since only the coordinator keeps result files.
+  bool stream_results = false;
   /// Set: the coordinator publishes its cluster gateway there, and worker
   /// nodes may join (threads mode only).
   std::optional<cluster_listen> cluster;

@@ -14,6 +14,7 @@ void announce_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<join_request>("jf_join_request");
   cfg.add_message_type<join_reply>("jf_join_reply");
   cfg.add_message_type<executor_offer>("jf_offer");
+  cfg.add_message_type<result_chunk>("jf_chunk");
 }
 
 }  // namespace jobforge

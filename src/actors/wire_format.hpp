@@ -160,14 +160,25 @@ typename Inspector::result_type inspect(Inspector& f, attempt_order& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, streamed_result& x) {
+  return f(caf::meta::type_name("jf_streamed"), x.size, x.sha256, x.content_type, x.json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, result_chunk& x) {
+  return f(caf::meta::type_name("jf_chunk"), x.id, x.attempt, x.lease, x.offset, x.bytes);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_outcome& x) {
   wire::result_field result{x.result};
   wire::optional_field<job_progress> progress{x.progress};
   wire::json_field checkpoint{x.checkpoint};
   wire::optional_field<stop_reason> stopped{x.stopped};
   wire::optional_field<result_blob> file{x.result_file};
+  wire::optional_field<streamed_result> streamed{x.streamed};
   return f(caf::meta::type_name("jf_outcome"), x.attempt, x.lease, result, progress, checkpoint,
-           x.checkpoint_saved, stopped, file);
+           x.checkpoint_saved, stopped, file, streamed);
 }
 
 template <class Inspector>

@@ -116,6 +116,7 @@ worker_node::worker_node(job_type_registry types, worker_options options)
   rc.mode = execution_mode::threads;
   rc.progress_interval = impl_->options.progress_interval;
   rc.node = impl_->options.node_id;
+  rc.stream_results = true;  // the coordinator keeps result files
   // No results folder here: a JSON result travels back in the outcome, and
   // a file result fails its attempt (the coordinator owns results/).
   impl_->env = std::make_shared<runtime_env>(runtime_env{

@@ -3,6 +3,7 @@
 // have their type; a worker killed or hung under load loses no job; a
 // worker with the wrong token is refused; workers outlive a coordinator
 // restart and wait for a coordinator that is not up yet.
+#include "../support/gunzip.hpp"
 #include "cluster_fixture.hpp"
 #include "sse_reader.hpp"
 
@@ -285,4 +286,48 @@ TEST_CASE("the event stream tells of a node joining and being lost", "[e2e][clus
   const auto of_job = read_events(c.jf.port(), "/api/events?last_event_id=0&job_id=" + id,
                                   [](const std::vector<sse_event>& seen) { return !seen.empty(); });
   CHECK(node_events(of_job).empty());
+}
+
+TEST_CASE(
+    "a worker's file result and large JSON result come back in chunks, kept by the coordinator",
+    "[e2e][cluster]") {
+  coordinator c;
+  temp_dir worker_data;
+  auto w = start_worker(c, "maker", "file.process,echo", 2,
+                        {"JOBFORGE_DATA_DIR=" + worker_data.path().string()});
+  REQUIRE(c.wait_up("maker"));
+  // About 1.5 MiB of input (six chunks of gzip output at most, several of text).
+  std::string text;
+  for (int i = 0; text.size() < 1'500'000; ++i)
+    text += "line " + std::to_string(i * 7919 % 100'003) + " of the input\n";
+  const auto input = worker_data.path() / "inputs" / "big.txt";
+  REQUIRE(eventually([&] { return std::filesystem::is_directory(input.parent_path()); }, 5s));
+  std::ofstream(input, std::ios::binary) << text;
+  const auto gzip =
+      submit(c.jf, json::object{{"type", "file.process"},
+                                {"payload", {{"path", "big.txt"}, {"operation", "gzip"}}}});
+  const std::string big(700 * 1024, 'y');
+  const auto echo = submit(c.jf, json::object{{"type", "echo"}, {"payload", {{"text", big}}}});
+  REQUIRE(wait_terminal(c.jf, {gzip, echo}, 30s));
+
+  const auto file_job = fetch(c.jf, gzip);
+  INFO(json::serialize(file_job));
+  REQUIRE(file_job.at("status").as_string() == "completed");
+  CHECK(attempt_nodes(file_job) == std::vector<std::string>{"maker"});
+  auto download = c.jf.get_raw("/api/jobs/" + gzip + "/result/download");
+  REQUIRE(download);
+  CHECK(download->status == 200);
+  CHECK(jobforge::testing_support::gunzip_all(download->body) == text);
+  // The node's output file went with the result: it keeps only the input.
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(worker_data.path()))
+    if (e.is_regular_file()) left.push_back(e.path().filename().string());
+  CHECK(left == std::vector<std::string>{"big.txt"});
+
+  const auto echo_job = fetch(c.jf, echo);
+  REQUIRE(echo_job.at("status").as_string() == "completed");
+  CHECK(echo_job.at("result").at("stored_as_file").as_bool());
+  auto json_download = c.jf.get_raw("/api/jobs/" + echo + "/result/download");
+  REQUIRE(json_download);
+  CHECK(json::parse(json_download->body).at("text").as_string() == big);
 }

@@ -160,3 +160,28 @@ TEST_CASE("a message whose JSON text is damaged fails to load", "[runtime][wire]
   attempt_order back;
   CHECK(w.load(buf, back));
 }
+
+TEST_CASE("a result's chunks and its summary cross the wire whole", "[runtime][wire]") {
+  wire_system w;
+  result_chunk chunk{an_id(), 2, attempt_lease{5, 6}, 262'144, {}};
+  for (int i = 0; i < 1000; ++i)
+    chunk.bytes.push_back(static_cast<char>(i * 31));
+  result_chunk back;
+  REQUIRE_FALSE(w.load(w.save(chunk), back));
+  CHECK(back.id == chunk.id);
+  CHECK(back.attempt == 2);
+  CHECK(back.lease == chunk.lease);
+  CHECK(back.offset == 262'144);
+  CHECK(back.bytes == chunk.bytes);
+
+  attempt_outcome out;
+  out.result = handler_result::ok(boost::json::object{{"stored_as_file", true}});
+  out.streamed = streamed_result{1'234'567, std::string(64, 'a'), "application/gzip", false};
+  attempt_outcome out_back;
+  REQUIRE_FALSE(w.load(w.save(out), out_back));
+  REQUIRE(out_back.streamed);
+  CHECK(out_back.streamed->size == 1'234'567);
+  CHECK(out_back.streamed->sha256 == std::string(64, 'a'));
+  CHECK(out_back.streamed->content_type == "application/gzip");
+  CHECK_FALSE(out_back.streamed->json);
+}
