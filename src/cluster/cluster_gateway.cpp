@@ -91,7 +91,7 @@ join_reply join(gateway* self, join_request& req) {
   // The same node joining again (restarted, or back after a partition):
   // its old session is over.
   for (auto& n : st.nodes)
-    if (n.node == req.node && n.status == cluster_node_record::state::up)
+    if (n.node == req.node && n.status != cluster_node_record::state::lost)
       mark_lost(self, n, "it joined again as a new session");
   std::vector<std::string> known, unknown;
   for (auto& t : req.types)
@@ -101,11 +101,10 @@ join_reply join(gateway* self, join_request& req) {
     session = st.env->rng->next_u64();
   const timestamp t = now(self);
   cluster_node_record rec{
-      req.node, req.host,     req.boot_id, session, cluster_node_record::state::up,
+      req.node, req.host,     req.boot_id, session, cluster_node_record::state::joining,
       known,    req.capacity, t,           t,       std::nullopt,
       {}};
   st.nodes.push_back(std::move(rec));
-  publish_node(self, st.nodes.back());
   forget_old_sessions(self);
   st.agents[req.agent.address()] = session;
   self->monitor(req.agent);
@@ -145,12 +144,18 @@ caf::behavior cluster_gateway(gateway* self, env_ptr env, std::string token) {
       [=](join_atom, join_request& req) { return join(self, req); },
       [=](offer_atom, executor_offer& offer) {
         auto* n = find_session(self, offer.session);
-        if (n == nullptr || n->status != cluster_node_record::state::up || n->node != offer.node) {
+        if (n == nullptr || n->status == cluster_node_record::state::lost ||
+            n->node != offer.node) {
           spdlog::warn("cluster: dropped an offer of {} executors for unknown session {:x}",
                        offer.executors.size(), offer.session);
           return;
         }
         n->last_heard = now(self);
+        if (n->status == cluster_node_record::state::joining) {
+          // Its executors are here: it runs jobs from now on.
+          n->status = cluster_node_record::state::up;
+          publish_node(self, *n);
+        }
         // What the node may run is what it joined with, whatever it says now.
         offer.types = n->types;
         self->send(self->state.env->scheduler, offer_atom::value, std::move(offer));

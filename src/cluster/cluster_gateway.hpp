@@ -28,12 +28,13 @@ namespace jobforge {
 
 /// A node as the gateway knows it: one session of a worker node.
 struct cluster_node_record {
-  enum class state { up, lost };
+  /// joining: accepted, its executors not offered yet; up: offered.
+  enum class state { joining, up, lost };
   std::string node;
   std::string host;
   std::string boot_id;
   std::uint64_t session = 0;
-  state status = state::up;
+  state status = state::joining;
   std::vector<std::string> types;  ///< those the coordinator knows
   std::uint32_t capacity = 0;
   timestamp joined_at{};

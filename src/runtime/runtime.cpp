@@ -386,7 +386,9 @@ expected<std::vector<cluster_node>> runtime::cluster_nodes() {
     n.node = r.node;
     n.host = r.host;
     n.session = r.session;
-    n.state = r.status == cluster_node_record::state::up ? "up" : "lost";
+    n.state = r.status == cluster_node_record::state::up        ? "up"
+              : r.status == cluster_node_record::state::joining ? "joining"
+                                                                : "lost";
     n.types = r.types;
     n.capacity = r.capacity;
     n.joined_at = r.joined_at;
