@@ -331,3 +331,29 @@ TEST_CASE(
   REQUIRE(json_download);
   CHECK(json::parse(json_download->body).at("text").as_string() == big);
 }
+
+TEST_CASE("a forced cancel of a remote attempt abandons its executor, and the node replaces it",
+          "[e2e][cluster]") {
+  coordinator c;
+  auto w = start_worker(c, "forced", "sleep", 2);
+  REQUIRE(c.wait_up("forced"));
+  const auto id = submit(c.jf, sleep_job(60000));
+  REQUIRE(eventually([&] { return fetch(c.jf, id).at("status").as_string() == "running"; }, 10s));
+  auto canceled =
+      c.jf.post("/api/jobs/" + id + "/cancel", json::object{{"mode", "forced"}, {"reason", "now"}});
+  CHECK(canceled.status == 200);
+  CHECK(fetch(c.jf, id).at("status").as_string() == "canceled");
+  // The abandoned executor is killed; the node's pool offers a fresh one.
+  REQUIRE(eventually(
+      [&] {
+        auto n = c.node("forced");
+        return n && n->at("capacity").as_int64() == 2 && n->at("running").as_int64() == 0;
+      },
+      10s));
+  const auto next = submit(c.jf, sleep_job(10));
+  const auto after = submit(c.jf, sleep_job(10));
+  REQUIRE(wait_terminal(c.jf, {next, after}, 10s));
+  CHECK(fetch(c.jf, next).at("status").as_string() == "completed");
+  CHECK(fetch(c.jf, after).at("status").as_string() == "completed");
+  CHECK(count_status(fetch(c.jf, id), "completed") == 0);
+}
