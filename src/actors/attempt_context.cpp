@@ -9,23 +9,30 @@
 namespace jobforge {
 namespace {
 
-// Log lines carry the job id and attempt so they can be traced per job.
-class spdlog_job_logger final : public job_logger {
+spdlog::level::level_enum spdlog_level(log_level level) {
+  return level == log_level::debug  ? spdlog::level::debug
+         : level == log_level::info ? spdlog::level::info
+         : level == log_level::warn ? spdlog::level::warn
+                                    : spdlog::level::err;
+}
+
+class context_logger final : public job_logger {
  public:
-  spdlog_job_logger(const job_id& id, std::string type, int attempt)
-      : prefix_("job=" + to_string(id) + " type=" + type + " attempt=" + std::to_string(attempt) +
-                " ") {}
-  void log(log_level level, std::string_view message) override {
-    const auto lvl = level == log_level::debug  ? spdlog::level::debug
-                     : level == log_level::info ? spdlog::level::info
-                     : level == log_level::warn ? spdlog::level::warn
-                                                : spdlog::level::err;
-    spdlog::log(lvl, "{}{}", prefix_, message);
-  }
+  explicit context_logger(attempt_context& ctx) : ctx_(ctx) {}
+  void log(log_level level, std::string_view message) override { ctx_.log_line(level, message); }
 
  private:
-  std::string prefix_;
+  attempt_context& ctx_;
 };
+
+// Cut at a UTF-8 character boundary, so that the line stays valid text.
+std::string cut_line(std::string_view text) {
+  if (text.size() <= attempt_log_max_bytes) return std::string(text);
+  std::size_t end = attempt_log_max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return std::string(text.substr(0, end)) + " [cut]";
+}
 
 }  // namespace
 
@@ -36,8 +43,34 @@ attempt_context::attempt_context(const attempt_order& order, stop_source source,
       token_(source_.token()),
       settings_(settings),
       simulated_(settings.mode == execution_mode::simulated),
-      logger_(std::make_unique<spdlog_job_logger>(order.id, order.type, order.attempt)),
-      checkpoint_(order.checkpoint) {}
+      logger_(std::make_unique<context_logger>(*this)),
+      checkpoint_(order.checkpoint),
+      remote_(order.lease.session != 0),
+      log_budget_(attempt_log_lines_per_second, attempt_log_burst, now()) {}
+
+void attempt_context::log_line(log_level level, std::string_view message) {
+  // Log lines carry the job id and attempt so they can be traced per job.
+  const auto lvl = spdlog_level(level);
+  spdlog::log(lvl, "job={} type={} attempt={} {}", to_string(order_.id), order_.type,
+              order_.attempt, message);
+  // A line this node would not log itself is not worth the link.
+  if (!remote_ || !spdlog::should_log(lvl)) return;
+  std::lock_guard<std::mutex> guard(log_mutex_);
+  if (!log_budget_.try_take(now())) {
+    ++held_back_;
+    return;
+  }
+  forward(attempt_log{order_.attempt, order_.lease, level, cut_line(message), held_back_});
+  held_back_ = 0;
+}
+
+void attempt_context::forward(attempt_log line) {
+  if (simulated_) {
+    simulated_logs_.emplace_back(elapsed_, std::move(line));
+    return;
+  }
+  caf::anon_send(order_.supervisor, log_atom::value, std::move(line));
+}
 
 timestamp attempt_context::now() const {
   if (simulated_) return order_.started_at + elapsed_;
@@ -108,7 +141,13 @@ bool attempt_context::sleep_for(milliseconds d) {
   return true;
 }
 
-void attempt_context::finish(attempt_outcome& outcome) const {
+void attempt_context::finish(attempt_outcome& outcome) {
+  {
+    std::lock_guard<std::mutex> guard(log_mutex_);
+    if (held_back_ > 0)
+      forward(attempt_log{order_.attempt, order_.lease, log_level::warn, {}, held_back_});
+    held_back_ = 0;
+  }
   outcome.progress = last_progress_;
   outcome.checkpoint = checkpoint_;
   outcome.checkpoint_saved = checkpoint_saved_;

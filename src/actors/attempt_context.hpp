@@ -4,14 +4,21 @@
 /// simulated time `sleep_for` advances a virtual offset (stopping at the
 /// attempt's deadline, as a timeout would) and reports are collected with
 /// their offsets, for the executor to deliver as delayed messages.
+///
+/// A handler's log lines go to this process's log. On a worker node (a
+/// lease with a session) they also go to the supervisor, for the
+/// coordinator's log: at most `attempt_log_burst` at once, then
+/// `attempt_log_lines_per_second`, so a chatty handler cannot flood the link.
 
 #include "actors/protocol.hpp"
 #include "actors/result_files.hpp"
 #include "actors/runtime_env.hpp"
 #include "model/handler.hpp"
+#include "model/token_bucket.hpp"
 
 #include <caf/actor.hpp>
 
+#include <mutex>
 #include <vector>
 
 namespace jobforge {
@@ -34,17 +41,24 @@ class attempt_context final : public handler_context {
   const stop_token& stop() const override { return token_; }
   void report_progress(double percent, std::string_view stage, std::string_view message) override;
   job_logger& logger() override { return *logger_; }
+  /// What the logger does with one line (thread-safe).
+  void log_line(log_level level, std::string_view message);
   void save_checkpoint(boost::json::value checkpoint) override;
   const boost::json::value* checkpoint() const override;
   bool sleep_for(milliseconds d) override;
 
   /// Fills the outcome's progress, checkpoint and stop fields, and fails it
-  /// when the handler tried to save a checkpoint no JSON can carry.
-  void finish(attempt_outcome& outcome) const;
+  /// when the handler tried to save a checkpoint no JSON can carry. Tells
+  /// the supervisor of log lines still held back.
+  void finish(attempt_outcome& outcome);
 
   /// Simulated mode: reports made, each with its offset from the start.
   const std::vector<std::pair<milliseconds, progress_report>>& simulated_reports() const {
     return simulated_reports_;
+  }
+  /// Simulated mode: log lines forwarded, each with its offset.
+  const std::vector<std::pair<milliseconds, attempt_log>>& simulated_logs() const {
+    return simulated_logs_;
   }
   /// Simulated mode: time the handler spent (its sleeps).
   milliseconds simulated_elapsed() const { return elapsed_; }
@@ -52,6 +66,7 @@ class attempt_context final : public handler_context {
  private:
   timestamp now() const;
   void forward(progress_report report);
+  void forward(attempt_log line);
 
   const attempt_order& order_;
   stop_source source_;
@@ -67,6 +82,12 @@ class attempt_context final : public handler_context {
   std::optional<timestamp> last_forwarded_;
   milliseconds elapsed_{0};
   std::vector<std::pair<milliseconds, progress_report>> simulated_reports_;
+
+  bool remote_;  ///< on a worker node: log lines go to the supervisor too
+  std::mutex log_mutex_;
+  token_bucket log_budget_;
+  std::uint32_t held_back_ = 0;
+  std::vector<std::pair<milliseconds, attempt_log>> simulated_logs_;
 };
 
 }  // namespace jobforge

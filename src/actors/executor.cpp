@@ -62,6 +62,8 @@ caf::behavior executor(caf::stateful_actor<executor_state>* self, env_ptr env) {
         auto out = run_attempt(order, type, ctx, settings.results, false);
         for (const auto& [offset, report] : ctx.simulated_reports())
           send_after(self, order.supervisor, offset, progress_atom::value, report);
+        for (const auto& [offset, line] : ctx.simulated_logs())
+          send_after(self, order.supervisor, offset, log_atom::value, line);
         send_after(self, order.supervisor, ctx.simulated_elapsed(), outcome_atom::value,
                    std::move(out));
       },

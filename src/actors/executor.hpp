@@ -8,7 +8,7 @@
 /// When it ends (killed, or its pool stopped), the attempt it runs is asked
 /// to stop (reason shutdown), and its worker thread is abandoned.
 /// Sends to the attempt's supervisor: (progress_atom, progress_report),
-/// (outcome_atom, attempt_outcome).
+/// (log_atom, attempt_log) for a remote attempt, (outcome_atom, attempt_outcome).
 
 #include "actors/runtime_env.hpp"
 #include "actors/worker_thread.hpp"

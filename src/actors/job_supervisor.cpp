@@ -137,6 +137,9 @@ void apply_progress(supervisor* self, const job_progress& p, const boost::json::
                     bool checkpoint_saved) {
   auto& st = self->state;
   job_progress updated = p;
+  // A worker node's clock may be off: the time of a remote report is when
+  // it arrives, so that its ETA is measured on one clock.
+  if (st.lease.session != 0) updated.updated_at = now(self);
   if (st.current.started_at)
     updated.eta_ms = estimate_eta_ms(p.percent, p.updated_at - *st.current.started_at);
   st.current.progress = updated;
@@ -193,6 +196,26 @@ void on_outcome(supervisor* self, attempt_outcome& out) {
     return;
   }
   handle_failure(self, out.result.error());
+}
+
+// A line a handler logged on a worker node goes to this log as a local
+// attempt's line does, with the node named.
+void on_log(supervisor* self, const attempt_log& line) {
+  auto& st = self->state;
+  if (!current(self, line.attempt, line.lease)) return;
+  const auto prefix = fmt::format("job={} type={} attempt={} node={}", to_string(st.current.id),
+                                  st.current.type, line.attempt, st.executor_node);
+  if (line.held_back > 0)
+    spdlog::warn(
+        "{} {} log lines of this attempt were over the forwarding limit: they are only in "
+        "the node's own log",
+        prefix, line.held_back);
+  if (line.text.empty()) return;
+  const auto level = line.level == log_level::debug  ? spdlog::level::debug
+                     : line.level == log_level::info ? spdlog::level::info
+                     : line.level == log_level::warn ? spdlog::level::warn
+                                                     : spdlog::level::err;
+  spdlog::log(level, "{} {}", prefix, line.text);
 }
 
 void stop_running_attempt(supervisor* self, stop_reason reason) {
@@ -362,6 +385,7 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
         if (!current(self, chunk.attempt, chunk.lease)) return;
         self->state.incoming.add(results_of(*self->state.env), chunk);
       },
+      [=](log_atom, const attempt_log& line) { on_log(self, line); },
       [=](progress_atom, const progress_report& r) {
         auto& st = self->state;
         if (!current(self, r.attempt, r.lease)) return;

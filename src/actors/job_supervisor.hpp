@@ -7,9 +7,10 @@
 /// moves exhausted or permanently failed jobs to `failed`. Cancellation
 /// arrives as an exit message carrying a cancel_request.
 ///
-/// Receives: (run_atom, executor_ref) from the scheduler; (outcome_atom, ...)
-/// and (progress_atom, ...) from executors; its own timers (deadline_atom,
-/// grace_atom, retry_due_atom); exit_msg (cancellation).
+/// Receives: (run_atom, executor_ref) from the scheduler; (outcome_atom, ...),
+/// (progress_atom, ...) and a worker node's (log_atom, ...) from executors;
+/// its own timers (deadline_atom, grace_atom, retry_due_atom); exit_msg
+/// (cancellation).
 /// Sends: attempts and stops to executors; released/lost/requeue/finished to
 /// the scheduler; persists to the store writer; events to the event hub.
 /// An executor is given back only after the transition that ends its

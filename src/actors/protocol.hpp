@@ -175,6 +175,9 @@ using outcome_atom = caf::atom_constant<caf::atom("jf_outcome")>;
 using result_chunk_atom = caf::atom_constant<caf::atom("jf_chunk")>;
 /// (progress_atom, progress_report): executor -> supervisor, throttled.
 using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
+/// (log_atom, attempt_log): a worker node's executor -> supervisor, a line
+/// its handler logged, for the coordinator's log (bounded per attempt).
+using log_atom = caf::atom_constant<caf::atom("jf_log")>;
 
 // --- events ---------------------------------------------------------------------
 
@@ -301,6 +304,24 @@ struct progress_report {
   boost::json::value checkpoint;
   bool checkpoint_saved = false;
 };
+
+/// A line a handler on a worker node logged, on its way to the job's
+/// supervisor, which writes it to the coordinator's log.
+struct attempt_log {
+  int attempt = 0;
+  attempt_lease lease;
+  log_level level = log_level::info;
+  std::string text;  ///< empty: only tells of lines held back
+  /// Lines of this attempt not forwarded (over the limit) since the last
+  /// one that was: they are in the node's own log only.
+  std::uint32_t held_back = 0;
+};
+
+/// How many lines of one attempt a worker node forwards: a burst of this
+/// many, then `attempt_log_lines_per_second`; longer lines are cut.
+inline constexpr double attempt_log_burst = 100;
+inline constexpr double attempt_log_lines_per_second = 10;
+inline constexpr std::size_t attempt_log_max_bytes = 4096;
 
 /// A worker node joined or was lost (a `node` event).
 struct node_change {

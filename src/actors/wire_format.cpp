@@ -11,6 +11,7 @@ void announce_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<attempt_order>("jf_attempt_order");
   cfg.add_message_type<attempt_outcome>("jf_outcome");
   cfg.add_message_type<progress_report>("jf_progress_report");
+  cfg.add_message_type<attempt_log>("jf_attempt_log");
   cfg.add_message_type<join_request>("jf_join_request");
   cfg.add_message_type<join_reply>("jf_join_reply");
   cfg.add_message_type<executor_offer>("jf_offer");

@@ -31,7 +31,8 @@ namespace jobforge {
 
 /// The version of the cluster protocol: a worker node that speaks another
 /// one is refused at its join.
-inline constexpr std::uint32_t cluster_protocol_version = 1;
+/// 2: handlers' log lines are forwarded (attempt_log).
+inline constexpr std::uint32_t cluster_protocol_version = 2;
 
 /// Announces every type below to `cfg` (both ends of a connection must).
 void announce_wire_types(caf::actor_system_config& cfg);
@@ -186,6 +187,12 @@ typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
   wire::json_field checkpoint{x.checkpoint};
   return f(caf::meta::type_name("jf_progress_report"), x.attempt, x.lease, x.progress, checkpoint,
            x.checkpoint_saved);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_log& x) {
+  return f(caf::meta::type_name("jf_attempt_log"), x.attempt, x.lease, x.level, x.text,
+           x.held_back);
 }
 
 /// (join_atom, join_request) -> join_reply: a worker node asks the

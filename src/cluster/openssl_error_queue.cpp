@@ -7,8 +7,11 @@
 // a stranger could cut every worker node off by knocking (seen in
 // tests/e2e/cluster_tls_e2e_test.cpp). OpenSSL's rule is that the queue be
 // empty before each I/O call; these definitions interpose the four calls
-// CAF makes, clear the queue, and call the library's own.
+// CAF makes, clear the queue, and call the library's own. They also tell
+// tls_refusals.cpp of each result, since CAF logs no refused handshake.
 #include "cluster/openssl_error_queue.hpp"
+
+#include "cluster/tls_refusals.hpp"
 
 #include <dlfcn.h>
 #include <openssl/err.h>
@@ -28,25 +31,33 @@ extern "C" {
 int SSL_read(SSL* ssl, void* buf, int num) {
   static const auto next = real<int (*)(SSL*, void*, int)>("SSL_read");
   ERR_clear_error();
-  return next(ssl, buf, num);
+  const int result = next(ssl, buf, num);
+  jobforge::note_tls_result(ssl, result);
+  return result;
 }
 
 int SSL_write(SSL* ssl, const void* buf, int num) {
   static const auto next = real<int (*)(SSL*, const void*, int)>("SSL_write");
   ERR_clear_error();
-  return next(ssl, buf, num);
+  const int result = next(ssl, buf, num);
+  jobforge::note_tls_result(ssl, result);
+  return result;
 }
 
 int SSL_accept(SSL* ssl) {
   static const auto next = real<int (*)(SSL*)>("SSL_accept");
   ERR_clear_error();
-  return next(ssl);
+  const int result = next(ssl);
+  jobforge::note_tls_result(ssl, result);
+  return result;
 }
 
 int SSL_connect(SSL* ssl) {
   static const auto next = real<int (*)(SSL*)>("SSL_connect");
   ERR_clear_error();
-  return next(ssl);
+  const int result = next(ssl);
+  jobforge::note_tls_result(ssl, result);
+  return result;
 }
 
 }  // extern "C"

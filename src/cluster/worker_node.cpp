@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -28,6 +29,15 @@ std::string host_name() {
 
 std::string hex(std::uint64_t x) {
   return fmt::format("{:016x}", x);
+}
+
+// The version this node announces. JOBFORGE_TEST_CLUSTER_PROTOCOL
+// overrides it so that the end-to-end tests can start a mismatched node;
+// it is no setting for users.
+std::uint32_t spoken_protocol_version() {
+  if (const char* v = std::getenv("JOBFORGE_TEST_CLUSTER_PROTOCOL"); v && *v)
+    return static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
+  return cluster_protocol_version;
 }
 
 }  // namespace
@@ -165,7 +175,8 @@ bool worker_node::impl::serve_session(const caf::actor& gateway, const cluster_a
     status.last_problem = "lost the coordinator: " + reason;
     changed.notify_all();
   });
-  join_request req{cluster_protocol_version,
+  const std::uint32_t version = spoken_protocol_version();
+  join_request req{version,
                    options.node_id,
                    boot_id,
                    options.token,
@@ -183,7 +194,10 @@ bool worker_node::impl::serve_session(const caf::actor& gateway, const cluster_a
   }
   const std::string address = where.host + ":" + std::to_string(where.port);
   if (!reply || !reply->accepted) {
-    const std::string why = reply ? reply->reason : failure;
+    std::string why = reply ? reply->reason : failure;
+    if (reply && reply->protocol_version != version)
+      why = fmt::format("it speaks cluster protocol {}, this node speaks {}",
+                        reply->protocol_version, version);
     spdlog::error("worker {}: the coordinator at {} refused the join: {}", options.node_id, address,
                   why);
     problem("join refused by " + address + ": " + why);

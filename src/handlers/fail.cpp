@@ -12,7 +12,7 @@ job_type fail_type() {
   t.name = "fail";
   t.description =
       "Fails its first `times` attempts with error kind `kind` (transient, permanent or crash) "
-      "and error code `code`, then succeeds.";
+      "and error code `code` (logging a warning for each), then succeeds.";
   t.schema = boost::json::parse(R"({
     "type": "object",
     "properties": {
@@ -37,6 +37,8 @@ job_type fail_type() {
     const std::string code = code_value ? std::string(code_value->as_string()) : "deliberate";
     const std::string message = "deliberate failure on attempt " + std::to_string(ctx.attempt()) +
                                 " of the first " + std::to_string(times);
+    // Said in the log as well, so that a failure on purpose is not taken for a real one.
+    ctx.logger().warn("failing on purpose (" + kind_name + "): " + message);
     if (kind_name == "crash") throw std::runtime_error(message);
     if (kind_name == "permanent") return handler_result::permanent(code, message);
     return handler_result::transient(code, message);

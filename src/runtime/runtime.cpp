@@ -1,6 +1,7 @@
 #include "runtime/runtime.hpp"
 
 #include "cluster/cluster_gateway.hpp"
+#include "cluster/tls_refusals.hpp"
 #include "runtime/blocking_callers.hpp"
 #include "runtime/runtime_core.hpp"
 #include "runtime/thread_policy.hpp"
@@ -167,6 +168,7 @@ void runtime::impl::open_cluster(const cluster_listen& listen) {
   }
   cluster_port = *port;
   cluster_tls = listen.tls.enabled();
+  if (cluster_tls) watch_tls_refusals(*cluster_port);
 }
 
 runtime::~runtime() {

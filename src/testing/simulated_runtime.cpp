@@ -1,6 +1,7 @@
 #include "testing/simulated_runtime.hpp"
 
 #include "actors/executor.hpp"
+#include "actors/executor_pool.hpp"
 #include "cluster/cluster_gateway.hpp"
 #include "runtime/runtime_core.hpp"
 
@@ -36,6 +37,7 @@ struct simulated_runtime::impl {
   runtime_actors actors;
   std::vector<job_event> events;
   caf::actor recorder;
+  /// Each node's executor pool, or executors offered through the gateway.
   std::map<std::pair<std::string, std::uint64_t>, std::vector<caf::actor>> nodes;
   caf::actor gateway;
   std::map<std::string, caf::actor> agents;  ///< each node's latest
@@ -93,21 +95,19 @@ void simulated_runtime::join_node(const std::string& name, std::uint64_t session
                                   std::vector<std::string> types, std::size_t count) {
   executor_offer offer{name, session, std::nullopt, {}};
   if (!types.empty()) offer.types = std::move(types);
-  auto& held = impl_->nodes[{name, session}];
-  for (std::size_t i = 0; i < count; ++i) {
-    auto ex = impl_->sys.spawn(executor, impl_->actors.env);
-    held.push_back(ex);
-    offer.executors.push_back(std::move(ex));
-  }
-  caf::anon_send(impl_->actors.scheduler, offer_atom::value, std::move(offer));
+  // A pool, as on a real node: it offers a fresh executor for each one the
+  // scheduler kills (a handler that ignored its stop).
+  impl_->nodes[{name, session}].push_back(impl_->sys.spawn(
+      executor_pool, impl_->actors.env, count, impl_->actors.scheduler, std::move(offer)));
   run();
 }
 
 void simulated_runtime::lose_node(const std::string& name, std::uint64_t session) {
   auto it = impl_->nodes.find({name, session});
   if (it == impl_->nodes.end()) throw std::invalid_argument("no simulated node " + name);
-  for (const auto& ex : it->second)
-    caf::anon_send_exit(ex, caf::exit_reason::remote_link_unreachable);
+  // A pool passes its exit on to its executors.
+  for (const auto& actor : it->second)
+    caf::anon_send_exit(actor, caf::exit_reason::remote_link_unreachable);
   impl_->nodes.erase(it);
   run();
   caf::anon_send(impl_->actors.scheduler, node_down_atom::value, name, session);
@@ -163,9 +163,9 @@ simulated_runtime::~simulated_runtime() {
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   for (auto& agent : impl_->replaced_agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
-  for (auto& [key, executors] : impl_->nodes)
-    for (const auto& ex : executors)
-      caf::anon_send_exit(ex, caf::exit_reason::user_shutdown);
+  for (auto& [key, actors] : impl_->nodes)
+    for (const auto& actor : actors)
+      caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   stop_runtime(impl_->actors);
   run();
 }

@@ -88,7 +88,9 @@ class simulated_runtime {
 
   /// A worker node joins, simulated in this process: `count` executors
   /// offered as node `name`'s (session `session`, nonzero), running `types`
-  /// (empty: every type), as the cluster gateway offers a real node's.
+  /// (empty: every type), as the cluster gateway offers a real node's. A
+  /// pool offers them, as on a real node: an executor the scheduler kills
+  /// (its handler ignored a stop) is replaced by a fresh one.
   void join_node(const std::string& name, std::uint64_t session, std::vector<std::string> types,
                  std::size_t count);
   /// The node is lost: its executors end as a dropped connection ends

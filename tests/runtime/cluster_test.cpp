@@ -2,6 +2,7 @@
 // only the node's types, the history names the node of each attempt, and a
 // node lost mid-attempt returns the job to pending (or, out of attempts,
 // to the dead-letter queue), with stale reports of the lost attempt dropped.
+#include "log_capture.hpp"
 #include "runtime_fixture.hpp"
 
 using namespace jobforge;
@@ -181,6 +182,7 @@ join_request joining(std::string node, std::vector<std::string> types = {"echo",
 
 TEST_CASE("the gateway refuses another protocol version and a wrong token, telling nothing",
           "[runtime][cluster][gateway]") {
+  log_capture logs;
   testing::simulated_runtime rt(demo_registry(), coordinator_only());
   auto old = joining("old");
   old.protocol_version = cluster_protocol_version + 1;
@@ -188,6 +190,13 @@ TEST_CASE("the gateway refuses another protocol version and a wrong token, telli
   CHECK_FALSE(refused.accepted);
   CHECK_THAT(refused.reason, Catch::Contains("protocol version"));
   CHECK(refused.session == 0);
+  // Its reply names the coordinator's version, and the log both (the
+  // node's log names both as well: tests/e2e/cluster_attempt_e2e_test.cpp).
+  CHECK(refused.protocol_version == cluster_protocol_version);
+  CHECK(logs.lines_with({"error cluster: refused node old: it speaks cluster protocol " +
+                         std::to_string(cluster_protocol_version + 1) +
+                         ", this coordinator speaks " + std::to_string(cluster_protocol_version)})
+            .size() == 1);
 
   const auto stranger = rt.join(joining("stranger", {"echo"}, "guess"));
   CHECK_FALSE(stranger.accepted);

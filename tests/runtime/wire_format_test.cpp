@@ -118,6 +118,18 @@ TEST_CASE("outcomes and progress reports cross the wire whole", "[runtime][wire]
   CHECK(report_back.checkpoint == report.checkpoint);
 }
 
+TEST_CASE("a handler's log line crosses the wire whole", "[runtime][wire]") {
+  wire_system w;
+  attempt_log line{3, attempt_lease{5, 8}, log_level::warn, "disk at 91% \xc3\xa9", 12};
+  attempt_log back;
+  REQUIRE_FALSE(w.load(w.save(line), back));
+  CHECK(back.attempt == 3);
+  CHECK(back.lease == line.lease);
+  CHECK(back.level == log_level::warn);
+  CHECK(back.text == line.text);
+  CHECK(back.held_back == 12);
+}
+
 TEST_CASE("a join and its answer cross the wire whole", "[runtime][wire]") {
   wire_system w;
   join_request req;
