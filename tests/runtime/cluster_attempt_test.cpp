@@ -126,7 +126,7 @@ TEST_CASE("a chatty remote handler's lines are bounded, and the coordinator says
   CHECK(logs.lines_with({of_burst + "line "}).size() == 100);
   CHECK(logs.lines_with({of_burst + "line 100"}).size() == 1);
   CHECK(logs.lines_with({of_burst + "line 101"}).empty());
-  CHECK(logs.lines_with({"warn " + of_burst +
+  CHECK(logs.lines_with({"warning " + of_burst +
                          "151 log lines of this attempt were over the "
                          "forwarding limit"})
             .size() == 1);
@@ -134,7 +134,7 @@ TEST_CASE("a chatty remote handler's lines are bounded, and the coordinator says
 
   const auto of_tail = prefix(tail, 1, "talker");
   CHECK(logs.lines_with({of_tail + "line "}).size() == 100);
-  CHECK(logs.lines_with({"warn " + of_tail + "51 log lines of this attempt were over"}).size() ==
+  CHECK(logs.lines_with({"warning " + of_tail + "51 log lines of this attempt were over"}).size() ==
         1);
   CHECK(logs.lines_with({of_tail + "done"}).empty());
 }
@@ -145,10 +145,10 @@ TEST_CASE("a remote line longer than the limit is cut", "[runtime][cluster][log]
   rt.join_node("talker", 44, {}, 1);
   const job j = submit_ok(rt, request("chatty", R"({"lines": 0, "ms": 0, "big": true})"));
   rt.advance(10ms);
-  const auto cut = logs.lines_with({"warn " + prefix(j, 1, "talker") + "xxx"});
+  const auto cut = logs.lines_with({"warning " + prefix(j, 1, "talker") + "xxx"});
   REQUIRE(cut.size() == 1);
   CHECK(cut[0] ==
-        "warn " + prefix(j, 1, "talker") + std::string(attempt_log_max_bytes, 'x') + " [cut]");
+        "warning " + prefix(j, 1, "talker") + std::string(attempt_log_max_bytes, 'x') + " [cut]");
 }
 
 TEST_CASE(
