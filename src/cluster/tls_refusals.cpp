@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <string>
+#include <utility>
 
 namespace jobforge {
 namespace {
@@ -61,6 +62,11 @@ void note_tls_result(SSL* ssl, int result) {
       port_of(local) != port)
     return;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) peer.ss_family = 0;
+  // A connection that failed is told of once (not for a read, then a
+  // write); an SSL object's address alone may be reused by the next one.
+  thread_local std::pair<const SSL*, std::string> last_reported;
+  std::pair<const SSL*, std::string> this_one{ssl, address_of(peer)};
+  if (this_one == last_reported) return;
   std::string why = "the peer closed the connection during the handshake";
   // Peeked, not taken: CAF asks SSL_get_error about this call after us.
   if (kind == SSL_ERROR_SSL) {
@@ -68,7 +74,8 @@ void note_tls_result(SSL* ssl, int result) {
     ERR_error_string_n(ERR_peek_error(), text, sizeof text);
     why = text;
   }
-  spdlog::warn("cluster: refused a TLS handshake from {}: {}", address_of(peer), why);
+  spdlog::warn("cluster: refused a TLS handshake from {}: {}", this_one.second, why);
+  last_reported = std::move(this_one);
 }
 
 }  // namespace jobforge

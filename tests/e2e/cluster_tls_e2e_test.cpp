@@ -104,6 +104,16 @@ TEST_CASE("mutual TLS: a worker signed by the cluster's CA joins; strangers are 
   CHECK(fetch(c.jf, id).at("status").as_string() == "completed");
   CHECK(attempt_nodes(fetch(c.jf, id)) == std::vector<std::string>{"good"});
   CHECK(good->log().find("joining again") == std::string::npos);
+
+  // CAF says nothing of a refused handshake; the coordinator does, with
+  // the peer's address and OpenSSL's reason.
+  const auto log = c.jf.process().log();
+  INFO("coordinator log:\n" << log);
+  CHECK(log.find("cluster: refused a TLS handshake from 127.0.0.1:") != std::string::npos);
+  // The worker without TLS (and the forged headers) speak no TLS at all;
+  // the impostor, trusting another CA, refuses the coordinator's certificate.
+  CHECK(log.find("wrong version number") != std::string::npos);
+  CHECK(log.find("alert unknown ca") != std::string::npos);
 }
 
 TEST_CASE("a cluster port beyond loopback needs TLS and a token, unless made insecure",
