@@ -2,7 +2,7 @@
 /// Line and byte figures of a text fed in chunks: counts, the longest line,
 /// empty and CRLF lines, NUL bytes, UTF-8 validity, and the first lines.
 
-#include "handlers/utf8_text.hpp"
+#include "model/utf8_text.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,6 +2,7 @@
 
 #include "model/dedup.hpp"
 #include "model/finite_json.hpp"
+#include "model/utf8_text.hpp"
 #include "model/webhook.hpp"
 
 #include <boost/json/object.hpp>
@@ -12,6 +13,15 @@
 
 namespace jobforge {
 namespace {
+
+// Tags and keys are stored as they are (in columns of their own, which a
+// PostgreSQL store keeps as text): UTF-8, and without the NUL character
+// that a text column cannot hold.
+constexpr const char* plain_text_rule = "must be UTF-8 text without NUL characters";
+
+bool is_plain_text(std::string_view s) {
+  return s.find('\0') == std::string_view::npos && is_valid_utf8(s);
+}
 
 error bad_field(const std::string& field, const std::string& why) {
   return error{error_code::invalid_argument, "'" + field + "' " + why,
@@ -38,10 +48,14 @@ expected<void> check_request(const job_request& r, const job_id& id) {
     return bad_field("retry.jitter", "must be within 0..1");
   if (r.tags.size() > max_tags)
     return bad_field("tags", "may hold at most " + std::to_string(max_tags) + " tags");
-  for (const auto& tag : r.tags)
+  for (const auto& tag : r.tags) {
     if (tag.empty() || tag.size() > max_tag_length)
       return bad_field("tags",
                        "entries must be 1.." + std::to_string(max_tag_length) + " characters");
+    if (!is_plain_text(tag)) return bad_field("tags", plain_text_rule);
+  }
+  if (r.unique_key && !is_plain_text(*r.unique_key))
+    return bad_field("unique_key", plain_text_rule);
   if (r.webhook_url) {
     if (auto ok = check_webhook_url(*r.webhook_url, "webhook_url"); !ok) return ok;
   } else if (!r.webhook_events.empty()) {

@@ -335,6 +335,11 @@ TEST_CASE("build_job refuses negative, contradictory and malformed fields", "[fa
        }},
       {"a tag that is too long", "tags",
        [](job_request& r) { r.tags = {std::string(max_tag_length + 1, 'x')}; }},
+      {"a tag with a NUL character", "tags",
+       [](job_request& r) { r.tags = {std::string("a\0b", 3)}; }},
+      {"a tag that is not UTF-8", "tags", [](job_request& r) { r.tags = {"caf\xe9"}; }},
+      {"a unique_key that is not UTF-8", "unique_key",
+       [](job_request& r) { r.unique_key = std::string("k\xff"); }},
       {"duplicate parents", "depends_on",
        [](job_request& r) {
          r.dependencies.depends_on = {make_id(2), make_id(3), make_id(2)};

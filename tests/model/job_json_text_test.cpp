@@ -86,6 +86,22 @@ TEST_CASE("the direct writer escapes what JSON strings must escape", "[codec][js
   check_same_document(j);
 }
 
+TEST_CASE("the direct writer repairs text that is not UTF-8, so the document reads back",
+          "[codec][json_text]") {
+  job j = full_job();
+  // A handler's exception may say anything: a Latin-1 byte, a cut sequence.
+  j.last_error->message = "caf\xe9 and a cut \xe2\x82";
+  j.history.front().reason = "\xff";
+  const std::string stored = written(job_document_text(j));
+  boost::json::error_code ec;
+  const auto value = boost::json::parse(stored, ec);
+  REQUIRE_FALSE(ec);
+  auto back = job_from_json(value);
+  REQUIRE(back);
+  CHECK(back->last_error->message == "caf\xEF\xBF\xBD and a cut \xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(back->history.front().reason == "\xEF\xBF\xBD");
+}
+
 TEST_CASE("the direct writer keeps doubles as doubles and integers as integers",
           "[codec][json_text]") {
   job j = full_job();

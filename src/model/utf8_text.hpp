@@ -1,13 +1,14 @@
 #pragma once
-/// UTF-8 checks for text read in chunks: a streaming validator, and a
-/// repair that makes any bytes safe to put in a JSON string.
+/// UTF-8 checks: a streaming validator for text read in chunks, and a
+/// repair that makes any bytes safe to put in a JSON string (or a
+/// PostgreSQL text, which must be valid UTF-8).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace jobforge::handlers {
+namespace jobforge {
 
 /// Validates UTF-8 (RFC 3629: no overlongs, surrogates or code points past
 /// U+10FFFF) fed in pieces that may split a character anywhere.
@@ -28,10 +29,13 @@ class utf8_validator {
   std::optional<std::uint64_t> invalid_at_;
 };
 
+/// Whether `bytes` is whole, valid UTF-8.
+bool is_valid_utf8(std::string_view bytes);
+
 /// `bytes` with each malformed sequence replaced by U+FFFD.
 std::string repair_utf8(std::string_view bytes);
 
 /// `text` without a trailing, incomplete UTF-8 sequence (left by a cut).
 std::string_view drop_partial_character(std::string_view text);
 
-}  // namespace jobforge::handlers
+}  // namespace jobforge

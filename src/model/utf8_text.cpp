@@ -1,6 +1,6 @@
-#include "handlers/utf8_text.hpp"
+#include "model/utf8_text.hpp"
 
-namespace jobforge::handlers {
+namespace jobforge {
 namespace {
 
 // What a lead byte starts: how many continuation bytes follow, and the range
@@ -69,6 +69,18 @@ void utf8_validator::finish() {
   if (!invalid_at_ && pending_ > 0) invalid_at_ = sequence_start_;
 }
 
+bool is_valid_utf8(std::string_view bytes) {
+  // ASCII, the common case, needs no state.
+  std::size_t i = 0;
+  while (i < bytes.size() && static_cast<unsigned char>(bytes[i]) < 0x80)
+    ++i;
+  if (i == bytes.size()) return true;
+  utf8_validator v;
+  v.feed(bytes.substr(i));
+  v.finish();
+  return v.valid();
+}
+
 std::string repair_utf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
@@ -98,4 +110,4 @@ std::string_view drop_partial_character(std::string_view text) {
   return text;
 }
 
-}  // namespace jobforge::handlers
+}  // namespace jobforge
