@@ -1,5 +1,7 @@
 #include "actors/attempt_context.hpp"
 
+#include "actors/spdlog_level.hpp"
+
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -8,13 +10,6 @@
 
 namespace jobforge {
 namespace {
-
-spdlog::level::level_enum spdlog_level(log_level level) {
-  return level == log_level::debug  ? spdlog::level::debug
-         : level == log_level::info ? spdlog::level::info
-         : level == log_level::warn ? spdlog::level::warn
-                                    : spdlog::level::err;
-}
 
 class context_logger final : public job_logger {
  public:

@@ -3,6 +3,7 @@
 #include "actors/event_hub.hpp"
 #include "actors/outcome_results.hpp"
 #include "actors/send_after.hpp"
+#include "actors/spdlog_level.hpp"
 #include "actors/webhook_outbox.hpp"
 #include "model/retry_policy.hpp"
 #include "model/token_bucket.hpp"
@@ -211,11 +212,7 @@ void on_log(supervisor* self, const attempt_log& line) {
         "the node's own log",
         prefix, line.held_back);
   if (line.text.empty()) return;
-  const auto level = line.level == log_level::debug  ? spdlog::level::debug
-                     : line.level == log_level::info ? spdlog::level::info
-                     : line.level == log_level::warn ? spdlog::level::warn
-                                                     : spdlog::level::err;
-  spdlog::log(level, "{} {}", prefix, line.text);
+  spdlog::log(spdlog_level(line.level), "{} {}", prefix, line.text);
 }
 
 void stop_running_attempt(supervisor* self, stop_reason reason) {

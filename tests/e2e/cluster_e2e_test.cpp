@@ -136,11 +136,7 @@ TEST_CASE("a worker killed under load loses no job: what it held runs on the oth
   // Operators see it in the metrics.
   auto metrics = c.jf.get_raw("/metrics");
   REQUIRE(metrics);
-  const auto value_of = [&](const std::string& name) {
-    const auto at = metrics->body.find("\n" + name + " ");
-    REQUIRE(at != std::string::npos);
-    return std::stod(metrics->body.substr(at + name.size() + 2));
-  };
+  const auto value_of = [&](const std::string& name) { return metric_value(metrics->body, name); };
   CHECK(value_of("jobforge_cluster_nodes_up") == 1);
   CHECK(value_of("jobforge_cluster_node_losses_total") == 1);
   CHECK(value_of("jobforge_cluster_attempts_lost_total") == requeued);
@@ -185,11 +181,7 @@ TEST_CASE(
   CHECK(c.jf.process().log().find("lease no longer current") == std::string::npos);
   auto metrics = c.jf.get_raw("/metrics");
   REQUIRE(metrics);
-  const auto value_of = [&](const std::string& name) {
-    const auto at = metrics->body.find("\n" + name + " ");
-    REQUIRE(at != std::string::npos);
-    return std::stod(metrics->body.substr(at + name.size() + 2));
-  };
+  const auto value_of = [&](const std::string& name) { return metric_value(metrics->body, name); };
   CHECK(value_of("jobforge_cluster_stale_reports_total") == 0);
   CHECK(value_of("jobforge_cluster_attempts_lost_total") == 2);
 }

@@ -59,6 +59,13 @@ inline std::unique_ptr<child_process> start_worker(const coordinator& c, const s
   return p;
 }
 
+/// The value of an unlabelled metric in a /metrics text (fails the test when absent).
+inline double metric_value(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
 inline json::object fetch(served_jobforge& jf, const std::string& id) {
   auto r = jf.get("/api/jobs/" + id);
   REQUIRE(r.status == 200);

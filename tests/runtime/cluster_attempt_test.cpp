@@ -12,13 +12,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-runtime_config coordinator_only() {
-  runtime_config config;
-  config.executors = 0;
-  config.node = "coordinator";
-  return config;
-}
-
 // Logs `lines` lines at once ("line 1", ...), sleeps `ms`, then logs "done".
 job_type chatty_type() {
   job_type t;
@@ -34,21 +27,6 @@ job_type chatty_type() {
       ctx.logger().warn(std::string(10'000, 'x'));
     (void)ctx.sleep_for(milliseconds{p.at("ms").to_number<std::int64_t>()});
     ctx.logger().info("done");
-    return handler_result::ok();
-  };
-  return t;
-}
-
-// Sleeps `seconds` one second at a time and ignores its stop token.
-job_type stubborn_type() {
-  job_type t;
-  t.name = "stubborn";
-  t.schema = boost::json::parse(R"({"type": "object", "required": ["seconds"]})");
-  t.sample_payload = boost::json::parse(R"({"seconds": 1})");
-  t.handler = [](handler_context& ctx, const boost::json::value& payload) {
-    const auto seconds = payload.at("seconds").to_number<int>();
-    for (int i = 0; i < seconds; ++i)
-      (void)ctx.sleep_for(1s);
     return handler_result::ok();
   };
   return t;

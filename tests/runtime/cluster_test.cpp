@@ -11,14 +11,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A coordinator without executors of its own: every attempt runs on a node.
-runtime_config coordinator_only() {
-  runtime_config config;
-  config.executors = 0;
-  config.node = "coordinator";
-  return config;
-}
-
 std::vector<std::string> nodes_of_attempts(const job& j) {
   std::vector<std::string> out;
   for (const auto& h : j.history)

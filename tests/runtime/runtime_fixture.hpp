@@ -65,4 +65,30 @@ inline bool valid_history(const job& j) {
   return j.history.back().to == j.status;
 }
 
+/// A test type that sleeps `seconds` one second at a time and ignores its
+/// stop token (a handler the runtime must abandon); its result says whether
+/// a stop was asked for.
+inline job_type stubborn_type() {
+  using namespace std::chrono_literals;
+  job_type t;
+  t.name = "stubborn";
+  t.schema = boost::json::parse(R"({"type": "object", "required": ["seconds"]})");
+  t.sample_payload = boost::json::parse(R"({"seconds": 1})");
+  t.handler = [](handler_context& ctx, const boost::json::value& payload) {
+    const auto seconds = payload.at("seconds").to_number<int>();
+    for (int i = 0; i < seconds; ++i)
+      (void)ctx.sleep_for(1s);
+    return handler_result::ok(boost::json::object{{"ignored_stop", ctx.stop().stop_requested()}});
+  };
+  return t;
+}
+
+/// A coordinator without executors of its own: every attempt runs on a node.
+inline runtime_config coordinator_only() {
+  runtime_config config;
+  config.executors = 0;
+  config.node = "coordinator";
+  return config;
+}
+
 }  // namespace jobforge::test

@@ -6,21 +6,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Sleeps `seconds` one second at a time and ignores its stop token.
-job_type stubborn_type() {
-  job_type t;
-  t.name = "stubborn";
-  t.schema = boost::json::parse(R"({"type": "object", "required": ["seconds"]})");
-  t.sample_payload = boost::json::parse(R"({"seconds": 1})");
-  t.handler = [](handler_context& ctx, const boost::json::value& payload) {
-    const auto seconds = payload.at("seconds").to_number<int>();
-    for (int i = 0; i < seconds; ++i)
-      (void)ctx.sleep_for(1s);
-    return handler_result::ok(boost::json::object{{"ignored_stop", ctx.stop().stop_requested()}});
-  };
-  return t;
-}
-
 job_type_registry with_stubborn() {
   return demo_registry([](job_type_registry& types) { REQUIRE(types.add(stubborn_type())); });
 }
