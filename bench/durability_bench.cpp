@@ -23,7 +23,7 @@
 #include "model/job_type_registry.hpp"
 #include "model/random_source.hpp"
 #include "runtime/runtime.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
 #include <boost/json.hpp>

@@ -9,7 +9,7 @@
 
 #include "model/job.hpp"
 #include "model/job_id.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 #include <boost/json.hpp>
 

@@ -25,6 +25,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)
+# libpq, not libpqxx: Debian 12's libpqxx 6.4 lacks pipeline mode.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 find_package(prometheus-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(CURL REQUIRED)

@@ -12,7 +12,7 @@ packages=(
   g++ cmake make pkg-config clang-format git ca-certificates ccache
   # the stack of SPEC §1
   libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
-  libspdlog-dev catch2 libsqlite3-dev postgresql libpqxx-dev
+  libspdlog-dev catch2 libsqlite3-dev postgresql libpq-dev
   libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
   libbenchmark-dev zlib1g-dev libjemalloc-dev
   # real servers and tools the tests use (SMTP; certificates and network

@@ -2,6 +2,7 @@
 
 #include "model/status.hpp"
 #include "model/webhook.hpp"
+#include "store/store_factory.hpp"
 
 #include <boost/json.hpp>
 
@@ -20,6 +21,17 @@ namespace jobforge::app {
 namespace {
 
 namespace json = boost::json;
+
+// The store kinds with their meanings, for the key's documentation.
+const char* store_kinds_meaning() {
+  static const std::string text = [] {
+    std::string out;
+    for (const auto& k : store_kinds())
+      out += (out.empty() ? "" : "; ") + k.name + ": " + k.meaning;
+    return out;
+  }();
+  return text.c_str();
+}
 
 // One configuration key: where it lives in server_config and what it takes.
 struct key_spec {
@@ -52,9 +64,9 @@ const std::vector<key_spec>& keys() {
        nullptr,
        0,
        0,
-       {"sqlite", "memory"},
+       store_kind_names(),
        false,
-       "sqlite (durable) or memory (nothing survives the process)"},
+       store_kinds_meaning()},
       {"sqlite_sync",
        &c::sqlite_sync,
        nullptr,
@@ -311,6 +323,14 @@ const std::vector<key_spec>& keys() {
        {},
        false,
        "a cluster peer silent this long is lost (its running jobs run elsewhere)"},
+      {"postgres.url",
+       &c::postgres_url,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "store postgres: a libpq connection string or URI (its password is never logged)"},
   };
   return list;
 }
@@ -508,7 +528,7 @@ const key_spec* find_key(const std::string& key) {
 
 bool is_section(const std::string& name) {
   return name == "smtp" || name == "http_request" || name == "files" || name == "webhooks" ||
-         name == "cluster";
+         name == "cluster" || name == "postgres";
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ struct server_config {
   std::string host = "127.0.0.1";
   std::int64_t port = 8080;
   std::string data_dir = "data";
-  std::string store = "sqlite";  ///< sqlite | memory
+  std::string store = "sqlite";  ///< one of store_kind_names()
   std::string sqlite_sync = "full";
   std::int64_t executors = 16;
   std::string cpu_scheduling = "batch";  ///< batch | normal: Linux policy of every thread
@@ -91,6 +91,9 @@ struct server_config {
   bool cluster_insecure = false;
   std::int64_t cluster_heartbeat_ms = 200;
   std::int64_t cluster_timeout_ms = 1'000;
+
+  // postgres: the PostgreSQL store
+  std::string postgres_url;  ///< libpq connection string or URI
 
   /// files.input_dir, or its default under data_dir.
   std::string input_dir() const;

@@ -13,6 +13,7 @@
 // (config/jobforge.json when present, or --config FILE / JOBFORGE_CONFIG),
 // then JOBFORGE_* environment variables, then the flags given here.
 
+#include "store/store_factory.hpp"
 #include "app/built_in_types.hpp"
 #include "app/client_commands.hpp"
 #include "app/config.hpp"
@@ -142,8 +143,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1024, 1 << 30));
   serve_cmd->add_option("--data-dir", f.data_dir,
                         "Folder of the SQLite database and of results/ (created if missing)");
-  serve_cmd->add_option("--store", f.store, "sqlite (durable) or memory")
-      ->check(CLI::IsMember({"sqlite", "memory"}));
+  serve_cmd
+      ->add_option("--store", f.store,
+                   "sqlite (durable, the default), postgres (durable, standbys; postgres.url) or "
+                   "memory")
+      ->check(CLI::IsMember(jobforge::store_kind_names()));
   serve_cmd->add_option("--sync", f.sync, "SQLite synchronous level: full, normal, off")
       ->check(CLI::IsMember({"full", "normal", "off"}));
   serve_cmd

@@ -4,7 +4,7 @@
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/thread_policy.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/store_factory.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -29,28 +29,13 @@ std::string url_of(const std::string& host, int port, bool tls) {
 }
 
 /// The store the options ask for, with a line for the start-up log.
-expected<std::shared_ptr<store>> open_store(const server_config& o, std::string& description) {
-  if (o.store == "memory") {
-    description = "in-memory (jobs are lost when the process exits)";
-    return std::shared_ptr<store>(make_memory_store());
-  }
-  if (o.store != "sqlite")
-    return error{error_code::invalid_argument,
-                 "--store must be sqlite or memory, not '" + o.store + "'"};
-  const auto sync = parse_sqlite_sync(o.sqlite_sync);
-  if (!sync)
-    return error{error_code::invalid_argument,
-                 "sqlite_sync must be full, normal or off, not '" + o.sqlite_sync + "'"};
-  std::error_code ec;
-  std::filesystem::create_directories(o.data_dir, ec);
-  if (ec)
-    return error{error_code::unavailable,
-                 "cannot create the data directory " + o.data_dir + ": " + ec.message()};
-  const std::string path = (std::filesystem::path(o.data_dir) / "jobforge.db").string();
-  auto opened = open_sqlite_store({path, *sync});
-  if (!opened) return std::move(opened).error_value();
-  description = "SQLite " + path + " (synchronous=" + o.sqlite_sync + ")";
-  return std::shared_ptr<store>(std::move(opened).value());
+expected<opened_store> open_configured_store(const server_config& o) {
+  store_settings settings;
+  settings.kind = o.store;
+  settings.data_dir = o.data_dir;
+  settings.sqlite_sync = o.sqlite_sync;
+  settings.postgres_url = o.postgres_url;
+  return open_store(settings);
 }
 
 bool is_loopback(const std::string& host) {
@@ -113,8 +98,7 @@ int serve(const server_config& o) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
   }
-  std::string store_description;
-  auto backend = open_store(o, store_description);
+  auto backend = open_configured_store(o);
   if (!backend) {
     spdlog::error("{}", backend.error_value().message);
     return 1;
@@ -150,14 +134,14 @@ int serve(const server_config& o) {
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<runtime> made;
   try {
-    made = std::make_unique<runtime>(std::move(*types), config, std::move(*backend));
+    made = std::make_unique<runtime>(std::move(*types), config, std::move(backend->backend));
   } catch (const startup_error& e) {
     spdlog::error("{}", e.what());
     return 1;
   }
   runtime& rt = *made;
   spdlog::info(
-      "store: {}; started in {} ms", store_description,
+      "store: {}; started in {} ms", backend->description,
       std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started).count());
 
   http_server_options http_opts;

@@ -43,7 +43,8 @@ class writer {
   void raw(std::string_view s) { out_.append(s); }
 
   // Text that is not UTF-8 (a handler's error message may hold any bytes)
-  // is repaired: a document that is not UTF-8 would not read back as JSON.
+  // is repaired: a document that is not UTF-8 would not read back as JSON,
+  // and PostgreSQL refuses it.
   void string(std::string_view s) {
     if (is_valid_utf8(s)) {
       escaped(s);
@@ -252,7 +253,7 @@ void write_result_blob(writer& w, const result_blob& b) {
 
 // The job's fields in to_json's order; the compact form leaves out those at
 // their default.
-void write_job(writer& w, const job& j) {
+void write_job(writer& w, const job& j, bool with_history) {
   w.object([&] {
     w.key("id");
     w.string(to_string(j.id));
@@ -292,8 +293,10 @@ void write_job(writer& w, const job& j) {
     optional_part(w, "result_file", j.result_file, write_result_blob);
     optional_part(w, "last_error", j.last_error, write_error);
     if (w.key_unless("checkpoint", j.checkpoint.is_null())) w.value(j.checkpoint);
-    w.key("history");
-    w.array(j.history, [&](const history_entry& h) { write_history_entry(w, h); });
+    if (with_history) {
+      w.key("history");
+      w.array(j.history, [&](const history_entry& h) { write_history_entry(w, h); });
+    }
     w.key("created_at");
     w.time(j.created_at);
     w.key("updated_at");
@@ -307,11 +310,11 @@ void write_job(writer& w, const job& j) {
   });
 }
 
-expected<std::string> text_of(const job& j, bool compact) {
+expected<std::string> text_of(const job& j, bool compact, bool with_history = true) {
   std::string out;
-  out.reserve((compact ? 512 : 1024) + 200 * j.history.size());
+  out.reserve((compact ? 512 : 1024) + (with_history ? 200 * j.history.size() : 0));
   writer w(out, compact);
-  write_job(w, j);
+  write_job(w, j, with_history);
   if (!w.refused()) return out;
   // Rare, so the path is found afterwards on the tree rather than tracked
   // while writing.
@@ -330,6 +333,31 @@ expected<std::string> job_json_text(const job& j) {
 
 expected<std::string> job_document_text(const job& j) {
   return text_of(j, true);
+}
+
+expected<std::string> job_document_text_without_history(const job& j) {
+  return text_of(j, true, false);
+}
+
+std::string history_entry_text(const history_entry& h) {
+  std::string out;
+  out.reserve(128);
+  writer w(out, true);
+  write_history_entry(w, h);
+  return out;
+}
+
+std::string with_history_texts(std::string_view document, std::string_view joined_entries) {
+  std::string out;
+  const auto close = document.rfind('}');
+  if (close == std::string_view::npos) return std::string(document);
+  out.reserve(document.size() + joined_entries.size() + 16);
+  out.append(document.substr(0, close));
+  // A document always holds at least the id, so a comma separates.
+  out.append(",\"history\":[");
+  out.append(joined_entries);
+  out.append("]}");
+  return out;
 }
 
 }  // namespace jobforge

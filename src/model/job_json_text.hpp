@@ -16,6 +16,7 @@
 #include "model/job.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace jobforge {
 
@@ -28,5 +29,18 @@ expected<std::string> job_json_text(const job& j);
 /// reads back as the same job. A `noop` job's document is about half as
 /// long, and each store write rewrites the whole document.
 expected<std::string> job_document_text(const job& j);
+
+/// The stored form without the history, for stores that keep a job's
+/// history entries apart (appended one by one instead of rewritten).
+expected<std::string> job_document_text_without_history(const job& j);
+
+/// One history entry in its compact stored form. An entry holds no number
+/// but the attempt, so it always has one.
+std::string history_entry_text(const history_entry& h);
+
+/// A document of job_document_text_without_history with its history put
+/// back: `joined_entries` is history_entry_text of each entry, in order,
+/// separated by commas (empty for none).
+std::string with_history_texts(std::string_view document, std::string_view joined_entries);
 
 }  // namespace jobforge

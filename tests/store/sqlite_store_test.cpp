@@ -1,7 +1,8 @@
-#include "store/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "../support/owning_store.hpp"
 #include "../support/temp_dir.hpp"
-#include "store/sqlite_connection.hpp"
-#include "store/sqlite_schema.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_schema.hpp"
 #include "store_conformance.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,48 +16,15 @@ namespace {
 
 using jobforge::testing_support::temp_dir;
 
-// Each store gets a folder of its own, removed with the store.
-class owning_sqlite_store final : public jobforge::store {
- public:
-  owning_sqlite_store() {
-    auto opened = jobforge::open_sqlite_store({dir_.file("jobs.db")});
-    if (!opened) FAIL(to_string(opened.error_value()));
-    inner_ = std::move(opened).value();
-  }
-  jobforge::expected<void> apply(const std::vector<jobforge::store_write>& b) override {
-    return inner_->apply(b);
-  }
-  jobforge::expected<std::optional<jobforge::job>> get(const jobforge::job_id& id) override {
-    return inner_->get(id);
-  }
-  jobforge::expected<jobforge::job_page> list(const jobforge::job_query& q) override {
-    return inner_->list(q);
-  }
-  jobforge::expected<std::vector<jobforge::job>> load_unfinished() override {
-    return inner_->load_unfinished();
-  }
-  jobforge::expected<std::vector<jobforge::job_summary>> load_unfinished_summaries() override {
-    return inner_->load_unfinished_summaries();
-  }
-  jobforge::expected<jobforge::status_counts> count_by_status() override {
-    return inner_->count_by_status();
-  }
-  jobforge::expected<std::vector<jobforge::dedup_claim>> load_dedup_claims(
-      jobforge::timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  jobforge::expected<std::vector<jobforge::job_id>> prune_finished(jobforge::timestamp cutoff,
-                                                                   std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
-
- private:
-  temp_dir dir_;  // outlives inner_: members are destroyed in reverse order
-  std::unique_ptr<jobforge::store> inner_;
-};
-
 struct sqlite_backend {
-  static std::unique_ptr<jobforge::store> make() { return std::make_unique<owning_sqlite_store>(); }
+  // Each store gets a folder of its own, removed with the store.
+  static std::unique_ptr<jobforge::store> make() {
+    auto dir = std::make_unique<temp_dir>();
+    auto opened = jobforge::open_sqlite_store({dir->file("jobs.db")});
+    if (!opened) FAIL(to_string(opened.error_value()));
+    return std::make_unique<jobforge::testing_support::owning_store<temp_dir>>(
+        std::move(dir), std::move(opened).value());
+  }
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 /// those places; a document that is still not a job stays as it is, and the
 /// store reports it as unreadable.
 
-#include "store/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 
 #include <cstddef>
 

@@ -2,7 +2,7 @@
 /// The SQLite store's schema: numbered migrations, applied at start-up in
 /// one transaction. The version lives in `PRAGMA user_version`.
 
-#include "store/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "store/sqlite_document_repair.hpp"
+#include "store/sqlite/sqlite_document_repair.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/non_finite_repair.hpp"

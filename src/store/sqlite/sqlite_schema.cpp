@@ -1,6 +1,6 @@
-#include "store/sqlite_schema.hpp"
+#include "store/sqlite/sqlite_schema.hpp"
 
-#include "store/sqlite_document_repair.hpp"
+#include "store/sqlite/sqlite_document_repair.hpp"
 
 #include <sqlite3.h>
 

@@ -1,10 +1,10 @@
-#include "store/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
 #include "store/list_query.hpp"
-#include "store/sqlite_connection.hpp"
-#include "store/sqlite_schema.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_schema.hpp"
 
 #include <boost/json.hpp>
 

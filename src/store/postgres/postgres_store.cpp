@@ -1,0 +1,606 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include "model/job_codec.hpp"
+#include "model/job_json_text.hpp"
+#include "model/utf8_text.hpp"
+#include "store/list_query.hpp"
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres_schema.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace jobforge {
+namespace {
+
+using pg::param;
+
+std::string number(std::int64_t v) {
+  return std::to_string(v);
+}
+
+param number(const std::optional<timestamp>& t) {
+  if (!t) return std::nullopt;
+  return number(to_unix_ms(*t));
+}
+
+std::int64_t code_of(job_status s) {
+  return static_cast<std::int64_t>(s);
+}
+
+// The dependency rule as one number, as the SQLite store keeps it: mode + 2 * policy.
+std::int64_t dependency_rule(const dependency_spec& d) {
+  return (d.mode == dependency_mode::any ? 1 : 0) +
+         (d.on_failure == dependency_failure_policy::run ? 2 : 0);
+}
+
+param unique_until(const job& j) {
+  if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
+  return number(to_unix_ms(j.created_at) + j.unique_for_ms);
+}
+
+std::string non_terminal_codes() {
+  std::string out;
+  for (auto s : all_job_statuses)
+    if (!is_terminal(s)) out += (out.empty() ? "" : ", ") + number(code_of(s));
+  return out;
+}
+
+std::string terminal_codes() {
+  std::string out;
+  for (auto s : all_job_statuses)
+    if (is_terminal(s)) out += (out.empty() ? "" : ", ") + number(code_of(s));
+  return out;
+}
+
+// A job's history, assembled from its rows: the entries of the current
+// length only (rows past it are left over from a longer history a put
+// replaced, and are overwritten when the history grows again).
+const std::string history_of_row =
+    "(SELECT string_agg(h.entry, ',' ORDER BY h.seq) FROM job_history h "
+    "WHERE h.job_id = jobs.id AND h.seq < jobs.history_length)";
+
+// The statements of the store, prepared once per session.
+struct statements {
+  pg::statement fence{"jobforge_fence", "SELECT jobforge_fence($1::bigint)"};
+  pg::statement erase{"jobforge_erase",
+                      "WITH gone AS (DELETE FROM jobs WHERE id = ANY($1::uuid[]) RETURNING status), "
+                      "entries AS (DELETE FROM job_history WHERE job_id = ANY($1::uuid[])) "
+                      "SELECT status, count(*) FROM gone GROUP BY status"};
+  // New and changed jobs in one statement; `prior` reads the statuses they
+  // had (the statement's snapshot is taken before its own writes), to keep
+  // the counts by status without counting.
+  pg::statement upsert{
+      "jobforge_upsert",
+      "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], "
+      "$4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], "
+      "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::smallint[], $15::integer[], "
+      "$16::text[]) AS t(id, type, status, priority, tenant, created_at, finished_at, unique_key, "
+      "unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length, "
+      "doc)), "
+      "prior AS (SELECT status FROM jobs WHERE id = ANY($1::uuid[])), "
+      "written AS (INSERT INTO jobs (id, type, status, priority, tenant, created_at, finished_at, "
+      "unique_key, unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, "
+      "history_length, doc) SELECT id, type, status, priority, tenant, created_at, finished_at, "
+      "unique_key, unique_until, tags::text[], parents::uuid[], run_at, next_attempt_at, "
+      "dependency_rule, history_length, doc FROM input "
+      "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, "
+      "priority = EXCLUDED.priority, tenant = EXCLUDED.tenant, created_at = EXCLUDED.created_at, "
+      "finished_at = EXCLUDED.finished_at, unique_key = EXCLUDED.unique_key, "
+      "unique_until = EXCLUDED.unique_until, tags = EXCLUDED.tags, parents = EXCLUDED.parents, "
+      "run_at = EXCLUDED.run_at, next_attempt_at = EXCLUDED.next_attempt_at, "
+      "dependency_rule = EXCLUDED.dependency_rule, history_length = EXCLUDED.history_length, "
+      "doc = EXCLUDED.doc) "
+      "SELECT status, count(*) FROM prior GROUP BY status"};
+  pg::statement append_history{
+      "jobforge_append_history",
+      "INSERT INTO job_history (job_id, seq, entry) "
+      "SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) "
+      "ON CONFLICT (job_id, seq) DO UPDATE SET entry = EXCLUDED.entry"};
+  pg::statement prune{
+      "jobforge_prune",
+      "WITH victims AS (SELECT id, status, finished_at FROM jobs WHERE finished_at IS NOT NULL "
+      "AND finished_at < $1::bigint AND status IN (" +
+          terminal_codes() +
+          ") ORDER BY finished_at, id LIMIT $2::bigint FOR UPDATE), "
+          "gone AS (DELETE FROM jobs WHERE id IN (SELECT id FROM victims)), "
+          "entries AS (DELETE FROM job_history WHERE job_id IN (SELECT id FROM victims)) "
+          "SELECT id, status FROM victims ORDER BY finished_at, id"};
+  pg::statement get{"jobforge_get",
+                    "SELECT doc, " + history_of_row + " FROM jobs WHERE id = $1::uuid"};
+  pg::statement unfinished{"jobforge_unfinished", "SELECT doc, " + history_of_row +
+                                                      " FROM jobs WHERE status IN (" +
+                                                      non_terminal_codes() + ")"};
+  pg::statement summaries{"jobforge_summaries",
+                          "SELECT id, type, status, priority, created_at, run_at, "
+                          "next_attempt_at, dependency_rule, parents::text FROM jobs "
+                          "WHERE status IN (" +
+                              non_terminal_codes() + ")"};
+  pg::statement counts{"jobforge_counts", "SELECT status, count(*) FROM jobs GROUP BY status"};
+  pg::statement claims{"jobforge_claims",
+                       "SELECT tenant, unique_key, id, unique_until FROM jobs "
+                       "WHERE unique_until IS NOT NULL AND unique_until > $1::bigint"};
+};
+
+// What this store last wrote of a job's history, to append only what is
+// new. An entry never changes once written (the runtime only appends), so
+// the count and the last entry's time, status and attempt identify it; a
+// put that does not extend it rewrites the whole history.
+struct history_mark {
+  std::size_t length = 0;
+  timestamp last_at{};
+  job_status last_to = job_status::pending;
+  int last_attempt = 0;
+
+  static history_mark of(const job& j) {
+    history_mark m;
+    m.length = j.history.size();
+    if (!j.history.empty()) {
+      m.last_at = j.history.back().at;
+      m.last_to = j.history.back().to;
+      m.last_attempt = j.history.back().attempt;
+    }
+    return m;
+  }
+  bool extended_by(const job& j) const {
+    if (j.history.size() < length) return false;
+    if (length == 0) return true;
+    const auto& h = j.history[length - 1];
+    return h.at == last_at && h.to == last_to && h.attempt == last_attempt;
+  }
+};
+
+class postgres_store final : public store {
+ public:
+  explicit postgres_store(const postgres_options& options)
+      : db_(options.url), epoch_(options.epoch) {
+    if (db_.server_version() < 140000)
+      throw pg::failure("PostgreSQL " + std::to_string(db_.server_version() / 10000) +
+                        " is too old: jobforge needs 14 or newer (pipeline mode)");
+    pg::migrate(db_);
+    recount();
+  }
+
+  expected<void> apply(const std::vector<store_write>& batch) override {
+    if (auto ok = check_batch(batch); !ok) return ok;
+    return guarded("apply a batch", [&] { write_batch(batch); });
+  }
+
+  expected<std::optional<job>> get(const job_id& id) override {
+    std::optional<expected<job>> found;
+    auto ok = guarded("read a job", [&] {
+      auto r = db_.run(sql_.get, {to_string(id)});
+      if (r.rows() > 0) found = read_row(r, 0);
+    });
+    if (!ok) return std::move(ok).error_value();
+    if (!found) return std::optional<job>{};
+    if (!*found) return unreadable_error(id, found->error_value().message);
+    return std::optional<job>{std::move(**found)};
+  }
+
+  expected<job_page> list(const job_query& query) override {
+    auto checked = check_list_query(query);
+    if (!checked) return std::move(checked).error_value();
+    job_page page;
+    auto ok = guarded("list jobs", [&] { page = run_list(query, checked.value()); });
+    if (!ok) return std::move(ok).error_value();
+    return page;
+  }
+
+  expected<std::vector<job>> load_unfinished() override {
+    std::vector<job> out;
+    auto ok = guarded("load unfinished jobs", [&] {
+      out.clear();
+      auto r = db_.run(sql_.unfinished, {});
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        auto decoded = read_row(r, i);
+        if (!decoded)
+          throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
+        out.push_back(std::move(decoded).value());
+      }
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<job_summary>> load_unfinished_summaries() override {
+    std::vector<job_summary> out;
+    auto ok = guarded("load unfinished jobs", [&] {
+      out.clear();
+      auto r = db_.run(sql_.summaries, {});
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back(read_summary(r, i));
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<status_counts> count_by_status() override {
+    status_counts out;
+    for (std::size_t s = 0; s < by_status_.size(); ++s)
+      out.by_status[s] = static_cast<std::size_t>(std::max<std::int64_t>(by_status_[s], 0));
+    return out;
+  }
+
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
+    std::vector<dedup_claim> out;
+    auto ok = guarded("load deduplication keys", [&] {
+      out.clear();
+      auto r = db_.run(sql_.claims, {number(to_unix_ms(now))});
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back(dedup_claim{std::string(r.text(i, 0)), std::string(r.text(i, 1)),
+                                  parse_id(r.text(i, 2)), from_unix_ms(r.integer(i, 3))});
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
+    std::vector<job_id> out;
+    auto ok = guarded("prune finished jobs", [&] {
+      out.clear();
+      std::vector<pg::step> steps;
+      if (epoch_) steps.push_back({&sql_.fence, {number(*epoch_)}});
+      steps.push_back(
+          {&sql_.prune, {number(to_unix_ms(cutoff)), number(static_cast<std::int64_t>(limit))}});
+      auto results = db_.transact(steps);
+      const auto& r = results.back();
+      std::array<std::int64_t, all_job_statuses.size()> change{};
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back(parse_id(r.text(i, 0)));
+        change[status_index(r.integer(i, 1))] -= 1;
+      }
+      add_counts(change);
+      for (const auto& id : out)
+        history_written_.erase(id);
+    });
+    if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+ private:
+  // Runs `body` on a live session. A session found lost (the server
+  // restarted, an administrator ended it) is opened again and `body` runs
+  // once more: every write is an idempotent snapshot, so a batch that did
+  // commit before its answer was lost is written again unchanged, and the
+  // counts are read anew with the new session.
+  template <class F>
+  expected<void> guarded(const char* doing, F&& body) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        if (!db_.healthy()) {
+          db_.reconnect();
+          recount();
+        }
+        body();
+        return {};
+      } catch (const pg::failure& f) {
+        if (f.sqlstate() == pg::stale_epoch_sqlstate)
+          return error{error_code::conflict,
+                       std::string("could not ") + doing + ": another coordinator took over (" +
+                           f.what() + ")"};
+        if (attempt == 0 && !db_.healthy()) continue;
+        return error{error_code::unavailable,
+                     std::string("could not ") + doing + ": " + f.what()};
+      } catch (const std::exception& e) {
+        return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
+      }
+    }
+  }
+
+  void recount() {
+    by_status_ = {};
+    auto r = db_.run(sql_.counts, {});
+    for (int i = 0; i < r.rows(); ++i)
+      by_status_[status_index(r.integer(i, 0))] = r.integer(i, 1);
+  }
+
+  static std::size_t status_index(std::int64_t status) {
+    if (status < 0 || status >= static_cast<std::int64_t>(all_job_statuses.size()))
+      throw pg::failure("a job row has a malformed status");
+    return static_cast<std::size_t>(status);
+  }
+
+  void add_counts(const std::array<std::int64_t, all_job_statuses.size()>& change) {
+    for (std::size_t s = 0; s < by_status_.size(); ++s)
+      by_status_[s] += change[s];
+  }
+
+  // The columns of the upsert, one array per column.
+  struct job_columns {
+    std::vector<param> id, type, status, priority, tenant, created_at, finished_at, unique_key,
+        unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length,
+        doc;
+    std::vector<param> arrays() const {
+      return {pg::array_literal(id),           pg::array_literal(type),
+              pg::array_literal(status),       pg::array_literal(priority),
+              pg::array_literal(tenant),       pg::array_literal(created_at),
+              pg::array_literal(finished_at),  pg::array_literal(unique_key),
+              pg::array_literal(unique_until), pg::array_literal(tags),
+              pg::array_literal(parents),      pg::array_literal(run_at),
+              pg::array_literal(next_attempt_at), pg::array_literal(dependency_rule),
+              pg::array_literal(history_length),  pg::array_literal(doc)};
+    }
+  };
+
+  struct history_rows {
+    std::vector<param> job, seq, entry;
+  };
+
+  void add_job(job_columns& c, history_rows& h, const job& j, bool erased_before) {
+    const std::string id = to_string(j.id);
+    // The model refuses a job JSON cannot carry; failing the batch keeps
+    // such a text out of the database.
+    auto doc = job_document_text_without_history(j);
+    if (!doc) throw std::invalid_argument(doc.error_value().message);
+    std::vector<std::string> parent_ids;
+    parent_ids.reserve(j.dependencies.depends_on.size());
+    for (const auto& p : j.dependencies.depends_on)
+      parent_ids.push_back(to_string(p));
+    c.id.emplace_back(id);
+    c.type.emplace_back(j.type);
+    c.status.emplace_back(number(code_of(j.status)));
+    c.priority.emplace_back(number(static_cast<std::int64_t>(j.priority)));
+    c.tenant.emplace_back(j.tenant);
+    c.created_at.emplace_back(number(to_unix_ms(j.created_at)));
+    c.finished_at.push_back(number(j.finished_at));
+    c.unique_key.push_back(j.unique_key ? param(*j.unique_key) : std::nullopt);
+    c.unique_until.push_back(unique_until(j));
+    c.tags.emplace_back(pg::array_literal(j.tags));
+    c.parents.emplace_back(pg::array_literal(parent_ids));
+    c.run_at.push_back(number(j.run_at));
+    c.next_attempt_at.push_back(number(j.next_attempt_at));
+    c.dependency_rule.emplace_back(number(dependency_rule(j.dependencies)));
+    c.history_length.emplace_back(number(static_cast<std::int64_t>(j.history.size())));
+    c.doc.emplace_back(std::move(doc).value());
+
+    std::size_t from = 0;
+    if (!erased_before) {
+      const auto known = history_written_.find(j.id);
+      if (known != history_written_.end() && known->second.extended_by(j))
+        from = known->second.length;
+    }
+    for (std::size_t i = from; i < j.history.size(); ++i) {
+      h.job.emplace_back(id);
+      h.seq.emplace_back(number(static_cast<std::int64_t>(i)));
+      h.entry.emplace_back(history_entry_text(j.history[i]));
+    }
+  }
+
+  void write_batch(const std::vector<store_write>& batch) {
+    // Only the last write of each job reaches the database (an id may
+    // appear once in an upsert); an erase before a later put still
+    // clears the job's old history first.
+    std::unordered_map<job_id, std::size_t> last;
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      last[write_id(batch[i])] = i;
+    std::vector<param> erased;
+    std::unordered_map<job_id, bool> erased_before;
+    job_columns columns;
+    history_rows history;
+    std::array<std::int64_t, all_job_statuses.size()> change{};
+    std::vector<std::pair<job_id, history_mark>> marks;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const job_id id = write_id(batch[i]);
+      if (std::holds_alternative<erase_job>(batch[i])) {
+        if (!erased_before[id]) erased.emplace_back(to_string(id));
+        erased_before[id] = true;
+        continue;
+      }
+      if (last[id] != i) continue;
+      const job& j = *std::get<put_job>(batch[i]).snapshot;
+      add_job(columns, history, j, erased_before[id]);
+      change[status_index(code_of(j.status))] += 1;
+      marks.emplace_back(j.id, history_mark::of(j));
+    }
+
+    std::vector<pg::step> steps;
+    if (epoch_) steps.push_back({&sql_.fence, {number(*epoch_)}});
+    const std::size_t erase_step = steps.size();
+    if (!erased.empty()) steps.push_back({&sql_.erase, {pg::array_literal(erased)}});
+    const std::size_t upsert_step = steps.size();
+    if (!columns.id.empty()) steps.push_back({&sql_.upsert, columns.arrays()});
+    if (!history.job.empty())
+      steps.push_back({&sql_.append_history,
+                       {pg::array_literal(history.job), pg::array_literal(history.seq),
+                        pg::array_literal(history.entry)}});
+    if (steps.empty()) return;
+    auto results = db_.transact(steps);
+
+    // Committed: the counts and the history marks follow.
+    const auto subtract = [&](const pg::result& r) {
+      for (int i = 0; i < r.rows(); ++i)
+        change[status_index(r.integer(i, 0))] -= r.integer(i, 1);
+    };
+    if (!erased.empty()) subtract(results[erase_step]);
+    if (!columns.id.empty()) subtract(results[upsert_step]);
+    add_counts(change);
+    for (const auto& [id, done] : erased_before)
+      if (done) history_written_.erase(id);
+    for (auto& [id, mark] : marks) {
+      // A finished job rarely changes again: its mark is not worth its memory.
+      if (mark.length > 0 && is_terminal(mark.last_to))
+        history_written_.erase(id);
+      else
+        history_written_[id] = mark;
+    }
+  }
+
+  static job_id write_id(const store_write& w) {
+    if (const auto* put = std::get_if<put_job>(&w)) return put->snapshot->id;
+    return std::get<erase_job>(w).id;
+  }
+
+  static job_id parse_id(std::string_view text) {
+    auto id = job_id::parse(text);
+    if (!id) throw pg::failure("a job row has a malformed id");
+    return *id;
+  }
+
+  // A stored document (column 0) with its history (column 1) as a job, or
+  // why it is not one.
+  static expected<job> read_row(const pg::result& r, int row) {
+    const std::string text =
+        with_history_texts(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
+    boost::json::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
+    auto decoded = job_from_json(value);
+    if (!decoded)
+      return error{error_code::internal,
+                   "the stored document is not a job: " + decoded.error_value().message};
+    return decoded;
+  }
+
+  static error unreadable_error(const job_id& id, const std::string& reason) {
+    return error{error_code::internal,
+                 "job " + to_string(id) + " is stored but cannot be read (" + reason + ")",
+                 boost::json::object{{"id", to_string(id)}, {"reason", reason}}};
+  }
+
+  static std::optional<timestamp> optional_time(const pg::result& r, int row, int column) {
+    const auto ms = r.optional_integer(row, column);
+    if (!ms) return std::nullopt;
+    return from_unix_ms(*ms);
+  }
+
+  static job_summary read_summary(const pg::result& r, int row) {
+    job_summary out;
+    out.id = parse_id(r.text(row, 0));
+    out.type = std::string(r.text(row, 1));
+    out.status = static_cast<job_status>(status_index(r.integer(row, 2)));
+    const auto prio = r.integer(row, 3);
+    if (prio < 0 || prio > static_cast<std::int64_t>(priority::critical))
+      throw pg::failure("a job row has a malformed priority");
+    out.priority = static_cast<priority>(prio);
+    out.created_at = from_unix_ms(r.integer(row, 4));
+    out.run_at = optional_time(r, row, 5);
+    out.next_attempt_at = optional_time(r, row, 6);
+    const auto rule = r.integer(row, 7);
+    out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
+    out.dependencies.on_failure =
+        (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
+    // `parents::text`: {id,id,...} (a uuid never needs quoting).
+    std::string_view parents = r.text(row, 8);
+    if (parents.size() >= 2) parents = parents.substr(1, parents.size() - 2);
+    std::size_t start = 0;
+    while (start < parents.size()) {
+      std::size_t end = parents.find(',', start);
+      if (end == std::string_view::npos) end = parents.size();
+      out.dependencies.depends_on.push_back(parse_id(parents.substr(start, end - start)));
+      start = end + 1;
+    }
+    return out;
+  }
+
+  job_page run_list(const job_query& query, const std::optional<list_position>& after) {
+    const auto& f = query.filter;
+    const bool desc = query.order == job_order::created_desc;
+    std::vector<param> params;
+    const auto next = [&](param value, const char* cast) {
+      params.push_back(std::move(value));
+      return "$" + std::to_string(params.size()) + "::" + cast;
+    };
+    // A text PostgreSQL cannot hold (NUL, not UTF-8) matches no stored job;
+    // sent as a parameter it would fail the query instead.
+    const auto unmatchable = [](const std::optional<std::string>& t) {
+      return t && (t->find('\0') != std::string::npos || !is_valid_utf8(*t));
+    };
+    if (unmatchable(f.type) || unmatchable(f.tenant) || unmatchable(f.tag)) return job_page{};
+    std::string sql = "SELECT doc, " + history_of_row + ", created_at, id FROM jobs WHERE true";
+    if (f.statuses) {
+      std::vector<param> codes;
+      for (auto s : *f.statuses)
+        codes.emplace_back(number(code_of(s)));
+      sql += " AND status = ANY(" + next(pg::array_literal(codes), "smallint[]") + ")";
+    }
+    if (f.type) sql += " AND type = " + next(*f.type, "text");
+    if (f.priority)
+      sql += " AND priority = " + next(number(static_cast<std::int64_t>(*f.priority)), "smallint");
+    if (f.tenant) sql += " AND tenant = " + next(*f.tenant, "text");
+    // `<> '{}'` lets the planner use the partial GIN indexes.
+    if (f.tag)
+      sql += " AND tags <> '{}' AND tags @> ARRAY[" + next(*f.tag, "text") + "]";
+    if (f.parent)
+      sql += " AND parents <> '{}' AND parents @> ARRAY[" + next(to_string(*f.parent), "uuid") +
+             "]";
+    if (f.created_from)
+      sql += " AND created_at >= " + next(number(to_unix_ms(*f.created_from)), "bigint");
+    if (f.created_until)
+      sql += " AND created_at < " + next(number(to_unix_ms(*f.created_until)), "bigint");
+    if (after) {
+      const std::string at = next(number(to_unix_ms(after->created_at)), "bigint");
+      const std::string id = next(to_string(after->id), "uuid");
+      sql += std::string(" AND (created_at, id) ") + (desc ? "<" : ">") + " (" + at + ", " + id +
+             ")";
+    }
+    sql += desc ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at ASC, id ASC";
+    sql += " LIMIT " + next(number(static_cast<std::int64_t>(query.limit) + 1), "bigint");
+
+    auto r = db_.query(sql, params);
+    job_page page;
+    list_position last{};
+    for (int i = 0; i < r.rows(); ++i) {
+      if (static_cast<std::size_t>(i) == query.limit) {
+        page.next_cursor = encode_cursor(query.order, last);
+        break;
+      }
+      // The position comes from the row's columns, which stay readable when
+      // its document does not: one bad document must not end the listing.
+      last = list_position{from_unix_ms(r.integer(i, 2)), parse_id(r.text(i, 3))};
+      auto decoded = read_row(r, i);
+      if (decoded)
+        page.items.push_back(std::move(decoded).value());
+      else
+        page.unreadable.push_back(unreadable_job{last.id, decoded.error_value().message});
+    }
+    return page;
+  }
+
+  pg::connection db_;
+  std::optional<std::int64_t> epoch_;
+  statements sql_;
+  /// Jobs by status: counted when the store opens (or reconnects), then
+  /// kept as rows change, so that counting reads no index.
+  std::array<std::int64_t, all_job_statuses.size()> by_status_{};
+  /// What was written of each unfinished job's history (see history_mark).
+  std::unordered_map<job_id, history_mark> history_written_;
+};
+
+}  // namespace
+
+expected<std::unique_ptr<store>> open_postgres_store(const postgres_options& options) {
+  try {
+    return std::unique_ptr<store>(std::make_unique<postgres_store>(options));
+  } catch (const pg::newer_schema& e) {
+    return error{error_code::conflict, e.what()};
+  } catch (const std::exception& e) {
+    return error{error_code::unavailable, std::string("cannot use the database: ") + e.what(),
+                 boost::json::object{{"url", redacted_postgres_url(options.url)}}};
+  }
+}
+
+std::string redacted_postgres_url(const std::string& url) {
+  // URI form: postgresql://user:secret@host/db; key=value form: password=secret
+  // (or quoted: password='a b').
+  static const std::regex uri_password(R"(^(postgres(?:ql)?://[^:@/]*:)[^@/]*@)");
+  static const std::regex key_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
+  static const std::regex query_password(R"(([?&]password=)[^&]*)");
+  static const std::regex uri(R"(^postgres(?:ql)?://)");
+  if (std::regex_search(url, uri))
+    return std::regex_replace(std::regex_replace(url, uri_password, "$1***@"), query_password,
+                              "$1***");
+  return std::regex_replace(url, key_password, "$1***");
+}
+
+}  // namespace jobforge

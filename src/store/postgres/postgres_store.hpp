@@ -1,0 +1,33 @@
+#pragma once
+/// The PostgreSQL store: jobs in a shared database, for coordinators that
+/// stand by for each other (one active, see docs/durability.md). Each batch
+/// is one transaction sent as one pipeline; new and changed jobs go in one
+/// upsert over arrays, history entries are appended to their own table, and
+/// with an epoch set every transaction is fenced by it.
+
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace jobforge {
+
+struct postgres_options {
+  std::string url;  ///< a libpq connection string or URI
+  /// The leader epoch this store writes under: every writing transaction
+  /// first checks that it is still the current one, and fails (`conflict`)
+  /// once another coordinator took over. Unset: no fencing (one
+  /// coordinator on the database).
+  std::optional<std::int64_t> epoch;
+};
+
+/// Connects to the database, migrating it if needed. Fails with
+/// `unavailable` when it cannot be reached, `conflict` when a newer jobforge
+/// migrated it.
+expected<std::unique_ptr<store>> open_postgres_store(const postgres_options& options);
+
+/// `url` with its password (key=value or URI form) replaced by "***", for logs.
+std::string redacted_postgres_url(const std::string& url);
+
+}  // namespace jobforge
