@@ -13,7 +13,6 @@
 // (config/jobforge.json when present, or --config FILE / JOBFORGE_CONFIG),
 // then JOBFORGE_* environment variables, then the flags given here.
 
-#include "store/store_factory.hpp"
 #include "app/built_in_types.hpp"
 #include "app/client_commands.hpp"
 #include "app/config.hpp"
@@ -21,6 +20,7 @@
 #include "app/serve_command.hpp"
 #include "app/worker_command.hpp"
 #include "http/job_type_json.hpp"
+#include "store/store_factory.hpp"
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>

@@ -15,7 +15,7 @@ namespace jobforge {
 
 /// Which store to open, and its settings.
 struct store_settings {
-  std::string kind = "sqlite";  ///< one of store_kinds()
+  std::string kind = "sqlite";    ///< one of store_kinds()
   std::string data_dir = "data";  ///< sqlite: the database is data_dir/jobforge.db
   std::string sqlite_sync = "full";
   std::string postgres_url;  ///< postgres: a libpq connection string or URI

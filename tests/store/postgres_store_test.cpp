@@ -74,8 +74,7 @@ job with_status(job j, job_status s) {
 
 }  // namespace
 
-TEST_CASE("postgres: a new database is migrated to the latest schema once",
-          "[store][postgres]") {
+TEST_CASE("postgres: a new database is migrated to the latest schema once", "[store][postgres]") {
   scratch_database db;
   { auto s = open_ok(db); }
   { auto again = open_ok(db); }
@@ -111,9 +110,9 @@ TEST_CASE("postgres: a database from a newer jobforge is refused and left alone"
   auto opened = open_postgres_store({db.url(), std::nullopt});
   REQUIRE_FALSE(opened.has_value());
   CHECK(opened.error_value().code == error_code::conflict);
-  CHECK_THAT(opened.error_value().message,
-             Catch::Contains("schema version " + std::to_string(newer)) &&
-                 Catch::Contains("newer"));
+  CHECK_THAT(
+      opened.error_value().message,
+      Catch::Contains("schema version " + std::to_string(newer)) && Catch::Contains("newer"));
   CHECK(scalar(c, "SELECT version FROM jobforge_schema") == newer);
 }
 
@@ -155,8 +154,8 @@ TEST_CASE("postgres: a store fenced by an epoch writes nothing once another took
 
   bump_epoch(c, 8);  // another coordinator took over
   const auto before = counts_vector(counts(*leader));
-  auto refused = leader->apply({put_job{share(make_job(2, t0))},
-                                put_job{share(with_status(first, job_status::running))}});
+  auto refused = leader->apply(
+      {put_job{share(make_job(2, t0))}, put_job{share(with_status(first, job_status::running))}});
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error_value().code == error_code::conflict);
   CHECK_THAT(refused.error_value().message, Catch::Contains("another coordinator took over"));
@@ -207,8 +206,8 @@ TEST_CASE("postgres: a session the server ended is opened again, and counts are 
   auto s = open_ok(db);
   auto c = db.connect();
   const auto end_sessions = [&] {
-    c.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
-           db.name() + "' AND pid <> pg_backend_pid()");
+    c.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() +
+           "' AND pid <> pg_backend_pid()");
   };
   const job a = make_job(1, t0);
   put(*s, a);
@@ -232,8 +231,7 @@ TEST_CASE("postgres: a session the server ended is opened again, and counts are 
   CHECK(now.of(job_status::completed) == 1);
 }
 
-TEST_CASE("postgres: histories are appended row by row and read back whole",
-          "[store][postgres]") {
+TEST_CASE("postgres: histories are appended row by row and read back whole", "[store][postgres]") {
   scratch_database db;
   auto s = open_ok(db);
   auto c = db.connect();
@@ -272,7 +270,8 @@ TEST_CASE("postgres: filters PostgreSQL cannot hold match nothing instead of fai
   scratch_database db;
   auto s = open_ok(db);
   put(*s, make_job(1, t0));
-  for (const std::string& bad : {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("\xc3")}) {
+  for (const std::string& bad :
+       {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("\xc3")}) {
     job_query q;
     q.filter.type = bad;
     CHECK(list_ok(*s, q).items.empty());

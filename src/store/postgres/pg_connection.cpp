@@ -160,8 +160,8 @@ void connection::prepare(const statement& s) {
 result connection::run(const statement& s, const std::vector<param>& params) {
   prepare(s);
   const c_params p(params);
-  owned_result r(PQexecPrepared(conn_, s.name.c_str(), p.count(), p.values.data(), nullptr,
-                                nullptr, 0));
+  owned_result r(
+      PQexecPrepared(conn_, s.name.c_str(), p.count(), p.values.data(), nullptr, nullptr, 0));
   check_result(r.get(), s.name);
   return result(r.release());
 }
@@ -201,9 +201,10 @@ std::vector<result> connection::transact(const std::vector<step>& steps) {
       throw failure("the connection to PostgreSQL was lost: " + trimmed(PQerrorMessage(conn_)));
     const auto status = PQresultStatus(r.get());
     if (status != PGRES_PIPELINE_ABORTED && !first) {
-      const std::string_view doing = i == 0              ? std::string_view("BEGIN")
-                                     : i == commands - 1 ? std::string_view("COMMIT")
-                                                         : std::string_view(steps[i - 1].what->name);
+      const std::string_view doing = i == 0 ? std::string_view("BEGIN")
+                                     : i == commands - 1
+                                         ? std::string_view("COMMIT")
+                                         : std::string_view(steps[i - 1].what->name);
       first = failure_of(r.get(), conn_, doing);
     }
     if (i > 0 && i < commands - 1) out.emplace_back(r.release());

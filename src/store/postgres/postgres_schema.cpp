@@ -125,8 +125,7 @@ void migrate(connection& db) {
       try {
         db.exec(migrations()[static_cast<std::size_t>(v)]);
       } catch (const failure& f) {
-        throw failure("migration " + std::to_string(v + 1) + " failed: " + f.what(),
-                      f.sqlstate());
+        throw failure("migration " + std::to_string(v + 1) + " failed: " + f.what(), f.sqlstate());
       }
     }
     if (current != latest)

@@ -18,7 +18,8 @@ class newer_schema : public failure {
 
 /// The advisory lock keys jobforge takes (one 64-bit key space per database).
 inline constexpr std::int64_t migration_lock_key = 0x6a6f62666f726701;  // "jobforg\x01"
-inline constexpr std::int64_t epoch_lock_key = 0x6a6f62666f726702;      // "jobforg\x02"; jobforge_fence() spells it in SQL
+inline constexpr std::int64_t epoch_lock_key =
+    0x6a6f62666f726702;  // "jobforg\x02"; jobforge_fence() spells it in SQL
 
 /// The raised SQLSTATE when a fenced transaction's epoch is no longer current.
 inline constexpr const char* stale_epoch_sqlstate = "JF001";

@@ -71,10 +71,11 @@ const std::string history_of_row =
 // The statements of the store, prepared once per session.
 struct statements {
   pg::statement fence{"jobforge_fence", "SELECT jobforge_fence($1::bigint)"};
-  pg::statement erase{"jobforge_erase",
-                      "WITH gone AS (DELETE FROM jobs WHERE id = ANY($1::uuid[]) RETURNING status), "
-                      "entries AS (DELETE FROM job_history WHERE job_id = ANY($1::uuid[])) "
-                      "SELECT status, count(*) FROM gone GROUP BY status"};
+  pg::statement erase{
+      "jobforge_erase",
+      "WITH gone AS (DELETE FROM jobs WHERE id = ANY($1::uuid[]) RETURNING status), "
+      "entries AS (DELETE FROM job_history WHERE job_id = ANY($1::uuid[])) "
+      "SELECT status, count(*) FROM gone GROUP BY status"};
   // New and changed jobs in one statement; `prior` reads the statuses they
   // had (the statement's snapshot is taken before its own writes), to keep
   // the counts by status without counting.
@@ -100,11 +101,10 @@ struct statements {
       "dependency_rule = EXCLUDED.dependency_rule, history_length = EXCLUDED.history_length, "
       "doc = EXCLUDED.doc) "
       "SELECT status, count(*) FROM prior GROUP BY status"};
-  pg::statement append_history{
-      "jobforge_append_history",
-      "INSERT INTO job_history (job_id, seq, entry) "
-      "SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) "
-      "ON CONFLICT (job_id, seq) DO UPDATE SET entry = EXCLUDED.entry"};
+  pg::statement append_history{"jobforge_append_history",
+                               "INSERT INTO job_history (job_id, seq, entry) "
+                               "SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) "
+                               "ON CONFLICT (job_id, seq) DO UPDATE SET entry = EXCLUDED.entry"};
   pg::statement prune{
       "jobforge_prune",
       "WITH victims AS (SELECT id, status, finished_at FROM jobs WHERE finished_at IS NOT NULL "
@@ -286,12 +286,11 @@ class postgres_store final : public store {
         return {};
       } catch (const pg::failure& f) {
         if (f.sqlstate() == pg::stale_epoch_sqlstate)
-          return error{error_code::conflict,
-                       std::string("could not ") + doing + ": another coordinator took over (" +
-                           f.what() + ")"};
+          return error{error_code::conflict, std::string("could not ") + doing +
+                                                 ": another coordinator took over (" + f.what() +
+                                                 ")"};
         if (attempt == 0 && !db_.healthy()) continue;
-        return error{error_code::unavailable,
-                     std::string("could not ") + doing + ": " + f.what()};
+        return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
       } catch (const std::exception& e) {
         return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
       }
@@ -319,17 +318,24 @@ class postgres_store final : public store {
   // The columns of the upsert, one array per column.
   struct job_columns {
     std::vector<param> id, type, status, priority, tenant, created_at, finished_at, unique_key,
-        unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length,
-        doc;
+        unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length, doc;
     std::vector<param> arrays() const {
-      return {pg::array_literal(id),           pg::array_literal(type),
-              pg::array_literal(status),       pg::array_literal(priority),
-              pg::array_literal(tenant),       pg::array_literal(created_at),
-              pg::array_literal(finished_at),  pg::array_literal(unique_key),
-              pg::array_literal(unique_until), pg::array_literal(tags),
-              pg::array_literal(parents),      pg::array_literal(run_at),
-              pg::array_literal(next_attempt_at), pg::array_literal(dependency_rule),
-              pg::array_literal(history_length),  pg::array_literal(doc)};
+      return {pg::array_literal(id),
+              pg::array_literal(type),
+              pg::array_literal(status),
+              pg::array_literal(priority),
+              pg::array_literal(tenant),
+              pg::array_literal(created_at),
+              pg::array_literal(finished_at),
+              pg::array_literal(unique_key),
+              pg::array_literal(unique_until),
+              pg::array_literal(tags),
+              pg::array_literal(parents),
+              pg::array_literal(run_at),
+              pg::array_literal(next_attempt_at),
+              pg::array_literal(dependency_rule),
+              pg::array_literal(history_length),
+              pg::array_literal(doc)};
     }
   };
 
@@ -529,11 +535,10 @@ class postgres_store final : public store {
       sql += " AND priority = " + next(number(static_cast<std::int64_t>(*f.priority)), "smallint");
     if (f.tenant) sql += " AND tenant = " + next(*f.tenant, "text");
     // `<> '{}'` lets the planner use the partial GIN indexes.
-    if (f.tag)
-      sql += " AND tags <> '{}' AND tags @> ARRAY[" + next(*f.tag, "text") + "]";
+    if (f.tag) sql += " AND tags <> '{}' AND tags @> ARRAY[" + next(*f.tag, "text") + "]";
     if (f.parent)
-      sql += " AND parents <> '{}' AND parents @> ARRAY[" + next(to_string(*f.parent), "uuid") +
-             "]";
+      sql +=
+          " AND parents <> '{}' AND parents @> ARRAY[" + next(to_string(*f.parent), "uuid") + "]";
     if (f.created_from)
       sql += " AND created_at >= " + next(number(to_unix_ms(*f.created_from)), "bigint");
     if (f.created_until)
@@ -541,8 +546,8 @@ class postgres_store final : public store {
     if (after) {
       const std::string at = next(number(to_unix_ms(after->created_at)), "bigint");
       const std::string id = next(to_string(after->id), "uuid");
-      sql += std::string(" AND (created_at, id) ") + (desc ? "<" : ">") + " (" + at + ", " + id +
-             ")";
+      sql +=
+          std::string(" AND (created_at, id) ") + (desc ? "<" : ">") + " (" + at + ", " + id + ")";
     }
     sql += desc ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at ASC, id ASC";
     sql += " LIMIT " + next(number(static_cast<std::int64_t>(query.limit) + 1), "bigint");
