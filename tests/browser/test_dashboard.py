@@ -1,0 +1,200 @@
+"""The dashboard in a real browser: sign-in, the overview, the jobs page with
+its query and live rows, a job's page with its actions, and what a viewer's
+key sees. Every wait is an explicit, bounded wait on a condition."""
+
+import os
+import re
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import KEYS
+
+TIMEOUT = 15
+
+
+def wait(browser, condition, timeout=TIMEOUT, redrawn=True):
+    """Waits for `condition`. Parts a page draws again (a job's header after a
+    status change) may go stale between finding and reading them: that only
+    means "not yet", unless `redrawn` is False, where staleness is a failure."""
+    ignored = [StaleElementReferenceException] if redrawn else None
+    return WebDriverWait(browser, timeout, ignored_exceptions=ignored).until(condition)
+
+
+def css(browser, selector):
+    return wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def visible(browser, selector):
+    return wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def status_of(element):
+    return element.find_element(By.CSS_SELECTOR, ".badge").get_attribute("data-status")
+
+
+def expected_refusal(entry):
+    # Signing in asks GET /api/whoami first without a key (loopback mode
+    # needs none) and then with a wrong one: Chromium logs those 401s.
+    return "/api/whoami" in entry["message"] and " 401 " in entry["message"]
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(browser):
+    browser.get_log("browser")  # what earlier tests left
+    yield
+    errors = [e for e in browser.get_log("browser")
+              if e["level"] == "SEVERE" and not expected_refusal(e)]
+    assert errors == []
+
+
+def sign_in(browser, server, role):
+    browser.get(server.url + "/")
+    key = visible(browser, "#api-key")
+    key.send_keys(KEYS[role])
+    browser.find_element(By.ID, "sign-in-button").click()
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
+
+
+def open_page(browser, fragment):
+    browser.execute_script("location.hash = arguments[0]", fragment)
+
+
+def test_sign_in_refuses_a_wrong_key_then_opens_the_overview(browser, server, screenshots):
+    browser.get(server.url + "/")
+    key = visible(browser, "#api-key")
+    browser.save_screenshot(os.path.join(screenshots, "sign-in.png"))
+    key.send_keys("not-a-key-of-this-server")
+    browser.find_element(By.ID, "sign-in-button").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "sign-in-error"), "does not accept"))
+    assert browser.execute_script("return sessionStorage.getItem('jobforge.api_key')") is None
+
+    key.clear()
+    key.send_keys(KEYS["admin"])
+    browser.find_element(By.ID, "sign-in-button").click()
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
+    assert browser.find_element(By.ID, "who").text == "acme · admin"
+    assert browser.current_url.endswith("#/overview")
+    assert browser.find_element(By.ID, "nav-overview").is_displayed()
+
+    # The counts are live: a job that completes shows in them without a reload.
+    # The tiles are drawn again at each refresh: read them afresh each time.
+    def completed(d):
+        return int(d.find_element(By.CSS_SELECTOR, '[data-count="completed"] .tile-value').text.replace("\u2009", ""))
+
+    css(browser, '[data-count="completed"]')
+    before = completed(browser)
+    server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"n": 1}})
+    wait(browser, lambda d: completed(d) == before + 1)
+    assert browser.execute_script("return typeof Chart") == "function"
+    css(browser, "#type-table tbody tr")
+    browser.save_screenshot(os.path.join(screenshots, "overview.png"))
+
+
+def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, server, screenshots):
+    open_page(browser, "#/jobs")
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
+    css(browser, "#job-rows tr")
+
+    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 12, "step_ms": 200},
+                                           "tags": ["vip"], "priority": "high"})
+    row = css(browser, f'tr[data-job-id="{job["id"]}"]')
+    assert status_of(row) != "completed"
+    # The same row element changes in place (a reload would make it stale and fail here).
+    wait(browser, lambda d: status_of(row) == "completed", redrawn=False)
+    assert row.find_element(By.CSS_SELECTOR, ".progress-cell").text == "100 %"
+    assert row.find_element(By.CSS_SELECTOR, ".attempts-cell").text.startswith("1/")
+
+    query = browser.find_element(By.ID, "query")
+    query.clear()
+    query.send_keys("tag:vip status:completed" + Keys.ENTER)
+    wait(browser, lambda d: d.current_url.endswith("#/jobs?q=status%3Acompleted+tag%3Avip"))
+    css(browser, f'tr[data-job-id="{job["id"]}"]')
+    assert Select(browser.find_element(By.ID, "filter-status")).first_selected_option.get_attribute("value") == "completed"
+    assert browser.find_element(By.ID, "filter-tag").get_attribute("value") == "vip"
+    assert {status_of(r) for r in browser.find_elements(By.CSS_SELECTOR, "#job-rows tr")} == {"completed"}
+    browser.save_screenshot(os.path.join(screenshots, "jobs.png"))
+
+    browser.refresh()
+    wait(browser, lambda d: d.find_element(By.ID, "query").get_attribute("value") == "status:completed tag:vip")
+    css(browser, f'tr[data-job-id="{job["id"]}"]')
+
+    # A bad query is explained and changes nothing.
+    url = browser.current_url
+    query = browser.find_element(By.ID, "query")
+    query.clear()
+    query.send_keys("colour:red status:done" + Keys.ENTER)
+    errors = visible(browser, "#query-errors")
+    assert 'unknown qualifier "colour:"' in errors.text
+    assert 'unknown status "done"' in errors.text
+    assert browser.current_url == url
+    css(browser, f'tr[data-job-id="{job["id"]}"]')
+
+    # The filter controls write the query.
+    Select(browser.find_element(By.ID, "filter-status")).select_by_value("failed")
+    wait(browser, lambda d: d.current_url.endswith("#/jobs?q=status%3Afailed+tag%3Avip"))
+    wait(browser, lambda d: d.find_element(By.ID, "query").get_attribute("value") == "status:failed tag:vip")
+    visible(browser, "#jobs-empty")
+
+
+def test_job_pages_show_history_progress_and_the_admins_actions(browser, server, screenshots):
+    done = server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"greeting": "hello"}})
+    open_page(browser, f"#/jobs/{done['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), done["id"]))
+    assert status_of(browser.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed"
+    transitions = browser.find_elements(By.CSS_SELECTOR, "#job-timeline tbody tr")
+    assert [status_of(t) for t in transitions][-2:] == ["running", "completed"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#job-attempts tbody tr")) == 1
+    assert '"hello"' in browser.find_element(By.ID, "job-payload").text
+    assert browser.find_elements(By.ID, "cancel-job") == []
+    assert browser.find_elements(By.ID, "retry-job") == []
+    browser.save_screenshot(os.path.join(screenshots, "job.png"))
+
+    # A running job: its progress moves live, and the admin cancels it.
+    long = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 600, "step_ms": 100}})
+    open_page(browser, f"#/jobs/{long['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), long["id"]))
+    bar = css(browser, "#job-progress-bar")
+    first = float(bar.get_attribute("value"))
+    wait(browser, lambda d: float(d.find_element(By.ID, "job-progress-bar").get_attribute("value")) > first)
+    assert re.search(r"step \d+/600", browser.find_element(By.ID, "job-progress-text").text)
+    browser.save_screenshot(os.path.join(screenshots, "job-running.png"))
+    browser.find_element(By.ID, "cancel-reason").send_keys("not needed")
+    browser.find_element(By.ID, "cancel-job").click()
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "canceled")
+    assert "not needed" in browser.find_element(By.CSS_SELECTOR, ".job-head").text
+    assert browser.find_elements(By.ID, "cancel-job") == []
+
+    # A failed job: the admin retries it, and it runs a second attempt.
+    failed = server.api("POST", "/api/jobs?wait=10",
+                        {"type": "fail", "payload": {"times": 5, "kind": "permanent"}, "max_attempts": 3})
+    assert failed["status"] == "failed"
+    open_page(browser, f"#/jobs/{failed['id']}")
+    visible(browser, "#retry-job").click()
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#job-attempts tbody tr")) == 2)
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "failed")
+
+
+def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
+    running = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 600, "step_ms": 100}})
+    failed = server.api("POST", "/api/jobs?wait=10",
+                        {"type": "fail", "payload": {"times": 5, "kind": "permanent"}})
+    browser.find_element(By.ID, "sign-out").click()
+    visible(browser, "#api-key")
+    assert browser.execute_script("return sessionStorage.getItem('jobforge.api_key')") is None
+    sign_in(browser, server, "viewer")
+    assert browser.find_element(By.ID, "who").text == "acme · viewer"
+    assert browser.current_url.endswith("#/jobs")
+    assert not browser.find_element(By.ID, "nav-overview").is_displayed()
+
+    for job in (running, failed):
+        open_page(browser, f"#/jobs/{job['id']}")
+        wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), job["id"]))
+        assert browser.find_elements(By.CSS_SELECTOR, "#job-actions button") == []
+        assert not browser.find_element(By.ID, "job-actions").is_displayed()
+    browser.save_screenshot(os.path.join(screenshots, "job-viewer.png"))
+    server.api("POST", f"/api/jobs/{running['id']}/cancel", {"mode": "forced"})
