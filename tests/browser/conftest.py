@@ -1,7 +1,8 @@
 """The dashboard in headless Chromium (Debian's chromium and chromium-driver)
-against the real `jobforge serve`, started here on 127.0.0.1 with a free port,
-a temp data dir and API keys of three roles. One server and one browser serve
-the whole module, so the suite stays well under a minute.
+against the real `jobforge serve`, started here on 127.0.0.1 with a free port
+and a temp data dir: one with API keys (three roles of tenant acme, a viewer
+of tenant globex), one in loopback mode (no keys). One browser and these two
+servers serve the whole suite, so it stays well under a minute.
 
 Run by CTest (tests/CMakeLists.txt) as
   /usr/bin/python3 -m pytest tests/browser --jobforge BUILD/src/jobforge --screenshots DIR
@@ -24,10 +25,12 @@ from selenium.webdriver.chrome.service import Service
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
+# name: (key, tenant, role)
 KEYS = {
-    "admin": "acme-admin-key-0123456789",
-    "submitter": "acme-submitter-key-0123456789",
-    "viewer": "acme-viewer-key-0123456789",
+    "admin": ("acme-admin-key-0123456789", "acme", "admin"),
+    "submitter": ("acme-submitter-key-0123456789", "acme", "submitter"),
+    "viewer": ("acme-viewer-key-0123456789", "acme", "viewer"),
+    "globex-viewer": ("globex-viewer-key-0123456789", "globex", "viewer"),
 }
 
 
@@ -45,20 +48,24 @@ def free_port():
 class Server:
     """`jobforge serve` as a child process, with a small API client."""
 
-    def __init__(self, binary, folder):
+    def __init__(self, binary, folder, keyed):
         config = os.path.join(folder, "jobforge.json")
+        keys = [{"key": key, "tenant": tenant, "role": role} for key, tenant, role in KEYS.values()]
         with open(config, "w") as f:
-            json.dump({"api_keys": [{"key": key, "tenant": "acme", "role": role}
-                                    for role, key in KEYS.items()],
-                       "sse_keep_alive_ms": 1000}, f)
+            json.dump({"api_keys": keys if keyed else [], "sse_keep_alive_ms": 1000}, f)
+        self.keyed = keyed
         self.log_path = os.path.join(folder, "jobforge.log")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--config", config, "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", os.path.join(folder, "data"), "--executors", "4"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+        self.log = open(self.log_path, "a")
+        self.command = [binary, "serve", "--config", config, "--host", "127.0.0.1",
+                        "--port", str(self.port), "--data-dir", os.path.join(folder, "data"),
+                        "--executors", "4"]
+        self.start()
+
+    def start(self):
+        """Starts the server (again, on the same port and data)."""
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while True:
             if self.process.poll() is not None:
@@ -77,11 +84,13 @@ class Server:
         with open(self.log_path) as f:
             return f.read()
 
-    def api(self, method, path, body=None, role="admin"):
+    def api(self, method, path, body=None, key="admin"):
+        headers = {"Content-Type": "application/json"}
+        if self.keyed:
+            headers["Authorization"] = f"Bearer {KEYS[key][0]}"
         request = urllib.request.Request(
             self.url + path, method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {KEYS[role]}", "Content-Type": "application/json"})
+            data=None if body is None else json.dumps(body).encode(), headers=headers)
         with urllib.request.urlopen(request, timeout=10) as r:
             return json.loads(r.read())
 
@@ -92,16 +101,25 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.log.close()
+
+
+def serve(request, keyed):
+    folder = tempfile.mkdtemp(prefix="jobforge-browser-")
+    s = Server(request.config.getoption("--jobforge"), folder, keyed)
+    yield s
+    s.stop()
+    s.log.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def server(request):
-    folder = tempfile.mkdtemp(prefix="jobforge-browser-")
-    s = Server(request.config.getoption("--jobforge"), folder)
-    yield s
-    s.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    yield from serve(request, keyed=True)
+
+
+@pytest.fixture(scope="session")
+def loopback_server(request):
+    yield from serve(request, keyed=False)
 
 
 @pytest.fixture(scope="session")

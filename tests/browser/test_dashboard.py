@@ -44,18 +44,22 @@ def expected_refusal(entry):
 
 
 @pytest.fixture(autouse=True)
-def no_console_errors(browser):
+def console(browser):
+    """Fails the test on any console error. A test that provokes a refusal on
+    purpose lists the answers it expects ("URL - ... status of 404")."""
     browser.get_log("browser")  # what earlier tests left
-    yield
+    expected = []
+    yield expected
     errors = [e for e in browser.get_log("browser")
-              if e["level"] == "SEVERE" and not expected_refusal(e)]
+              if e["level"] == "SEVERE" and not expected_refusal(e)
+              and not (e["source"] == "network" and any(x in e["message"] for x in expected))]
     assert errors == []
 
 
-def sign_in(browser, server, role):
+def sign_in(browser, server, name):
     browser.get(server.url + "/")
     key = visible(browser, "#api-key")
-    key.send_keys(KEYS[role])
+    key.send_keys(KEYS[name][0])
     browser.find_element(By.ID, "sign-in-button").click()
     wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
 
@@ -74,7 +78,7 @@ def test_sign_in_refuses_a_wrong_key_then_opens_the_overview(browser, server, sc
     assert browser.execute_script("return sessionStorage.getItem('jobforge.api_key')") is None
 
     key.clear()
-    key.send_keys(KEYS["admin"])
+    key.send_keys(KEYS["admin"][0])
     browser.find_element(By.ID, "sign-in-button").click()
     wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
     assert browser.find_element(By.ID, "who").text == "acme · admin"
@@ -198,3 +202,64 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
         assert not browser.find_element(By.ID, "job-actions").is_displayed()
     browser.save_screenshot(os.path.join(screenshots, "job-viewer.png"))
     server.api("POST", f"/api/jobs/{running['id']}/cancel", {"mode": "forced"})
+
+
+def test_another_tenants_key_never_sees_acmes_jobs(browser, server, console):
+    acme = server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"secret": "acme"}})
+    browser.find_element(By.ID, "sign-out").click()
+    visible(browser, "#api-key")
+    sign_in(browser, server, "globex-viewer")
+    assert browser.find_element(By.ID, "who").text == "globex · viewer"
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "jobs-empty"), "No job matches."))
+    assert browser.find_elements(By.CSS_SELECTOR, "#job-rows tr") == []
+    console.append(f"/api/jobs/{acme['id']} - Failed to load resource: the server responded with a status of 404")
+    open_page(browser, f"#/jobs/{acme['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "job-error"), "No job"))
+    assert browser.find_elements(By.ID, "job-id") == []
+
+
+def test_jobs_come_in_pages_of_fifty(browser, server):
+    server.api("POST", "/api/jobs/batch",
+               {"jobs": [{"type": "noop", "payload": {"n": n}, "tags": ["paging"]} for n in range(55)]})
+    browser.find_element(By.ID, "sign-out").click()
+    sign_in(browser, server, "viewer")
+    open_page(browser, "#/jobs?q=tag%3Apaging")
+
+    def rows(d):
+        return [r.get_attribute("data-job-id") for r in d.find_elements(By.CSS_SELECTOR, "#job-rows tr")]
+
+    wait(browser, lambda d: len(rows(d)) == 50)
+    first = rows(browser)
+    assert browser.find_element(By.ID, "page-newer").get_attribute("disabled") is not None
+    browser.find_element(By.ID, "page-older").click()
+    wait(browser, lambda d: len(rows(d)) == 5)
+    assert not set(rows(browser)) & set(first)
+    assert "page 2" in browser.find_element(By.CSS_SELECTOR, ".pager").text
+    assert browser.find_element(By.ID, "page-older").get_attribute("disabled") is not None
+    browser.find_element(By.ID, "page-newer").click()
+    wait(browser, lambda d: rows(d) == first)
+
+
+def test_loopback_mode_opens_at_once_and_the_stream_survives_a_restart(browser, loopback_server, screenshots,
+                                                                       console):
+    server = loopback_server
+    browser.get(server.url + "/")
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
+    assert browser.find_element(By.ID, "who").text == "default · admin"
+    assert browser.current_url.endswith("#/overview")
+    assert not browser.find_element(By.ID, "sign-out").is_displayed()
+    assert browser.find_elements(By.ID, "api-key") == []
+
+    open_page(browser, "#/jobs")
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
+    # The stream is cut, and reconnecting is refused until the server is back.
+    console.extend(["/api/events - Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING",
+                    "/api/events - Failed to load resource: net::ERR_CONNECTION_REFUSED"])
+    server.stop()
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "reconnecting")
+    browser.save_screenshot(os.path.join(screenshots, "jobs-reconnecting.png"))
+    server.start()
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live", timeout=20)
+    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 5, "step_ms": 100}})
+    row = css(browser, f'tr[data-job-id="{job["id"]}"]')
+    wait(browser, lambda d: status_of(row) == "completed", redrawn=False)

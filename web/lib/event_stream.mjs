@@ -12,6 +12,8 @@ const MAX_DELAY_MS = 10_000;
 export class EventStream {
   #url;
   #headers;
+  #fetch;
+  #firstDelayMs;
   #listeners = new Set();
   #stateListeners = new Set();
   #controller = null;
@@ -21,10 +23,15 @@ export class EventStream {
   #generation = 0;  // a stop() ends the loop of every earlier start()
   state = 'paused';
 
-  /** `headers()` gives the request's headers (the key) at each connection. */
-  constructor(url, headers) {
+  /**
+   * `headers()` gives the request's headers (the key) at each connection.
+   * Tests pass their own `fetch` and a first reconnection delay.
+   */
+  constructor(url, headers, { fetch = globalThis.fetch.bind(globalThis), firstDelayMs = FIRST_DELAY_MS } = {}) {
     this.#url = url;
     this.#headers = headers;
+    this.#fetch = fetch;
+    this.#firstDelayMs = firstDelayMs;
   }
 
   /** Calls `fn({event, data, id})` for every event; answers the unsubscribe function. */
@@ -62,7 +69,7 @@ export class EventStream {
   }
 
   async #loop(generation) {
-    let delay = FIRST_DELAY_MS;
+    let delay = this.#firstDelayMs;
     let first = true;
     const current = () => this.#running && generation === this.#generation;
     while (current()) {
@@ -73,14 +80,14 @@ export class EventStream {
       try {
         const headers = { Accept: 'text/event-stream', ...this.#headers() };
         if (this.#lastEventId !== null) headers['Last-Event-ID'] = this.#lastEventId;
-        const response = await fetch(this.#url, { headers, signal: controller.signal, cache: 'no-store' });
+        const response = await this.#fetch(this.#url, { headers, signal: controller.signal, cache: 'no-store' });
         if (response.status === 401) {
           this.stop('signed-out');
           return;
         }
         if (response.ok && response.body) {
           this.#setState('live');
-          delay = FIRST_DELAY_MS;
+          delay = this.#firstDelayMs;
           await this.#read(response.body, controller);
         }
       } catch {
