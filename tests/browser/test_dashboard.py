@@ -104,7 +104,7 @@ def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, serve
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
     css(browser, "#job-rows tr")
 
-    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 12, "step_ms": 200},
+    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 20, "step_ms": 200},
                                            "tags": ["vip"], "priority": "high"})
     row = css(browser, f'tr[data-job-id="{job["id"]}"]')
     assert status_of(row) != "completed"
@@ -263,3 +263,16 @@ def test_loopback_mode_opens_at_once_and_the_stream_survives_a_restart(browser, 
     job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 5, "step_ms": 100}})
     row = css(browser, f'tr[data-job-id="{job["id"]}"]')
     wait(browser, lambda d: status_of(row) == "completed", redrawn=False)
+
+    # A hidden tab holds no stream open; shown again, it catches up.
+    def show(hidden):
+        browser.execute_script(
+            "Object.defineProperty(document, 'hidden', {configurable: true, get: () => arguments[0]});"
+            "document.dispatchEvent(new Event('visibilitychange'));", hidden)
+
+    show(True)
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "paused")
+    missed = server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {}})
+    show(False)
+    wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, f'tr[data-job-id="{missed["id"]}"]')) == "completed")
