@@ -11,6 +11,14 @@ import { api } from '../lib/session.mjs';
 import { attempts, timeline } from '../lib/timeline.mjs';
 
 const MIN_RELOAD_MS = 300;
+const TICK_MS = 1000;
+
+/** A duration cell that keeps counting while its status lasts. */
+function spanCell(ms, since) {
+  if (ms === null) return el('td', { class: 'num' });
+  if (!since) return el('td', { class: 'num' }, formatDuration(ms));
+  return el('td', { class: 'num', dataset: { since } }, `${formatDuration(ms)} so far`);
+}
 
 function field(label, ...value) {
   return [el('dt', {}, label), el('dd', {}, ...value)];
@@ -28,6 +36,7 @@ class JobPage extends HTMLElement {
   #job = null;
   #unsubscribe = [];
   #reloadTimer = null;
+  #ticker = null;
   #lastLoad = 0;
   #parts = {};
 
@@ -45,12 +54,14 @@ class JobPage extends HTMLElement {
       if (state === 'live') this.#reloadSoon();
     }));
     this.#load();
+    this.#ticker = setInterval(() => this.#tick(), TICK_MS);
   }
 
   disconnectedCallback() {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     clearTimeout(this.#reloadTimer);
+    clearInterval(this.#ticker);
   }
 
   async #load() {
@@ -68,6 +79,13 @@ class JobPage extends HTMLElement {
   #fail(message) {
     replace(this.#parts.error, message);
     this.#parts.error.hidden = false;
+  }
+
+  #tick() {
+    const now = Date.now();
+    for (const cell of this.querySelectorAll('td[data-since]')) {
+      replace(cell, `${formatDuration(now - Date.parse(cell.dataset.since))} so far`);
+    }
   }
 
   #reloadSoon() {
@@ -136,7 +154,7 @@ class JobPage extends HTMLElement {
             el('td', {}, formatTime(s.at)),
             el('td', {}, s.from ? `${s.from} → ` : 'created → ', statusBadge(s.to)),
             el('td', {}, s.label),
-            el('td', { class: 'num' }, s.spanMs === null ? '' : `${formatDuration(s.spanMs)}${s.ongoing ? ' so far' : ''}`),
+            spanCell(s.spanMs, s.ongoing ? s.at : null),
             el('td', {}, [s.error ? `${s.error.code}: ${s.error.message}` : '', s.reason ?? ''].filter(Boolean).join(' · '))))))),
       el('section', {}, el('h2', {}, 'Attempts'),
         runs.length === 0 ? el('p', { class: 'muted' }, 'No attempt yet.') :
@@ -146,7 +164,7 @@ class JobPage extends HTMLElement {
               el('td', { class: 'num' }, String(a.attempt)),
               el('td', {}, a.node),
               el('td', {}, formatTime(a.startedAt)),
-              el('td', { class: 'num' }, formatDuration(a.ms)),
+              spanCell(a.ms, a.outcome === 'running' ? a.startedAt : null),
               el('td', {}, statusBadge(a.outcome)),
               el('td', {}, a.error ? `${a.error.kind} · ${a.error.code}: ${a.error.message}` : '')))))));
   }
