@@ -3,6 +3,7 @@
 // shows the page the URL's fragment names.
 
 import './components/live-indicator.mjs';
+import './pages/dead-letter.mjs';
 import './pages/job.mjs';
 import './pages/jobs.mjs';
 import './pages/overview.mjs';
@@ -68,7 +69,8 @@ function show() {
   for (const link of nav.querySelectorAll('a')) {
     link.classList.toggle('current', link.dataset.page === route.page || (route.page === 'job' && link.dataset.page === 'jobs'));
   }
-  if (route.page === 'jobs' && current?.localName === 'jf-jobs') {
+  const reusable = { jobs: 'jf-jobs', 'dead-letter': 'jf-dead-letter' }[route.page];
+  if (reusable && current?.localName === reusable) {
     current.route = route;
     return;
   }
@@ -79,6 +81,9 @@ function show() {
     page = el('p', { class: 'error', role: 'alert' }, 'The overview counts every tenant\'s jobs: it needs an admin key.');
   } else if (route.page === 'jobs') {
     page = document.createElement('jf-jobs');
+    page.route = route;
+  } else if (route.page === 'dead-letter') {
+    page = document.createElement('jf-dead-letter');
     page.route = route;
   } else if (route.page === 'job') {
     page = document.createElement('jf-job');

@@ -1,6 +1,6 @@
 """The dashboard in headless Chromium (Debian's chromium and chromium-driver)
 against the real `jobforge serve`, started here on 127.0.0.1 with a free port
-and a temp data dir: one with API keys (three roles of tenant acme, a viewer
+and a temp data dir: one with API keys (four roles of tenant acme, a viewer
 of tenant globex), one in loopback mode (no keys). One browser and these two
 servers serve the whole suite, so it stays well under a minute.
 
@@ -29,6 +29,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 KEYS = {
     "admin": ("acme-admin-key-0123456789", "acme", "admin"),
     "submitter": ("acme-submitter-key-0123456789", "acme", "submitter"),
+    "operator": ("acme-operator-key-0123456789", "acme", "operator"),
     "viewer": ("acme-viewer-key-0123456789", "acme", "viewer"),
     "globex-viewer": ("globex-viewer-key-0123456789", "globex", "viewer"),
 }

@@ -201,6 +201,10 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
         assert browser.find_elements(By.CSS_SELECTOR, "#job-actions button") == []
         assert not browser.find_element(By.ID, "job-actions").is_displayed()
     browser.save_screenshot(os.path.join(screenshots, "job-viewer.png"))
+    open_page(browser, "#/dead-letter")
+    css(browser, f'#dead-letter-rows tr[data-job-id="{failed["id"]}"]')
+    assert not browser.find_element(By.ID, "bulk-actions").is_displayed()
+    assert browser.find_elements(By.CSS_SELECTOR, "#dead-letter-table input[type=checkbox]") == []
     server.api("POST", f"/api/jobs/{running['id']}/cancel", {"mode": "forced"})
 
 
@@ -276,3 +280,48 @@ def test_loopback_mode_opens_at_once_and_the_stream_survives_a_restart(browser, 
     show(False)
     wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
     wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, f'tr[data-job-id="{missed["id"]}"]')) == "completed")
+
+
+def test_dead_letter_bulk_discard_and_replay_with_an_edited_payload(browser, server, screenshots, console):
+    failed = [server.api("POST", "/api/jobs?wait=10",
+                         {"type": "fail", "payload": {"times": 5, "kind": "permanent"}})["id"] for _ in range(3)]
+    browser.get(server.url + "/")
+    browser.execute_script("sessionStorage.clear()")
+    sign_in(browser, server, "operator")
+    open_page(browser, "#/dead-letter")
+    rows = {i: css(browser, f'#dead-letter-rows tr[data-job-id="{i}"]') for i in failed}
+    assert "permanent · deliberate" in rows[failed[0]].text
+    browser.save_screenshot(os.path.join(screenshots, "dead-letter.png"))
+
+    for i in failed[:2]:
+        rows[i].find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    browser.find_element(By.ID, "bulk-discard").click()
+    confirm = visible(browser, "#bulk-confirm")
+    assert confirm.text.startswith("Discard 2 jobs for good?")
+    browser.find_element(By.ID, "bulk-confirm-yes").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "bulk-outcome"), "2 discarded"))
+    wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, f'#dead-letter-rows tr[data-job-id="{failed[0]}"]'))
+    assert not browser.find_elements(By.CSS_SELECTOR, f'#dead-letter-rows tr[data-job-id="{failed[1]}"]')
+    css(browser, f'#dead-letter-rows tr[data-job-id="{failed[2]}"]')
+
+    # The third: replayed from its page with an edited payload.
+    target = failed[2]
+    open_page(browser, f"#/jobs/{target}")
+    visible(browser, "#replay-job").click()
+    payload = visible(browser, "#replay-payload")
+
+    def replay_with(text):
+        payload.clear()
+        payload.send_keys(text)
+        browser.find_element(By.ID, "replay-submit").click()
+
+    replay_with("{not json")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "replay-error"), "not JSON"))
+    console.append(f"/api/dead-letter/{target}/replay - Failed to load resource: the server responded with a status of 422")
+    replay_with('{"times": -1}')
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "replay-error"), "$.times: Expected number greater than or equal to 0"))
+    assert server.api("GET", f"/api/jobs/{target}")["status"] == "failed"
+    replay_with('{"times": 0}')
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
+    assert '"times": 0' in browser.find_element(By.ID, "job-payload").text.replace("\n", "")
+    browser.save_screenshot(os.path.join(screenshots, "job-replayed.png"))

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatCount, formatDuration, formatPercent } from '../../web/lib/format.mjs';
-import { allows, jobActions, seesOverview } from '../../web/lib/roles.mjs';
-import { jobHref, jobsHref, parseRoute } from '../../web/lib/router.mjs';
+import { allows, jobActions, managesDeadLetters, seesOverview } from '../../web/lib/roles.mjs';
+import { deadLetterHref, jobHref, jobsHref, parseRoute } from '../../web/lib/router.mjs';
 import { attempts, timeline } from '../../web/lib/timeline.mjs';
 
 const ID = '0190f5d2-7a4b-4c1e-8f3a-2b6c9d0e1f2a';
@@ -18,12 +18,18 @@ test('roles are ordered as the server orders them', () => {
 });
 
 test('job actions follow the routes\' roles and the job\'s status', () => {
-  assert.deepEqual(jobActions('viewer', 'running'), { cancel: false, retry: false });
-  assert.deepEqual(jobActions('submitter', 'running'), { cancel: true, retry: false });
-  assert.deepEqual(jobActions('submitter', 'completed'), { cancel: false, retry: false });
-  assert.deepEqual(jobActions('operator', 'failed'), { cancel: false, retry: false });
-  assert.deepEqual(jobActions('admin', 'failed'), { cancel: false, retry: true });
-  assert.deepEqual(jobActions('admin', 'blocked'), { cancel: true, retry: false });
+  const none = { cancel: false, retry: false, replay: false, discard: false };
+  assert.deepEqual(jobActions('viewer', 'running'), none);
+  assert.deepEqual(jobActions('viewer', 'failed'), none);
+  assert.deepEqual(jobActions('submitter', 'running'), { ...none, cancel: true });
+  assert.deepEqual(jobActions('submitter', 'completed'), none);
+  assert.deepEqual(jobActions('submitter', 'failed'), none);
+  assert.deepEqual(jobActions('operator', 'failed'), { ...none, replay: true, discard: true });
+  assert.deepEqual(jobActions('operator', 'completed'), none);
+  assert.deepEqual(jobActions('admin', 'failed'), { ...none, retry: true, replay: true, discard: true });
+  assert.deepEqual(jobActions('admin', 'blocked'), { ...none, cancel: true });
+  assert.ok(managesDeadLetters('operator'));
+  assert.ok(!managesDeadLetters('submitter'));
 });
 
 test('routes', () => {
@@ -34,6 +40,10 @@ test('routes', () => {
   assert.equal(jobs.params.get('q'), 'status:failed tag:"a b"');
   assert.deepEqual(parseRoute(jobHref(ID)), { page: 'job', id: ID, params: new URLSearchParams() });
   assert.equal(parseRoute('#/jobs/not-an-id').page, 'missing');
+  const dead = parseRoute(deadLetterHref('email.send'));
+  assert.equal(dead.page, 'dead-letter');
+  assert.equal(dead.params.get('type'), 'email.send');
+  assert.equal(deadLetterHref(''), '#/dead-letter');
   assert.equal(parseRoute('#/elsewhere').page, 'missing');
 });
 

@@ -17,7 +17,16 @@ export function jobActions(role, status) {
     cancel: allows(role, 'submitter') && ACTIVE.includes(status),
     // POST /api/jobs/{id}/retry: admin; only a failed job.
     retry: allows(role, 'admin') && status === 'failed',
+    // POST /api/dead-letter/{id}/replay (optionally with a new payload) and
+    // /discard, one by one or in batches: operator; only a failed job.
+    replay: allows(role, 'operator') && status === 'failed',
+    discard: allows(role, 'operator') && status === 'failed',
   };
+}
+
+/** Whether `role` may replay and discard dead letters in batches. */
+export function managesDeadLetters(role) {
+  return allows(role, 'operator');
 }
 
 /** Whether `role` sees the server-wide figures (GET /api/stats is admin only). */

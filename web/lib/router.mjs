@@ -14,6 +14,7 @@ export function parseRoute(hash) {
   if (parts.length === 0) return { page: 'home', params };
   if (parts.length === 1 && parts[0] === 'overview') return { page: 'overview', params };
   if (parts.length === 1 && parts[0] === 'jobs') return { page: 'jobs', params };
+  if (parts.length === 1 && parts[0] === 'dead-letter') return { page: 'dead-letter', params };
   if (parts.length === 2 && parts[0] === 'jobs' && UUID.test(parts[1])) {
     return { page: 'job', id: parts[1], params };
   }
@@ -28,4 +29,9 @@ export function jobsHref(q) {
 /** The fragment of one job's page. */
 export function jobHref(id) {
   return `#/jobs/${id}`;
+}
+
+/** The fragment of the dead-letter page, for one type or all. */
+export function deadLetterHref(type) {
+  return type ? `#/dead-letter?${new URLSearchParams({ type })}` : '#/dead-letter';
 }

@@ -37,6 +37,7 @@ class JobPage extends HTMLElement {
   #unsubscribe = [];
   #reloadTimer = null;
   #ticker = null;
+  #actionsFor = null;  // the status the action buttons were drawn for
   #lastLoad = 0;
   #parts = {};
 
@@ -191,6 +192,10 @@ class JobPage extends HTMLElement {
   }
 
   #renderActions(job) {
+    // Drawn again only when the status changes: a payload being edited for a
+    // replay must survive the reloads that events bring.
+    if (this.#actionsFor === job.status) return;
+    this.#actionsFor = job.status;
     const allowed = jobActions(this.session.who.role, job.status);
     const p = this.#parts.actions;
     const buttons = [];
@@ -208,8 +213,62 @@ class JobPage extends HTMLElement {
     if (allowed.retry) {
       buttons.push(el('button', { type: 'button', id: 'retry-job', onclick: () => this.#act(`/api/jobs/${job.id}/retry`) }, 'Retry'));
     }
+    if (allowed.replay) buttons.push(this.#replayForm(job));
+    if (allowed.discard) {
+      const confirm = el('span', { class: 'confirm', id: 'discard-confirm', hidden: true }, 'Discard this job for good? ',
+        el('button', { type: 'button', id: 'discard-confirm-yes', class: 'danger', onclick: () => this.#discard(job) }, 'Discard'), ' ',
+        el('button', { type: 'button', onclick: () => { confirm.hidden = true; } }, 'Keep it'));
+      buttons.push(el('button', { type: 'button', id: 'discard-job', class: 'danger', onclick: () => { confirm.hidden = false; } }, 'Discard…'), confirm);
+    }
     replace(p, buttons);
     p.hidden = buttons.length === 0;
+  }
+
+  /** Replay from the dead letter, with the payload as it is or edited (checked by the server against the type's schema). */
+  #replayForm(job) {
+    const text = el('textarea', { id: 'replay-payload', 'aria-label': 'payload to replay with', spellcheck: 'false' });
+    text.value = JSON.stringify(job.payload ?? {}, null, 2);
+    const problem = el('ul', { class: 'error', id: 'replay-error', role: 'alert', hidden: true });
+    const form = el('form', { class: 'replay', id: 'replay-form', hidden: true },
+      el('label', { for: 'replay-payload' }, 'Payload'), text, problem,
+      el('div', {}, el('button', { type: 'submit', id: 'replay-submit' }, 'Replay with this payload')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const fail = (lines) => {
+        replace(problem, lines.map((l) => el('li', {}, l)));
+        problem.hidden = false;
+      };
+      let payload;
+      try {
+        payload = JSON.parse(text.value);
+      } catch (e) {
+        return fail([`The payload is not JSON: ${e.message}. Nothing was sent.`]);
+      }
+      try {
+        const replayed = await api(`/api/dead-letter/${job.id}/replay`, { method: 'POST', body: { payload } });
+        problem.hidden = true;
+        this.#render(replayed);
+      } catch (e) {
+        // A schema violation names each field by its JSON path.
+        const violations = Array.isArray(e.details?.violations)
+          ? e.details.violations.map((v) => `${v.path}: ${v.message}`) : [];
+        fail(violations.length ? [`Refused: the payload does not match the type's schema`, ...violations] : [`Refused: ${e.message}`]);
+      }
+    });
+    const open = el('button', { type: 'button', id: 'replay-job', onclick: () => {
+      form.hidden = !form.hidden;
+      if (!form.hidden) text.focus();
+    } }, 'Replay…');
+    return el('div', { class: 'replay-box' }, open, form);
+  }
+
+  async #discard(job) {
+    try {
+      await api(`/api/dead-letter/${job.id}/discard`, { method: 'POST' });
+      location.hash = '#/dead-letter';
+    } catch (e) {
+      this.#fail(`Refused: ${e.message}`);
+    }
   }
 
   async #act(path, body) {
