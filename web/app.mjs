@@ -4,6 +4,7 @@
 
 import './components/live-indicator.mjs';
 import './pages/dead-letter.mjs';
+import './pages/job-types.mjs';
 import './pages/job.mjs';
 import './pages/jobs.mjs';
 import './pages/overview.mjs';
@@ -85,6 +86,8 @@ function show() {
   } else if (route.page === 'dead-letter') {
     page = document.createElement('jf-dead-letter');
     page.route = route;
+  } else if (route.page === 'types') {
+    page = document.createElement('jf-job-types');
   } else if (route.page === 'job') {
     page = document.createElement('jf-job');
     page.jobId = route.id;

@@ -230,7 +230,8 @@ def test_jobs_come_in_pages_of_fifty(browser, server):
     open_page(browser, "#/jobs?q=tag%3Apaging")
 
     def rows(d):
-        return [r.get_attribute("data-job-id") for r in d.find_elements(By.CSS_SELECTOR, "#job-rows tr")]
+        # In one call: the first page may be drawn again while it is read.
+        return d.execute_script("return [...document.querySelectorAll('#job-rows tr')].map((r) => r.dataset.jobId)")
 
     wait(browser, lambda d: len(rows(d)) == 50)
     first = rows(browser)
@@ -325,3 +326,15 @@ def test_dead_letter_bulk_discard_and_replay_with_an_edited_payload(browser, ser
     wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
     assert '"times": 0' in browser.find_element(By.ID, "job-payload").text.replace("\n", "")
     browser.save_screenshot(os.path.join(screenshots, "job-replayed.png"))
+
+
+def test_job_types_show_their_schema_and_figures(browser, server, screenshots):
+    open_page(browser, "#/types")
+    row = css(browser, 'tr[data-type="progress"]')
+    assert "reporting progress" in row.text
+    more = browser.find_element(By.CSS_SELECTOR, 'details[data-type="progress"]')
+    assert more.get_attribute("open") is None
+    more.find_element(By.TAG_NAME, "summary").click()
+    assert more.get_attribute("open") is not None
+    wait(browser, lambda d: '"steps"' in more.text and '"max_attempts"' in more.text)
+    browser.save_screenshot(os.path.join(screenshots, "job-types.png"))

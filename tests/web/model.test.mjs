@@ -44,6 +44,7 @@ test('routes', () => {
   assert.equal(dead.page, 'dead-letter');
   assert.equal(dead.params.get('type'), 'email.send');
   assert.equal(deadLetterHref(''), '#/dead-letter');
+  assert.equal(parseRoute('#/types').page, 'types');
   assert.equal(parseRoute('#/elsewhere').page, 'missing');
 });
 

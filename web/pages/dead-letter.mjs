@@ -22,6 +22,7 @@ class DeadLetterPage extends HTMLElement {
   #unsubscribe = [];
   #reloadTimer = null;
   #lastLoad = 0;
+  #loads = 0;  // only the latest load may draw: an older answer may come last
 
   /** The route changed (another type): read it again without rebuilding. */
   set route(route) {
@@ -125,12 +126,13 @@ class DeadLetterPage extends HTMLElement {
 
   async #load(more) {
     this.#lastLoad = Date.now();
+    const load = ++this.#loads;
     const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (this.#type) params.set('type', this.#type);
     if (more && this.#next) params.set('cursor', this.#next);
     try {
       const page = await api(`/api/dead-letter?${params}`);
-      if (!this.isConnected) return;
+      if (!this.isConnected || load !== this.#loads) return;
       const rows = page.items.map((job) => this.#row(job));
       if (more) this.#parts.rows.append(...rows);
       else replace(this.#parts.rows, rows);

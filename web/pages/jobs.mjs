@@ -30,6 +30,7 @@ class JobsPage extends HTMLElement {
   #unsubscribe = [];
   #reloadTimer = null;
   #lastLoad = 0;
+  #loads = 0;  // only the latest load may draw: an older answer may come last
 
   /** The route changed (another query): read it again without rebuilding. */
   set route(route) {
@@ -161,6 +162,7 @@ class JobsPage extends HTMLElement {
   async #load() {
     this.#lastLoad = Date.now();
     const filters = this.#filters;
+    const load = ++this.#loads;
     try {
       let items;
       this.#next = null;
@@ -180,11 +182,11 @@ class JobsPage extends HTMLElement {
         items = page.items;
         this.#next = page.next_cursor ?? null;
       }
-      if (!this.isConnected || filters !== this.#filters) return;
+      if (!this.isConnected || load !== this.#loads) return;
       replace(this.#parts.rows, items.map((job) => this.#row(job)));
       this.#showEmpty(items.length === 0 ? 'No job matches.' : '');
     } catch (e) {
-      if (!this.isConnected) return;
+      if (!this.isConnected || load !== this.#loads) return;
       this.#showErrors([`The server refused the query: ${e.message}`]);
     }
     const p = this.#parts;
