@@ -6,6 +6,7 @@ import './components/live-indicator.mjs';
 import './pages/dead-letter.mjs';
 import './pages/job-types.mjs';
 import './pages/job.mjs';
+import './pages/nodes.mjs';
 import './pages/jobs.mjs';
 import './pages/overview.mjs';
 import './pages/sign-in.mjs';
@@ -86,6 +87,8 @@ function show() {
   } else if (route.page === 'dead-letter') {
     page = document.createElement('jf-dead-letter');
     page.route = route;
+  } else if (route.page === 'nodes') {
+    page = document.createElement('jf-nodes');
   } else if (route.page === 'types') {
     page = document.createElement('jf-job-types');
   } else if (route.page === 'job') {

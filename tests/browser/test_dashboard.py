@@ -338,3 +338,15 @@ def test_job_types_show_their_schema_and_figures(browser, server, screenshots):
     assert more.get_attribute("open") is not None
     wait(browser, lambda d: '"steps"' in more.text and '"max_attempts"' in more.text)
     browser.save_screenshot(os.path.join(screenshots, "job-types.png"))
+
+
+def test_nodes_show_this_process(browser, server, screenshots):
+    open_page(browser, "#/nodes")
+    css(browser, 'tr[data-node="local"]')
+    # Read in one call: the list is drawn again every few seconds.
+    cells = browser.execute_script(
+        "return [...document.querySelectorAll('tr[data-node=\"local\"] td')].map((c) => c.textContent)")
+    assert cells[:4] == ["local (this process)", "up", "—", "every type"]
+    assert cells[4] == "4"
+    assert "No cluster port" in browser.find_element(By.ID, "cluster-port").text
+    browser.save_screenshot(os.path.join(screenshots, "nodes.png"))

@@ -45,6 +45,7 @@ test('routes', () => {
   assert.equal(dead.params.get('type'), 'email.send');
   assert.equal(deadLetterHref(''), '#/dead-letter');
   assert.equal(parseRoute('#/types').page, 'types');
+  assert.equal(parseRoute('#/nodes').page, 'nodes');
   assert.equal(parseRoute('#/elsewhere').page, 'missing');
 });
 
