@@ -64,6 +64,18 @@ def sign_in(browser, server, name):
     wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "live")
 
 
+def signed_in(browser, server, name):
+    """Signs in as `name` unless this tab already is (the tests share one browser)."""
+    _, tenant, role = KEYS[name]
+    on_server = browser.current_url.startswith(server.url + "/")
+    who = browser.find_elements(By.ID, "who")
+    if on_server and who and who[0].text == f"{tenant} · {role}":
+        return
+    browser.get(server.url + "/")
+    browser.execute_script("sessionStorage.clear()")
+    sign_in(browser, server, name)
+
+
 def open_page(browser, fragment):
     browser.execute_script("location.hash = arguments[0]", fragment)
 
@@ -100,9 +112,9 @@ def test_sign_in_refuses_a_wrong_key_then_opens_the_overview(browser, server, sc
 
 
 def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, server, screenshots):
+    signed_in(browser, server, "admin")
     open_page(browser, "#/jobs")
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
-    css(browser, "#job-rows tr")
 
     job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 20, "step_ms": 200},
                                            "tags": ["vip"], "priority": "high"})
@@ -146,6 +158,7 @@ def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, serve
 
 
 def test_job_pages_show_history_progress_and_the_admins_actions(browser, server, screenshots):
+    signed_in(browser, server, "admin")
     done = server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"greeting": "hello"}})
     open_page(browser, f"#/jobs/{done['id']}")
     wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), done["id"]))
@@ -187,6 +200,7 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
     running = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 600, "step_ms": 100}})
     failed = server.api("POST", "/api/jobs?wait=10",
                         {"type": "fail", "payload": {"times": 5, "kind": "permanent"}})
+    signed_in(browser, server, "admin")
     browser.find_element(By.ID, "sign-out").click()
     visible(browser, "#api-key")
     assert browser.execute_script("return sessionStorage.getItem('jobforge.api_key')") is None
@@ -210,9 +224,7 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
 
 def test_another_tenants_key_never_sees_acmes_jobs(browser, server, console):
     acme = server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"secret": "acme"}})
-    browser.find_element(By.ID, "sign-out").click()
-    visible(browser, "#api-key")
-    sign_in(browser, server, "globex-viewer")
+    signed_in(browser, server, "globex-viewer")
     assert browser.find_element(By.ID, "who").text == "globex · viewer"
     wait(browser, EC.text_to_be_present_in_element((By.ID, "jobs-empty"), "No job matches."))
     assert browser.find_elements(By.CSS_SELECTOR, "#job-rows tr") == []
@@ -225,8 +237,7 @@ def test_another_tenants_key_never_sees_acmes_jobs(browser, server, console):
 def test_jobs_come_in_pages_of_fifty(browser, server):
     server.api("POST", "/api/jobs/batch",
                {"jobs": [{"type": "noop", "payload": {"n": n}, "tags": ["paging"]} for n in range(55)]})
-    browser.find_element(By.ID, "sign-out").click()
-    sign_in(browser, server, "viewer")
+    signed_in(browser, server, "viewer")
     open_page(browser, "#/jobs?q=tag%3Apaging")
 
     def rows(d):
@@ -286,9 +297,7 @@ def test_loopback_mode_opens_at_once_and_the_stream_survives_a_restart(browser, 
 def test_dead_letter_bulk_discard_and_replay_with_an_edited_payload(browser, server, screenshots, console):
     failed = [server.api("POST", "/api/jobs?wait=10",
                          {"type": "fail", "payload": {"times": 5, "kind": "permanent"}})["id"] for _ in range(3)]
-    browser.get(server.url + "/")
-    browser.execute_script("sessionStorage.clear()")
-    sign_in(browser, server, "operator")
+    signed_in(browser, server, "operator")
     open_page(browser, "#/dead-letter")
     rows = {i: css(browser, f'#dead-letter-rows tr[data-job-id="{i}"]') for i in failed}
     assert "permanent · deliberate" in rows[failed[0]].text
@@ -329,6 +338,7 @@ def test_dead_letter_bulk_discard_and_replay_with_an_edited_payload(browser, ser
 
 
 def test_job_types_show_their_schema_and_figures(browser, server, screenshots):
+    signed_in(browser, server, "admin")
     open_page(browser, "#/types")
     row = css(browser, 'tr[data-type="progress"]')
     assert "reporting progress" in row.text
@@ -341,6 +351,7 @@ def test_job_types_show_their_schema_and_figures(browser, server, screenshots):
 
 
 def test_nodes_show_this_process(browser, server, screenshots):
+    signed_in(browser, server, "admin")
     open_page(browser, "#/nodes")
     css(browser, 'tr[data-node="local"]')
     # Read in one call: the list is drawn again every few seconds.
