@@ -10,9 +10,10 @@ import './pages/nodes.mjs';
 import './pages/jobs.mjs';
 import './pages/overview.mjs';
 import './pages/sign-in.mjs';
+import './pages/submit.mjs';
 import { el, replace } from './lib/dom.mjs';
 import { EventStream } from './lib/event_stream.mjs';
-import { seesOverview } from './lib/roles.mjs';
+import { allows, seesOverview } from './lib/roles.mjs';
 import { parseRoute } from './lib/router.mjs';
 import { authHeaders, storeKey, whoami } from './lib/session.mjs';
 
@@ -55,6 +56,7 @@ function start(identity) {
   live.hidden = false;
   nav.hidden = false;
   document.getElementById('nav-overview').hidden = !seesOverview(identity.role);
+  document.getElementById('nav-submit').hidden = !allows(identity.role, 'submitter');
   replace(who, `${identity.tenant} · ${identity.role}`);
   signOut.hidden = !identity.key_required;
   if (!document.hidden) stream.start();
@@ -86,6 +88,9 @@ function show() {
     page.route = route;
   } else if (route.page === 'dead-letter') {
     page = document.createElement('jf-dead-letter');
+    page.route = route;
+  } else if (route.page === 'submit' && allows(session.who.role, 'submitter')) {
+    page = document.createElement('jf-submit');
     page.route = route;
   } else if (route.page === 'nodes') {
     page = document.createElement('jf-nodes');

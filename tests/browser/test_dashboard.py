@@ -208,6 +208,7 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
     assert browser.find_element(By.ID, "who").text == "acme · viewer"
     assert browser.current_url.endswith("#/jobs")
     assert not browser.find_element(By.ID, "nav-overview").is_displayed()
+    assert not browser.find_element(By.ID, "nav-submit").is_displayed()
 
     for job in (running, failed):
         open_page(browser, f"#/jobs/{job['id']}")
@@ -361,3 +362,47 @@ def test_nodes_show_this_process(browser, server, screenshots):
     assert cells[4] == "4"
     assert "No cluster port" in browser.find_element(By.ID, "cluster-port").text
     browser.save_screenshot(os.path.join(screenshots, "nodes.png"))
+
+
+def test_submit_through_the_generated_form_and_watch_it_complete(browser, server, screenshots, console):
+    signed_in(browser, server, "admin")
+    open_page(browser, "#/submit?type=progress")
+    steps = css(browser, '[data-path="$.steps"]')
+    assert steps.get_attribute("value") == "10"  # the type's sample
+    assert "≥ 1" in browser.find_element(By.CSS_SELECTOR, "form.submit").text
+    steps.clear()
+    steps.send_keys("0")
+    console.append("/api/jobs - Failed to load resource: the server responded with a status of 422")
+    browser.find_element(By.ID, "submit-job").click()
+    problem = visible(browser, '[data-error-for="$.steps"]')
+    assert "greater than or equal to 1" in problem.text
+    assert browser.current_url.endswith("#/submit?type=progress")
+    browser.save_screenshot(os.path.join(screenshots, "submit.png"))
+
+    steps.clear()
+    steps.send_keys("3")
+    step_ms = browser.find_element(By.CSS_SELECTOR, '[data-path="$.step_ms"]')
+    step_ms.clear()
+    step_ms.send_keys("200")
+    Select(browser.find_element(By.ID, "submit-priority")).select_by_value("high")
+    browser.find_element(By.ID, "submit-tags").send_keys("form, vip")
+    browser.find_element(By.ID, "submit-job").click()
+    wait(browser, lambda d: re.search(r"#/jobs/[0-9a-f-]{36}$", d.current_url))
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
+    head = browser.find_element(By.CSS_SELECTOR, ".job-head").text
+    assert "high" in head and "form" in head and "vip" in head
+    assert '"steps": 3' in browser.find_element(By.ID, "job-payload").text.replace("\n", "")
+
+    # The raw JSON tab sends what it holds; JSON that does not parse is never sent.
+    open_page(browser, "#/submit?type=echo")
+    visible(browser, "#tab-raw").click()
+    raw = visible(browser, "#payload-raw")
+    raw.clear()
+    raw.send_keys('{"hi": ')
+    browser.find_element(By.ID, "submit-job").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "submit-error"), "not JSON"))
+    raw.clear()
+    raw.send_keys('{"hi": [1, 2]}')
+    browser.find_element(By.ID, "submit-job").click()
+    wait(browser, lambda d: re.search(r"#/jobs/[0-9a-f-]{36}$", d.current_url))
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
