@@ -116,7 +116,7 @@ def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, serve
     open_page(browser, "#/jobs")
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
 
-    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 20, "step_ms": 200},
+    job = server.api("POST", "/api/jobs", {"type": "progress", "payload": {"steps": 15, "step_ms": 150},
                                            "tags": ["vip"], "priority": "high"})
     row = css(browser, f'tr[data-job-id="{job["id"]}"]')
     assert status_of(row) != "completed"
