@@ -144,6 +144,9 @@ class OverviewPage extends HTMLElement {
     for (const set of this.#chart.data.datasets) {
       set.data = set.data.filter((point) => point.x >= now - CHART_WINDOW_MS);
     }
+    // At least a minute wide, so that the first samples do not all share one tick label.
+    this.#chart.options.scales.x.min = Math.min(done.data[0]?.x ?? now, now - 60_000);
+    this.#chart.options.scales.x.max = now;
     this.#chart.update('none');
   }
 
@@ -160,8 +163,8 @@ class OverviewPage extends HTMLElement {
       type: 'line',
       data: {
         datasets: [
-          { label: 'completed/s', data: [], borderColor: '#2e7d32', backgroundColor: '#2e7d32', pointRadius: 0, tension: 0.2 },
-          { label: 'failed/s', data: [], borderColor: '#c62828', backgroundColor: '#c62828', pointRadius: 0, tension: 0.2 },
+          { label: 'completed/s', data: [], borderColor: '#2e7d32', backgroundColor: '#2e7d32', pointRadius: 1.5, tension: 0.2 },
+          { label: 'failed/s', data: [], borderColor: '#c62828', backgroundColor: '#c62828', pointRadius: 1.5, tension: 0.2 },
         ],
       },
       options: {
