@@ -92,6 +92,8 @@ function show() {
   } else if (route.page === 'submit' && allows(session.who.role, 'submitter')) {
     page = document.createElement('jf-submit');
     page.route = route;
+  } else if (route.page === 'submit') {
+    page = el('p', { class: 'error', role: 'alert' }, 'Submitting jobs needs a submitter key or higher.');
   } else if (route.page === 'nodes') {
     page = document.createElement('jf-nodes');
   } else if (route.page === 'types') {

@@ -209,6 +209,9 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
     assert browser.current_url.endswith("#/jobs")
     assert not browser.find_element(By.ID, "nav-overview").is_displayed()
     assert not browser.find_element(By.ID, "nav-submit").is_displayed()
+    open_page(browser, "#/submit")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "view"), "needs a submitter key"))
+    assert browser.find_elements(By.ID, "submit-job") == []
 
     for job in (running, failed):
         open_page(browser, f"#/jobs/{job['id']}")
