@@ -18,6 +18,8 @@ packages=(
   # real servers and tools the tests use (SMTP; certificates and network
   # namespaces for the cluster tests)
   python3-aiosmtpd openssl iproute2
+  # the dashboard: Chart.js it serves, and the browser its tests drive
+  libjs-chart.js chromium chromium-driver python3-selenium python3-pytest
 )
 
 missing=()

@@ -54,6 +54,9 @@ struct server_config {
   std::string log_level = "info";   ///< trace | debug | info | warn | error
   std::string tls_cert;             ///< both set: HTTPS
   std::string tls_key;
+  /// The dashboard's files: empty, those compiled in; a folder (the
+  /// `--web-root` flag only), read at every request while developing.
+  std::string web_root;
   std::vector<api_key> api_keys;  ///< none: loopback only, callers are admin of "default"
 
   // smtp: the email.send job type

@@ -27,6 +27,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -55,6 +56,7 @@ struct serve_flags {
   std::optional<std::int64_t> shutdown_grace_ms;
   std::optional<std::int64_t> retention_hours;
   std::optional<std::int64_t> cluster_port;
+  std::optional<std::string> web_root;
 };
 
 template <class T>
@@ -101,7 +103,12 @@ int run_serve(const serve_flags& flags) {
   override_with(config.shutdown_grace_ms, flags.shutdown_grace_ms);
   override_with(config.retention_hours, flags.retention_hours);
   override_with(config.cluster_port, flags.cluster_port);
+  override_with(config.web_root, flags.web_root);
   check_combination(config, problems);
+  if (!config.web_root.empty() &&
+      !std::filesystem::is_regular_file(std::filesystem::path(config.web_root) / "index.html"))
+    problems.push_back("--web-root " + config.web_root +
+                       ": not a folder holding the dashboard's index.html");
   if (report(problems)) return 2;
   configure_logging(config.log_format, config.log_level);
   return serve(config);
@@ -163,6 +170,9 @@ int main(int argc, char** argv) {
       ->add_option("--cluster-port", f.cluster_port,
                    "Port worker nodes join on (0: any free port; env JOBFORGE_CLUSTER_PORT)")
       ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--web-root", f.web_root,
+                        "Serve the dashboard from this folder (the repository's web/), read at "
+                        "every request, instead of the copy compiled in (development)");
 
   std::optional<std::string> worker_config;
   jobforge::app::worker_flags wf;

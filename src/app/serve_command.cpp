@@ -152,6 +152,7 @@ int serve(const server_config& o) {
   http_opts.api_keys = o.api_keys;
   http_opts.tls_cert = o.tls_cert;
   http_opts.tls_key = o.tls_key;
+  http_opts.web_root = o.web_root;
   http_server server(rt, http_opts);
   auto port = server.start();
   if (!port) {
@@ -163,6 +164,8 @@ int serve(const server_config& o) {
   spdlog::info("jobforge serving {} ({}) with {} executors, {} CPU scheduling; {}",
                url_of(o.host, *port, tls), tls ? "HTTPS, certificate " + o.tls_cert : "plain HTTP",
                o.executors, o.cpu_scheduling, access_summary(o));
+  if (!o.web_root.empty())
+    spdlog::info("dashboard: files from {}, read at every request (--web-root)", o.web_root);
   if (auto cport = rt.cluster_port())
     spdlog::info("cluster: worker nodes join on {}:{} ({}{})", o.cluster_host, *cport,
                  o.cluster_tls_cert.empty() ? "no TLS" : "mutual TLS",

@@ -4,6 +4,7 @@
 #include "http/event_stream.hpp"
 #include "http/routes.hpp"
 #include "http/telemetry.hpp"
+#include "http/web_files.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -61,6 +62,7 @@ struct http_server::impl {
   http::telemetry figures{rt};
   std::thread listener;
   std::atomic<bool> stopping{false};
+  std::shared_ptr<const http::web_files> web;  ///< the dashboard's files
   bool started = false;
   int listen_fd = -1;  ///< the listening socket, once bound
 
@@ -116,6 +118,8 @@ struct http_server::impl {
     http::add_cluster_routes(server, ctx);
     http::add_event_routes(server, ctx);
     http::add_telemetry_routes(server, ctx);
+    http::add_whoami_routes(server, ctx);
+    http::add_web_routes(server, web, options.chart_js);
   }
 
   /// Binds the listening socket; the bound port, or -1.
@@ -146,6 +150,13 @@ expected<int> http_server::start() {
                  "port must be within 0..65535, got " + std::to_string(impl_->options.port)};
   auto server = make_server(impl_->options);
   if (!server) return std::move(server).error_value();
+  if (impl_->options.web_root.empty()) {
+    impl_->web = std::make_shared<const http::web_files>();
+  } else {
+    auto folder = http::web_files::from_folder(impl_->options.web_root);
+    if (!folder) return std::move(folder).error_value();
+    impl_->web = std::make_shared<const http::web_files>(std::move(*folder));
+  }
   impl_->httplib_server = std::move(*server);
   impl_->configure();
   impl_->feed =

@@ -35,6 +35,11 @@ struct http_server_options {
   std::vector<http::api_key> api_keys;
   std::string tls_cert;  ///< PEM certificate (chain); with tls_key: HTTPS
   std::string tls_key;   ///< PEM private key of tls_cert
+  /// The dashboard's files: empty, those compiled in; a folder, read at
+  /// every request (development).
+  std::string web_root;
+  /// Chart.js for the dashboard, as Debian's libjs-chart.js installs it.
+  std::string chart_js = "/usr/share/javascript/chart.js/chart.min.js";
 };
 
 /// Serves the HTTP API over one runtime, on a thread of its own.
@@ -48,8 +53,8 @@ class http_server {
 
   /// Binds and starts serving; answers the bound port (`unavailable` when
   /// the address cannot be bound, `invalid_argument` naming the file when
-  /// the TLS certificate or key cannot be read or used, `conflict` when
-  /// already started).
+  /// the TLS certificate or key cannot be read or used or the folder when
+  /// web_root holds no dashboard, `conflict` when already started).
   expected<int> start();
 
   /// Stops accepting, lets requests in flight finish (a ?wait is cut short

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <string>
 
 namespace jobforge {
 class runtime;
@@ -21,6 +23,7 @@ using response = httplib::Response;
 
 class event_broadcaster;
 class telemetry;
+class web_files;
 
 /// What every route may use: the runtime, the API keys, and whether the
 /// server is stopping (long waits give up early so that shutdown is not
@@ -82,5 +85,13 @@ void add_cluster_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/job-types, GET /api/job-types/{name}, GET /health and GET /ready.
 void add_job_type_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/whoami.
+void add_whoami_routes(httplib::Server& server, route_context ctx);
+
+/// The dashboard: GET / and GET /ui/... from `files`, and
+/// GET /ui/vendor/chart.min.js from the file `chart_js`. No key needed.
+void add_web_routes(httplib::Server& server, std::shared_ptr<const web_files> files,
+                    std::string chart_js);
 
 }  // namespace jobforge::http

@@ -222,6 +222,7 @@ const std::vector<route_case>& all_routes() {
       {"POST", "/api/job-types/noop/pause", "", role::admin, scope::global},
       {"POST", "/api/job-types/noop/resume", "", role::admin, scope::global},
       {"GET", "/api/events", "", role::viewer, scope::global, true},
+      {"GET", "/api/whoami", "", role::viewer, scope::global},
   };
   return table;
 }
