@@ -324,6 +324,33 @@ const std::vector<key_spec>& keys() {
        {},
        true,
        "store postgres: a libpq connection string or URI (its password is never logged)"},
+      {"postgres.lease_ms",
+       nullptr,
+       &c::postgres_lease_ms,
+       500,
+       600'000,
+       {},
+       false,
+       "store postgres: how long the leader lease lasts unrenewed; a standby takes over once it "
+       "expired"},
+      {"postgres.renew_ms",
+       nullptr,
+       &c::postgres_renew_ms,
+       50,
+       60'000,
+       {},
+       false,
+       "store postgres: how often the leader renews its lease (and a standby looks for an "
+       "expired one)"},
+      {"advertise_url",
+       &c::advertise_url,
+       nullptr,
+       0,
+       0,
+       {},
+       true,
+       "the URL clients reach this coordinator at, which standbys send them to (empty: "
+       "http(s)://host:port)"},
   };
   return list;
 }
@@ -610,6 +637,12 @@ void check_combination(const server_config& config, config_problems& problems) {
     problems.push_back(
         "cluster.tls_cert, cluster.tls_key and cluster.tls_ca: give all three (mutual TLS) or "
         "none");
+  if (config.postgres_renew_ms * 3 > config.postgres_lease_ms)
+    problems.push_back(
+        "postgres.renew_ms must be at most a third of postgres.lease_ms (a leader needs room to "
+        "renew before it stops trusting its lease)");
+  if (config.store == "postgres" && config.postgres_url.empty())
+    problems.push_back("store postgres needs postgres.url (JOBFORGE_POSTGRES_URL)");
   if (config.cluster_timeout_ms <= config.cluster_heartbeat_ms)
     problems.push_back("cluster.timeout_ms must be longer than cluster.heartbeat_ms");
   std::set<std::string> seen;

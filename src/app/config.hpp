@@ -97,6 +97,11 @@ struct server_config {
 
   // postgres: the PostgreSQL store
   std::string postgres_url;  ///< libpq connection string or URI
+  std::int64_t postgres_lease_ms = 5'000;
+  std::int64_t postgres_renew_ms = 1'000;
+
+  /// Where clients reach this coordinator (standbys name it); empty: from host and port.
+  std::string advertise_url;
 
   /// files.input_dir, or its default under data_dir.
   std::string input_dir() const;

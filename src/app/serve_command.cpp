@@ -1,6 +1,7 @@
 #include "app/serve_command.hpp"
 
 #include "app/built_in_types.hpp"
+#include "app/leadership.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/thread_policy.hpp"
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <variant>
 
 namespace jobforge::app {
 namespace {
@@ -28,13 +30,21 @@ std::string url_of(const std::string& host, int port, bool tls) {
          std::to_string(port);
 }
 
-/// The store the options ask for, with a line for the start-up log.
-expected<opened_store> open_configured_store(const server_config& o) {
+/// The store the options ask for, with a line for the start-up log; a
+/// leader's PostgreSQL store is fenced by its epoch, and a refused write
+/// makes it step down.
+expected<opened_store> open_configured_store(const server_config& o,
+                                             std::optional<std::int64_t> epoch) {
   store_settings settings;
   settings.kind = o.store;
   settings.data_dir = o.data_dir;
   settings.sqlite_sync = o.sqlite_sync;
   settings.postgres_url = o.postgres_url;
+  settings.epoch = epoch;
+  if (epoch)
+    settings.on_fenced = [](const std::string& why) {
+      step_down("a write was refused because another coordinator took over (" + why + ")");
+    };
   return open_store(settings);
 }
 
@@ -98,7 +108,19 @@ int serve(const server_config& o) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
   }
-  auto backend = open_configured_store(o);
+  // On a shared PostgreSQL database: stand by until this one leads.
+  std::optional<leadership> leader;
+  if (o.store == "postgres") {
+    auto stood = stand_by(o, stop_signals);
+    if (auto* code = std::get_if<int>(&stood)) return *code;
+    leader = std::move(std::get<leadership>(stood));
+  }
+  std::unique_ptr<lease_keeper> keeper;
+  if (leader)  // from now on: recovery can take seconds, and the lease must not lapse meanwhile
+    keeper = std::make_unique<lease_keeper>(*leader->lease, leader->epoch, leader->acquire_sent,
+                                            milliseconds{o.postgres_renew_ms}, step_down);
+  auto backend =
+      open_configured_store(o, leader ? std::optional<std::int64_t>(leader->epoch) : std::nullopt);
   if (!backend) {
     spdlog::error("{}", backend.error_value().message);
     return 1;
@@ -146,7 +168,7 @@ int serve(const server_config& o) {
 
   http_server_options http_opts;
   http_opts.host = o.host;
-  http_opts.port = static_cast<int>(o.port);
+  http_opts.port = leader ? leader->http_port : static_cast<int>(o.port);
   http_opts.max_body_bytes = static_cast<std::size_t>(o.max_body_bytes);
   http_opts.sse_keep_alive = milliseconds{o.sse_keep_alive_ms};
   http_opts.api_keys = o.api_keys;
@@ -154,6 +176,7 @@ int serve(const server_config& o) {
   http_opts.tls_key = o.tls_key;
   http_opts.web_root = o.web_root;
   http_server server(rt, http_opts);
+  if (leader) leader->standby->stop();  // the gateway takes its port over now
   auto port = server.start();
   if (!port) {
     spdlog::error("cannot start the HTTP server: {}", to_string(port.error_value()));
@@ -191,6 +214,13 @@ int serve(const server_config& o) {
   if (auto drained = rt.drain(milliseconds{o.shutdown_grace_ms}); !drained)
     spdlog::error("drain: {}", drained.error_value().message);
   rt.shutdown();
+  if (leader) {  // a standby need not wait for the lease to expire
+    keeper->stop();
+    if (auto released = leader->lease->release(leader->epoch); released)
+      spdlog::info("released the leader lease (epoch {})", leader->epoch);
+    else
+      spdlog::warn("could not release the leader lease: {}", released.error_value().message);
+  }
   // Wake the watcher so it can be joined: a signal it reads as "done".
   stopped = true;
   pthread_kill(forced.native_handle(), SIGTERM);

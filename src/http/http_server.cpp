@@ -3,6 +3,7 @@
 #include "http/error_response.hpp"
 #include "http/event_stream.hpp"
 #include "http/routes.hpp"
+#include "http/server_socket.hpp"
 #include "http/telemetry.hpp"
 #include "http/web_files.hpp"
 #include "model/job_codec.hpp"
@@ -22,35 +23,6 @@
 #include <thread>
 
 namespace jobforge {
-namespace {
-
-/// `path` can be opened for reading (named in the error otherwise).
-expected<void> check_readable(const std::string& what, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return error{error_code::invalid_argument,
-                 "cannot read " + what + " " + path + ": " + std::strerror(errno),
-                 boost::json::object{{what, path}}};
-  return {};
-}
-
-/// A plain server, or an HTTPS one when the options name a certificate.
-expected<std::unique_ptr<httplib::Server>> make_server(const http_server_options& o) {
-  if (o.tls_cert.empty() && o.tls_key.empty()) return std::make_unique<httplib::Server>();
-  if (o.tls_cert.empty() || o.tls_key.empty())
-    return error{error_code::invalid_argument, "HTTPS needs both tls_cert and tls_key"};
-  if (auto ok = check_readable("tls_cert", o.tls_cert); !ok) return std::move(ok).error_value();
-  if (auto ok = check_readable("tls_key", o.tls_key); !ok) return std::move(ok).error_value();
-  auto server = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
-  if (!server->is_valid())
-    return error{error_code::invalid_argument,
-                 "cannot use the TLS certificate " + o.tls_cert + " with the key " + o.tls_key +
-                     ": both must be PEM, and the key must be the certificate's",
-                 boost::json::object{{"tls_cert", o.tls_cert}, {"tls_key", o.tls_key}}};
-  return std::unique_ptr<httplib::Server>(std::move(server));
-}
-
-}  // namespace
 
 struct http_server::impl {
   runtime& rt;
@@ -148,7 +120,7 @@ expected<int> http_server::start() {
   if (impl_->options.port < 0 || impl_->options.port > 65535)
     return error{error_code::invalid_argument,
                  "port must be within 0..65535, got " + std::to_string(impl_->options.port)};
-  auto server = make_server(impl_->options);
+  auto server = http::make_server(impl_->options.tls_cert, impl_->options.tls_key);
   if (!server) return std::move(server).error_value();
   if (impl_->options.web_root.empty()) {
     impl_->web = std::make_shared<const http::web_files>();

@@ -6,6 +6,7 @@
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct store_settings {
   std::string postgres_url;  ///< postgres: a libpq connection string or URI
   /// postgres: the leader epoch every write is fenced by (unset: none).
   std::optional<std::int64_t> epoch;
+  /// postgres: told when a write was refused because another coordinator
+  /// took over (see postgres_options::on_fenced).
+  std::function<void(const std::string& why)> on_fenced;
 };
 
 /// The kinds of store, each with a line saying what it is.

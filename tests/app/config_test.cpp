@@ -79,7 +79,7 @@ TEST_CASE("the file sets keys, the environment overrides them", "[config]") {
 TEST_CASE("every bad key is reported at once, with the file and key named", "[config]") {
   temp_dir dir;
   const auto path = write(dir, R"({
-    "port": "80a", "executors": 5000, "store": "postgres", "prot": 1, "tls_cert": "c.pem",
+    "port": "80a", "executors": 5000, "store": "mysql", "prot": 1, "tls_cert": "c.pem",
     "api_keys": [{"key": "short", "tenant": "", "role": "root", "extra": 1}, 7]
   })");
   server_config c;
@@ -92,7 +92,8 @@ TEST_CASE("every bad key is reported at once, with the file and key named", "[co
              Catch::Contains(path + ": port: must be an integer within 0..65535, got \"80a\""));
   CHECK_THAT(
       text, Catch::Contains(path + ": executors: must be an integer within 0..4096, got \"5000\""));
-  CHECK_THAT(text, Catch::Contains(path + ": store: must be sqlite or memory, got \"postgres\""));
+  CHECK_THAT(text,
+             Catch::Contains(path + ": store: must be sqlite, postgres or memory, got \"mysql\""));
   CHECK_THAT(text, Catch::Contains(path + ": prot: unknown key"));
   CHECK_THAT(text, Catch::Contains("api_keys[0].key: must be at least 16 characters"));
   CHECK_THAT(text, Catch::Contains("api_keys[0].tenant: must be a non-empty string"));
@@ -221,4 +222,23 @@ TEST_CASE("bad section keys and webhook rules are named, and change nothing", "[
   CHECK_THAT(text, Catch::Contains("env JOBFORGE_WEBHOOKS_RULES: is not a JSON array"));
   CHECK(c.smtp_security == "none");
   CHECK(c.webhooks_rules.empty());
+}
+
+TEST_CASE("the leader lease must leave room to renew, and postgres needs its url", "[config]") {
+  server_config c;
+  c.store = "postgres";
+  c.postgres_lease_ms = 2000;
+  c.postgres_renew_ms = 1000;
+  config_problems problems;
+  check_combination(c, problems);
+  const std::string text = all(problems);
+  CHECK_THAT(text,
+             Catch::Contains("postgres.renew_ms must be at most a third of postgres.lease_ms"));
+  CHECK_THAT(text, Catch::Contains("store postgres needs postgres.url"));
+
+  c.postgres_url = "host=db";
+  c.postgres_renew_ms = 600;
+  problems.clear();
+  check_combination(c, problems);
+  CHECK(problems.empty());
 }

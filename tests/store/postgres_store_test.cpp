@@ -18,12 +18,19 @@
 namespace {
 
 using jobforge::testing_support::owning_store;
+
+jobforge::postgres_options options_for(std::string url, std::optional<std::int64_t> epoch) {
+  jobforge::postgres_options o;
+  o.url = std::move(url);
+  o.epoch = epoch;
+  return o;
+}
 using jobforge::testing_support::scratch_database;
 
 struct postgres_backend {
   static std::unique_ptr<jobforge::store> make() {
     auto db = std::make_unique<scratch_database>();
-    auto opened = jobforge::open_postgres_store({db->url(), std::nullopt});
+    auto opened = jobforge::open_postgres_store(options_for(db->url(), std::nullopt));
     if (!opened) FAIL(to_string(opened.error_value()));
     return std::make_unique<owning_store<scratch_database>>(std::move(db),
                                                             std::move(opened).value());
@@ -41,7 +48,7 @@ namespace {
 
 std::unique_ptr<store> open_ok(const scratch_database& db,
                                std::optional<std::int64_t> epoch = std::nullopt) {
-  auto opened = open_postgres_store({db.url(), epoch});
+  auto opened = open_postgres_store(options_for(db.url(), epoch));
   if (!opened) FAIL(to_string(opened.error_value()));
   return std::move(opened).value();
 }
@@ -89,7 +96,7 @@ TEST_CASE("postgres: coordinators starting together migrate once", "[store][post
   std::vector<std::future<expected<std::unique_ptr<store>>>> starting;
   for (int i = 0; i < 4; ++i)
     starting.push_back(std::async(std::launch::async, [&] {
-      return open_postgres_store({db.url(), std::nullopt});
+      return open_postgres_store(options_for(db.url(), std::nullopt));
     }));
   for (auto& f : starting) {
     auto opened = f.get();
@@ -107,7 +114,7 @@ TEST_CASE("postgres: a database from a newer jobforge is refused and left alone"
   auto c = db.connect();
   const auto newer = pg::latest_schema_version() + 1;
   c.exec("UPDATE jobforge_schema SET version = " + std::to_string(newer));
-  auto opened = open_postgres_store({db.url(), std::nullopt});
+  auto opened = open_postgres_store(options_for(db.url(), std::nullopt));
   REQUIRE_FALSE(opened.has_value());
   CHECK(opened.error_value().code == error_code::conflict);
   CHECK_THAT(
@@ -119,9 +126,9 @@ TEST_CASE("postgres: a database from a newer jobforge is refused and left alone"
 TEST_CASE("postgres: a server that cannot be reached is a clear error without the password",
           "[store][postgres]") {
   auto opened =
-      open_postgres_store({"host=/nonexistent/jobforge user=jobforge password=hunter2 "
-                           "connect_timeout=2",
-                           std::nullopt});
+      open_postgres_store(options_for("host=/nonexistent/jobforge user=jobforge password=hunter2 "
+                                      "connect_timeout=2",
+                                      std::nullopt));
   REQUIRE_FALSE(opened.has_value());
   CHECK(opened.error_value().code == error_code::unavailable);
   CHECK_THAT(opened.error_value().message, !Catch::Contains("hunter2"));
@@ -147,7 +154,12 @@ TEST_CASE("postgres: a store fenced by an epoch writes nothing once another took
   auto c = db.connect();
   { auto s = open_ok(db); }
   bump_epoch(c, 7);
-  auto leader = open_ok(db, 7);
+  std::vector<std::string> fenced;  // what the store told its owner
+  auto with_callback = options_for(db.url(), 7);
+  with_callback.on_fenced = [&](const std::string& why) { fenced.push_back(why); };
+  auto opened = open_postgres_store(with_callback);
+  REQUIRE(opened.has_value());
+  auto leader = std::move(opened).value();
   const job first = make_job(1, t0);
   put(*leader, first);
   CHECK(scalar(c, "SELECT count(*) FROM jobs") == 1);
@@ -159,6 +171,8 @@ TEST_CASE("postgres: a store fenced by an epoch writes nothing once another took
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error_value().code == error_code::conflict);
   CHECK_THAT(refused.error_value().message, Catch::Contains("another coordinator took over"));
+  REQUIRE(fenced.size() == 1);
+  CHECK_THAT(fenced[0], Catch::Contains("epoch 7 is no longer current"));
   CHECK(scalar(c, "SELECT count(*) FROM jobs") == 1);
   CHECK(scalar(c, "SELECT status FROM jobs") == static_cast<std::int64_t>(job_status::pending));
   CHECK(scalar(c, "SELECT count(*) FROM job_history") ==
@@ -168,6 +182,7 @@ TEST_CASE("postgres: a store fenced by an epoch writes nothing once another took
   auto prune = leader->prune_finished(t0 + std::chrono::hours(24), 10);
   REQUIRE_FALSE(prune.has_value());
   CHECK(prune.error_value().code == error_code::conflict);
+  CHECK(fenced.size() == 2);  // told again: every refused write says so
 
   // The new leader's store writes.
   auto successor = open_ok(db, 8);

@@ -161,7 +161,7 @@ struct history_mark {
 class postgres_store final : public store {
  public:
   explicit postgres_store(const postgres_options& options)
-      : db_(options.url), epoch_(options.epoch) {
+      : db_(options.url), epoch_(options.epoch), on_fenced_(options.on_fenced) {
     if (db_.server_version() < 140000)
       throw pg::failure("PostgreSQL " + std::to_string(db_.server_version() / 10000) +
                         " is too old: jobforge needs 14 or newer (pipeline mode)");
@@ -285,10 +285,12 @@ class postgres_store final : public store {
         body();
         return {};
       } catch (const pg::failure& f) {
-        if (f.sqlstate() == pg::stale_epoch_sqlstate)
+        if (f.sqlstate() == pg::stale_epoch_sqlstate) {
+          if (on_fenced_) on_fenced_(f.what());
           return error{error_code::conflict, std::string("could not ") + doing +
                                                  ": another coordinator took over (" + f.what() +
                                                  ")"};
+        }
         if (attempt == 0 && !db_.healthy()) continue;
         return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
       } catch (const std::exception& e) {
@@ -574,6 +576,7 @@ class postgres_store final : public store {
 
   pg::connection db_;
   std::optional<std::int64_t> epoch_;
+  std::function<void(const std::string&)> on_fenced_;
   statements sql_;
   /// Jobs by status: counted when the store opens (or reconnects), then
   /// kept as rows change, so that counting reads no index.

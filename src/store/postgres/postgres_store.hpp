@@ -8,6 +8,7 @@
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,10 @@ struct postgres_options {
   /// once another coordinator took over. Unset: no fencing (one
   /// coordinator on the database).
   std::optional<std::int64_t> epoch;
+  /// Called (on the writing thread) when a transaction was refused because
+  /// the epoch moved on: this process is no longer the leader. The write
+  /// still fails with `conflict` afterwards.
+  std::function<void(const std::string& why)> on_fenced;
 };
 
 /// Connects to the database, migrating it if needed. Fails with
