@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
@@ -76,7 +77,12 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
     spdlog::log(level, "{}", line);
     last_said = line;
   };
+  // While the database cannot be reached, ask less and less often (up to
+  // every 5 s): a restarting server should not meet a crowd of standbys.
+  const milliseconds max_backoff = std::max(poll, milliseconds{5'000});
+  milliseconds wait = poll;
   for (;;) {
+    bool reached = false;
     if (!lease) {
       try {
         lease = std::make_unique<leader_lease>(o.postgres_url, me, lease_length);
@@ -87,7 +93,7 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
           return 1;
         }
         say(spdlog::level::warn,
-            std::string("standby: cannot reach the database, retrying: ") + e.what());
+            std::string("standby: cannot reach the database, retrying with backoff: ") + e.what());
       }
     }
     if (lease) {
@@ -101,13 +107,16 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
       auto now = taken ? lease->current() : expected<lease_state>(taken.error_value());
       if (!now) {
         standby->set_leader(std::nullopt);
-        say(spdlog::level::warn, "standby: " + now.error_value().message + "; retrying");
+        say(spdlog::level::warn,
+            "standby: " + now.error_value().message + "; retrying with backoff");
       } else {
+        reached = true;
         standby->set_leader(leader_hint{now->http_address, now->holder.value_or(""), now->epoch});
         say(spdlog::level::info, "standby: the leader is " + describe(*now));
       }
     }
-    if (int sig = wait_for_signal(stop_signals, poll); sig != 0) {
+    wait = reached ? poll : std::min(wait * 2, max_backoff);
+    if (int sig = wait_for_signal(stop_signals, wait); sig != 0) {
       spdlog::info("{} received: the standby stops", sig == SIGINT ? "SIGINT" : "SIGTERM");
       standby->stop();
       return 0;
