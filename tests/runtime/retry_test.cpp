@@ -1,32 +1,19 @@
+// Attempts, retries and their backoff instants. The cases that store a job
+// at each attempt and read it back run on every store (retry_suite below);
+// the rest on the memory store.
 #include "runtime_fixture.hpp"
+#include "store_backends.hpp"
 
 using namespace jobforge;
 using namespace jobforge::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("a noop job runs at once and completes", "[runtime]") {
-  testing::simulated_runtime rt(demo_registry());
-  const job j = submit_ok(rt, request("noop"));
-  CHECK(j.status == job_status::pending);
-  const job done = fetch(rt, j.id);
-  CHECK(done.status == job_status::completed);
-  CHECK(done.attempts == 1);
-  CHECK(path_of(done) ==
-        std::vector<job_status>{job_status::pending, job_status::running, job_status::completed});
-  CHECK(valid_history(done));
-}
+namespace retry_suite {
 
-TEST_CASE("echo returns its payload as the result", "[runtime]") {
-  testing::simulated_runtime rt(demo_registry());
-  const job j = submit_ok(rt, request("echo", R"({"a": [1, 2, 3]})"));
-  const job done = fetch(rt, j.id);
-  REQUIRE(done.status == job_status::completed);
-  CHECK(done.result == boost::json::parse(R"({"a": [1, 2, 3]})"));
-}
-
-TEST_CASE("fail times=2 completes on attempt 3 exactly at the backoff instants",
-          "[runtime][retry]") {
-  testing::simulated_runtime rt(demo_registry());
+template <class Backend>
+void backoff_instants() {
+  typename Backend::storage data;
+  testing::simulated_runtime rt(demo_registry(), {}, 1, data.open());
   auto r = request("fail", R"({"times": 2, "kind": "transient"})");
   r.retry.initial_backoff_ms = 1000;
   r.retry.multiplier = 2.0;
@@ -63,6 +50,57 @@ TEST_CASE("fail times=2 completes on attempt 3 exactly at the backoff instants",
   CHECK(now.result.at("succeeded_on_attempt").to_number<int>() == 3);
 }
 
+template <class Backend>
+void dead_lettered_at_max_attempts() {
+  typename Backend::storage data;
+  testing::simulated_runtime rt(demo_registry(), {}, 1, data.open());
+  auto r = request("fail", R"({"times": 10})");
+  r.max_attempts = 3;
+  const job j = submit_ok(rt, std::move(r));
+  for (int i = 0; i < 10; ++i)
+    rt.advance(10s);
+  const job done = fetch(rt, j.id);
+  CHECK(done.status == job_status::failed);
+  CHECK(done.attempts == 3);
+  CHECK(valid_history(done));
+}
+
+}  // namespace retry_suite
+
+#define JOBFORGE_RETRY_CASE_(backend, label, title, behaviour) \
+  JOBFORGE_RUNTIME_BACKEND_CASE_(backend, label, "[runtime][retry]", title, retry_suite::behaviour)
+#define JOBFORGE_RETRY_SUITE(backend, label)                                                  \
+  JOBFORGE_RETRY_CASE_(backend, label,                                                        \
+                       "fail times=2 completes on attempt 3 exactly at the backoff instants", \
+                       backoff_instants)                                                      \
+  JOBFORGE_RETRY_CASE_(backend, label,                                                        \
+                       "retries stop at max_attempts and the job is dead-lettered",           \
+                       dead_lettered_at_max_attempts)
+
+JOBFORGE_RETRY_SUITE(memory_backend, "memory")
+JOBFORGE_RETRY_SUITE(sqlite_backend, "sqlite")
+JOBFORGE_RETRY_SUITE(postgres_backend, "postgres")
+
+TEST_CASE("a noop job runs at once and completes", "[runtime]") {
+  testing::simulated_runtime rt(demo_registry());
+  const job j = submit_ok(rt, request("noop"));
+  CHECK(j.status == job_status::pending);
+  const job done = fetch(rt, j.id);
+  CHECK(done.status == job_status::completed);
+  CHECK(done.attempts == 1);
+  CHECK(path_of(done) ==
+        std::vector<job_status>{job_status::pending, job_status::running, job_status::completed});
+  CHECK(valid_history(done));
+}
+
+TEST_CASE("echo returns its payload as the result", "[runtime]") {
+  testing::simulated_runtime rt(demo_registry());
+  const job j = submit_ok(rt, request("echo", R"({"a": [1, 2, 3]})"));
+  const job done = fetch(rt, j.id);
+  REQUIRE(done.status == job_status::completed);
+  CHECK(done.result == boost::json::parse(R"({"a": [1, 2, 3]})"));
+}
+
 TEST_CASE("a permanent error goes straight to failed", "[runtime][retry]") {
   testing::simulated_runtime rt(demo_registry());
   const job j =
@@ -73,19 +111,6 @@ TEST_CASE("a permanent error goes straight to failed", "[runtime][retry]") {
   REQUIRE(done.last_error);
   CHECK(done.last_error->kind == error_kind::permanent);
   CHECK(done.last_error->code == "bad_input");
-}
-
-TEST_CASE("retries stop at max_attempts and the job is dead-lettered", "[runtime][retry]") {
-  testing::simulated_runtime rt(demo_registry());
-  auto r = request("fail", R"({"times": 10})");
-  r.max_attempts = 3;
-  const job j = submit_ok(rt, std::move(r));
-  for (int i = 0; i < 10; ++i)
-    rt.advance(10s);
-  const job done = fetch(rt, j.id);
-  CHECK(done.status == job_status::failed);
-  CHECK(done.attempts == 3);
-  CHECK(valid_history(done));
 }
 
 TEST_CASE("retry_on limits which error codes retry", "[runtime][retry]") {

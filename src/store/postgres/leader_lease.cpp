@@ -3,6 +3,7 @@
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres_schema.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace jobforge {
@@ -12,6 +13,9 @@ namespace {
 std::string number(std::int64_t n) {
   return std::to_string(n);
 }
+
+// SQLSTATE of a lock wait that ran out of lock_timeout.
+const char* const lock_not_available = "55P03";
 
 // Every statement runs on the database's clock (clock_timestamp(), not the
 // transaction's start time), so that coordinators whose clocks disagree
@@ -77,13 +81,26 @@ expected<std::optional<std::int64_t>> leader_lease::try_acquire() {
   return guarded("take the leader lease", [&]() -> expected<std::optional<std::int64_t>> {
     // The exclusive epoch lock waits for every fenced transaction of the old
     // leader in flight, and keeps new ones out until the new epoch commits.
-    auto steps_done = db_->transact({{&lock_statement(), {}},
-                                     {&take_statement(),
-                                      {who_.holder, who_.boot_id, who_.http_address,
-                                       who_.cluster_address, number(duration_.count())}}});
-    const auto& taken = steps_done.back();
-    if (taken.rows() == 0) return std::optional<std::int64_t>{};
-    return std::optional<std::int64_t>{taken.integer(0, 0)};
+    // It waits a lease's length at most: a transaction of the old leader
+    // left open (its process paused, or cut off half-way through a
+    // pipeline) would otherwise hold this caller until the server ends it.
+    const auto wait = std::max<std::int64_t>(duration_.count(), 1);
+    try {
+      auto steps_done = db_->transact({{&lock_timeout_statement(), {number(wait)}},
+                                       {&lock_statement(), {}},
+                                       {&take_statement(),
+                                        {who_.holder, who_.boot_id, who_.http_address,
+                                         who_.cluster_address, number(duration_.count())}}});
+      const auto& taken = steps_done.back();
+      if (taken.rows() == 0) return std::optional<std::int64_t>{};
+      return std::optional<std::int64_t>{taken.integer(0, 0)};
+    } catch (const pg::failure& f) {
+      if (f.sqlstate() != lock_not_available) throw;
+      return error{error_code::unavailable,
+                   "could not take the leader lease: a transaction of the previous leader "
+                   "still held the epoch lock after " +
+                       number(wait) + " ms"};
+    }
   });
 }
 
@@ -123,6 +140,13 @@ expected<lease_state> leader_lease::current() {
 const pg::statement& leader_lease::lock_statement() {
   static const pg::statement s{"jobforge_lease_lock",
                                "SELECT pg_advisory_xact_lock(" + number(pg::epoch_lock_key) + ")"};
+  return s;
+}
+
+const pg::statement& leader_lease::lock_timeout_statement() {
+  // Local: it ends with the taking transaction.
+  static const pg::statement s{"jobforge_lease_lock_timeout",
+                               "SELECT set_config('lock_timeout', $1 || 'ms', true)"};
   return s;
 }
 

@@ -47,9 +47,9 @@ struct lease_state {
 
 class leader_lease {
  public:
-  /// Connects with `url` (a libpq connection string); the schema must exist
-  /// (open the store first, which migrates it). Throws pg::failure when the
-  /// database cannot be reached.
+  /// Connects with `url` (a libpq connection string) and migrates the
+  /// database if needed. Throws pg::failure when the database cannot be
+  /// reached (pg::newer_schema when a newer jobforge migrated it).
   leader_lease(const std::string& url, lease_identity who, std::chrono::milliseconds duration);
   ~leader_lease();
   leader_lease(const leader_lease&) = delete;
@@ -57,7 +57,8 @@ class leader_lease {
 
   /// Takes the lease when it is free or expired: the new epoch. When another
   /// coordinator holds it, nullopt, and `current()` says who. `unavailable`
-  /// when the database cannot be reached.
+  /// when the database cannot be reached, or when a transaction of the old
+  /// leader still holds the epoch lock after the lease's duration.
   expected<std::optional<std::int64_t>> try_acquire();
 
   /// Extends the lease held under `epoch` by the lease duration from now
@@ -79,6 +80,7 @@ class leader_lease {
  private:
   template <class F>
   auto guarded(const char* doing, F&& body) -> decltype(body());
+  static const pg::statement& lock_timeout_statement();
   static const pg::statement& lock_statement();
   static const pg::statement& take_statement();
 
