@@ -181,7 +181,7 @@ cli_run run_cli(std::vector<std::string> args, const std::string& url) {
 }  // namespace
 
 TEST_CASE(
-    "failover: the first coordinator leads; a second stands by, names the leader, and "
+    "failover: the first coordinator leads, a second stands by, names the leader, and "
     "opens no cluster port",
     "[e2e][postgres][failover]") {
   scratch_database db;
@@ -251,7 +251,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "failover: kill -9 of the leader; the standby takes over its queued, delayed and running "
+    "failover: kill -9 of the leader: the standby takes over its queued, delayed and running "
     "jobs",
     "[e2e][postgres][failover]") {
   scratch_database db;
@@ -343,7 +343,7 @@ TEST_CASE(
     CHECK(b.status_of(id) == "scheduled");
 }
 
-TEST_CASE("failover: a paused leader is fenced out; when it wakes it writes nothing and exits 75",
+TEST_CASE("failover: a paused leader is fenced out: when it wakes it writes nothing and exits 75",
           "[e2e][postgres][failover]") {
   scratch_database db;
   auto look = db.connect();
@@ -448,7 +448,7 @@ TEST_CASE("failover: SIGTERM releases the lease, so a standby leads long before 
   CHECK(b.status_of(later) == "scheduled");
 }
 
-TEST_CASE("failover: PostgreSQL restarts under load; every acknowledged job is kept and completes",
+TEST_CASE("failover: PostgreSQL restarts under load: every acknowledged job is kept and completes",
           "[e2e][postgres][failover]") {
   e2e::own_postgres_server server;
   // A lease that outlives a quick restart of the database, but not a long stop.
