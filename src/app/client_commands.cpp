@@ -51,6 +51,7 @@ std::optional<httplib::Client> connect(const client_options& c, std::chrono::mil
   return client;
 }
 
+/// One GET, POST (JSON `body`) or DELETE.
 httplib::Result request(httplib::Client& client, const std::string& method, const std::string& path,
                         const std::string& body) {
   return method == "GET"    ? client.Get(path.c_str())
