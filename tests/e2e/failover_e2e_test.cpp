@@ -106,14 +106,18 @@ bool accepts_connections(int port) {
   return connected;
 }
 
-/// Every job on a coordinator, by id (walking the list pages).
-std::map<std::string, json::object> all_jobs(postgres_coordinator& c) {
+const std::string unfinished_statuses = "status=scheduled,blocked,pending,running,retrying";
+
+/// Every job on a coordinator (or those `filter` selects, a query string),
+/// by id, walking the list pages.
+std::map<std::string, json::object> all_jobs(postgres_coordinator& c,
+                                             const std::string& filter = "") {
   std::map<std::string, json::object> out;
   std::string cursor;
   for (int pages = 0; pages < 100; ++pages) {
     auto r = c.request(
         "GET",
-        "/api/jobs?limit=1000" +
+        "/api/jobs?limit=1000" + (filter.empty() ? "" : "&" + filter) +
             (cursor.empty() ? "" : "&cursor=" + httplib::detail::encode_query_param(cursor)),
         {}, 30s);
     REQUIRE(r.status == 200);
@@ -129,8 +133,18 @@ std::map<std::string, json::object> all_jobs(postgres_coordinator& c) {
 
 /// Whether no job on `c` is unfinished any more.
 bool all_finished(postgres_coordinator& c) {
-  auto r = c.get("/api/jobs?status=scheduled,blocked,pending,running,retrying&limit=1");
+  auto r = c.get("/api/jobs?" + unfinished_statuses + "&limit=1");
   return r.status == 200 && r.body.at("items").as_array().empty();
+}
+
+/// Which of `ids` are not finished on `c`, one line each ("" when none).
+std::string still_unfinished(postgres_coordinator& c, const std::vector<std::string>& ids) {
+  const auto unfinished = all_jobs(c, unfinished_statuses);
+  std::string problems;
+  for (const auto& id : ids)
+    if (auto it = unfinished.find(id); it != unfinished.end())
+      problems += "job " + id + " is " + json::serialize(it->second) + "\n";
+  return problems;
 }
 
 /// Which of `ids` are missing from `c` or not completed, one line each
@@ -515,12 +529,13 @@ TEST_CASE("failover: PostgreSQL restarts under load: every acknowledged job is k
   const auto restart_ms = ms_since(restarting);
   CHECK(load_goes_on(50));
   const auto quick_exits = exits.size();
-  // Every job acknowledged so far completes, as the database has it, while
-  // the same leader goes on (a later recovery would hide a lost write).
+  // Every job acknowledged so far finishes, as the database has it, while
+  // the same leader goes on (a later recovery would hide a lost write); the
+  // end checks that each completed.
   std::string lost;
   const bool kept = eventually(
       [&] {
-        lost = unfinished_jobs(c, [&] {
+        lost = still_unfinished(c, [&] {
           std::lock_guard<std::mutex> guard(lock);
           return acked;
         }());
