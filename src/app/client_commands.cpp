@@ -51,14 +51,47 @@ std::optional<httplib::Client> connect(const client_options& c, std::chrono::mil
   return client;
 }
 
-/// Sends a request; prints why and answers an exit code when it failed.
-std::variant<answer, int> send(const client_options& c, const std::string& method,
+/// One GET, POST (JSON `body`) or DELETE.
+httplib::Result request(httplib::Client& client, const std::string& method, const std::string& path,
+                        const std::string& body) {
+  return method == "GET"    ? client.Get(path.c_str())
+         : method == "POST" ? client.Post(path.c_str(), body, "application/json")
+                            : client.Delete(path.c_str());
+}
+
+/// Where a standby's answer sends the request (its `X-Jobforge-Leader`), or
+/// "" when it is no such answer or following it would send the API key
+/// over plain HTTP after HTTPS.
+std::string leader_hint(const client_options& c, const httplib::Response& r) {
+  if (r.status != 503) return "";
+  const auto leader = r.get_header_value("X-Jobforge-Leader");
+  if (leader.empty() || leader == c.url) return "";
+  if (c.url.rfind("https://", 0) == 0 && leader.rfind("https://", 0) != 0) {
+    std::cerr << "jobforge: " << c.url << " is a standby; not following it to the leader " << leader
+              << " over plain HTTP\n";
+    return "";
+  }
+  return leader;
+}
+
+/// Sends a request; prints why and answers an exit code when it failed. A
+/// standby's 503 naming the leader sends the request there once, and the
+/// command's later requests too (`c.url` becomes the leader's).
+std::variant<answer, int> send(client_options& c, const std::string& method,
                                const std::string& path, const std::string& body = {}) {
   auto client = connect(c, std::chrono::seconds{60});
   if (!client) return exit_bad_input;
-  httplib::Result r = method == "GET"    ? client->Get(path.c_str())
-                      : method == "POST" ? client->Post(path.c_str(), body, "application/json")
-                                         : client->Delete(path.c_str());
+  httplib::Result r = request(*client, method, path, body);
+  if (r) {
+    if (auto leader = leader_hint(c, *r); !leader.empty()) {
+      std::cerr << "jobforge: " << c.url << " is a standby; sending the request to the leader "
+                << leader << "\n";
+      c.url = leader;
+      auto at_leader = connect(c, std::chrono::seconds{60});
+      if (!at_leader) return exit_bad_input;
+      r = request(*at_leader, method, path, body);
+    }
+  }
   if (!r) {
     std::cerr << "jobforge: cannot reach " << c.url << ": " << httplib::to_string(r.error())
               << "\n";
@@ -128,7 +161,8 @@ void show_progress(const json::object& data, bool terminal) {
 
 }  // namespace
 
-int wait_command(const client_options& c, const std::string& id, double timeout_s) {
+int wait_command(const client_options& server, const std::string& id, double timeout_s) {
+  client_options c = server;  // follows a standby to the leader once, then stays there
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
@@ -190,7 +224,8 @@ int wait_command(const client_options& c, const std::string& id, double timeout_
   }
 }
 
-int submit_command(const client_options& c, const submit_options& o) {
+int submit_command(const client_options& server, const submit_options& o) {
+  client_options c = server;
   std::string payload_text = o.payload;
   if (!payload_text.empty() && payload_text[0] == '@') {
     std::ifstream in(payload_text.substr(1), std::ios::binary);
@@ -234,14 +269,16 @@ int submit_command(const client_options& c, const submit_options& o) {
   return wait_command(c, id, o.timeout_s);
 }
 
-int get_command(const client_options& c, const std::string& id) {
+int get_command(const client_options& server, const std::string& id) {
+  client_options c = server;
   auto found = send(c, "GET", "/api/jobs/" + id);
   if (std::holds_alternative<int>(found)) return std::get<int>(found);
   std::cout << json::serialize(std::get<answer>(found).body) << "\n";
   return exit_ok;
 }
 
-int list_command(const client_options& c, const list_options& o) {
+int list_command(const client_options& server, const list_options& o) {
+  client_options c = server;
   std::string path = "/api/jobs?limit=" + std::to_string(o.limit);
   if (o.status) path += "&status=" + httplib::detail::encode_query_param(*o.status);
   if (o.type) path += "&type=" + httplib::detail::encode_query_param(*o.type);
@@ -258,8 +295,9 @@ int list_command(const client_options& c, const list_options& o) {
   return exit_ok;
 }
 
-int cancel_command(const client_options& c, const std::string& id, const std::string& reason,
+int cancel_command(const client_options& server, const std::string& id, const std::string& reason,
                    const std::string& mode) {
+  client_options c = server;
   json::object body{{"mode", mode}};
   if (!reason.empty()) body["reason"] = reason;
   auto canceled = send(c, "POST", "/api/jobs/" + id + "/cancel", json::serialize(body));

@@ -1,7 +1,9 @@
 #pragma once
 /// The command-line client: `jobforge submit|get|list|cancel|wait` talk to a
 /// running server over HTTP (--url, --api-key, or JOBFORGE_URL and
-/// JOBFORGE_API_KEY).
+/// JOBFORGE_API_KEY). A standby coordinator's 503 names the leader
+/// (`X-Jobforge-Leader`): the request is sent there once, said on stderr,
+/// and the command's later requests go there too.
 ///
 /// Exit codes (distinct, for scripts):
 ///   0  done: the request succeeded (and, with --wait / wait, the job completed)

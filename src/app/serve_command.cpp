@@ -1,6 +1,7 @@
 #include "app/serve_command.hpp"
 
 #include "app/built_in_types.hpp"
+#include "app/leader_store.hpp"
 #include "app/leadership.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
@@ -125,6 +126,10 @@ int serve(const server_config& o) {
     spdlog::error("{}", backend.error_value().message);
     return 1;
   }
+  // A leader's unwaited writes must not vanish while the database restarts.
+  if (leader)
+    backend->backend = outage_riding_store(std::move(backend->backend),
+                                           milliseconds{o.postgres_lease_ms}, step_down);
   runtime_config config;
   config.executors = o.executors;
   config.batch_threads = o.cpu_scheduling == "batch";

@@ -7,6 +7,7 @@
 //
 // The seed is printed on failure; JOBFORGE_CRASH_SEED=N replays a run.
 
+#include "crash_workload.hpp"
 #include "served_jobforge.hpp"
 
 #include <atomic>
@@ -14,66 +15,20 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <set>
 
 namespace json = boost::json;
+using e2e::job_mix;
 using e2e::served_jobforge;
+using e2e::submitted_job;
 using namespace std::chrono_literals;
 
 namespace {
-
-enum class kind { sleep, retried, doomed, delayed, child_of_good, child_of_doomed };
-
-struct submitted_job {
-  kind k;
-  std::string expected_status;
-};
 
 std::uint64_t crash_seed() {
   if (const char* text = std::getenv("JOBFORGE_CRASH_SEED"))
     return std::strtoull(text, nullptr, 10);
   return std::random_device{}();
 }
-
-/// What a worker submits, and what the job must end as.
-struct job_mix {
-  std::mt19937_64 rng;
-  std::vector<std::string> good_parents;    // acknowledged jobs that will complete
-  std::vector<std::string> doomed_parents;  // acknowledged jobs that will fail
-
-  std::pair<json::object, submitted_job> next() {
-    const auto pick = rng() % 100;
-    const auto ms = [&](int lo, int hi) { return lo + static_cast<int>(rng() % (hi - lo)); };
-    if (pick < 35)
-      return {json::object{{"type", "sleep"}, {"payload", {{"ms", ms(0, 40)}}}},
-              {kind::sleep, "completed"}};
-    if (pick < 55)
-      return {json::object{{"type", "fail"},
-                           {"payload", {{"times", ms(1, 3)}, {"kind", "transient"}}},
-                           {"max_attempts", 6},
-                           {"retry", {{"initial_backoff_ms", 50}, {"jitter", 0.0}}}},
-              {kind::retried, "completed"}};
-    if (pick < 65)
-      return {json::object{{"type", "fail"}, {"payload", {{"times", 99}, {"kind", "permanent"}}}},
-              {kind::doomed, "failed"}};
-    if (pick < 80)
-      return {json::object{
-                  {"type", "noop"}, {"payload", json::object{}}, {"run_in_ms", ms(100, 2'000)}},
-              {kind::delayed, "completed"}};
-    if (pick < 93 && !good_parents.empty())
-      return {json::object{{"type", "noop"},
-                           {"payload", json::object{}},
-                           {"depends_on", {good_parents[rng() % good_parents.size()]}}},
-              {kind::child_of_good, "completed"}};
-    if (!doomed_parents.empty())
-      return {json::object{{"type", "noop"},
-                           {"payload", json::object{}},
-                           {"depends_on", {doomed_parents[rng() % doomed_parents.size()]}}},
-              {kind::child_of_doomed, "canceled"}};
-    return {json::object{{"type", "noop"}, {"payload", json::object{}}},
-            {kind::sleep, "completed"}};
-  }
-};
 
 /// Submits from one thread until the server goes away or `stop` is set;
 /// records every acknowledged job.
@@ -88,24 +43,10 @@ void submit_until_gone(int port, job_mix& mix, std::map<std::string, submitted_j
     if (!r) return;  // killed: this submission may or may not have been stored
     if (r->status != 201) continue;
     const std::string id(json::parse(r->body).at("id").as_string());
-    if (meta.expected_status == "completed" && meta.k != kind::child_of_good)
-      mix.good_parents.push_back(id);
-    if (meta.k == kind::doomed) mix.doomed_parents.push_back(id);
+    mix.acknowledged(id, meta);
     std::lock_guard<std::mutex> guard(lock);
     acked.emplace(id, meta);
   }
-}
-
-const std::set<std::string> terminal{"completed", "failed", "canceled"};
-
-bool may_go(const std::string& from, const std::string& to) {
-  static const std::set<std::pair<std::string, std::string>> allowed{
-      {"scheduled", "pending"}, {"scheduled", "canceled"}, {"blocked", "pending"},
-      {"blocked", "canceled"},  {"pending", "running"},    {"pending", "canceled"},
-      {"running", "completed"}, {"running", "retrying"},   {"running", "failed"},
-      {"running", "canceled"},  {"running", "pending"},    {"retrying", "pending"},
-      {"retrying", "canceled"}, {"failed", "pending"}};
-  return allowed.count({from, to}) > 0;
 }
 
 /// Every job on the server, by id (walking the list pages).
@@ -179,44 +120,11 @@ TEST_CASE("acknowledged jobs survive kill -9 at random moments and all finish") 
         return r.status == 200 && r.object().at("items").as_array().empty();
       },
       40s);
-  const auto jobs = all_jobs(jf);
-  std::size_t missing = 0, wrong_end = 0, bad_history = 0, unexplained_reruns = 0;
-  for (const auto& [id, meta] : acked) {
-    auto it = jobs.find(id);
-    if (it == jobs.end()) {
-      ++missing;
-      UNSCOPED_INFO("acknowledged job " << id << " is missing");
-      continue;
-    }
-    const auto& j = it->second;
-    const std::string status(j.at("status").as_string());
-    if (status != meta.expected_status) {
-      ++wrong_end;
-      UNSCOPED_INFO("job " << id << " ended " << status << ", expected " << meta.expected_status
-                           << ": " << json::serialize(j));
-    }
-    const auto& history = j.at("history").as_array();
-    bool valid = !history.empty() && history[0].at("from").is_null();
-    std::size_t completions = 0;
-    for (std::size_t i = 1; valid && i < history.size(); ++i) {
-      const auto& h = history[i].as_object();
-      const std::string from(h.at("from").as_string()), to(h.at("to").as_string());
-      valid = from == std::string(history[i - 1].at("to").as_string()) && may_go(from, to);
-      if (from == "running" && to == "pending" && h.at("reason") != "recovered after a stop")
-        ++unexplained_reruns;  // nothing but a crash may send an attempt back
-    }
-    for (const auto& h : history)
-      completions += h.at("to") == "completed";
-    valid = valid && std::string(history.back().at("to").as_string()) == status && completions <= 1;
-    if (!valid) {
-      ++bad_history;
-      UNSCOPED_INFO("job " << id << " has an invalid history: " << json::serialize(j));
-    }
-  }
+  const auto faults = e2e::check_workload(acked, all_jobs(jf));
   CHECK(settled);
-  CHECK(missing == 0);
-  CHECK(wrong_end == 0);
-  CHECK(bad_history == 0);
-  CHECK(unexplained_reruns == 0);
+  CHECK(faults.missing == 0);
+  CHECK(faults.wrong_end == 0);
+  CHECK(faults.bad_history == 0);
+  CHECK(faults.unexplained_reruns == 0);
   CHECK(std::chrono::steady_clock::now() - test_started < 60s);
 }

@@ -1,0 +1,79 @@
+#include "app/leader_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace jobforge::app {
+namespace {
+
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+class outage_riding final : public store {
+ public:
+  outage_riding(std::shared_ptr<store> inner, milliseconds patience,
+                std::function<void(const std::string&)> give_up, milliseconds max_pause)
+      : inner_(std::move(inner)),
+        patience_(patience),
+        give_up_(std::move(give_up)),
+        max_pause_(max_pause) {}
+
+  expected<void> apply(const std::vector<store_write>& batch) override {
+    const auto started = clock_type::now();
+    milliseconds pause{std::min(milliseconds{20}, max_pause_)};
+    for (int tries = 1;; ++tries) {
+      auto done = inner_->apply(batch);  // a snapshot written twice is written unchanged
+      if (done || done.error_value().code != error_code::unavailable) {
+        if (done && tries > 1)
+          spdlog::info("store: the database took the batch of {} writes again (try {})",
+                       batch.size(), tries);
+        return done;
+      }
+      const auto waited = std::chrono::duration_cast<milliseconds>(clock_type::now() - started);
+      if (waited + pause > patience_) {
+        give_up_("the database took no write for " + std::to_string(waited.count()) +
+                 " ms: " + done.error_value().message);
+        return done;
+      }
+      if (tries == 1)
+        spdlog::warn("store: {}; trying again until the database is back (for up to {} ms)",
+                     done.error_value().message, patience_.count());
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, max_pause_);
+    }
+  }
+
+  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
+  expected<job_page> list(const job_query& query) override { return inner_->list(query); }
+  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
+  expected<std::vector<job_summary>> load_unfinished_summaries() override {
+    return inner_->load_unfinished_summaries();
+  }
+  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
+    return inner_->load_dedup_claims(now);
+  }
+  bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
+  bool shares_snapshots() const override { return inner_->shares_snapshots(); }
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
+    return inner_->prune_finished(cutoff, limit);  // retention tries again next time
+  }
+
+ private:
+  std::shared_ptr<store> inner_;
+  milliseconds patience_;
+  std::function<void(const std::string&)> give_up_;
+  milliseconds max_pause_;
+};
+
+}  // namespace
+
+std::shared_ptr<store> outage_riding_store(std::shared_ptr<store> inner, milliseconds patience,
+                                           std::function<void(const std::string&)> give_up,
+                                           milliseconds max_pause) {
+  return std::make_shared<outage_riding>(std::move(inner), patience, std::move(give_up), max_pause);
+}
+
+}  // namespace jobforge::app
