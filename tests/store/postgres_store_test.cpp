@@ -298,3 +298,108 @@ TEST_CASE("postgres: filters PostgreSQL cannot hold match nothing instead of fai
     CHECK(list_ok(*s, q).items.empty());
   }
 }
+
+TEST_CASE("postgres: a query read in batches comes whole and in order, whatever the batch size",
+          "[store][postgres]") {
+  scratch_database db;
+  auto c = db.connect();
+  for (const auto& [rows, batch] : std::vector<std::pair<int, int>>{
+           {0, 5}, {1, 5}, {5, 5}, {10, 5}, {11, 5}, {100, 7}, {100, 1000}}) {
+    INFO(rows << " rows, " << batch << " per batch");
+    std::vector<std::int64_t> seen;
+    int batches = 0;
+    c.read_in_batches("SELECT g::bigint, g::smallint, NULL::integer FROM generate_series(1, " +
+                          std::to_string(rows) + ") g",
+                      batch, [&](const pg::result& r) {
+                        ++batches;
+                        CHECK(r.rows() <= batch);
+                        for (int i = 0; i < r.rows(); ++i) {
+                          CHECK(r.binary_integer(i, 1) == r.binary_integer(i, 0));
+                          CHECK(!r.optional_binary_integer(i, 2));
+                          seen.push_back(r.binary_integer(i, 0));
+                        }
+                      });
+    std::vector<std::int64_t> wanted;
+    for (int k = 1; k <= rows; ++k)
+      wanted.push_back(k);
+    CHECK(seen == wanted);
+    CHECK(batches == (rows + batch - 1) / batch);
+    CHECK(c.healthy());
+    CHECK(scalar(c, "SELECT 41 + 1") == 42);  // the session is as it was
+  }
+  // Negative numbers keep their sign in every width.
+  c.read_in_batches("SELECT -2::smallint, -70000::integer, -5000000000::bigint", 10,
+                    [&](const pg::result& r) {
+                      CHECK(r.binary_integer(0, 0) == -2);
+                      CHECK(r.binary_integer(0, 1) == -70000);
+                      CHECK(r.binary_integer(0, 2) == -5000000000);
+                    });
+
+  // A failure half-way is thrown; the session is opened again before its next use.
+  CHECK_THROWS_AS(c.read_in_batches("SELECT 10 / (50 - g) FROM generate_series(1, 100) g", 7,
+                                    [](const pg::result&) {}),
+                  pg::failure);
+  CHECK_FALSE(c.healthy());
+  c.reconnect();
+  CHECK(scalar(c, "SELECT 41 + 1") == 42);
+}
+
+TEST_CASE("postgres: counts are exact whether a read of the unfinished jobs or a count made them",
+          "[store][postgres]") {
+  scratch_database db;
+  std::vector<job> jobs;
+  for (std::uint64_t i = 0; i < 40; ++i)
+    jobs.push_back(make_job(i + 1, at_second(i), all_job_statuses[(i * 3) % 8]));
+  {
+    auto writer = open_ok(db);
+    put_all(*writer, jobs);
+  }
+  const auto wanted = [&] { return expected_counts(jobs); };
+
+  // Counted on demand.
+  CHECK(counts_vector(counts(*open_ok(db))) == wanted());
+  // Counted by the reads of recovery.
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+  // A write before anything was counted, then a read that must not count again.
+  {
+    auto s = open_ok(db);
+    const std::size_t pending = static_cast<std::size_t>(job_status::pending);
+    auto it = std::find_if(jobs.begin(), jobs.end(),
+                           [](const job& j) { return j.status == job_status::pending; });
+    REQUIRE(it != jobs.end());
+    *it = with_status(*it, job_status::running);
+    put(*s, *it);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+    CHECK(counts(*s).by_status[pending] == expected_counts(jobs)[pending]);
+  }
+  // A read, then writes, then a prune.
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    jobs[0] = with_status(jobs[0], job_status::canceled);
+    jobs[0].finished_at = at_second(1);
+    put(*s, jobs[0]);
+    apply_ok(*s, {erase_job{jobs[1].id}});
+    jobs.erase(jobs.begin() + 1);
+    CHECK(counts_vector(counts(*s)) == wanted());
+    auto pruned = s->prune_finished(at_second(100'000), 1000);
+    REQUIRE(pruned.has_value());
+    jobs.erase(std::remove_if(jobs.begin(), jobs.end(),
+                              [&](const job& j) {
+                                return std::find(pruned->begin(), pruned->end(), j.id) !=
+                                       pruned->end();
+                              }),
+               jobs.end());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+}

@@ -85,6 +85,24 @@ std::optional<std::int64_t> result::optional_integer(int row, int column) const 
   return integer(row, column);
 }
 
+std::int64_t result::binary_integer(int row, int column) const {
+  const auto t = text(row, column);
+  if (t.size() != 2 && t.size() != 4 && t.size() != 8)
+    throw failure("the server answered " + std::to_string(t.size()) +
+                  " bytes where a binary integer was expected");
+  // Network byte order, two's complement: sign-extend from the first byte.
+  auto value =
+      static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<signed char>(t[0])));
+  for (std::size_t i = 1; i < t.size(); ++i)
+    value = (value << 8) | static_cast<unsigned char>(t[i]);
+  return static_cast<std::int64_t>(value);
+}
+
+std::optional<std::int64_t> result::optional_binary_integer(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return binary_integer(row, column);
+}
+
 connection::connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
   if (conn_ == nullptr) throw failure("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -223,6 +241,69 @@ std::vector<result> connection::transact(const std::vector<step>& steps) {
   broken_ = false;
   if (first) throw *first;
   return out;
+}
+
+void connection::read_in_batches(const std::string& sql, int batch,
+                                 const std::function<void(const result&)>& each) {
+  // As in transact(): until the last sync is read, a failure leaves the
+  // session in an unknown state, and the next call reconnects.
+  broken_ = true;
+  if (PQenterPipelineMode(conn_) != 1)
+    throw failure("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
+  const auto send = [&](const std::string& command, int format) {
+    if (PQsendQueryParams(conn_, command.c_str(), 0, nullptr, nullptr, nullptr, nullptr, format) !=
+        1)
+      throw failure("cannot send " + command + ": " + trimmed(PQerrorMessage(conn_)));
+  };
+  const auto sync = [&] {
+    if (PQpipelineSync(conn_) != 1)
+      throw failure("cannot send the pipeline: " + trimmed(PQerrorMessage(conn_)));
+  };
+  // One command's result (then the null that ends it); a failure is thrown.
+  const auto next = [&](std::string_view doing) {
+    owned_result r(PQgetResult(conn_));
+    if (!r)
+      throw failure("the connection to PostgreSQL was lost: " + trimmed(PQerrorMessage(conn_)));
+    check_result(r.get(), doing);
+    PQclear(PQgetResult(conn_));
+    return result(r.release());
+  };
+  const auto synced = [&] {
+    owned_result r(PQgetResult(conn_));
+    if (!r || PQresultStatus(r.get()) != PGRES_PIPELINE_SYNC)
+      throw failure("the pipeline did not end with its sync: " + trimmed(PQerrorMessage(conn_)));
+  };
+  const std::string fetch = "FETCH FORWARD " + std::to_string(batch) + " FROM jobforge_read";
+  const auto ask = [&] {
+    send(fetch, 1);  // binary: the Bind's format wins over the cursor's
+    sync();          // makes the server flush each batch as it ends
+  };
+  send("BEGIN READ ONLY", 0);
+  send("DECLARE jobforge_read NO SCROLL CURSOR FOR " + sql, 0);
+  ask();
+  ask();
+  next("BEGIN");
+  next("DECLARE");
+  int in_flight = 2;
+  bool exhausted = false;
+  while (in_flight > 0) {
+    result r = next("FETCH");
+    synced();
+    --in_flight;
+    if (r.rows() < batch) exhausted = true;
+    if (!exhausted) {
+      ask();
+      ++in_flight;
+    }
+    if (r.rows() > 0) each(r);
+  }
+  send("COMMIT", 0);  // closes the cursor
+  sync();
+  next("COMMIT");
+  synced();
+  if (PQexitPipelineMode(conn_) != 1)
+    throw failure("cannot leave pipeline mode: " + trimmed(PQerrorMessage(conn_)));
+  broken_ = false;
 }
 
 std::string array_literal(const std::vector<param>& items) {

@@ -6,6 +6,7 @@
 /// turns them into error values at its interface.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -50,6 +51,10 @@ class result {
   /// The column as a 64-bit integer; throws `failure` when it is not one.
   std::int64_t integer(int row, int column) const;
   std::optional<std::int64_t> optional_integer(int row, int column) const;
+  /// A binary-format integer column (smallint, integer or bigint); throws
+  /// `failure` for any other width.
+  std::int64_t binary_integer(int row, int column) const;
+  std::optional<std::int64_t> optional_binary_integer(int row, int column) const;
 
  private:
   pg_result* r_ = nullptr;
@@ -89,6 +94,14 @@ class connection {
   /// rows, or a `failure` (the first step's error) after which nothing of
   /// them is committed.
   std::vector<result> transact(const std::vector<step>& steps);
+
+  /// Reads the rows of the read-only query `sql` through a cursor in a
+  /// transaction of its own, `batch` rows at a time and in binary format:
+  /// `each` gets every batch in order, while the server already produces
+  /// the next (two FETCHes are kept in flight in one pipeline), so that
+  /// decoding overlaps the scan and no result ever holds every row.
+  void read_in_batches(const std::string& sql, int batch,
+                       const std::function<void(const result&)>& each);
 
   /// Whether the session is usable; when it is not, `reconnect()` tries
   /// once to open a new one (prepared statements are prepared again).

@@ -68,6 +68,21 @@ const std::string history_of_row =
     "(SELECT string_agg(h.entry, ',' ORDER BY h.seq) FROM job_history h "
     "WHERE h.job_id = jobs.id AND h.seq < jobs.history_length)";
 
+// The reads of recovery, which go through a cursor (pg::connection::
+// read_in_batches) in binary format: every unfinished job whole, and the
+// summaries of the same jobs (only the columns a summary needs).
+const std::string unfinished_sql = "SELECT doc, " + history_of_row +
+                                   ", status FROM jobs WHERE status IN (" + non_terminal_codes() +
+                                   ")";
+const std::string summaries_sql =
+    "SELECT id, type, status, priority, created_at, run_at, next_attempt_at, dependency_rule, "
+    "parents FROM jobs WHERE status IN (" +
+    non_terminal_codes() + ")";
+
+// Rows per FETCH of those reads: large enough that a round trip is nothing
+// beside decoding the batch, small enough that a batch's result stays small.
+constexpr int read_batch_rows = 20'000;
+
 // The statements of the store, prepared once per session.
 struct statements {
   pg::statement fence{"jobforge_fence", "SELECT jobforge_fence($1::bigint)"};
@@ -116,15 +131,9 @@ struct statements {
           "SELECT id, status FROM victims ORDER BY finished_at, id"};
   pg::statement get{"jobforge_get",
                     "SELECT doc, " + history_of_row + " FROM jobs WHERE id = $1::uuid"};
-  pg::statement unfinished{"jobforge_unfinished", "SELECT doc, " + history_of_row +
-                                                      " FROM jobs WHERE status IN (" +
-                                                      non_terminal_codes() + ")"};
-  pg::statement summaries{"jobforge_summaries",
-                          "SELECT id, type, status, priority, created_at, run_at, "
-                          "next_attempt_at, dependency_rule, parents::text FROM jobs "
-                          "WHERE status IN (" +
-                              non_terminal_codes() + ")"};
-  pg::statement counts{"jobforge_counts", "SELECT status, count(*) FROM jobs GROUP BY status"};
+  pg::statement counts{"jobforge_counts",
+                       "SELECT status, count(*) FROM jobs WHERE status = ANY($1::smallint[]) "
+                       "GROUP BY status"};
   pg::statement claims{"jobforge_claims",
                        "SELECT tenant, unique_key, id, unique_until FROM jobs "
                        "WHERE unique_until IS NOT NULL AND unique_until > $1::bigint"};
@@ -171,7 +180,10 @@ class postgres_store final : public store {
 
   expected<void> apply(const std::vector<store_write>& batch) override {
     if (auto ok = check_batch(batch); !ok) return ok;
-    return guarded("apply a batch", [&] { write_batch(batch); });
+    return guarded("apply a batch", [&] {
+      count_unfinished();  // the counts follow the rows from here
+      write_batch(batch);
+    });
   }
 
   expected<std::optional<job>> get(const job_id& id) override {
@@ -199,14 +211,17 @@ class postgres_store final : public store {
     std::vector<job> out;
     auto ok = guarded("load unfinished jobs", [&] {
       out.clear();
-      auto r = db_.run(sql_.unfinished, {});
-      out.reserve(static_cast<std::size_t>(r.rows()));
-      for (int i = 0; i < r.rows(); ++i) {
-        auto decoded = read_row(r, i);
-        if (!decoded)
-          throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
-        out.push_back(std::move(decoded).value());
-      }
+      unfinished_tally tally;
+      db_.read_in_batches(unfinished_sql, read_batch_rows, [&](const pg::result& r) {
+        for (int i = 0; i < r.rows(); ++i) {
+          auto decoded = read_row(r, i);
+          if (!decoded)
+            throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
+          tally.add(r.binary_integer(i, 2));
+          out.push_back(std::move(decoded).value());
+        }
+      });
+      counted_unfinished(tally);
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -216,10 +231,16 @@ class postgres_store final : public store {
     std::vector<job_summary> out;
     auto ok = guarded("load unfinished jobs", [&] {
       out.clear();
-      auto r = db_.run(sql_.summaries, {});
-      out.reserve(static_cast<std::size_t>(r.rows()));
-      for (int i = 0; i < r.rows(); ++i)
-        out.push_back(read_summary(r, i));
+      unfinished_tally tally;
+      // The counts tell how many rows to expect (when known), to allocate once.
+      if (unfinished_counted_) out.reserve(unfinished_count());
+      db_.read_in_batches(summaries_sql, read_batch_rows, [&](const pg::result& r) {
+        for (int i = 0; i < r.rows(); ++i) {
+          out.push_back(read_summary(r, i));
+          tally.add(static_cast<std::int64_t>(out.back().status));
+        }
+      });
+      counted_unfinished(tally);
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -227,8 +248,12 @@ class postgres_store final : public store {
 
   expected<status_counts> count_by_status() override {
     status_counts out;
-    for (std::size_t s = 0; s < by_status_.size(); ++s)
-      out.by_status[s] = static_cast<std::size_t>(std::max<std::int64_t>(by_status_[s], 0));
+    auto ok = guarded("count jobs", [&] {
+      count_unfinished();
+      for (std::size_t s = 0; s < by_status_.size(); ++s)
+        out.by_status[s] = static_cast<std::size_t>(std::max<std::int64_t>(by_status_[s], 0));
+    });
+    if (!ok) return std::move(ok).error_value();
     return out;
   }
 
@@ -249,6 +274,7 @@ class postgres_store final : public store {
     std::vector<job_id> out;
     auto ok = guarded("prune finished jobs", [&] {
       out.clear();
+      count_unfinished();  // the counts follow the rows from here
       std::vector<pg::step> steps;
       if (epoch_) steps.push_back({&sql_.fence, {number(*epoch_)}});
       steps.push_back(
@@ -299,11 +325,51 @@ class postgres_store final : public store {
     }
   }
 
+  // Counting jobs: the store counts them when it opens (or reconnects),
+  // then follows every write. The finished ones are counted at once; the
+  // unfinished ones, which a deep queue makes many, are counted by the
+  // first read of them all (recovery reads them anyway, so a takeover does
+  // not scan them twice), or else by a count of its own before the first
+  // write or count_by_status(), whichever comes first.
   void recount() {
     by_status_ = {};
-    auto r = db_.run(sql_.counts, {});
+    unfinished_counted_ = false;
+    count_statuses(terminal_codes());
+  }
+
+  void count_unfinished() {
+    if (unfinished_counted_) return;
+    count_statuses(non_terminal_codes());
+    unfinished_counted_ = true;
+  }
+
+  void count_statuses(const std::string& codes) {
+    auto r = db_.run(sql_.counts, {"{" + codes + "}"});
     for (int i = 0; i < r.rows(); ++i)
       by_status_[status_index(r.integer(i, 0))] = r.integer(i, 1);
+  }
+
+  /// The unfinished jobs of a read of them all, by status.
+  struct unfinished_tally {
+    std::array<std::int64_t, all_job_statuses.size()> by_status{};
+    void add(std::int64_t status) { by_status[status_index(status)] += 1; }
+  };
+
+  // A read of every unfinished job made since the last write (none can
+  // come between: this store alone writes, from this thread) counts them.
+  void counted_unfinished(const unfinished_tally& tally) {
+    if (unfinished_counted_) return;
+    for (auto s : all_job_statuses)
+      if (!is_terminal(s))
+        by_status_[static_cast<std::size_t>(s)] = tally.by_status[static_cast<std::size_t>(s)];
+    unfinished_counted_ = true;
+  }
+
+  std::size_t unfinished_count() const {
+    std::int64_t n = 0;
+    for (auto s : all_job_statuses)
+      if (!is_terminal(s)) n += by_status_[static_cast<std::size_t>(s)];
+    return static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
   }
 
   static std::size_t status_index(std::int64_t status) {
@@ -476,38 +542,66 @@ class postgres_store final : public store {
                  boost::json::object{{"id", to_string(id)}, {"reason", reason}}};
   }
 
-  static std::optional<timestamp> optional_time(const pg::result& r, int row, int column) {
-    const auto ms = r.optional_integer(row, column);
+  // A binary uuid (16 bytes) as an id.
+  static job_id binary_id(std::string_view bytes) {
+    if (bytes.size() != 16) throw pg::failure("a job row has a malformed id");
+    std::array<std::uint8_t, 16> raw{};
+    std::copy(bytes.begin(), bytes.end(), raw.begin());
+    return job_id::from_bytes(raw);
+  }
+
+  static std::uint32_t big_endian_u32(std::string_view bytes, std::size_t at) {
+    if (at + 4 > bytes.size()) throw pg::failure("a job row has a malformed array");
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+      v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  }
+
+  // A binary uuid[]: the number of dimensions, a null flag, the element
+  // type, then per dimension its length and lower bound, then each element
+  // as a length and its bytes. An empty array has no dimension.
+  static void read_parents(std::string_view array, std::vector<job_id>& out) {
+    const std::uint32_t dimensions = big_endian_u32(array, 0);
+    if (dimensions == 0) return;
+    if (dimensions != 1) throw pg::failure("a job row has a malformed parents array");
+    const std::uint32_t count = big_endian_u32(array, 12);
+    std::size_t at = 20;
+    out.reserve(count);
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const std::uint32_t length = big_endian_u32(array, at);
+      at += 4;
+      if (length != 16 || at + 16 > array.size())
+        throw pg::failure("a job row has a malformed parents array");
+      out.push_back(binary_id(array.substr(at, 16)));
+      at += 16;
+    }
+  }
+
+  static std::optional<timestamp> binary_time(const pg::result& r, int row, int column) {
+    const auto ms = r.optional_binary_integer(row, column);
     if (!ms) return std::nullopt;
     return from_unix_ms(*ms);
   }
 
+  // A row of summaries_sql, in binary format.
   static job_summary read_summary(const pg::result& r, int row) {
     job_summary out;
-    out.id = parse_id(r.text(row, 0));
+    out.id = binary_id(r.text(row, 0));
     out.type = std::string(r.text(row, 1));
-    out.status = static_cast<job_status>(status_index(r.integer(row, 2)));
-    const auto prio = r.integer(row, 3);
+    out.status = static_cast<job_status>(status_index(r.binary_integer(row, 2)));
+    const auto prio = r.binary_integer(row, 3);
     if (prio < 0 || prio > static_cast<std::int64_t>(priority::critical))
       throw pg::failure("a job row has a malformed priority");
     out.priority = static_cast<priority>(prio);
-    out.created_at = from_unix_ms(r.integer(row, 4));
-    out.run_at = optional_time(r, row, 5);
-    out.next_attempt_at = optional_time(r, row, 6);
-    const auto rule = r.integer(row, 7);
+    out.created_at = from_unix_ms(r.binary_integer(row, 4));
+    out.run_at = binary_time(r, row, 5);
+    out.next_attempt_at = binary_time(r, row, 6);
+    const auto rule = r.binary_integer(row, 7);
     out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
     out.dependencies.on_failure =
         (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
-    // `parents::text`: {id,id,...} (a uuid never needs quoting).
-    std::string_view parents = r.text(row, 8);
-    if (parents.size() >= 2) parents = parents.substr(1, parents.size() - 2);
-    std::size_t start = 0;
-    while (start < parents.size()) {
-      std::size_t end = parents.find(',', start);
-      if (end == std::string_view::npos) end = parents.size();
-      out.dependencies.depends_on.push_back(parse_id(parents.substr(start, end - start)));
-      start = end + 1;
-    }
+    read_parents(r.text(row, 8), out.dependencies.depends_on);
     return out;
   }
 
@@ -579,8 +673,10 @@ class postgres_store final : public store {
   std::function<void(const std::string&)> on_fenced_;
   statements sql_;
   /// Jobs by status: counted when the store opens (or reconnects), then
-  /// kept as rows change, so that counting reads no index.
+  /// kept as rows change, so that counting reads no index (see recount()).
   std::array<std::int64_t, all_job_statuses.size()> by_status_{};
+  /// Whether by_status_ holds the unfinished statuses too.
+  bool unfinished_counted_ = false;
   /// What was written of each unfinished job's history (see history_mark).
   std::unordered_map<job_id, history_mark> history_written_;
 };
