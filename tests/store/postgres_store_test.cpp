@@ -299,46 +299,53 @@ TEST_CASE("postgres: filters PostgreSQL cannot hold match nothing instead of fai
   }
 }
 
-TEST_CASE("postgres: a query read in batches comes whole and in order, whatever the batch size",
+TEST_CASE("postgres: a query streamed by a binary COPY comes whole and in order",
           "[store][postgres]") {
   scratch_database db;
   auto c = db.connect();
-  for (const auto& [rows, batch] : std::vector<std::pair<int, int>>{
-           {0, 5}, {1, 5}, {5, 5}, {10, 5}, {11, 5}, {100, 7}, {100, 1000}}) {
-    INFO(rows << " rows, " << batch << " per batch");
-    std::vector<std::int64_t> seen;
-    int batches = 0;
-    c.read_in_batches("SELECT g::bigint, g::smallint, NULL::integer FROM generate_series(1, " +
-                          std::to_string(rows) + ") g",
-                      batch, [&](const pg::result& r) {
-                        ++batches;
-                        CHECK(r.rows() <= batch);
-                        for (int i = 0; i < r.rows(); ++i) {
-                          CHECK(r.binary_integer(i, 1) == r.binary_integer(i, 0));
-                          CHECK(!r.optional_binary_integer(i, 2));
-                          seen.push_back(r.binary_integer(i, 0));
-                        }
-                      });
-    std::vector<std::int64_t> wanted;
-    for (int k = 1; k <= rows; ++k)
-      wanted.push_back(k);
-    CHECK(seen == wanted);
-    CHECK(batches == (rows + batch - 1) / batch);
+  for (const int rows : {0, 1, 2, 1000, 100'000}) {
+    INFO(rows << " rows");
+    std::int64_t seen = 0;
+    bool in_order = true;
+    c.copy_out(
+        "SELECT g::bigint, (g % 30000)::smallint, NULL::integer, repeat('x', g % 7) FROM "
+        "generate_series(1, " +
+            std::to_string(rows) + ") g",
+        [&](const pg::binary_row& r) {
+          REQUIRE(r.size() == 4);
+          in_order = in_order && r.integer(0) == seen + 1 && r.integer(1) == (seen + 1) % 30000 &&
+                     !r.optional_integer(2) && r.is_null(2) &&
+                     r.bytes(3) == std::string(static_cast<std::size_t>((seen + 1) % 7), 'x');
+          ++seen;
+        });
+    CHECK(seen == rows);
+    CHECK(in_order);
     CHECK(c.healthy());
     CHECK(scalar(c, "SELECT 41 + 1") == 42);  // the session is as it was
   }
-  // Negative numbers keep their sign in every width.
-  c.read_in_batches("SELECT -2::smallint, -70000::integer, -5000000000::bigint", 10,
-                    [&](const pg::result& r) {
-                      CHECK(r.binary_integer(0, 0) == -2);
-                      CHECK(r.binary_integer(0, 1) == -70000);
-                      CHECK(r.binary_integer(0, 2) == -5000000000);
-                    });
+  // Negative numbers keep their sign in every width; NULL is not a number.
+  c.copy_out("SELECT -2::smallint, -70000::integer, -5000000000::bigint, NULL::bigint",
+             [&](const pg::binary_row& r) {
+               CHECK(r.integer(0) == -2);
+               CHECK(r.integer(1) == -70000);
+               CHECK(r.integer(2) == -5000000000);
+               CHECK_THROWS_AS(r.integer(3), pg::failure);
+             });
 
-  // A failure half-way is thrown; the session is opened again before its next use.
-  CHECK_THROWS_AS(c.read_in_batches("SELECT 10 / (50 - g) FROM generate_series(1, 100) g", 7,
-                                    [](const pg::result&) {}),
+  // A failure half-way is thrown, by the server or by the reader; the
+  // session is opened again before its next use.
+  CHECK_THROWS_AS(c.copy_out("SELECT 10 / (50000 - g) FROM generate_series(1, 100000) g",
+                             [](const pg::binary_row&) {}),
                   pg::failure);
+  CHECK_FALSE(c.healthy());
+  c.reconnect();
+  CHECK(scalar(c, "SELECT 41 + 1") == 42);
+  int calls = 0;
+  CHECK_THROWS_AS(c.copy_out("SELECT g FROM generate_series(1, 100000) g",
+                             [&](const pg::binary_row&) {
+                               if (++calls == 10) throw std::runtime_error("cannot decode");
+                             }),
+                  std::runtime_error);
   CHECK_FALSE(c.healthy());
   c.reconnect();
   CHECK(scalar(c, "SELECT 41 + 1") == 42);

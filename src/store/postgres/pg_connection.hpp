@@ -51,13 +51,30 @@ class result {
   /// The column as a 64-bit integer; throws `failure` when it is not one.
   std::int64_t integer(int row, int column) const;
   std::optional<std::int64_t> optional_integer(int row, int column) const;
-  /// A binary-format integer column (smallint, integer or bigint); throws
-  /// `failure` for any other width.
-  std::int64_t binary_integer(int row, int column) const;
-  std::optional<std::int64_t> optional_binary_integer(int row, int column) const;
 
  private:
   pg_result* r_ = nullptr;
+};
+
+class copy_decoder;
+
+/// One row of a binary COPY: its fields' bytes, in PostgreSQL's binary
+/// format (integers in network byte order, a uuid's 16 bytes, a text's
+/// bytes as they are).
+class binary_row {
+ public:
+  /// The number of fields.
+  std::size_t size() const noexcept { return fields_.size(); }
+  bool is_null(std::size_t field) const noexcept { return !fields_[field]; }
+  /// The field's bytes (empty for NULL).
+  std::string_view bytes(std::size_t field) const noexcept { return fields_[field].value_or(""); }
+  /// A smallint, integer or bigint field; throws `failure` for NULL or any other width.
+  std::int64_t integer(std::size_t field) const;
+  std::optional<std::int64_t> optional_integer(std::size_t field) const;
+
+ private:
+  friend class copy_decoder;
+  std::vector<std::optional<std::string_view>> fields_;
 };
 
 /// A statement of a pipeline: prepared once per session under `name`.
@@ -95,13 +112,11 @@ class connection {
   /// them is committed.
   std::vector<result> transact(const std::vector<step>& steps);
 
-  /// Reads the rows of the read-only query `sql` through a cursor in a
-  /// transaction of its own, `batch` rows at a time and in binary format:
-  /// `each` gets every batch in order, while the server already produces
-  /// the next (two FETCHes are kept in flight in one pipeline), so that
-  /// decoding overlaps the scan and no result ever holds every row.
-  void read_in_batches(const std::string& sql, int batch,
-                       const std::function<void(const result&)>& each);
+  /// Streams the rows of the read-only query `sql` with `COPY (sql) TO
+  /// STDOUT (FORMAT binary)`: `each` gets every row as it arrives, decoded
+  /// while the server still produces the next ones, and no result ever
+  /// holds every row (a plain query buffers the whole answer first).
+  void copy_out(const std::string& sql, const std::function<void(const binary_row&)>& each);
 
   /// Whether the session is usable; when it is not, `reconnect()` tries
   /// once to open a new one (prepared statements are prepared again).

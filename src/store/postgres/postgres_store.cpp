@@ -68,9 +68,9 @@ const std::string history_of_row =
     "(SELECT string_agg(h.entry, ',' ORDER BY h.seq) FROM job_history h "
     "WHERE h.job_id = jobs.id AND h.seq < jobs.history_length)";
 
-// The reads of recovery, which go through a cursor (pg::connection::
-// read_in_batches) in binary format: every unfinished job whole, and the
-// summaries of the same jobs (only the columns a summary needs).
+// The reads of recovery, streamed in binary format (pg::connection::
+// copy_out): every unfinished job whole, and the summaries of the same jobs
+// (only the columns a summary needs).
 const std::string unfinished_sql = "SELECT doc, " + history_of_row +
                                    ", status FROM jobs WHERE status IN (" + non_terminal_codes() +
                                    ")";
@@ -78,10 +78,6 @@ const std::string summaries_sql =
     "SELECT id, type, status, priority, created_at, run_at, next_attempt_at, dependency_rule, "
     "parents FROM jobs WHERE status IN (" +
     non_terminal_codes() + ")";
-
-// Rows per FETCH of those reads: large enough that a round trip is nothing
-// beside decoding the batch, small enough that a batch's result stays small.
-constexpr int read_batch_rows = 20'000;
 
 // The statements of the store, prepared once per session.
 struct statements {
@@ -210,18 +206,12 @@ class postgres_store final : public store {
   expected<std::vector<job>> load_unfinished() override {
     std::vector<job> out;
     auto ok = guarded("load unfinished jobs", [&] {
-      out.clear();
-      unfinished_tally tally;
-      db_.read_in_batches(unfinished_sql, read_batch_rows, [&](const pg::result& r) {
-        for (int i = 0; i < r.rows(); ++i) {
-          auto decoded = read_row(r, i);
-          if (!decoded)
-            throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
-          tally.add(r.binary_integer(i, 2));
-          out.push_back(std::move(decoded).value());
-        }
+      out = read_unfinished<job>(unfinished_sql, [](const pg::binary_row& r) {
+        auto decoded = read_job(r.bytes(0), r.bytes(1));
+        if (!decoded)
+          throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
+        return std::pair{std::move(decoded).value(), r.integer(2)};
       });
-      counted_unfinished(tally);
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -230,17 +220,11 @@ class postgres_store final : public store {
   expected<std::vector<job_summary>> load_unfinished_summaries() override {
     std::vector<job_summary> out;
     auto ok = guarded("load unfinished jobs", [&] {
-      out.clear();
-      unfinished_tally tally;
-      // The counts tell how many rows to expect (when known), to allocate once.
-      if (unfinished_counted_) out.reserve(unfinished_count());
-      db_.read_in_batches(summaries_sql, read_batch_rows, [&](const pg::result& r) {
-        for (int i = 0; i < r.rows(); ++i) {
-          out.push_back(read_summary(r, i));
-          tally.add(static_cast<std::int64_t>(out.back().status));
-        }
+      out = read_unfinished<job_summary>(summaries_sql, [](const pg::binary_row& r) {
+        auto summary = read_summary(r);
+        const auto status = static_cast<std::int64_t>(summary.status);
+        return std::pair{std::move(summary), status};
       });
-      counted_unfinished(tally);
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -355,6 +339,39 @@ class postgres_store final : public store {
     void add(std::int64_t status) { by_status[status_index(status)] += 1; }
   };
 
+  // Every unfinished job as `decode` makes it of its row (with the row's
+  // status), counting them by the way. The vector is sized once, from the
+  // planner's estimate of the table's rows less the finished jobs counted
+  // at open: growing it row by row would move a million items several
+  // times, and touching fresh memory (page faults) is most of the cost.
+  template <class T, class Decode>
+  std::vector<T> read_unfinished(const std::string& sql, Decode decode) {
+    unfinished_tally tally;
+    std::vector<T> out;
+    out.reserve(expected_unfinished());
+    db_.copy_out(sql, [&](const pg::binary_row& r) {
+      auto [item, status] = decode(r);
+      tally.add(status);
+      out.push_back(std::move(item));
+    });
+    counted_unfinished(tally);
+    // A stale estimate reserved far too much: give it back.
+    if (out.capacity() > 2 * out.size() + 4096) out.shrink_to_fit();
+    return out;
+  }
+
+  std::size_t expected_unfinished() {
+    auto r = db_.exec("SELECT reltuples::bigint FROM pg_class WHERE oid = 'jobs'::regclass");
+    if (r.rows() != 1) return 0;
+    std::int64_t finished = 0;
+    for (auto s : all_job_statuses)
+      if (is_terminal(s)) finished += by_status_[static_cast<std::size_t>(s)];
+    // -1: never analyzed; an estimate past 50 million is not trusted either.
+    const std::int64_t rows = r.integer(0, 0);
+    if (rows <= 0 || rows > 50'000'000) return 0;
+    return static_cast<std::size_t>(std::max<std::int64_t>(rows - finished, 0));
+  }
+
   // A read of every unfinished job made since the last write (none can
   // come between: this store alone writes, from this thread) counts them.
   void counted_unfinished(const unfinished_tally& tally) {
@@ -363,13 +380,6 @@ class postgres_store final : public store {
       if (!is_terminal(s))
         by_status_[static_cast<std::size_t>(s)] = tally.by_status[static_cast<std::size_t>(s)];
     unfinished_counted_ = true;
-  }
-
-  std::size_t unfinished_count() const {
-    std::int64_t n = 0;
-    for (auto s : all_job_statuses)
-      if (!is_terminal(s)) n += by_status_[static_cast<std::size_t>(s)];
-    return static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
   }
 
   static std::size_t status_index(std::int64_t status) {
@@ -524,8 +534,12 @@ class postgres_store final : public store {
   // A stored document (column 0) with its history (column 1) as a job, or
   // why it is not one.
   static expected<job> read_row(const pg::result& r, int row) {
-    const std::string text =
-        with_history_texts(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
+    return read_job(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
+  }
+
+  // A document with its history entries (empty: none) as a job, or why it is not one.
+  static expected<job> read_job(std::string_view doc, std::string_view history) {
+    const std::string text = with_history_texts(doc, history);
     boost::json::error_code ec;
     auto value = boost::json::parse(text, ec);
     if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
@@ -578,30 +592,32 @@ class postgres_store final : public store {
     }
   }
 
-  static std::optional<timestamp> binary_time(const pg::result& r, int row, int column) {
-    const auto ms = r.optional_binary_integer(row, column);
+  static std::optional<timestamp> binary_time(const pg::binary_row& r, std::size_t field) {
+    const auto ms = r.optional_integer(field);
     if (!ms) return std::nullopt;
     return from_unix_ms(*ms);
   }
 
   // A row of summaries_sql, in binary format.
-  static job_summary read_summary(const pg::result& r, int row) {
+  static job_summary read_summary(const pg::binary_row& r) {
+    if (r.size() != 9)
+      throw pg::failure("a summary row has " + std::to_string(r.size()) + " fields");
     job_summary out;
-    out.id = binary_id(r.text(row, 0));
-    out.type = std::string(r.text(row, 1));
-    out.status = static_cast<job_status>(status_index(r.binary_integer(row, 2)));
-    const auto prio = r.binary_integer(row, 3);
+    out.id = binary_id(r.bytes(0));
+    out.type = std::string(r.bytes(1));
+    out.status = static_cast<job_status>(status_index(r.integer(2)));
+    const auto prio = r.integer(3);
     if (prio < 0 || prio > static_cast<std::int64_t>(priority::critical))
       throw pg::failure("a job row has a malformed priority");
     out.priority = static_cast<priority>(prio);
-    out.created_at = from_unix_ms(r.binary_integer(row, 4));
-    out.run_at = binary_time(r, row, 5);
-    out.next_attempt_at = binary_time(r, row, 6);
-    const auto rule = r.binary_integer(row, 7);
+    out.created_at = from_unix_ms(r.integer(4));
+    out.run_at = binary_time(r, 5);
+    out.next_attempt_at = binary_time(r, 6);
+    const auto rule = r.integer(7);
     out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
     out.dependencies.on_failure =
         (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
-    read_parents(r.text(row, 8), out.dependencies.depends_on);
+    read_parents(r.bytes(8), out.dependencies.depends_on);
     return out;
   }
 
