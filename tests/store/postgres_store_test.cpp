@@ -298,3 +298,115 @@ TEST_CASE("postgres: filters PostgreSQL cannot hold match nothing instead of fai
     CHECK(list_ok(*s, q).items.empty());
   }
 }
+
+TEST_CASE("postgres: a query streamed by a binary COPY comes whole and in order",
+          "[store][postgres]") {
+  scratch_database db;
+  auto c = db.connect();
+  for (const int rows : {0, 1, 2, 1000, 100'000}) {
+    INFO(rows << " rows");
+    std::int64_t seen = 0;
+    bool in_order = true;
+    c.copy_out(
+        "SELECT g::bigint, (g % 30000)::smallint, NULL::integer, repeat('x', g % 7) FROM "
+        "generate_series(1, " +
+            std::to_string(rows) + ") g",
+        [&](const pg::binary_row& r) {
+          REQUIRE(r.size() == 4);
+          in_order = in_order && r.integer(0) == seen + 1 && r.integer(1) == (seen + 1) % 30000 &&
+                     !r.optional_integer(2) && r.is_null(2) &&
+                     r.bytes(3) == std::string(static_cast<std::size_t>((seen + 1) % 7), 'x');
+          ++seen;
+        });
+    CHECK(seen == rows);
+    CHECK(in_order);
+    CHECK(c.healthy());
+    CHECK(scalar(c, "SELECT 41 + 1") == 42);  // the session is as it was
+  }
+  // Negative numbers keep their sign in every width; NULL is not a number.
+  c.copy_out("SELECT -2::smallint, -70000::integer, -5000000000::bigint, NULL::bigint",
+             [&](const pg::binary_row& r) {
+               CHECK(r.integer(0) == -2);
+               CHECK(r.integer(1) == -70000);
+               CHECK(r.integer(2) == -5000000000);
+               CHECK_THROWS_AS(r.integer(3), pg::failure);
+             });
+
+  // A failure half-way is thrown, by the server or by the reader; the
+  // session is opened again before its next use.
+  CHECK_THROWS_AS(c.copy_out("SELECT 10 / (50000 - g) FROM generate_series(1, 100000) g",
+                             [](const pg::binary_row&) {}),
+                  pg::failure);
+  CHECK_FALSE(c.healthy());
+  c.reconnect();
+  CHECK(scalar(c, "SELECT 41 + 1") == 42);
+  int calls = 0;
+  CHECK_THROWS_AS(c.copy_out("SELECT g FROM generate_series(1, 100000) g",
+                             [&](const pg::binary_row&) {
+                               if (++calls == 10) throw std::runtime_error("cannot decode");
+                             }),
+                  std::runtime_error);
+  CHECK_FALSE(c.healthy());
+  c.reconnect();
+  CHECK(scalar(c, "SELECT 41 + 1") == 42);
+}
+
+TEST_CASE("postgres: counts are exact whether a read of the unfinished jobs or a count made them",
+          "[store][postgres]") {
+  scratch_database db;
+  std::vector<job> jobs;
+  for (std::uint64_t i = 0; i < 40; ++i)
+    jobs.push_back(make_job(i + 1, at_second(i), all_job_statuses[(i * 3) % 8]));
+  {
+    auto writer = open_ok(db);
+    put_all(*writer, jobs);
+  }
+  const auto wanted = [&] { return expected_counts(jobs); };
+
+  // Counted on demand.
+  CHECK(counts_vector(counts(*open_ok(db))) == wanted());
+  // Counted by the reads of recovery.
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+  // A write before anything was counted, then a read that must not count again.
+  {
+    auto s = open_ok(db);
+    const std::size_t pending = static_cast<std::size_t>(job_status::pending);
+    auto it = std::find_if(jobs.begin(), jobs.end(),
+                           [](const job& j) { return j.status == job_status::pending; });
+    REQUIRE(it != jobs.end());
+    *it = with_status(*it, job_status::running);
+    put(*s, *it);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    CHECK(counts_vector(counts(*s)) == wanted());
+    CHECK(counts(*s).by_status[pending] == expected_counts(jobs)[pending]);
+  }
+  // A read, then writes, then a prune.
+  {
+    auto s = open_ok(db);
+    REQUIRE(s->load_unfinished_summaries().has_value());
+    jobs[0] = with_status(jobs[0], job_status::canceled);
+    jobs[0].finished_at = at_second(1);
+    put(*s, jobs[0]);
+    apply_ok(*s, {erase_job{jobs[1].id}});
+    jobs.erase(jobs.begin() + 1);
+    CHECK(counts_vector(counts(*s)) == wanted());
+    auto pruned = s->prune_finished(at_second(100'000), 1000);
+    REQUIRE(pruned.has_value());
+    jobs.erase(std::remove_if(jobs.begin(), jobs.end(),
+                              [&](const job& j) {
+                                return std::find(pruned->begin(), pruned->end(), j.id) !=
+                                       pruned->end();
+                              }),
+               jobs.end());
+    CHECK(counts_vector(counts(*s)) == wanted());
+  }
+}

@@ -85,6 +85,24 @@ std::optional<std::int64_t> result::optional_integer(int row, int column) const 
   return integer(row, column);
 }
 
+std::int64_t binary_row::integer(std::size_t field) const {
+  const auto t = bytes(field);
+  if (is_null(field) || (t.size() != 2 && t.size() != 4 && t.size() != 8))
+    throw failure("the server sent " + std::to_string(t.size()) +
+                  " bytes where a binary integer was expected");
+  // Network byte order, two's complement: sign-extend from the first byte.
+  auto value =
+      static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<signed char>(t[0])));
+  for (std::size_t i = 1; i < t.size(); ++i)
+    value = (value << 8) | static_cast<unsigned char>(t[i]);
+  return static_cast<std::int64_t>(value);
+}
+
+std::optional<std::int64_t> binary_row::optional_integer(std::size_t field) const {
+  if (is_null(field)) return std::nullopt;
+  return integer(field);
+}
+
 connection::connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
   if (conn_ == nullptr) throw failure("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -223,6 +241,126 @@ std::vector<result> connection::transact(const std::vector<step>& steps) {
   broken_ = false;
   if (first) throw *first;
   return out;
+}
+
+namespace {
+
+std::uint32_t big_endian(const char* p, std::size_t width) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < width; ++i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+// The binary COPY stream: a header, then tuples (a 16-bit field count,
+// then per field a 32-bit length, -1 for NULL, and its bytes), then a
+// trailer (a field count of -1). PostgreSQL sends one tuple per message,
+// but the format does not promise it: a tuple cut by a message's end is
+// kept and completed by the next.
+class copy_decoder {
+ public:
+  explicit copy_decoder(const std::function<void(const binary_row&)>& each, binary_row& row)
+      : each_(each), row_(row) {}
+
+  void feed(std::string_view data) {
+    if (carry_.empty()) {
+      const std::size_t used = consume(data);
+      carry_.assign(data.substr(used));
+    } else {
+      carry_.append(data);
+      const std::size_t used = consume(carry_);
+      carry_.erase(0, used);
+    }
+  }
+
+  void finish() const {
+    if (!ended_ || !carry_.empty()) throw failure("the COPY stream ended half-way");
+  }
+
+ private:
+  static constexpr std::string_view signature{"PGCOPY\n\377\r\n\0", 11};
+
+  // Decodes what `data` holds whole; how many bytes that was.
+  std::size_t consume(std::string_view data) {
+    std::size_t at = 0;
+    if (!header_read_) {
+      if (data.size() < 19) return 0;
+      if (data.substr(0, 11) != signature) throw failure("the COPY stream has no binary header");
+      const std::size_t extension = big_endian(data.data() + 15, 4);
+      if (data.size() < 19 + extension) return 0;
+      at = 19 + extension;
+      header_read_ = true;
+    }
+    while (at + 2 <= data.size()) {
+      if (ended_) throw failure("the COPY stream goes on after its trailer");
+      const auto count = static_cast<std::int16_t>(big_endian(data.data() + at, 2));
+      if (count == -1) {
+        ended_ = true;
+        at += 2;
+        continue;
+      }
+      if (count < 0) throw failure("the COPY stream has a malformed tuple");
+      std::size_t p = at + 2;
+      row_.fields_.clear();
+      for (int f = 0; f < count; ++f) {
+        if (p + 4 > data.size()) return at;  // the rest comes next
+        const auto length = static_cast<std::int32_t>(big_endian(data.data() + p, 4));
+        p += 4;
+        if (length == -1) {
+          row_.fields_.emplace_back(std::nullopt);
+          continue;
+        }
+        if (length < 0) throw failure("the COPY stream has a malformed field");
+        if (p + static_cast<std::size_t>(length) > data.size()) return at;
+        row_.fields_.emplace_back(data.substr(p, static_cast<std::size_t>(length)));
+        p += static_cast<std::size_t>(length);
+      }
+      each_(row_);
+      at = p;
+    }
+    return at;
+  }
+
+  const std::function<void(const binary_row&)>& each_;
+  binary_row& row_;
+  std::string carry_;
+  bool header_read_ = false;
+  bool ended_ = false;
+};
+
+void connection::copy_out(const std::string& sql,
+                          const std::function<void(const binary_row&)>& each) {
+  // Until the COPY's end is read, a failure (here or in `each`) leaves the
+  // session in the middle of it: it is dropped, and the next call reconnects.
+  broken_ = true;
+  const std::string copy = "COPY (" + sql + ") TO STDOUT (FORMAT binary)";
+  if (PQsendQuery(conn_, copy.c_str()) != 1)
+    throw failure("cannot send a COPY: " + trimmed(PQerrorMessage(conn_)));
+  {
+    owned_result started(PQgetResult(conn_));
+    if (!started || PQresultStatus(started.get()) != PGRES_COPY_OUT) {
+      check_result(started.get(), "COPY");
+      throw failure("the server did not start the COPY");
+    }
+  }
+  binary_row row;
+  copy_decoder decoder(each, row);
+  for (;;) {
+    char* buffer = nullptr;
+    const int got = PQgetCopyData(conn_, &buffer, 0);
+    if (got == -1) break;  // the end: its status follows
+    if (got < 0 || buffer == nullptr)
+      throw failure("the COPY failed: " + trimmed(PQerrorMessage(conn_)));
+    const std::unique_ptr<char, void (*)(void*)> owned(buffer, PQfreemem);
+    decoder.feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+  }
+  owned_result done(PQgetResult(conn_));
+  check_result(done.get(), "COPY");
+  PQclear(PQgetResult(conn_));  // the null that ends the command
+  decoder.finish();
+  broken_ = false;
 }
 
 std::string array_literal(const std::vector<param>& items) {

@@ -6,6 +6,7 @@
 /// turns them into error values at its interface.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -55,6 +56,27 @@ class result {
   pg_result* r_ = nullptr;
 };
 
+class copy_decoder;
+
+/// One row of a binary COPY: its fields' bytes, in PostgreSQL's binary
+/// format (integers in network byte order, a uuid's 16 bytes, a text's
+/// bytes as they are).
+class binary_row {
+ public:
+  /// The number of fields.
+  std::size_t size() const noexcept { return fields_.size(); }
+  bool is_null(std::size_t field) const noexcept { return !fields_[field]; }
+  /// The field's bytes (empty for NULL).
+  std::string_view bytes(std::size_t field) const noexcept { return fields_[field].value_or(""); }
+  /// A smallint, integer or bigint field; throws `failure` for NULL or any other width.
+  std::int64_t integer(std::size_t field) const;
+  std::optional<std::int64_t> optional_integer(std::size_t field) const;
+
+ private:
+  friend class copy_decoder;
+  std::vector<std::optional<std::string_view>> fields_;
+};
+
 /// A statement of a pipeline: prepared once per session under `name`.
 struct statement {
   std::string name;
@@ -89,6 +111,12 @@ class connection {
   /// rows, or a `failure` (the first step's error) after which nothing of
   /// them is committed.
   std::vector<result> transact(const std::vector<step>& steps);
+
+  /// Streams the rows of the read-only query `sql` with `COPY (sql) TO
+  /// STDOUT (FORMAT binary)`: `each` gets every row as it arrives, decoded
+  /// while the server still produces the next ones, and no result ever
+  /// holds every row (a plain query buffers the whole answer first).
+  void copy_out(const std::string& sql, const std::function<void(const binary_row&)>& each);
 
   /// Whether the session is usable; when it is not, `reconnect()` tries
   /// once to open a new one (prepared statements are prepared again).

@@ -68,6 +68,17 @@ const std::string history_of_row =
     "(SELECT string_agg(h.entry, ',' ORDER BY h.seq) FROM job_history h "
     "WHERE h.job_id = jobs.id AND h.seq < jobs.history_length)";
 
+// The reads of recovery, streamed in binary format (pg::connection::
+// copy_out): every unfinished job whole, and the summaries of the same jobs
+// (only the columns a summary needs).
+const std::string unfinished_sql = "SELECT doc, " + history_of_row +
+                                   ", status FROM jobs WHERE status IN (" + non_terminal_codes() +
+                                   ")";
+const std::string summaries_sql =
+    "SELECT id, type, status, priority, created_at, run_at, next_attempt_at, dependency_rule, "
+    "parents FROM jobs WHERE status IN (" +
+    non_terminal_codes() + ")";
+
 // The statements of the store, prepared once per session.
 struct statements {
   pg::statement fence{"jobforge_fence", "SELECT jobforge_fence($1::bigint)"};
@@ -116,15 +127,9 @@ struct statements {
           "SELECT id, status FROM victims ORDER BY finished_at, id"};
   pg::statement get{"jobforge_get",
                     "SELECT doc, " + history_of_row + " FROM jobs WHERE id = $1::uuid"};
-  pg::statement unfinished{"jobforge_unfinished", "SELECT doc, " + history_of_row +
-                                                      " FROM jobs WHERE status IN (" +
-                                                      non_terminal_codes() + ")"};
-  pg::statement summaries{"jobforge_summaries",
-                          "SELECT id, type, status, priority, created_at, run_at, "
-                          "next_attempt_at, dependency_rule, parents::text FROM jobs "
-                          "WHERE status IN (" +
-                              non_terminal_codes() + ")"};
-  pg::statement counts{"jobforge_counts", "SELECT status, count(*) FROM jobs GROUP BY status"};
+  pg::statement counts{"jobforge_counts",
+                       "SELECT status, count(*) FROM jobs WHERE status = ANY($1::smallint[]) "
+                       "GROUP BY status"};
   pg::statement claims{"jobforge_claims",
                        "SELECT tenant, unique_key, id, unique_until FROM jobs "
                        "WHERE unique_until IS NOT NULL AND unique_until > $1::bigint"};
@@ -171,7 +176,10 @@ class postgres_store final : public store {
 
   expected<void> apply(const std::vector<store_write>& batch) override {
     if (auto ok = check_batch(batch); !ok) return ok;
-    return guarded("apply a batch", [&] { write_batch(batch); });
+    return guarded("apply a batch", [&] {
+      count_unfinished();  // the counts follow the rows from here
+      write_batch(batch);
+    });
   }
 
   expected<std::optional<job>> get(const job_id& id) override {
@@ -198,15 +206,12 @@ class postgres_store final : public store {
   expected<std::vector<job>> load_unfinished() override {
     std::vector<job> out;
     auto ok = guarded("load unfinished jobs", [&] {
-      out.clear();
-      auto r = db_.run(sql_.unfinished, {});
-      out.reserve(static_cast<std::size_t>(r.rows()));
-      for (int i = 0; i < r.rows(); ++i) {
-        auto decoded = read_row(r, i);
+      out = read_unfinished<job>(unfinished_sql, [](const pg::binary_row& r) {
+        auto decoded = read_job(r.bytes(0), r.bytes(1));
         if (!decoded)
           throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
-        out.push_back(std::move(decoded).value());
-      }
+        return std::pair{std::move(decoded).value(), r.integer(2)};
+      });
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -215,11 +220,11 @@ class postgres_store final : public store {
   expected<std::vector<job_summary>> load_unfinished_summaries() override {
     std::vector<job_summary> out;
     auto ok = guarded("load unfinished jobs", [&] {
-      out.clear();
-      auto r = db_.run(sql_.summaries, {});
-      out.reserve(static_cast<std::size_t>(r.rows()));
-      for (int i = 0; i < r.rows(); ++i)
-        out.push_back(read_summary(r, i));
+      out = read_unfinished<job_summary>(summaries_sql, [](const pg::binary_row& r) {
+        auto summary = read_summary(r);
+        const auto status = static_cast<std::int64_t>(summary.status);
+        return std::pair{std::move(summary), status};
+      });
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -227,8 +232,12 @@ class postgres_store final : public store {
 
   expected<status_counts> count_by_status() override {
     status_counts out;
-    for (std::size_t s = 0; s < by_status_.size(); ++s)
-      out.by_status[s] = static_cast<std::size_t>(std::max<std::int64_t>(by_status_[s], 0));
+    auto ok = guarded("count jobs", [&] {
+      count_unfinished();
+      for (std::size_t s = 0; s < by_status_.size(); ++s)
+        out.by_status[s] = static_cast<std::size_t>(std::max<std::int64_t>(by_status_[s], 0));
+    });
+    if (!ok) return std::move(ok).error_value();
     return out;
   }
 
@@ -249,6 +258,7 @@ class postgres_store final : public store {
     std::vector<job_id> out;
     auto ok = guarded("prune finished jobs", [&] {
       out.clear();
+      count_unfinished();  // the counts follow the rows from here
       std::vector<pg::step> steps;
       if (epoch_) steps.push_back({&sql_.fence, {number(*epoch_)}});
       steps.push_back(
@@ -299,11 +309,77 @@ class postgres_store final : public store {
     }
   }
 
+  // Counting jobs: the store counts them when it opens (or reconnects),
+  // then follows every write. The finished ones are counted at once; the
+  // unfinished ones, which a deep queue makes many, are counted by the
+  // first read of them all (recovery reads them anyway, so a takeover does
+  // not scan them twice), or else by a count of its own before the first
+  // write or count_by_status(), whichever comes first.
   void recount() {
     by_status_ = {};
-    auto r = db_.run(sql_.counts, {});
+    unfinished_counted_ = false;
+    count_statuses(terminal_codes());
+  }
+
+  void count_unfinished() {
+    if (unfinished_counted_) return;
+    count_statuses(non_terminal_codes());
+    unfinished_counted_ = true;
+  }
+
+  void count_statuses(const std::string& codes) {
+    auto r = db_.run(sql_.counts, {"{" + codes + "}"});
     for (int i = 0; i < r.rows(); ++i)
       by_status_[status_index(r.integer(i, 0))] = r.integer(i, 1);
+  }
+
+  /// The unfinished jobs of a read of them all, by status.
+  struct unfinished_tally {
+    std::array<std::int64_t, all_job_statuses.size()> by_status{};
+    void add(std::int64_t status) { by_status[status_index(status)] += 1; }
+  };
+
+  // Every unfinished job as `decode` makes it of its row (with the row's
+  // status), counting them by the way. The vector is sized once, from the
+  // planner's estimate of the table's rows less the finished jobs counted
+  // at open: growing it row by row would move a million items several
+  // times, and touching fresh memory (page faults) is most of the cost.
+  template <class T, class Decode>
+  std::vector<T> read_unfinished(const std::string& sql, Decode decode) {
+    unfinished_tally tally;
+    std::vector<T> out;
+    out.reserve(expected_unfinished());
+    db_.copy_out(sql, [&](const pg::binary_row& r) {
+      auto [item, status] = decode(r);
+      tally.add(status);
+      out.push_back(std::move(item));
+    });
+    counted_unfinished(tally);
+    // A stale estimate reserved far too much: give it back.
+    if (out.capacity() > 2 * out.size() + 4096) out.shrink_to_fit();
+    return out;
+  }
+
+  std::size_t expected_unfinished() {
+    auto r = db_.exec("SELECT reltuples::bigint FROM pg_class WHERE oid = 'jobs'::regclass");
+    if (r.rows() != 1) return 0;
+    std::int64_t finished = 0;
+    for (auto s : all_job_statuses)
+      if (is_terminal(s)) finished += by_status_[static_cast<std::size_t>(s)];
+    // -1: never analyzed; an estimate past 50 million is not trusted either.
+    const std::int64_t rows = r.integer(0, 0);
+    if (rows <= 0 || rows > 50'000'000) return 0;
+    return static_cast<std::size_t>(std::max<std::int64_t>(rows - finished, 0));
+  }
+
+  // A read of every unfinished job made since the last write (none can
+  // come between: this store alone writes, from this thread) counts them.
+  void counted_unfinished(const unfinished_tally& tally) {
+    if (unfinished_counted_) return;
+    for (auto s : all_job_statuses)
+      if (!is_terminal(s))
+        by_status_[static_cast<std::size_t>(s)] = tally.by_status[static_cast<std::size_t>(s)];
+    unfinished_counted_ = true;
   }
 
   static std::size_t status_index(std::int64_t status) {
@@ -458,8 +534,12 @@ class postgres_store final : public store {
   // A stored document (column 0) with its history (column 1) as a job, or
   // why it is not one.
   static expected<job> read_row(const pg::result& r, int row) {
-    const std::string text =
-        with_history_texts(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
+    return read_job(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
+  }
+
+  // A document with its history entries (empty: none) as a job, or why it is not one.
+  static expected<job> read_job(std::string_view doc, std::string_view history) {
+    const std::string text = with_history_texts(doc, history);
     boost::json::error_code ec;
     auto value = boost::json::parse(text, ec);
     if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
@@ -476,38 +556,68 @@ class postgres_store final : public store {
                  boost::json::object{{"id", to_string(id)}, {"reason", reason}}};
   }
 
-  static std::optional<timestamp> optional_time(const pg::result& r, int row, int column) {
-    const auto ms = r.optional_integer(row, column);
+  // A binary uuid (16 bytes) as an id.
+  static job_id binary_id(std::string_view bytes) {
+    if (bytes.size() != 16) throw pg::failure("a job row has a malformed id");
+    std::array<std::uint8_t, 16> raw{};
+    std::copy(bytes.begin(), bytes.end(), raw.begin());
+    return job_id::from_bytes(raw);
+  }
+
+  static std::uint32_t big_endian_u32(std::string_view bytes, std::size_t at) {
+    if (at + 4 > bytes.size()) throw pg::failure("a job row has a malformed array");
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+      v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  }
+
+  // A binary uuid[]: the number of dimensions, a null flag, the element
+  // type, then per dimension its length and lower bound, then each element
+  // as a length and its bytes. An empty array has no dimension.
+  static void read_parents(std::string_view array, std::vector<job_id>& out) {
+    const std::uint32_t dimensions = big_endian_u32(array, 0);
+    if (dimensions == 0) return;
+    if (dimensions != 1) throw pg::failure("a job row has a malformed parents array");
+    const std::uint32_t count = big_endian_u32(array, 12);
+    std::size_t at = 20;
+    out.reserve(count);
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const std::uint32_t length = big_endian_u32(array, at);
+      at += 4;
+      if (length != 16 || at + 16 > array.size())
+        throw pg::failure("a job row has a malformed parents array");
+      out.push_back(binary_id(array.substr(at, 16)));
+      at += 16;
+    }
+  }
+
+  static std::optional<timestamp> binary_time(const pg::binary_row& r, std::size_t field) {
+    const auto ms = r.optional_integer(field);
     if (!ms) return std::nullopt;
     return from_unix_ms(*ms);
   }
 
-  static job_summary read_summary(const pg::result& r, int row) {
+  // A row of summaries_sql, in binary format.
+  static job_summary read_summary(const pg::binary_row& r) {
+    if (r.size() != 9)
+      throw pg::failure("a summary row has " + std::to_string(r.size()) + " fields");
     job_summary out;
-    out.id = parse_id(r.text(row, 0));
-    out.type = std::string(r.text(row, 1));
-    out.status = static_cast<job_status>(status_index(r.integer(row, 2)));
-    const auto prio = r.integer(row, 3);
+    out.id = binary_id(r.bytes(0));
+    out.type = std::string(r.bytes(1));
+    out.status = static_cast<job_status>(status_index(r.integer(2)));
+    const auto prio = r.integer(3);
     if (prio < 0 || prio > static_cast<std::int64_t>(priority::critical))
       throw pg::failure("a job row has a malformed priority");
     out.priority = static_cast<priority>(prio);
-    out.created_at = from_unix_ms(r.integer(row, 4));
-    out.run_at = optional_time(r, row, 5);
-    out.next_attempt_at = optional_time(r, row, 6);
-    const auto rule = r.integer(row, 7);
+    out.created_at = from_unix_ms(r.integer(4));
+    out.run_at = binary_time(r, 5);
+    out.next_attempt_at = binary_time(r, 6);
+    const auto rule = r.integer(7);
     out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
     out.dependencies.on_failure =
         (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
-    // `parents::text`: {id,id,...} (a uuid never needs quoting).
-    std::string_view parents = r.text(row, 8);
-    if (parents.size() >= 2) parents = parents.substr(1, parents.size() - 2);
-    std::size_t start = 0;
-    while (start < parents.size()) {
-      std::size_t end = parents.find(',', start);
-      if (end == std::string_view::npos) end = parents.size();
-      out.dependencies.depends_on.push_back(parse_id(parents.substr(start, end - start)));
-      start = end + 1;
-    }
+    read_parents(r.bytes(8), out.dependencies.depends_on);
     return out;
   }
 
@@ -579,8 +689,10 @@ class postgres_store final : public store {
   std::function<void(const std::string&)> on_fenced_;
   statements sql_;
   /// Jobs by status: counted when the store opens (or reconnects), then
-  /// kept as rows change, so that counting reads no index.
+  /// kept as rows change, so that counting reads no index (see recount()).
   std::array<std::int64_t, all_job_statuses.size()> by_status_{};
+  /// Whether by_status_ holds the unfinished statuses too.
+  bool unfinished_counted_ = false;
   /// What was written of each unfinished job's history (see history_mark).
   std::unordered_map<job_id, history_mark> history_written_;
 };
