@@ -44,7 +44,8 @@ function signIn(notice = '') {
 }
 
 function start(identity) {
-  const stream = new EventStream('/api/events', authHeaders);
+  // Admins' streams carry the server-wide `event: stats` the overview draws.
+  const stream = new EventStream(seesOverview(identity.role) ? '/api/events?stats=true' : '/api/events', authHeaders);
   session = { who: identity, stream };
   stream.onState((state) => {
     if (state === 'signed-out' && session?.stream === stream) {

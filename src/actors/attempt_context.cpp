@@ -48,8 +48,10 @@ void attempt_context::log_line(log_level level, std::string_view message) {
   const auto lvl = spdlog_level(level);
   spdlog::log(lvl, "job={} type={} attempt={} {}", to_string(order_.id), order_.type,
               order_.attempt, message);
-  // A line this node would not log itself is not worth the link.
-  if (!remote_ || !spdlog::should_log(lvl)) return;
+  // Every line also goes to the job's log book through its supervisor,
+  // within the attempt's budget; a line this node would not log itself is
+  // not worth the link.
+  if (remote_ && !spdlog::should_log(lvl)) return;
   std::lock_guard<std::mutex> guard(log_mutex_);
   if (!log_budget_.try_take(now())) {
     ++held_back_;

@@ -5,10 +5,10 @@
 /// attempt's deadline, as a timeout would) and reports are collected with
 /// their offsets, for the executor to deliver as delayed messages.
 ///
-/// A handler's log lines go to this process's log. On a worker node (a
-/// lease with a session) they also go to the supervisor, for the
-/// coordinator's log: at most `attempt_log_burst` at once, then
-/// `attempt_log_lines_per_second`, so a chatty handler cannot flood the link.
+/// A handler's log lines go to this process's log, and to the supervisor,
+/// for the job's log book (and, from a worker node, the coordinator's log):
+/// at most `attempt_log_burst` at once, then `attempt_log_lines_per_second`,
+/// so a chatty handler cannot flood the link or the book.
 
 #include "actors/protocol.hpp"
 #include "actors/result_files.hpp"
@@ -83,7 +83,7 @@ class attempt_context final : public handler_context {
   milliseconds elapsed_{0};
   std::vector<std::pair<milliseconds, progress_report>> simulated_reports_;
 
-  bool remote_;  ///< on a worker node: log lines go to the supervisor too
+  bool remote_;  ///< on a worker node (only lines it logs itself are forwarded)
   std::mutex log_mutex_;
   token_bucket log_budget_;
   std::uint32_t held_back_ = 0;

@@ -27,6 +27,8 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
   });
   return {
       [=](event_atom, job_event& e) {
+        if (e.what == job_event::kind::log && e.log) self->state.logs.add(e.id, *e.log);
+        if (self->state.subscribers.empty()) return;
         e.sequence = ++self->state.sequence;
         for (const auto& s : self->state.subscribers)
           self->send(s, event_atom::value, e);
@@ -37,6 +39,7 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
         env->subscribers->fetch_add(1);
         return {};  // the subscriber sees every event published after this answer
       },
+      [=](logs_atom, const job_id& id) { return self->state.logs.get(id); },
       [=](unsubscribe_atom, const caf::actor& who) {
         self->demonitor(who);
         drop(who.address());
@@ -47,6 +50,19 @@ caf::behavior event_hub(caf::stateful_actor<event_hub_state>* self, env_ptr env)
 void publish(caf::event_based_actor* self, const runtime_env& env, job_event event) {
   if (env.subscribers->load(std::memory_order_relaxed) == 0) return;
   self->send(env.events, event_atom::value, std::move(event));
+}
+
+void publish_log(caf::event_based_actor* self, const runtime_env& env, const job& j,
+                 job_log_line line) {
+  job_event e;
+  e.what = job_event::kind::log;
+  e.id = j.id;
+  e.type = j.type;
+  e.tenant = j.tenant;
+  e.attempt = line.attempt;
+  e.at = line.at;
+  e.log = std::make_shared<const job_log_line>(std::move(line));
+  self->send(env.events, event_atom::value, std::move(e));
 }
 
 void publish_change(caf::event_based_actor* self, const runtime_env& env, const job& j) {

@@ -199,11 +199,15 @@ void on_outcome(supervisor* self, attempt_outcome& out) {
   handle_failure(self, out.result.error());
 }
 
-// A line a handler logged on a worker node goes to this log as a local
-// attempt's line does, with the node named.
+// A line a handler logged goes to the job's log book (and its stream). One
+// logged on a worker node also goes to this process's log, as a local
+// attempt's line does (its context wrote that one already), with the node named.
 void on_log(supervisor* self, const attempt_log& line) {
   auto& st = self->state;
   if (!current(self, line.attempt, line.lease)) return;
+  publish_log(self, *st.env, st.current,
+              job_log_line{now(self), line.attempt, line.level, line.text, line.held_back});
+  if (line.lease.session == 0) return;
   const auto prefix = fmt::format("job={} type={} attempt={} node={}", to_string(st.current.id),
                                   st.current.type, line.attempt, st.executor_node);
   if (line.held_back > 0)

@@ -23,6 +23,7 @@
 #include "model/error.hpp"
 #include "model/handler.hpp"
 #include "model/job.hpp"
+#include "model/job_log_book.hpp"
 #include "model/job_request.hpp"
 #include "model/job_type.hpp"
 #include "store/store.hpp"
@@ -64,6 +65,9 @@ using pause_atom = caf::atom_constant<caf::atom("jf_pause")>;
 using resume_atom = caf::atom_constant<caf::atom("jf_resume")>;
 /// (stats_atom) -> scheduler_stats
 using stats_atom = caf::atom_constant<caf::atom("jf_stats")>;
+/// (priority_atom, job_id, priority) -> job_reply: a job that has not
+/// started (scheduled, blocked or pending) takes a new priority.
+using priority_atom = caf::atom_constant<caf::atom("jf_prio")>;
 /// (drain_atom, std::int64_t grace_ms) -> void_reply once no attempt runs:
 /// graceful shutdown. Submissions and replays are refused from then on and
 /// nothing more is dispatched; attempts still running after the grace are
@@ -183,6 +187,9 @@ using log_atom = caf::atom_constant<caf::atom("jf_log")>;
 
 /// (event_atom, job_event): publisher -> event_hub -> subscribers.
 using event_atom = caf::atom_constant<caf::atom("jf_event")>;
+/// (logs_atom, job_id) -> job_log_book::lines_of: the lines the job's
+/// handler logged, as the event hub keeps them.
+using logs_atom = caf::atom_constant<caf::atom("jf_logs")>;
 /// (subscribe_atom, caf::actor) -> void_reply once subscribed;
 /// (unsubscribe_atom, caf::actor) -> event_hub
 using subscribe_atom = caf::atom_constant<caf::atom("jf_sub")>;
@@ -334,10 +341,10 @@ struct node_change {
   std::string reason;  ///< why it was lost
 };
 
-/// A status change or a progress report of a job, or a node's change, as
-/// published to subscribers.
+/// A status change, a progress report or a log line of a job, or a node's
+/// change, as published to subscribers.
 struct job_event {
-  enum class kind { status, progress, node };
+  enum class kind { status, progress, node, log };
   kind what = kind::status;
   std::uint64_t sequence = 0;  ///< assigned by the event hub, increasing
   job_id id;
@@ -353,6 +360,8 @@ struct job_event {
   milliseconds in_previous{0};
   /// Node events only (the job fields are empty then).
   std::shared_ptr<const node_change> node;
+  /// Log events only: the line the job's handler logged.
+  std::shared_ptr<const job_log_line> log;
 };
 
 /// An executor as the scheduler hands it to a supervisor: the actor and
@@ -391,6 +400,7 @@ struct scheduler_stats {
   std::size_t executors = 0;
   std::size_t idle_executors = 0;
   std::size_t ready_by_priority[4] = {};
+  std::vector<std::string> paused_types;  ///< job types paused now
 };
 
 /// What the store writer did: transactions, writes, how many transactions
@@ -442,6 +452,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::executor_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::node_load>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::scheduler_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_log_book::lines_of)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::store_writer_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::priority)

@@ -214,6 +214,11 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::remove_parent(self, id, parent, promise);
         return promise;
       },
+      [=](priority_atom, const job_id& id, priority p) {
+        auto promise = self->make_response_promise();
+        sched::change_priority(self, id, p, promise);
+        return promise;
+      },
       [=](pause_atom, const std::string& type) -> void_reply {
         if (!self->state.ready.has_type(type))
           return error{error_code::unknown_job_type, "unknown job type '" + type + "'"};
@@ -238,6 +243,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         out.idle_executors = s.capacity.total_idle();
         for (int p = 0; p < 4; ++p)
           out.ready_by_priority[p] = s.ready.size_by_priority(static_cast<priority>(p));
+        for (std::size_t t = 0; t < s.ready.type_count(); ++t)
+          if (s.ready.paused(s.ready.type_name(t)))
+            out.paused_types.push_back(s.ready.type_name(t));
         return out;
       },
       [=](released_atom, const caf::actor& ex) { sched::release_slot(self, ex, false); },

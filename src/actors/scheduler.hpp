@@ -7,9 +7,9 @@
 /// deduplication, and answers cancel, wait, replay and discard.
 ///
 /// Receives from clients: submit, cancel, wait, replay, discard, depend,
-/// undepend, pause, resume, stats, drain. From supervisors: released, lost, requeue, finished,
-/// down_msg. From itself: wake (run_at and rate-limit timers). From the store
-/// writer: the jobs it reads for a transition of a job held as a summary.
+/// undepend, priority, pause, resume, stats, drain. From supervisors: released, lost, requeue,
+/// finished, down_msg. From itself: wake (run_at and rate-limit timers). From the store writer: the
+/// jobs it reads for a transition of a job held as a summary.
 
 #include "actors/protocol.hpp"
 #include "actors/recovery.hpp"
@@ -237,6 +237,9 @@ void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise pro
 void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             caf::response_promise promise);
 void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise);
+/// Gives a job that has not started a new priority (scheduler_priority.cpp).
+void change_priority(scheduler_actor* self, const job_id& id, priority p,
+                     caf::response_promise promise);
 /// Adds parents to a blocked job (refusing cycles) or removes one.
 void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_id>& parents,
                  caf::response_promise promise);

@@ -11,7 +11,9 @@ namespace jobforge::http {
 
 bool event_filter::matches(const job_id& id, const std::string& job_type,
                            const std::string& job_tenant) const {
-  return (!job || *job == id) && (!type || *type == job_type) && (!tenant || *tenant == job_tenant);
+  return (jobs.empty() || std::binary_search(jobs.begin(), jobs.end(), id)) &&
+         (types.empty() || std::find(types.begin(), types.end(), job_type) != types.end()) &&
+         (!tenant || *tenant == job_tenant);
 }
 
 namespace {
@@ -53,6 +55,12 @@ std::string format_event(const job_event& e) {
     data["to"] = to_string(e.to);
     data["attempt"] = e.attempt;
     if (e.error) data["error"] = to_json(*e.error);
+  } else if (e.what == job_event::kind::log && e.log) {
+    name = "log";
+    data["attempt"] = e.log->attempt;
+    data["level"] = to_string(e.log->level);
+    data["message"] = e.log->text;
+    if (e.log->held_back > 0) data["held_back"] = e.log->held_back;
   } else {
     name = "progress";
     data["percent"] = e.progress.percent;
@@ -70,7 +78,7 @@ event_broadcaster::event_broadcaster(limits l) : limits_(l) {}
 bool event_broadcaster::matches(const client& c, const kept& k) const {
   // A node event concerns no tenant's job: every stream that asks for no
   // particular job or type gets it.
-  if (k.event.what == job_event::kind::node) return !c.filter_.job && !c.filter_.type;
+  if (k.event.what == job_event::kind::node) return !c.filter_.narrowed();
   return c.filter_.matches(k.event.id, k.event.type, k.event.tenant);
 }
 
@@ -85,6 +93,30 @@ void event_broadcaster::deliver(client& c, kept& k) {
     c.queue_.push_back(k.text);
   }
   c.changed_.notify_one();
+}
+
+std::string format_stats_event(const std::string& data) {
+  return "event: stats\ndata: " + data + "\n\n";
+}
+
+bool event_broadcaster::wants_stats() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return std::any_of(clients_.begin(), clients_.end(),
+                     [](const auto& c) { return c->filter_.stats; });
+}
+
+void event_broadcaster::publish_stats(const std::string& data) {
+  const auto text = format_stats_event(data);
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (const auto& c : clients_) {
+    if (!c->filter_.stats) continue;
+    std::lock_guard<std::mutex> inner(c->mutex_);
+    if (c->closed_ || c->overflowed_) continue;
+    // Stats are not worth cutting a client off for: one far behind misses them.
+    if (c->queue_.size() >= limits_.client_queue) continue;
+    c->queue_.push_back(text);
+    c->changed_.notify_one();
+  }
 }
 
 void event_broadcaster::publish(const job_event& e) {

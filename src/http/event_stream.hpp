@@ -25,9 +25,12 @@ namespace jobforge::http {
 
 /// Which events a client wants (and, by tenant, may see).
 struct event_filter {
-  std::optional<job_id> job;
-  std::optional<std::string> type;
+  std::vector<job_id> jobs;           ///< sorted; empty: every job
+  std::vector<std::string> types;     ///< empty: every type
   std::optional<std::string> tenant;  ///< unset: every tenant's (admins)
+  bool stats = false;                 ///< also the server-wide `stats` events
+  /// Whether the client narrowed the stream to some jobs or types.
+  bool narrowed() const { return !jobs.empty() || !types.empty(); }
   bool matches(const job_id& id, const std::string& job_type, const std::string& job_tenant) const;
 };
 
@@ -53,6 +56,12 @@ class event_broadcaster {
 
   /// Ends every stream (the server is stopping).
   void close_all();
+
+  /// Whether some connected client asked for `stats` events.
+  bool wants_stats();
+  /// Queues an `event: stats` (no id: it is never replayed) for every
+  /// client that asked for them.
+  void publish_stats(const std::string& data);
 
   /// What a client reads next: the text of queued events, or a keep-alive
   /// comment after `idle` without one; nullopt once the stream must end
@@ -89,6 +98,9 @@ class event_broadcaster {
 
 /// The SSE text of one event.
 std::string format_event(const job_event& e);
+
+/// The SSE text of a stats event carrying `data` (JSON).
+std::string format_stats_event(const std::string& data);
 
 /// A node session as its 16 lowercase hex digits (as /api/cluster/nodes shows it).
 std::string fmt_session(std::uint64_t session);

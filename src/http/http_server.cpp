@@ -4,6 +4,7 @@
 #include "http/event_stream.hpp"
 #include "http/routes.hpp"
 #include "http/server_socket.hpp"
+#include "http/stats_feed.hpp"
 #include "http/telemetry.hpp"
 #include "http/web_files.hpp"
 #include "model/job_codec.hpp"
@@ -32,6 +33,7 @@ struct http_server::impl {
   http::event_broadcaster events;
   subscription feed;  ///< the runtime's events, into `events`
   http::telemetry figures{rt};
+  http::stats_feed stats{figures, events};  ///< the `event: stats` of the streams
   std::thread listener;
   std::atomic<bool> stopping{false};
   std::shared_ptr<const http::web_files> web;  ///< the dashboard's files
@@ -82,6 +84,9 @@ struct http_server::impl {
     // "batch" for a malformed id otherwise (POST has no such route, but keep
     // the order explicit).
     http::add_batch_routes(server, ctx);
+    http::add_bulk_routes(server, ctx);
+    http::add_log_routes(server, ctx);
+    http::add_graph_routes(server, ctx);
     http::add_operation_routes(server, ctx);
     http::add_dependency_routes(server, ctx);
     http::add_job_routes(server, ctx);
@@ -140,6 +145,7 @@ expected<int> http_server::start() {
         "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port),
         boost::json::object{{"host", impl_->options.host}, {"port", impl_->options.port}}};
   impl_->started = true;
+  impl_->stats.start();
   impl_->listener =
       std::thread([impl = impl_.get()] { impl->httplib_server->listen_after_bind(); });
   // httplib's stop() is a no-op until the accept loop runs, so a stop() right
@@ -160,6 +166,7 @@ void http_server::stop() {
   if (!impl_->started) return;
   impl_->started = false;
   impl_->stopping = true;
+  impl_->stats.stop();
   impl_->events.close_all();  // event streams end, freeing their threads
   impl_->httplib_server
       ->stop();  // closes the socket; listen_after_bind drains the pool and returns

@@ -16,15 +16,22 @@ bool runs(const std::vector<std::string>& runnable, std::string_view type) {
   return std::find(runnable.begin(), runnable.end(), type) != runnable.end();
 }
 
+// Whether the type is paused now (POST /api/job-types/{name}/pause).
+bool paused(const expected<scheduler_stats>& stats, std::string_view type) {
+  return stats && runs(stats->paused_types, type);
+}
+
 // Job types are shared by every tenant: any viewer may read them.
 void list_job_types(route_context ctx, const caller&, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto body = job_types_to_json(ctx.rt->types());
   auto runnable = ctx.rt->runnable_types();
+  const auto stats = ctx.rt->stats();
   for (auto& item : body.as_object().at("items").as_array()) {
     auto& type = item.as_object();
     type["stats"] = ctx.telemetry->type_stats_json(type.at("name").as_string());
     if (runnable) type["runnable"] = runs(*runnable, type.at("name").as_string());
+    if (stats) type["paused"] = paused(stats, type.at("name").as_string());
   }
   send_json(res, 200, body);
 }
@@ -40,6 +47,7 @@ void get_job_type(route_context ctx, const caller&, const request& req, response
   body.as_object()["stats"] = ctx.telemetry->type_stats_json(name);
   if (auto runnable = ctx.rt->runnable_types())
     body.as_object()["runnable"] = runs(*runnable, name);
+  if (const auto stats = ctx.rt->stats()) body.as_object()["paused"] = paused(stats, name);
   send_json(res, 200, body);
 }
 

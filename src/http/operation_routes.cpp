@@ -1,13 +1,16 @@
 // Operator routes over one job and the dead-letter queue: progress,
-// history, retry, replay, discard (one by one and in batches), and pausing
-// a job type. Each makes one runtime call per job it names, after reading
-// the job to check that the caller's tenant may see it.
+// history, retry, replay, discard (one by one, in batches, or a whole group
+// of the summary by type and error code), and pausing a job type. Each makes one runtime call per
+// job it names, after reading the job to check that the caller's tenant may see it.
 
+#include "http/dead_letter_scan.hpp"
 #include "http/error_response.hpp"
 #include "http/job_response.hpp"
+#include "http/per_id.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
 #include "http/tenant_scope.hpp"
+#include "model/dead_letter_summary.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
 
@@ -15,8 +18,6 @@
 
 namespace jobforge::http {
 namespace {
-
-constexpr std::size_t max_ids_per_batch = 1'000;
 
 expected<job> job_of_path(route_context ctx, const caller& who, const request& req) {
   if (auto ok = check_query(query_params(req), {}); !ok) return std::move(ok).error_value();
@@ -101,12 +102,75 @@ void list_dead_letters(route_context ctx, const caller& who, const request& req,
   send_job_list(*ctx.rt, q, res);
 }
 
+/// GET /api/dead-letter/summary: failed jobs grouped by type and error
+/// code, within the caller's tenant, from at most max_dead_letters_scanned.
+void summarize_dead_letters(route_context ctx, const caller& who, const request& req,
+                            response& res) {
+  const auto params = query_params(req);
+  if (auto ok = check_query(params, {"type", "tenant"}); !ok)
+    return send_error(res, ok.error_value());
+  job_filter filter;
+  if (auto type = query_param(params, "type")) filter.type = *type;
+  if (auto ok = scope_list(who, query_param(params, "tenant"), filter); !ok)
+    return send_error(res, ok.error_value());
+  dead_letter_summary summary;
+  auto scanned =
+      scan_dead_letters(*ctx.rt, std::move(filter), max_dead_letters_scanned, [&](const job& j) {
+        summary.add(j);
+        return true;
+      });
+  if (!scanned) return send_error(res, scanned.error_value());
+  boost::json::array groups;
+  for (const auto& g : summary.groups())
+    groups.push_back(boost::json::object{{"type", g.type},
+                                         {"code", g.code},
+                                         {"kind", g.kind},
+                                         {"message", g.message},
+                                         {"count", g.count},
+                                         {"first_seen", format_rfc3339(g.first_seen)},
+                                         {"last_seen", format_rfc3339(g.last_seen)}});
+  send_json(res, 200,
+            boost::json::object{{"groups", std::move(groups)},
+                                {"total", summary.total()},
+                                {"scanned", scanned->scanned},
+                                {"complete", scanned->complete}});
+}
+
 /// {"ids": [...], "payload"?} of a batch replay or discard; every id is
-/// checked before any is acted on.
+/// checked before any is acted on. Instead of ids, {"group": {"type",
+/// "code"}} names the failed jobs of one group of the dead-letter summary
+/// (up to max_ids_per_request of them, newest first).
 struct id_batch {
   std::vector<job_id> ids;
   std::optional<boost::json::value> payload;
+  std::optional<std::pair<std::string, std::string>> group;  ///< type, error code
 };
+
+expected<std::pair<std::string, std::string>> parse_group(const boost::json::value& v) {
+  const auto* o = v.if_object();
+  const auto* type = o ? o->if_contains("type") : nullptr;
+  const auto* code = o ? o->if_contains("code") : nullptr;
+  if (!type || !type->is_string() || !code || !code->is_string() || o->size() != 2)
+    return error{error_code::invalid_argument,
+                 "$.group: must be {\"type\": \"...\", \"code\": \"...\"}",
+                 boost::json::object{{"path", "$.group"}}};
+  return std::make_pair(std::string(type->get_string()), std::string(code->get_string()));
+}
+
+/// The ids of a batch's group, within the caller's tenant.
+expected<void> resolve_group(route_context ctx, const caller& who, id_batch& batch) {
+  if (!batch.group) return {};
+  job_filter filter;
+  filter.type = batch.group->first;
+  if (auto ok = scope_list(who, std::nullopt, filter); !ok) return ok;
+  auto scanned =
+      scan_dead_letters(*ctx.rt, std::move(filter), max_dead_letters_scanned, [&](const job& j) {
+        if (dead_letter_code(j) == batch.group->second) batch.ids.push_back(j.id);
+        return batch.ids.size() < max_ids_per_request;
+      });
+  if (!scanned) return std::move(scanned).error_value();
+  return {};
+}
 
 expected<id_batch> parse_id_batch(const request& req, bool payload_allowed) {
   auto body = parse_json_body(req, false);
@@ -117,6 +181,10 @@ expected<id_batch> parse_id_batch(const request& req, bool payload_allowed) {
   for (const auto& field : *o) {
     if (field.key() == "payload" && payload_allowed) {
       out.payload = field.value();
+    } else if (field.key() == "group") {
+      auto group = parse_group(field.value());
+      if (!group) return std::move(group).error_value();
+      out.group = std::move(*group);
     } else if (field.key() != "ids") {
       return error{error_code::invalid_argument,
                    "$." + std::string(field.key()) + ": unknown field",
@@ -124,53 +192,24 @@ expected<id_batch> parse_id_batch(const request& req, bool payload_allowed) {
     }
   }
   const auto* ids = o->if_contains("ids");
-  if (!ids || !ids->is_array() || ids->get_array().empty() ||
-      ids->get_array().size() > max_ids_per_batch)
-    return error{error_code::invalid_argument, "$.ids: must be an array of 1 to " +
-                                                   std::to_string(max_ids_per_batch) + " job ids"};
-  const auto& arr = ids->get_array();
-  for (std::size_t i = 0; i < arr.size(); ++i) {
-    auto id = arr[i].is_string() ? parse_job_id(arr[i].get_string())
-                                 : expected<job_id>{error{error_code::invalid_argument, ""}};
-    if (!id)
-      return error{error_code::invalid_argument,
-                   "$.ids[" + std::to_string(i) + "]: must be a job id",
-                   boost::json::object{{"path", "$.ids[" + std::to_string(i) + "]"}}};
-    out.ids.push_back(*id);
+  if (out.group) {
+    if (ids)
+      return error{error_code::invalid_argument, "give either $.ids or $.group, not both",
+                   boost::json::object{{"path", "$.group"}}};
+    return out;
   }
+  auto parsed = parse_id_list(ids, "$.ids");
+  if (!parsed) return std::move(parsed).error_value();
+  out.ids = std::move(*parsed);
   return out;
-}
-
-/// Acts on each id in turn; one id failing does not stop the others. An id
-/// of another tenant fails as an unknown one does.
-template <class Act>
-void for_each_id(route_context ctx, const caller& who, const id_batch& batch, response& res,
-                 Act act) {
-  boost::json::array results;
-  std::size_t ok_count = 0;
-  for (const auto& id : batch.ids) {
-    auto visible = visible_job(*ctx.rt, who, id);
-    auto done = visible ? act(id) : expected<job>{std::move(visible).error_value()};
-    if (done) {
-      ++ok_count;
-      results.push_back(boost::json::object{{"id", to_string(id)}, {"job", to_json(*done)}});
-    } else {
-      results.push_back(boost::json::object{
-          {"id", to_string(id)},
-          {"error", error_envelope(done.error_value()).as_object().at("error")}});
-    }
-  }
-  send_json(res, 200,
-            boost::json::object{{"succeeded", ok_count},
-                                {"failed", batch.ids.size() - ok_count},
-                                {"results", std::move(results)}});
 }
 
 void replay_many(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto batch = parse_id_batch(req, true);
   if (!batch) return send_error(res, batch.error_value());
-  for_each_id(ctx, who, *batch, res,
+  if (auto ok = resolve_group(ctx, who, *batch); !ok) return send_error(res, ok.error_value());
+  act_on_each(*ctx.rt, who, batch->ids, res,
               [&](const job_id& id) { return ctx.rt->replay(id, batch->payload, "http"); });
 }
 
@@ -178,7 +217,8 @@ void discard_many(route_context ctx, const caller& who, const request& req, resp
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   auto batch = parse_id_batch(req, false);
   if (!batch) return send_error(res, batch.error_value());
-  for_each_id(ctx, who, *batch, res, [&](const job_id& id) { return ctx.rt->discard(id); });
+  if (auto ok = resolve_group(ctx, who, *batch); !ok) return send_error(res, ok.error_value());
+  act_on_each(*ctx.rt, who, batch->ids, res, [&](const job_id& id) { return ctx.rt->discard(id); });
 }
 
 // Admins only: a type is shared by every tenant, so pausing it holds them all.
@@ -203,6 +243,8 @@ void add_operation_routes(httplib::Server& server, route_context ctx) {
   server.Get(one_job + "/history", route("get history", role::viewer, ctx, get_history));
   server.Post(one_job + "/retry", route("retry job", role::admin, ctx, replay_one));
   server.Get("/api/dead-letter", route("list dead letters", role::viewer, ctx, list_dead_letters));
+  server.Get("/api/dead-letter/summary",
+             route("summarize dead letters", role::viewer, ctx, summarize_dead_letters));
   server.Post("/api/dead-letter/replay",
               route("replay dead letters", role::operator_, ctx, replay_many));
   server.Post("/api/dead-letter/discard",

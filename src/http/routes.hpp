@@ -60,6 +60,16 @@ void add_job_routes(httplib::Server& server, route_context ctx);
 /// POST /api/jobs/batch.
 void add_batch_routes(httplib::Server& server, route_context ctx);
 
+/// POST /api/jobs/bulk (cancel, retry or priority of up to 1,000 jobs) and
+/// POST /api/jobs/{id}/priority.
+void add_bulk_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/jobs/{id}/logs.
+void add_log_routes(httplib::Server& server, route_context ctx);
+
+/// GET /api/jobs/{id}/graph: a job's parents and children, bounded.
+void add_graph_routes(httplib::Server& server, route_context ctx);
+
 /// GET /api/jobs/{id}/progress and /history; POST /api/jobs/{id}/retry;
 /// the dead-letter queue (GET /api/dead-letter, POST .../{id}/replay,
 /// .../{id}/discard and the batch forms POST /api/dead-letter/replay and
@@ -70,14 +80,16 @@ void add_operation_routes(httplib::Server& server, route_context ctx);
 /// GET /api/jobs/{id}/dependents.
 void add_dependency_routes(httplib::Server& server, route_context ctx);
 
-/// GET /api/events: Server-Sent Events, filtered by ?job_id= and ?type=,
-/// resumed after Last-Event-ID.
+/// GET /api/events: Server-Sent Events, filtered by ?job_id= and ?type=
+/// (comma-separated lists), resumed after Last-Event-ID; ?stats=true adds
+/// the server-wide `stats` events (admins).
 void add_event_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/jobs/{id}/result and GET /api/jobs/{id}/result/download.
 void add_result_routes(httplib::Server& server, route_context ctx);
 
-/// GET /api/stats and GET /metrics (admin), GET /openapi.json (open).
+/// GET /api/stats, GET /api/stats/series and GET /metrics (admin),
+/// GET /openapi.json (open).
 void add_telemetry_routes(httplib::Server& server, route_context ctx);
 
 /// GET /api/cluster/nodes.

@@ -48,7 +48,7 @@ boost::json::object duration_json(const duration_histogram& h) {
           {"p95", std::round(h.quantile_ms(0.95) * 10) / 10}};
 }
 
-boost::json::object type_json(const type_statistics& s) {
+boost::json::object type_json(const type_statistics& s, timestamp now) {
   return {{"submitted", s.submitted},
           {"started", s.started},
           {"completed", s.completed},
@@ -56,6 +56,7 @@ boost::json::object type_json(const type_statistics& s) {
           {"retried", s.retried},
           {"canceled", s.canceled},
           {"failure_rate", s.failure_rate()},
+          {"completed_per_second_1m", std::round(s.completed_per_second(now) * 1000) / 1000},
           {"run_time_ms", duration_json(s.run_time)},
           {"wait_time_ms", duration_json(s.wait_time)}};
 }
@@ -64,6 +65,56 @@ timestamp wall_now() {
   return timestamp{std::chrono::duration_cast<milliseconds>(
       std::chrono::system_clock::now().time_since_epoch())};
 }
+
+boost::json::object percentiles_json(const duration_histogram& h) {
+  return {{"count", h.count()},
+          {"p50", std::round(h.quantile_ms(0.5) * 10) / 10},
+          {"p95", std::round(h.quantile_ms(0.95) * 10) / 10}};
+}
+
+boost::json::object latency_json(const stats_series::latency& l) {
+  return {{"from", format_rfc3339(from_unix_ms(l.from * 1000))},
+          {"wait_ms", percentiles_json(l.wait)},
+          {"run_ms", percentiles_json(l.run)}};
+}
+
+boost::json::array counts_json(const std::vector<std::uint64_t>& counts) {
+  boost::json::array out;
+  out.reserve(counts.size());
+  for (const auto n : counts)
+    out.emplace_back(n);
+  return out;
+}
+
+/// The queue and executors of GET /api/stats and of the stats event.
+void add_scheduler_json(const scheduler_stats& s, boost::json::object& out) {
+  boost::json::object by_priority;
+  static const char* names[] = {"low", "normal", "high", "critical"};
+  for (int p = 0; p < 4; ++p)
+    by_priority[names[p]] = s.ready_by_priority[p];
+  const auto busy = s.executors - std::min(s.idle_executors, s.executors);
+  out["queue"] = boost::json::object{{"ready", s.ready},
+                                     {"by_priority", std::move(by_priority)},
+                                     {"scheduled", s.scheduled},
+                                     {"blocked", s.blocked}};
+  out["executors"] = boost::json::object{
+      {"total", s.executors},
+      {"busy", busy},
+      {"utilization",
+       s.executors == 0 ? 0.0 : static_cast<double>(busy) / static_cast<double>(s.executors)}};
+}
+
+/// Counts by status, as the store keeps them in memory.
+boost::json::object status_counts_json(const status_counts& counts) {
+  boost::json::object jobs;
+  for (const auto status : all_job_statuses)
+    jobs[to_string(status)] = counts.of(status);
+  return jobs;
+}
+
+constexpr std::int64_t live_seconds = 5;  ///< seconds of counts in a stats event
+constexpr std::int64_t top_error_seconds = 300;
+constexpr std::size_t top_error_groups = 10;
 
 }  // namespace
 
@@ -270,6 +321,8 @@ void telemetry::observe(const job_event& e) {
       break;
   }
   stats_.record(e.type, e.from, e.to, e.in_previous, e.at);
+  series_.record(e.type, e.from, e.to, e.in_previous, e.at, e.error ? &*e.error : nullptr);
+  changes_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void telemetry::refresh_gauges() {
@@ -341,28 +394,8 @@ std::string telemetry::prometheus_text() {
 
 boost::json::value telemetry::stats_json() {
   boost::json::object out;
-  if (auto counts = rt_.counts()) {
-    boost::json::object jobs;
-    for (const auto status : all_job_statuses)
-      jobs[to_string(status)] = counts->of(status);
-    out["jobs"] = std::move(jobs);
-  }
-  if (auto s = rt_.stats()) {
-    boost::json::object by_priority;
-    static const char* names[] = {"low", "normal", "high", "critical"};
-    for (int p = 0; p < 4; ++p)
-      by_priority[names[p]] = s->ready_by_priority[p];
-    const auto busy = s->executors - std::min(s->idle_executors, s->executors);
-    out["queue"] = boost::json::object{{"ready", s->ready},
-                                       {"by_priority", std::move(by_priority)},
-                                       {"scheduled", s->scheduled},
-                                       {"blocked", s->blocked}};
-    out["executors"] = boost::json::object{
-        {"total", s->executors},
-        {"busy", busy},
-        {"utilization",
-         s->executors == 0 ? 0.0 : static_cast<double>(busy) / static_cast<double>(s->executors)}};
-  }
+  if (auto counts = rt_.counts()) out["jobs"] = status_counts_json(*counts);
+  if (auto s = rt_.stats()) add_scheduler_json(*s, out);
   if (auto store = rt_.store_stats())
     out["store"] = boost::json::object{
         {"transactions", store->batches},
@@ -378,7 +411,7 @@ boost::json::value telemetry::stats_json() {
       {"completed_per_second_1m", stats_.throughput(now, std::chrono::seconds{60})}};
   boost::json::object types;
   for (const auto& [name, s] : stats_.by_type())
-    types[name] = type_json(s);
+    types[name] = type_json(s, now);
   out["types"] = std::move(types);
   out["since"] = format_rfc3339(started_);
   return out;
@@ -386,7 +419,50 @@ boost::json::value telemetry::stats_json() {
 
 boost::json::value telemetry::type_stats_json(std::string_view type) {
   std::lock_guard lock(mutex_);
-  return type_json(stats_.of(type));
+  return type_json(stats_.of(type), wall_now());
+}
+
+boost::json::value telemetry::series_json(std::int64_t seconds) {
+  std::lock_guard lock(mutex_);
+  const timestamp now = wall_now();
+  const auto counts = series_.counts(now, seconds);
+  boost::json::array windows;
+  for (const auto& w : series_.windows(now, seconds))
+    windows.push_back(latency_json(w));
+  boost::json::array errors;
+  for (const auto& g : series_.top_errors(now, top_error_seconds, top_error_groups))
+    errors.push_back(boost::json::object{{"type", g.type},
+                                         {"code", g.code},
+                                         {"count", g.count},
+                                         {"message", g.message},
+                                         {"last_at", format_rfc3339(g.last_at)}});
+  return boost::json::object{
+      {"now", format_rfc3339(now)},
+      {"step_ms", 1000},
+      {"from", format_rfc3339(from_unix_ms(counts.from * 1000))},
+      {"completed", counts_json(counts.completed)},
+      {"failed", counts_json(counts.failed)},
+      {"latency", boost::json::object{{"step_ms", stats_series::window_seconds * 1000},
+                                      {"windows", std::move(windows)}}},
+      {"last_minute", latency_json(series_.merged(now, 60))},
+      {"top_errors", std::move(errors)},
+      {"top_errors_seconds", top_error_seconds}};
+}
+
+boost::json::value telemetry::live_json() {
+  boost::json::object out;
+  if (auto counts = rt_.counts()) out["jobs"] = status_counts_json(*counts);
+  if (auto s = rt_.stats()) add_scheduler_json(*s, out);
+  std::lock_guard lock(mutex_);
+  const timestamp now = wall_now();
+  const auto counts = series_.counts(now, live_seconds);
+  out["at"] = format_rfc3339(now);
+  out["step_ms"] = 1000;
+  out["from"] = format_rfc3339(from_unix_ms(counts.from * 1000));
+  out["completed"] = counts_json(counts.completed);
+  out["failed"] = counts_json(counts.failed);
+  out["last_minute"] = latency_json(series_.merged(now, 60));
+  return out;
 }
 
 }  // namespace jobforge::http

@@ -5,10 +5,12 @@
 /// served as Prometheus text (`GET /metrics`) and as JSON (`GET /api/stats`).
 
 #include "model/job_statistics.hpp"
+#include "model/stats_series.hpp"
 #include "runtime/runtime.hpp"
 
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +37,16 @@ class telemetry {
   boost::json::value stats_json();
   /// One type's figures, for GET /api/job-types.
   boost::json::value type_stats_json(std::string_view type);
+  /// The body of GET /api/stats/series: the last `seconds` (1..900) second
+  /// by second, latency windows, the last minute's percentiles, top errors.
+  boost::json::value series_json(std::int64_t seconds);
+  /// The data of an SSE `event: stats`: the last seconds' counts, the last
+  /// minute's percentiles, the queue, the executors and the counts by
+  /// status (all kept in memory: no store is counted).
+  boost::json::value live_json();
+  /// How many status changes were seen so far (a stats event is worth
+  /// sending only when this moved).
+  std::uint64_t changes() const { return changes_.load(std::memory_order_relaxed); }
 
   /// Feeds one event (the subscription calls it; tests may too).
   void observe(const job_event& e);
@@ -51,6 +63,8 @@ class telemetry {
   timestamp started_;
   std::mutex mutex_;  ///< guards stats_, last_store_ and last_cluster_
   job_statistics stats_;
+  stats_series series_;
+  std::atomic<std::uint64_t> changes_{0};
   store_writer_stats last_store_;
   cluster_activity last_cluster_;
   std::shared_ptr<prometheus::Registry> registry_;

@@ -43,6 +43,18 @@ double duration_histogram::quantile_ms(double q) const {
   return upper_bound_of(buckets - 1);
 }
 
+void duration_histogram::merge(const duration_histogram& other) {
+  for (std::size_t k = 0; k < buckets; ++k)
+    counts_[k] += other.counts_[k];
+  count_ += other.count_;
+  sum_ms_ += other.sum_ms_;
+}
+
+double type_statistics::completed_per_second(timestamp now) const {
+  const std::int64_t newest = to_unix_ms(now) / 1000;
+  return static_cast<double>(completions.sum(newest - 59, newest)) / 60;
+}
+
 double type_statistics::failure_rate() const {
   const auto finished = completed + failed;
   return finished == 0 ? 0 : static_cast<double>(failed) / static_cast<double>(finished);
@@ -63,6 +75,7 @@ void job_statistics::record(std::string_view type, std::optional<job_status> fro
     case job_status::completed: {
       ++s.completed;
       const std::int64_t second = to_unix_ms(at) / 1000;
+      s.completions.add(second);
       if (!completions_.empty() && completions_.back().first == second)
         ++completions_.back().second;
       else if (completions_.empty() || completions_.back().first < second)

@@ -5,6 +5,7 @@
 /// (average and 95th percentile); and throughput over a recent window.
 /// Not thread-safe: its owner serialises access.
 
+#include "model/count_ring.hpp"
 #include "model/status.hpp"
 #include "model/time.hpp"
 
@@ -29,6 +30,8 @@ class duration_histogram {
   double average_ms() const;
   /// An upper estimate of the q-quantile (0 < q <= 1); 0 when empty.
   double quantile_ms(double q) const;
+  /// Adds every duration of `other`.
+  void merge(const duration_histogram& other);
 
  private:
   static constexpr std::size_t buckets = 128;
@@ -47,8 +50,11 @@ struct type_statistics {
   std::uint64_t canceled = 0;
   duration_histogram run_time;   ///< running -> the status after it
   duration_histogram wait_time;  ///< pending -> running
+  count_ring<60> completions;    ///< per unix second, the last minute
   /// failed / (completed + failed); 0 before anything finished.
   double failure_rate() const;
+  /// Jobs completed per second over the minute before `now`.
+  double completed_per_second(timestamp now) const;
 };
 
 class job_statistics {

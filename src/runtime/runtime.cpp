@@ -309,6 +309,14 @@ expected<job> runtime::remove_dependency(const job_id& id, const job_id& parent)
                                 parent);
 }
 
+expected<job> runtime::change_priority(const job_id& id, priority p) {
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, priority_atom::value, id, p);
+}
+
+expected<job_log_book::lines_of> runtime::job_logs(const job_id& id) {
+  return impl_->call_plain<job_log_book::lines_of>(impl_->actors.events, logs_atom::value, id);
+}
+
 expected<void> runtime::pause_type(const std::string& type) {
   return impl_->call<void_reply>(impl_->actors.scheduler, call_timeout, pause_atom::value, type);
 }

@@ -134,6 +134,13 @@ class runtime {
   expected<job> add_dependencies(const job_id& id, std::vector<job_id> parents);
   /// A blocked job stops waiting for `parent` (and runs if nothing else holds it).
   expected<job> remove_dependency(const job_id& id, const job_id& parent);
+  /// Gives a job that has not started (scheduled, blocked or pending) a new
+  /// priority; a pending one moves in the ready queue, keeping its wait.
+  /// A started, canceling or finished job is a conflict naming its status.
+  expected<job> change_priority(const job_id& id, priority p);
+  /// The lines the job's handler logged, as far as the runtime keeps them
+  /// (in memory, bounded: job_log_book); none for an unknown job.
+  expected<job_log_book::lines_of> job_logs(const job_id& id);
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   expected<scheduler_stats> stats();

@@ -111,6 +111,31 @@ def test_sign_in_refuses_a_wrong_key_then_opens_the_overview(browser, server, sc
     browser.save_screenshot(os.path.join(screenshots, "overview.png"))
 
 
+def test_the_overview_draws_the_last_15_minutes_live(browser, server, screenshots):
+    signed_in(browser, server, "admin")
+    open_page(browser, "#/overview")
+    css(browser, "#type-table tbody tr")
+
+    def chart_total(d, dataset):
+        return d.execute_script(
+            "const c = Chart.getChart('throughput-chart');"
+            "return c ? c.data.datasets[arguments[0]].data.reduce((n, p) => n + p.y, 0) : -1;", dataset)
+
+    before_done, before_failed = chart_total(browser, 0), chart_total(browser, 1)
+    assert before_done >= 0
+    server.api("POST", "/api/jobs?wait=10", {"type": "echo", "payload": {"chart": 1}})
+    server.api("POST", "/api/jobs?wait=10", {"type": "fail", "payload": {"times": 5, "kind": "permanent"}})
+    # The stream's stats events bring both into the chart, without a reload.
+    wait(browser, lambda d: chart_total(d, 0) >= before_done + 1 and chart_total(d, 1) >= before_failed + 1)
+    points = browser.execute_script("return Chart.getChart('throughput-chart').data.datasets[0].data.length")
+    assert points >= 60
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, '[data-count="run-p95"] .tile-value').text != "—")
+    # Top errors are read again every 10 s.
+    row = css(browser, '#top-errors tr[data-error-type="fail"][data-error-code="deliberate"]', )
+    assert "deliberate" in row.text
+    browser.save_screenshot(os.path.join(screenshots, "overview-live.png"))
+
+
 def test_a_submitted_job_completes_live_and_the_query_round_trips(browser, server, screenshots):
     signed_in(browser, server, "admin")
     open_page(browser, "#/jobs")
@@ -223,6 +248,15 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
     css(browser, f'#dead-letter-rows tr[data-job-id="{failed["id"]}"]')
     assert not browser.find_element(By.ID, "bulk-actions").is_displayed()
     assert browser.find_elements(By.CSS_SELECTOR, "#dead-letter-table input[type=checkbox]") == []
+    css(browser, "#dead-letter-group-rows tr")
+    assert browser.find_elements(By.CSS_SELECTOR, "#dead-letter-groups button") == []
+    open_page(browser, "#/types")
+    css(browser, 'tr[data-type="noop"]')
+    assert browser.find_elements(By.CSS_SELECTOR, "#job-types-table button") == []
+    open_page(browser, "#/jobs")
+    css(browser, "#job-rows tr")
+    assert browser.find_elements(By.CSS_SELECTOR, "#jobs-table input[type=checkbox]") == []
+    assert not browser.find_element(By.TAG_NAME, "jf-job-bulk-actions").is_displayed()
     server.api("POST", f"/api/jobs/{running['id']}/cancel", {"mode": "forced"})
 
 
@@ -273,8 +307,8 @@ def test_loopback_mode_opens_at_once_and_the_stream_survives_a_restart(browser, 
     open_page(browser, "#/jobs")
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager"), "page 1"))
     # The stream is cut, and reconnecting is refused until the server is back.
-    console.extend(["/api/events - Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING",
-                    "/api/events - Failed to load resource: net::ERR_CONNECTION_REFUSED"])
+    console.extend(["/api/events?stats=true - Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING",
+                    "/api/events?stats=true - Failed to load resource: net::ERR_CONNECTION_REFUSED"])
     server.stop()
     wait(browser, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "reconnecting")
     browser.save_screenshot(os.path.join(screenshots, "jobs-reconnecting.png"))
@@ -339,6 +373,110 @@ def test_dead_letter_bulk_discard_and_replay_with_an_edited_payload(browser, ser
     wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
     assert '"times": 0' in browser.find_element(By.ID, "job-payload").text.replace("\n", "")
     browser.save_screenshot(os.path.join(screenshots, "job-replayed.png"))
+
+
+def test_dead_letter_groups_by_type_and_code_and_discards_a_group(browser, server, screenshots):
+    ids = [server.api("POST", "/api/jobs?wait=10",
+                      {"type": "fail", "payload": {"times": 5, "kind": "permanent", "code": "bulk_group"}})["id"]
+           for _ in range(2)]
+    signed_in(browser, server, "operator")
+    open_page(browser, "#/dead-letter")
+    group = '#dead-letter-group-rows tr[data-group-type="fail"][data-group-code="bulk_group"]'
+    row = css(browser, group)
+    assert row.find_element(By.CSS_SELECTOR, ".group-count").text == "2"
+    assert "permanent" in row.text
+    browser.save_screenshot(os.path.join(screenshots, "dead-letter-groups.png"))
+    row.find_element(By.CSS_SELECTOR, ".group-discard").click()
+    confirm = visible(browser, "#bulk-confirm")
+    assert confirm.text.startswith("Discard 2 jobs of fail · bulk_group for good?")
+    browser.find_element(By.ID, "bulk-confirm-yes").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "bulk-outcome"), "2 discarded"))
+    wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, group))
+    for i in ids:
+        assert not browser.find_elements(By.CSS_SELECTOR, f'#dead-letter-rows tr[data-job-id="{i}"]')
+
+
+def test_jobs_page_changes_priority_and_cancels_a_selection(browser, server, screenshots):
+    later = {"type": "echo", "payload": {}, "run_in_ms": 3_600_000, "tags": ["bulk-ui"]}
+    ids = [server.api("POST", "/api/jobs", later)["id"] for _ in range(3)]
+    signed_in(browser, server, "operator")
+    open_page(browser, "#/jobs?q=tag%3Abulk-ui")
+    for i in ids:
+        css(browser, f'tr[data-job-id="{i}"]')
+    visible(browser, "#select-all-jobs").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "bulk-count"), "3 selected"))
+    assert browser.find_elements(By.ID, "bulk-retry") == []  # an admin's action
+    Select(browser.find_element(By.ID, "bulk-priority-choice")).select_by_value("critical")
+    browser.find_element(By.ID, "bulk-priority").click()
+    confirm = visible(browser, "#bulk-confirm")
+    assert confirm.text.startswith("Change the priority of 3 jobs to critical?")
+    browser.save_screenshot(os.path.join(screenshots, "jobs-bulk-confirm.png"))
+    browser.find_element(By.ID, "bulk-confirm-yes").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "bulk-outcome"), "3 changed"))
+
+    def priorities(d):
+        return d.execute_script(
+            "return [...document.querySelectorAll('#job-rows tr')].map((r) => r.querySelector('.priority-cell').textContent)")
+
+    wait(browser, lambda d: priorities(d) == ["critical"] * 3)
+    for i in ids[:2]:
+        browser.find_element(By.CSS_SELECTOR, f'tr[data-job-id="{i}"] input.select-job').click()
+    browser.find_element(By.ID, "bulk-cancel").click()
+    assert visible(browser, "#bulk-confirm").text.startswith("Cancel 2 jobs?")
+    browser.find_element(By.ID, "bulk-confirm-yes").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "bulk-outcome"), "2 canceled"))
+    wait(browser, lambda d: [status_of(d.find_element(By.CSS_SELECTOR, f'tr[data-job-id="{i}"]')) for i in ids]
+         == ["canceled", "canceled", "scheduled"])
+    browser.save_screenshot(os.path.join(screenshots, "jobs-bulk.png"))
+    server.api("POST", "/api/jobs/bulk", {"action": "cancel", "ids": [ids[2]]})
+
+
+def test_job_page_says_why_it_waits_changes_priority_and_shows_its_log(browser, server, screenshots):
+    parent = server.api("POST", "/api/jobs", {"type": "echo", "payload": {}, "run_in_ms": 3_600_000})
+    child = server.api("POST", "/api/jobs", {"type": "echo", "payload": {}, "depends_on": [parent["id"]]})
+    signed_in(browser, server, "admin")
+    open_page(browser, f"#/jobs/{child['id']}")
+    why = visible(browser, "#job-why")
+    assert "Blocked: waits for its parents to complete: 0 of 1 done" in why.text
+    assert parent["id"][:8] in why.text
+    node = css(browser, f'#job-graph .graph-node[data-node-id="{parent["id"]}"]')
+    assert status_of(node) == "scheduled"
+    browser.save_screenshot(os.path.join(screenshots, "job-graph.png"))
+    Select(browser.find_element(By.ID, "priority-choice")).select_by_value("high")
+    browser.find_element(By.ID, "change-priority").click()
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".job-head"), "high"))
+    assert server.api("GET", f"/api/jobs/{child['id']}")["priority"] == "high"
+    # The parent is canceled: the child, whose parent failed, follows live.
+    server.api("POST", "/api/jobs/bulk", {"action": "cancel", "ids": [parent["id"]]})
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "canceled")
+
+    # A job whose first attempts fail logs a warning each time: the second
+    # line arrives while the page is open.
+    failing = server.api("POST", "/api/jobs", {"type": "fail", "payload": {"times": 2, "kind": "transient"},
+                                               "retry": {"initial_backoff_ms": 1500, "jitter": 0}})
+    open_page(browser, f"#/jobs/{failing['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), failing["id"]))
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#job-log-lines tr")) == 2)
+    lines = browser.find_elements(By.CSS_SELECTOR, "#job-log-lines tr")
+    assert "failing on purpose" in lines[1].text and "warn" in lines[1].text
+    wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "completed")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#job-log-lines tr")) == 2
+    browser.save_screenshot(os.path.join(screenshots, "job-logs.png"))
+
+
+def test_job_types_pause_and_resume(browser, server, screenshots):
+    signed_in(browser, server, "admin")
+    open_page(browser, "#/types")
+    row = css(browser, 'tr[data-type="noop"]')
+    assert row.get_attribute("data-paused") == "false"
+    row.find_element(By.CSS_SELECTOR, "button.pause-type").click()
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, 'tr[data-type="noop"]').get_attribute("data-paused") == "true")
+    assert "paused" in browser.find_element(By.CSS_SELECTOR, 'tr[data-type="noop"] .state-cell').text
+    assert server.api("GET", "/api/job-types/noop")["paused"] is True
+    browser.save_screenshot(os.path.join(screenshots, "job-types-paused.png"))
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-type="noop"] button.resume-type').click()
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, 'tr[data-type="noop"]').get_attribute("data-paused") == "false")
+    assert server.api("GET", "/api/job-types/noop")["paused"] is False
 
 
 def test_job_types_show_their_schema_and_figures(browser, server, screenshots):

@@ -71,4 +71,20 @@ TEST_CASE("throughput counts completions in the recent window only", "[statistic
   // A late report still lands in its own second.
   s.record("noop", job_status::running, job_status::completed, 1ms, t0 + 30'000ms);
   CHECK(s.throughput(end, 60s) == Approx(121.0 / 60));
+  // Per type, over the last minute, as well.
+  CHECK(s.of("noop").completed_per_second(end) == Approx(121.0 / 60));
+  CHECK(s.of("noop").completed_per_second(end + 600s) == 0);
+}
+
+TEST_CASE("merged duration histograms hold both sets of durations", "[statistics]") {
+  duration_histogram a, b;
+  for (int i = 1; i <= 50; ++i)
+    a.add(milliseconds{i});
+  for (int i = 51; i <= 100; ++i)
+    b.add(milliseconds{i});
+  a.merge(b);
+  CHECK(a.count() == 100);
+  CHECK(a.average_ms() == Approx(50.5));
+  CHECK(a.quantile_ms(0.95) >= 95);
+  CHECK(a.quantile_ms(0.95) <= 95 * 1.19);
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatCount, formatDuration, formatPercent } from '../../web/lib/format.mjs';
-import { allows, jobActions, managesDeadLetters, seesOverview } from '../../web/lib/roles.mjs';
+import { allows, bulkActions, jobActions, managesDeadLetters, seesOverview } from '../../web/lib/roles.mjs';
 import { deadLetterHref, jobHref, jobsHref, parseRoute } from '../../web/lib/router.mjs';
 import { attempts, timeline } from '../../web/lib/timeline.mjs';
 
@@ -18,7 +18,7 @@ test('roles are ordered as the server orders them', () => {
 });
 
 test('job actions follow the routes\' roles and the job\'s status', () => {
-  const none = { cancel: false, retry: false, replay: false, discard: false };
+  const none = { cancel: false, priority: false, retry: false, replay: false, discard: false };
   assert.deepEqual(jobActions('viewer', 'running'), none);
   assert.deepEqual(jobActions('viewer', 'failed'), none);
   assert.deepEqual(jobActions('submitter', 'running'), { ...none, cancel: true });
@@ -27,9 +27,19 @@ test('job actions follow the routes\' roles and the job\'s status', () => {
   assert.deepEqual(jobActions('operator', 'failed'), { ...none, replay: true, discard: true });
   assert.deepEqual(jobActions('operator', 'completed'), none);
   assert.deepEqual(jobActions('admin', 'failed'), { ...none, retry: true, replay: true, discard: true });
-  assert.deepEqual(jobActions('admin', 'blocked'), { ...none, cancel: true });
+  assert.deepEqual(jobActions('admin', 'blocked'), { ...none, cancel: true, priority: true });
+  assert.deepEqual(jobActions('operator', 'pending'), { ...none, cancel: true, priority: true });
+  assert.deepEqual(jobActions('submitter', 'scheduled'), { ...none, cancel: true });
+  assert.deepEqual(jobActions('operator', 'running'), { ...none, cancel: true });
   assert.ok(managesDeadLetters('operator'));
   assert.ok(!managesDeadLetters('submitter'));
+});
+
+test('bulk actions follow the roles of their single forms', () => {
+  assert.deepEqual(bulkActions('viewer'), { cancel: false, priority: false, retry: false });
+  assert.deepEqual(bulkActions('submitter'), { cancel: true, priority: false, retry: false });
+  assert.deepEqual(bulkActions('operator'), { cancel: true, priority: true, retry: false });
+  assert.deepEqual(bulkActions('admin'), { cancel: true, priority: true, retry: true });
 });
 
 test('routes', () => {

@@ -15,6 +15,8 @@ export function jobActions(role, status) {
   return {
     // POST /api/jobs/{id}/cancel: submitter; only a job that has not ended.
     cancel: allows(role, 'submitter') && ACTIVE.includes(status),
+    // POST /api/jobs/{id}/priority: operator; only a job that has not started.
+    priority: allows(role, 'operator') && ['scheduled', 'blocked', 'pending'].includes(status),
     // POST /api/jobs/{id}/retry: admin; only a failed job.
     retry: allows(role, 'admin') && status === 'failed',
     // POST /api/dead-letter/{id}/replay (optionally with a new payload) and
@@ -32,4 +34,13 @@ export function managesDeadLetters(role) {
 /** Whether `role` sees the server-wide figures (GET /api/stats is admin only). */
 export function seesOverview(role) {
   return allows(role, 'admin');
+}
+
+/** The bulk actions of the jobs page (POST /api/jobs/bulk) that `role` may take. */
+export function bulkActions(role) {
+  return {
+    cancel: allows(role, 'submitter'),
+    priority: allows(role, 'operator'),
+    retry: allows(role, 'admin'),
+  };
 }

@@ -1,10 +1,12 @@
-// <jf-dead-letter>: the failed jobs (GET /api/dead-letter), newest first,
-// by type. Operators select jobs and replay or discard them in one request
-// (POST /api/dead-letter/replay, /discard: each id answered on its own),
-// after a confirmation that names the count. A job that fails for good
+// <jf-dead-letter>: the failed jobs grouped by type and error code
+// (<jf-dead-letter-groups>), then one by one (GET /api/dead-letter), newest
+// first, by type. Operators select jobs, or take a whole group, and replay
+// or discard them in one request (POST /api/dead-letter/replay, /discard:
+// each id answered on its own), after a confirmation that names the count. A job that fails for good
 // brings in a fresh first page; replaying one with another payload happens
 // on its own page.
 
+import '../components/dead-letter-groups.mjs';
 import { el, replace } from '../lib/dom.mjs';
 import { formatTime } from '../lib/format.mjs';
 import { managesDeadLetters } from '../lib/roles.mjs';
@@ -50,10 +52,15 @@ class DeadLetterPage extends HTMLElement {
       el('button', { type: 'button', id: 'bulk-replay', disabled: true, onclick: () => this.#confirm('replay') }, 'Replay selected'),
       el('button', { type: 'button', id: 'bulk-discard', class: 'danger', disabled: true, onclick: () => this.#confirm('discard') }, 'Discard selected'));
     p.confirm = el('div', { class: 'confirm', id: 'bulk-confirm', role: 'alertdialog', hidden: true });
+    p.groups = document.createElement('jf-dead-letter-groups');
+    p.groups.operator = operator;
+    p.groups.onAction = (action, group) => this.#confirmGroup(action, group);
     replace(this, el('h1', {}, 'Dead letter'),
       el('p', { class: 'muted' }, 'Jobs that failed for good. Replaying one queues it again; discarding removes it.'),
       el('div', { class: 'filters' }, el('label', { class: 'control' }, 'type', p.type)),
-      p.bulk, p.confirm, p.outcome,
+      p.confirm, p.outcome,
+      el('h2', {}, 'By type and error'), p.groups,
+      el('h2', {}, 'Jobs'), p.bulk,
       el('table', { class: 'grid', id: 'dead-letter-table' },
         el('thead', {}, el('tr', {}, operator ? el('th', {}, p.all) : null,
           ['id', 'type', 'error', 'attempts', 'failed at', 'tenant'].map((h) => el('th', {}, h)))),
@@ -121,6 +128,7 @@ class DeadLetterPage extends HTMLElement {
   #reload() {
     this.#next = null;
     this.#parts.type.value = this.#type;
+    this.#parts.groups.load(this.#type);
     this.#load(false);
   }
 
@@ -163,23 +171,35 @@ class DeadLetterPage extends HTMLElement {
   #confirm(action) {
     const ids = this.#selected();
     if (ids.length === 0) return;
-    const noun = ids.length === 1 ? '1 job' : `${ids.length} jobs`;
+    this.#ask(action, { ids }, ids.length, '');
+  }
+
+  #confirmGroup(action, group) {
+    // The server takes up to 1,000 jobs of a group per request.
+    const count = Math.min(group.count, 1000);
+    this.#ask(action, { group: { type: group.type, code: group.code } }, count,
+      ` of ${group.type} · ${group.code || '(no code)'}`);
+  }
+
+  /** Asks before acting on `count` jobs; `body` names them to the server. */
+  #ask(action, body, count, what) {
+    const noun = count === 1 ? '1 job' : `${count} jobs`;
     const verb = action === 'replay' ? 'Replay' : 'Discard';
     const go = el('button', { type: 'button', id: 'bulk-confirm-yes', class: action === 'discard' ? 'danger' : '' }, `${verb} ${noun}`);
     const keep = el('button', { type: 'button', id: 'bulk-confirm-no' }, 'Keep them');
-    go.addEventListener('click', () => this.#run(action, ids));
+    go.addEventListener('click', () => this.#run(action, body));
     keep.addEventListener('click', () => {
       this.#parts.confirm.hidden = true;
     });
-    replace(this.#parts.confirm, `${verb} ${noun}${action === 'discard' ? ' for good' : ''}? `, go, ' ', keep);
+    replace(this.#parts.confirm, `${verb} ${noun}${what}${action === 'discard' ? ' for good' : ''}? `, go, ' ', keep);
     this.#parts.confirm.hidden = false;
     go.focus();
   }
 
-  async #run(action, ids) {
+  async #run(action, body) {
     this.#parts.confirm.hidden = true;
     try {
-      const answer = await api(`/api/dead-letter/${action}`, { method: 'POST', body: { ids } });
+      const answer = await api(`/api/dead-letter/${action}`, { method: 'POST', body });
       const failures = answer.results.filter((r) => r.error);
       const done = action === 'replay' ? 'replayed' : 'discarded';
       this.#show([`${answer.succeeded} ${done}`, answer.failed ? `, ${answer.failed} refused: ` : '',

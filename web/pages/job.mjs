@@ -1,7 +1,11 @@
-// <jf-job>: one job: its status, progress (live), payload and result,
-// its history as a timeline with durations, its attempts, and the actions
-// the signed-in role may take on it (cancel, retry).
+// <jf-job>: one job: its status, progress (live), why it waits and its
+// dependencies (<jf-job-graph>), payload and result, its history as a
+// timeline with durations, its attempts, the lines its handler logged
+// (<jf-job-logs>, live), and the actions the signed-in role may take on it
+// (cancel, retry, priority, replay, discard).
 
+import '../components/job-graph.mjs';
+import '../components/job-logs.mjs';
 import '../components/json-view.mjs';
 import { el, replace, statusBadge } from '../lib/dom.mjs';
 import { formatDuration, formatTime } from '../lib/format.mjs';
@@ -48,7 +52,16 @@ class JobPage extends HTMLElement {
     p.actions = el('div', { class: 'actions', id: 'job-actions' });
     p.progress = el('section', { id: 'job-progress' });
     p.body = el('div', { id: 'job-body' });
-    replace(this, el('p', {}, el('a', { href: jobsHref('') }, '← all jobs')), p.head, p.error, p.actions, p.progress, p.body);
+    p.graph = document.createElement('jf-job-graph');
+    p.graph.session = this.session;
+    p.logs = document.createElement('jf-job-logs');
+    p.logs.session = this.session;
+    p.logs.jobId = this.jobId;
+    // Shown once the job is read: for an unknown job there is nothing to ask.
+    p.graphSection = el('section', { hidden: true }, el('h2', {}, 'Dependencies'), p.graph);
+    p.logSection = el('section', { hidden: true }, el('h2', {}, 'Log'), p.logs);
+    replace(this, el('p', {}, el('a', { href: jobsHref('') }, '← all jobs')), p.head, p.error, p.actions, p.progress,
+      p.graphSection, p.body, p.logSection);
     const stream = this.session.stream;
     this.#unsubscribe.push(stream.subscribe((e) => this.#onEvent(e)));
     this.#unsubscribe.push(stream.onState((state) => {
@@ -137,6 +150,10 @@ class JobPage extends HTMLElement {
           el('a', { class: 'mono dependency', href: jobHref(id) }, id.slice(0, 8)))) : null));
     this.#renderActions(job);
     this.#renderProgress(job);
+    p.graph.job = job;
+    p.logs.job = job;
+    p.graphSection.hidden = false;
+    p.logSection.hidden = false;
     const now = Date.now();
     const steps = timeline(job.history, now);
     const runs = attempts(job.history, now);
@@ -194,8 +211,8 @@ class JobPage extends HTMLElement {
   #renderActions(job) {
     // Drawn again only when the status changes: a payload being edited for a
     // replay must survive the reloads that events bring.
-    if (this.#actionsFor === job.status) return;
-    this.#actionsFor = job.status;
+    if (this.#actionsFor === `${job.status} ${job.priority}`) return;
+    this.#actionsFor = `${job.status} ${job.priority}`;
     const allowed = jobActions(this.session.who.role, job.status);
     const p = this.#parts.actions;
     const buttons = [];
@@ -207,6 +224,17 @@ class JobPage extends HTMLElement {
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         this.#act(`/api/jobs/${job.id}/cancel`, { reason: reason.value, mode: mode.value });
+      });
+      buttons.push(form);
+    }
+    if (allowed.priority && !(job.status === 'pending' && job.attempts > 0)) {
+      const choice = el('select', { id: 'priority-choice', 'aria-label': 'new priority' },
+        ['critical', 'high', 'normal', 'low'].map((v) => el('option', { value: v, selected: v === job.priority }, v)));
+      const form = el('form', { class: 'inline', id: 'priority-form' }, choice,
+        el('button', { type: 'submit', id: 'change-priority' }, 'Change priority'));
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        this.#act(`/api/jobs/${job.id}/priority`, { priority: choice.value });
       });
       buttons.push(form);
     }

@@ -2,11 +2,14 @@
 // tag:vip ...) is the truth: the filter controls write it, the URL keeps it,
 // GET /api/jobs answers it page by page (cursors). Rows follow the event
 // stream: a job's status and progress change in place, and new jobs that
-// match bring in a fresh first page (at most once a second).
+// match bring in a fresh first page (at most once a second, and not while
+// jobs are selected). Rows can be selected for <jf-job-bulk-actions>.
 
+import '../components/job-bulk-actions.mjs';
 import { el, replace, statusBadge } from '../lib/dom.mjs';
 import { formatTime } from '../lib/format.mjs';
 import { formatQuery, listParams, matches, parseQuery, PRIORITIES, STATUSES } from '../lib/query.mjs';
+import { bulkActions } from '../lib/roles.mjs';
 import { jobHref, jobsHref } from '../lib/router.mjs';
 import { api, ApiError } from '../lib/session.mjs';
 
@@ -30,6 +33,7 @@ class JobsPage extends HTMLElement {
   #unsubscribe = [];
   #reloadTimer = null;
   #lastLoad = 0;
+  #selectable = false;
   #loads = 0;  // only the latest load may draw: an older answer may come last
 
   /** The route changed (another query): read it again without rebuilding. */
@@ -52,6 +56,18 @@ class JobsPage extends HTMLElement {
     p.newer = el('button', { type: 'button', id: 'page-newer', onclick: () => this.#page(-1) }, '← Newer');
     p.older = el('button', { type: 'button', id: 'page-older', onclick: () => this.#page(1) }, 'Older →');
     p.position = el('span', { class: 'muted' });
+    const may = bulkActions(this.session.who.role);
+    this.#selectable = may.cancel || may.retry || may.priority;
+    p.all = el('input', { type: 'checkbox', id: 'select-all-jobs', 'aria-label': 'select every job shown' });
+    p.all.addEventListener('change', () => {
+      for (const box of this.#boxes()) box.checked = p.all.checked;
+      p.bulk.selectionChanged();
+    });
+    p.bulk = document.createElement('jf-job-bulk-actions');
+    p.bulk.role = this.session.who.role;
+    p.bulk.selected = () => this.#boxes().filter((b) => b.checked).map((b) => b.value);
+    p.bulk.onDone = () => this.#load();
+    p.bulk.hidden = !this.#selectable;
 
     const form = el('form', { class: 'query', role: 'search' }, p.query,
       el('button', { type: 'submit', id: 'query-apply' }, 'Search'));
@@ -69,10 +85,10 @@ class JobsPage extends HTMLElement {
     }
     p.tag.addEventListener('change', () => this.#navigate(formatQuery({ ...this.#filters, tag: p.tag.value.trim() })));
 
-    replace(this, el('h1', {}, 'Jobs'), form, p.errors, controls,
+    replace(this, el('h1', {}, 'Jobs'), form, p.errors, controls, p.bulk,
       el('table', { class: 'grid', id: 'jobs-table' },
-        el('thead', {}, el('tr', {}, ['id', 'type', 'status', 'priority', 'attempts', 'progress', 'tags', 'created']
-          .map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, this.#selectable ? el('th', {}, p.all) : null,
+          ['id', 'type', 'status', 'priority', 'attempts', 'progress', 'tags', 'created'].map((h) => el('th', {}, h)))),
         p.rows),
       p.empty, el('div', { class: 'pager' }, p.newer, p.position, p.older));
 
@@ -184,6 +200,8 @@ class JobsPage extends HTMLElement {
       }
       if (!this.isConnected || load !== this.#loads) return;
       replace(this.#parts.rows, items.map((job) => this.#row(job)));
+      this.#parts.all.checked = false;
+      this.#parts.bulk.selectionChanged();
       this.#showEmpty(items.length === 0 ? 'No job matches.' : '');
     } catch (e) {
       if (!this.isConnected || load !== this.#loads) return;
@@ -200,13 +218,19 @@ class JobsPage extends HTMLElement {
     this.#parts.empty.hidden = !text;
   }
 
+  #boxes() {
+    return [...this.#parts.rows.querySelectorAll('input.select-job')];
+  }
+
   #row(job) {
     const percent = job.progress?.percent;
-    return el('tr', { dataset: { jobId: job.id } },
+    const box = this.#selectable ? el('td', {}, el('input', { type: 'checkbox', class: 'select-job', value: job.id,
+      'aria-label': `select ${job.id}`, onchange: () => this.#parts.bulk.selectionChanged() })) : null;
+    return el('tr', { dataset: { jobId: job.id } }, box,
       el('td', {}, el('a', { href: jobHref(job.id), class: 'mono', title: job.id }, job.id.slice(0, 8))),
       el('td', {}, job.type),
       el('td', { class: 'status-cell' }, statusBadge(job.status)),
-      el('td', {}, job.priority),
+      el('td', { class: 'priority-cell' }, job.priority),
       el('td', { class: 'num attempts-cell' }, `${job.attempts}/${job.max_attempts}`),
       el('td', { class: 'num progress-cell' }, percent === undefined || percent === null ? '' : `${Math.round(percent)} %`),
       el('td', {}, (job.tags ?? []).map((t) => el('a', { class: 'tag', href: jobsHref(`tag:${t.includes(' ') ? `"${t}"` : t}`) }, t))),
@@ -241,7 +265,8 @@ class JobsPage extends HTMLElement {
     const wait = Math.max(0, this.#lastLoad + MIN_RELOAD_MS - Date.now());
     this.#reloadTimer = setTimeout(() => {
       this.#reloadTimer = null;
-      if (this.#cursors.length === 0) this.#load();
+      // A reload would drop what is being selected: wait until nothing is.
+      if (this.#cursors.length === 0 && this.#parts.bulk.selected().length === 0) this.#load();
     }, wait);
   }
 }

@@ -1,41 +1,38 @@
-// <jf-overview>: the whole server at a glance (admins: GET /api/stats, whose
-// counts are kept in memory by the store and the scheduler, never counted
-// in the database per request). It refreshes when jobs change status, at
-// most once a second, and every few seconds otherwise; the throughput chart
-// is sampled from those refreshes since the page opened.
+// <jf-overview>: the whole server at a glance (admins: it counts every
+// tenant). Everything comes from memory on the server, never from a count
+// over the database: GET /api/stats (counts, queue, executors, figures by
+// type) and GET /api/stats/series (the last 15 minutes second by second,
+// latency, top errors) when the page opens, then the stream's
+// `event: stats` (at most one a second) keeps the counts, the queue, the
+// executors, the latency and the chart live. The per-type table and the top
+// errors are read again every 10 s.
 
 import { el, replace } from '../lib/dom.mjs';
 import { formatCount, formatDuration, formatPercent, formatTime } from '../lib/format.mjs';
 import { STATUSES } from '../lib/query.mjs';
 import { jobsHref } from '../lib/router.mjs';
+import { WINDOW_MS, clockLabel, mergeSeries, seriesPoints } from '../lib/series.mjs';
 import { api } from '../lib/session.mjs';
 
-const MIN_REFRESH_MS = 1000;
-const IDLE_REFRESH_MS = 5000;
-const CHART_WINDOW_MS = 15 * 60 * 1000;
-
-function clock(ms) {
-  const t = new Date(ms);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
-}
+const SLOW_REFRESH_MS = 10_000;
 
 class OverviewPage extends HTMLElement {
   session = null;
   #unsubscribe = [];
   #timer = null;
-  #lastFetch = 0;
-  #pending = false;
-  #samples = [];
+  #points = { completed: [], failed: [] };
   #chart = null;
   #parts = {};
 
   connectedCallback() {
     const p = this.#parts;
     p.counts = el('div', { class: 'tiles', id: 'status-counts' });
-    p.queue = el('div', { class: 'tiles' });
+    p.queue = el('div', { class: 'tiles', id: 'queue-tiles' });
     p.executors = el('div', { class: 'tiles' });
+    p.latency = el('div', { class: 'tiles', id: 'latency' });
     p.types = el('tbody');
+    p.errors = el('tbody');
+    p.noErrors = el('p', { class: 'muted', id: 'no-errors', hidden: true }, 'No attempt failed in the last 5 minutes.');
     p.since = el('p', { class: 'muted' });
     p.error = el('p', { class: 'error', role: 'alert', hidden: true });
     p.canvas = el('canvas', { id: 'throughput-chart', 'aria-label': 'completed and failed per second' });
@@ -46,20 +43,26 @@ class OverviewPage extends HTMLElement {
       el('div', { class: 'columns' },
         el('section', {}, el('h2', {}, 'Ready queue by priority'), p.queue),
         el('section', {}, el('h2', {}, 'Executors'), p.executors)),
-      el('section', {}, el('h2', {}, 'Completed and failed per second'),
+      el('section', {}, el('h2', {}, 'Completed and failed per second, last 15 minutes'),
         el('div', { class: 'chart-box' }, p.canvas), p.chartNote),
+      el('section', {}, el('h2', {}, 'Wait and run times, last minute'), p.latency),
+      el('section', {}, el('h2', {}, 'Top errors now (last 5 minutes)'),
+        el('table', { class: 'grid', id: 'top-errors' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'type'), el('th', {}, 'code'), el('th', { class: 'num' }, 'attempts'),
+            el('th', {}, 'latest message'), el('th', {}, 'last seen'))),
+          p.errors), p.noErrors),
       el('section', {}, el('h2', {}, 'By job type'),
         el('table', { class: 'grid', id: 'type-table' },
           el('thead', {}, el('tr', {}, el('th', {}, 'type'), ['submitted', 'completed', 'failed', 'failure rate',
-            'wait p95', 'run p95'].map((h) => el('th', { class: 'num' }, h)))),
+            'completed/s (1 min)', 'wait p95', 'run p95'].map((h) => el('th', { class: 'num' }, h)))),
           p.types)));
     this.#makeChart();
     const stream = this.session.stream;
     this.#unsubscribe.push(stream.subscribe((e) => {
-      if (e.event === 'status') this.#refreshSoon();
+      if (e.event === 'stats') this.#live(e.data);
     }));
     this.#unsubscribe.push(stream.onState((state) => {
-      if (state === 'live') this.#refreshSoon();
+      if (state === 'live') this.#refresh();  // what was missed while the stream was down
     }));
     this.#refresh();
   }
@@ -72,81 +75,112 @@ class OverviewPage extends HTMLElement {
     this.#chart = null;
   }
 
-  #refreshSoon() {
-    if (this.#pending) return;
-    this.#pending = true;
-    const wait = Math.max(0, this.#lastFetch + MIN_REFRESH_MS - Date.now());
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#refresh(), wait);
-  }
-
   async #refresh() {
-    this.#pending = false;
     clearTimeout(this.#timer);
-    this.#lastFetch = Date.now();
     try {
-      const stats = await api('/api/stats');
+      const [stats, series] = await Promise.all([api('/api/stats'), api('/api/stats/series')]);
       if (!this.isConnected) return;
       this.#parts.error.hidden = true;
-      this.#render(stats);
+      this.#renderStats(stats);
+      this.#renderSeries(series);
     } catch (e) {
       if (!this.isConnected) return;
       replace(this.#parts.error, `Cannot read the figures: ${e.message}`);
       this.#parts.error.hidden = false;
     }
-    if (this.isConnected && !document.hidden) {
-      this.#timer = setTimeout(() => this.#refresh(), IDLE_REFRESH_MS);
+    if (this.isConnected) this.#timer = setTimeout(() => this.#refresh(), SLOW_REFRESH_MS);
+  }
+
+  #live(text) {
+    let figures;
+    try {
+      figures = JSON.parse(text);
+    } catch {
+      return;
     }
+    this.#renderCounts(figures);
+    this.#renderLatency(figures.last_minute);
+    this.#points = mergeSeries(this.#points, figures);
+    this.#drawChart();
   }
 
   #tile(label, value, href, id) {
-    const body = [el('span', { class: 'tile-value' }, formatCount(value ?? 0)), el('span', { class: 'tile-label' }, label)];
-    return href ? el('a', { class: 'tile', href, dataset: id ? { count: id } : null }, body) : el('div', { class: 'tile' }, body);
+    const body = [el('span', { class: 'tile-value' }, value), el('span', { class: 'tile-label' }, label)];
+    const data = id ? { count: id } : null;
+    return href ? el('a', { class: 'tile', href, dataset: data }, body) : el('div', { class: 'tile', dataset: data }, body);
   }
 
-  #render(stats) {
+  #renderCounts(figures) {
+    const p = this.#parts;
+    if (figures.jobs) {
+      replace(p.counts, STATUSES.map((s) => this.#tile(s === 'failed' ? 'failed (dead letter)' : s,
+        formatCount(figures.jobs[s] ?? 0), jobsHref(`status:${s}`), s)));
+    }
+    const queue = figures.queue;
+    if (queue) {
+      replace(p.queue,
+        ['critical', 'high', 'normal', 'low'].map((prio) => this.#tile(prio, formatCount(queue.by_priority?.[prio] ?? 0),
+          jobsHref(`status:pending priority:${prio}`), `ready-${prio}`)),
+        this.#tile('scheduled', formatCount(queue.scheduled ?? 0)), this.#tile('blocked', formatCount(queue.blocked ?? 0)));
+    }
+    const ex = figures.executors;
+    if (ex) {
+      replace(p.executors, this.#tile('busy', formatCount(ex.busy ?? 0)), this.#tile('total', formatCount(ex.total ?? 0)),
+        el('div', { class: 'tile' }, el('span', { class: 'tile-value', id: 'utilization' }, formatPercent(ex.utilization ?? 0)),
+          el('span', { class: 'tile-label' }, 'utilisation')));
+    }
+  }
+
+  #renderLatency(minute) {
+    if (!minute) return;
+    const value = (h, q) => (h?.count ? formatDuration(h[q]) : '—');
+    replace(this.#parts.latency,
+      this.#tile('wait p50', value(minute.wait_ms, 'p50'), null, 'wait-p50'),
+      this.#tile('wait p95', value(minute.wait_ms, 'p95'), null, 'wait-p95'),
+      this.#tile('run p50', value(minute.run_ms, 'p50'), null, 'run-p50'),
+      this.#tile('run p95', value(minute.run_ms, 'p95'), null, 'run-p95'),
+      this.#tile('attempts started', formatCount(minute.wait_ms?.count ?? 0), null, 'started-1m'));
+  }
+
+  #renderStats(stats) {
     const p = this.#parts;
     replace(p.since, `Figures since ${formatTime(stats.since)}; counts of every tenant.`);
-    replace(p.counts, STATUSES.map((s) =>
-      this.#tile(s === 'failed' ? 'failed (dead letter)' : s, stats.jobs?.[s], jobsHref(`status:${s}`), s)));
-    const queue = stats.queue ?? {};
-    replace(p.queue,
-      ['critical', 'high', 'normal', 'low'].map((prio) => this.#tile(prio, queue.by_priority?.[prio], jobsHref(`status:pending priority:${prio}`))),
-      this.#tile('scheduled', queue.scheduled), this.#tile('blocked', queue.blocked));
-    const ex = stats.executors ?? {};
-    replace(p.executors, this.#tile('busy', ex.busy), this.#tile('total', ex.total),
-      el('div', { class: 'tile' }, el('span', { class: 'tile-value', id: 'utilization' }, formatPercent(ex.utilization ?? 0)),
-        el('span', { class: 'tile-label' }, 'utilisation')));
+    this.#renderCounts(stats);
     const types = Object.entries(stats.types ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    replace(p.types, types.map(([name, t]) => el('tr', {},
+    replace(p.types, types.map(([name, t]) => el('tr', { dataset: { type: name } },
       el('td', {}, el('a', { href: jobsHref(`type:${name}`) }, name)),
       el('td', { class: 'num' }, formatCount(t.submitted)),
       el('td', { class: 'num' }, formatCount(t.completed)),
       el('td', { class: 'num' }, formatCount(t.failed)),
       el('td', { class: 'num' }, formatPercent(t.failure_rate)),
+      el('td', { class: 'num' }, (t.completed_per_second_1m ?? 0).toFixed(2)),
       el('td', { class: 'num' }, formatDuration(t.wait_time_ms?.p95)),
       el('td', { class: 'num' }, formatDuration(t.run_time_ms?.p95)))));
-    this.#sample(types);
   }
 
-  #sample(types) {
-    const now = Date.now();
-    const completed = types.reduce((n, [, t]) => n + (t.completed ?? 0), 0);
-    const failed = types.reduce((n, [, t]) => n + (t.failed ?? 0), 0);
-    const previous = this.#samples.at(-1);
-    this.#samples.push({ at: now, completed, failed });
-    this.#samples = this.#samples.filter((s) => s.at >= now - CHART_WINDOW_MS);
-    if (!previous || !this.#chart) return;
-    const seconds = Math.max((now - previous.at) / 1000, 0.001);
+  #renderSeries(series) {
+    const p = this.#parts;
+    this.#renderLatency(series.last_minute);
+    const errors = series.top_errors ?? [];
+    p.noErrors.hidden = errors.length > 0;
+    replace(p.errors, errors.map((g) => el('tr', { dataset: { errorType: g.type, errorCode: g.code } },
+      el('td', {}, el('a', { href: jobsHref(`type:${g.type} status:failed,retrying`) }, g.type)),
+      el('td', { class: 'mono' }, g.code),
+      el('td', { class: 'num' }, formatCount(g.count)),
+      el('td', {}, g.message),
+      el('td', {}, formatTime(g.last_at)))));
+    this.#points = seriesPoints(series);
+    this.#drawChart();
+  }
+
+  #drawChart() {
+    if (!this.#chart) return;
     const [done, lost] = this.#chart.data.datasets;
-    done.data.push({ x: now, y: Math.max(0, (completed - previous.completed) / seconds) });
-    lost.data.push({ x: now, y: Math.max(0, (failed - previous.failed) / seconds) });
-    for (const set of this.#chart.data.datasets) {
-      set.data = set.data.filter((point) => point.x >= now - CHART_WINDOW_MS);
-    }
-    // At least a minute wide, so that the first samples do not all share one tick label.
-    this.#chart.options.scales.x.min = Math.min(done.data[0]?.x ?? now, now - 60_000);
-    this.#chart.options.scales.x.max = now;
+    done.data = this.#points.completed;
+    lost.data = this.#points.failed;
+    const newest = done.data.at(-1)?.x ?? Date.now();
+    this.#chart.options.scales.x.min = newest - WINDOW_MS;
+    this.#chart.options.scales.x.max = newest;
     this.#chart.update('none');
   }
 
@@ -158,24 +192,26 @@ class OverviewPage extends HTMLElement {
       replace(this.#parts.chartNote, 'No chart: the server has no Chart.js (Debian package libjs-chart.js).');
       return;
     }
-    replace(this.#parts.chartNote, 'Sampled at each refresh since this page opened; the last 15 minutes.');
+    replace(this.#parts.chartNote, 'One point a second, kept by the server in memory; live.');
     this.#chart = new window.Chart(this.#parts.canvas, {
       type: 'line',
       data: {
         datasets: [
-          { label: 'completed/s', data: [], borderColor: '#2e7d32', backgroundColor: '#2e7d32', pointRadius: 1.5, tension: 0.2 },
-          { label: 'failed/s', data: [], borderColor: '#c62828', backgroundColor: '#c62828', pointRadius: 1.5, tension: 0.2 },
+          { label: 'completed/s', data: [], borderColor: '#2e7d32', backgroundColor: '#2e7d32', pointRadius: 0, borderWidth: 1.5 },
+          { label: 'failed/s', data: [], borderColor: '#c62828', backgroundColor: '#c62828', pointRadius: 0, borderWidth: 1.5 },
         ],
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
         parsing: false,
+        normalized: true,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', ticks: { callback: (value) => clock(value), maxTicksLimit: 8 } },
+          x: { type: 'linear', ticks: { callback: (value) => clockLabel(value), maxTicksLimit: 8 } },
           y: { beginAtZero: true },
         },
-        plugins: { tooltip: { callbacks: { title: (items) => clock(items[0].parsed.x) } } },
+        plugins: { tooltip: { callbacks: { title: (items) => clockLabel(items[0].parsed.x) } } },
       },
     });
   }

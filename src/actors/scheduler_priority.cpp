@@ -1,0 +1,85 @@
+// Changing a job's priority before it starts (POST /api/jobs/{id}/priority):
+// a job the scheduler holds and has not dispatched (scheduled, blocked or
+// pending) takes the new priority in its document; a pending one also moves
+// in the ready queue, keeping the time it has waited so far. A job that has
+// started (running, or waiting for a retry under its supervisor), is being
+// canceled or has finished is refused with a conflict naming its status.
+#include "actors/scheduler.hpp"
+#include "actors/scheduler_fetch.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+namespace jobforge::sched {
+namespace {
+
+bool not_started(const live_job& lj) {
+  return !lj.supervisor && !lj.canceling;
+}
+
+/// Answers why `id` cannot change priority, from its status in the store.
+void refuse(scheduler_actor* self, const job_id& id, caf::response_promise promise) {
+  const bool canceling = [&] {
+    auto it = self->state.jobs.find(id);
+    return it != self->state.jobs.end() && it->second.canceling;
+  }();
+  fetch(self, id, [id, canceling, promise](job_reply& r) mutable {
+    if (!r) return promise.deliver(std::move(r));
+    const std::string status(to_string(r->status));
+    std::string why = "job " + to_string(id) + " is " + status;
+    if (canceling)
+      why = "job " + to_string(id) + " is being canceled";
+    else if (!is_terminal(r->status) && r->status != job_status::running)
+      why += " after an attempt";  // its supervisor holds it (a retry)
+    promise.deliver(job_reply{error{
+        error_code::conflict,
+        why + ": only a job that has not started (scheduled, blocked or pending) can change its "
+              "priority",
+        boost::json::object{{"status", status}}}});
+  });
+}
+
+/// When a pending job became pending: it keeps its place in time.
+timestamp pending_since(const job& j, timestamp fallback) {
+  if (!j.history.empty() && j.history.back().to == job_status::pending) return j.history.back().at;
+  return fallback;
+}
+
+}  // namespace
+
+void change_priority(scheduler_actor* self, const job_id& id, priority p,
+                     caf::response_promise promise) {
+  auto& st = self->state;
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end() || !not_started(it->second)) return refuse(self, id, promise);
+  with_document(
+      self, id,
+      [self, id, p, promise](live_job* lj) mutable {
+        auto& s = self->state;
+        if (lj == nullptr || !not_started(*lj)) return refuse(self, id, promise);
+        if (!lj->data)
+          return promise.deliver(job_reply{
+              error{error_code::unavailable, "job " + to_string(id) + " could not be read"}});
+        if (lj->data->priority != p) {
+          const timestamp t = now(self);
+          job j = *lj->data;  // snapshots are replaced, never changed in place
+          j.priority = p;
+          j.updated_at = t;
+          hold(self, *lj, std::make_shared<const job>(std::move(j)));
+          caf::anon_send(s.env->store, persist_atom::value,
+                         std::vector<store_write>{put_job{lj->data}});
+          if (s.ready.erase(id, t)) {
+            const auto since = std::min(pending_since(*lj->data, t), t);
+            s.ready.push(id, lj->waiting.type, p,
+                         make_dispatch_key(p, since, ++s.sequence, s.env->config.aging), t);
+          }
+        }
+        promise.deliver(job_reply{*lj->data});
+        release_document(self, *lj);
+        try_dispatch(self);
+      },
+      if_unreadable::give_up);
+}
+
+}  // namespace jobforge::sched
