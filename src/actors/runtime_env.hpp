@@ -74,18 +74,24 @@ struct runtime_config {
 
 /// Wall-clock time derived from the actor system's clock, so that simulated
 /// time (the test coordinator's clock) and real time look the same to actors.
+/// The origin keeps the system clock's precision and the sum is truncated to
+/// the millisecond once: truncating the origin and the elapsed time apart
+/// made a time up to 2 ms earlier than the wall clock it was read after.
 class runtime_clock {
  public:
-  runtime_clock(caf::actor_clock::time_point steady_origin, timestamp wall_origin)
+  runtime_clock(caf::actor_clock::time_point steady_origin,
+                std::chrono::system_clock::time_point wall_origin)
       : steady_origin_(steady_origin), wall_origin_(wall_origin) {}
 
   timestamp at(caf::actor_clock::time_point t) const {
-    return wall_origin_ + std::chrono::duration_cast<milliseconds>(t - steady_origin_);
+    return std::chrono::time_point_cast<milliseconds>(
+        wall_origin_ +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(t - steady_origin_));
   }
 
  private:
   caf::actor_clock::time_point steady_origin_;
-  timestamp wall_origin_;
+  std::chrono::system_clock::time_point wall_origin_;
 };
 
 /// What the cluster's fencing and node losses did, counted where it

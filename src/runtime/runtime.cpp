@@ -140,7 +140,7 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
   impl_->callers = std::make_unique<blocking_callers>(*impl_->sys);
   auto started = start_runtime(
       *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
-      std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
+      std::chrono::system_clock::now());
   if (!started) {
     impl_->stopped = true;
     throw startup_error(std::move(started).error_value());

@@ -15,14 +15,15 @@ namespace jobforge {
 expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                        std::shared_ptr<const job_type_registry> types,
                                        runtime_config config, std::shared_ptr<store> backend,
-                                       std::shared_ptr<random_source> rng, timestamp wall_origin) {
+                                       std::shared_ptr<random_source> rng,
+                                       std::chrono::system_clock::time_point wall_origin) {
   // The actor clock's reading that goes with `wall_origin`, taken before
   // the store's reads: taken after them, every wall time the runtime gives
   // (created_at, started_at, run_at's wake) would be early by however long
   // recovery read (a second for a million queued jobs).
   const auto steady_origin = sys.clock().now();
   // Before the store actor exists, so nothing else touches the store yet.
-  auto recovered = load_recovered_state(*backend, wall_origin);
+  auto recovered = load_recovered_state(*backend, std::chrono::time_point_cast<milliseconds>(wall_origin));
   if (!recovered) return std::move(recovered).error_value();
   auto env = std::make_shared<runtime_env>(runtime_env{std::move(config),
                                                        std::move(types),

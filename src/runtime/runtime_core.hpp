@@ -30,7 +30,8 @@ struct runtime_actors {
 expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                        std::shared_ptr<const job_type_registry> types,
                                        runtime_config config, std::shared_ptr<store> backend,
-                                       std::shared_ptr<random_source> rng, timestamp wall_origin);
+                                       std::shared_ptr<random_source> rng,
+                                       std::chrono::system_clock::time_point wall_origin);
 
 /// Sends every long-lived actor its exit (the scheduler takes its executors
 /// and supervisors down with it).
