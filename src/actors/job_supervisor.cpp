@@ -396,7 +396,7 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
         publish(self, *st.env,
                 job_event{job_event::kind::progress, 0, st.current.id, st.current.type,
                           st.current.tenant, std::nullopt, st.current.status, st.running_attempt,
-                          std::nullopt, p, p.updated_at, milliseconds{0}, nullptr});
+                          std::nullopt, p, p.updated_at, milliseconds{0}, nullptr, nullptr});
       },
       [=](deadline_atom, int attempt) {
         auto& st = self->state;
