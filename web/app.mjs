@@ -9,6 +9,7 @@ import './pages/job.mjs';
 import './pages/nodes.mjs';
 import './pages/jobs.mjs';
 import './pages/overview.mjs';
+import './pages/schedules.mjs';
 import './pages/sign-in.mjs';
 import './pages/submit.mjs';
 import { el, replace } from './lib/dom.mjs';
@@ -97,6 +98,8 @@ function show() {
     page = el('p', { class: 'error', role: 'alert' }, 'Submitting jobs needs a submitter key or higher.');
   } else if (route.page === 'nodes') {
     page = document.createElement('jf-nodes');
+  } else if (route.page === 'schedules') {
+    page = document.createElement('jf-schedules');
   } else if (route.page === 'types') {
     page = document.createElement('jf-job-types');
   } else if (route.page === 'job') {

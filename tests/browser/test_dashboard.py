@@ -242,6 +242,7 @@ def test_a_viewer_key_sees_no_action_buttons(browser, server, screenshots):
         open_page(browser, f"#/jobs/{job['id']}")
         wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), job["id"]))
         assert browser.find_elements(By.CSS_SELECTOR, "#job-actions button") == []
+        assert browser.find_elements(By.ID, "submit-like-this") == []
         assert not browser.find_element(By.ID, "job-actions").is_displayed()
     browser.save_screenshot(os.path.join(screenshots, "job-viewer.png"))
     open_page(browser, "#/dead-letter")

@@ -56,6 +56,7 @@ test('routes', () => {
   assert.equal(deadLetterHref(''), '#/dead-letter');
   assert.equal(parseRoute('#/types').page, 'types');
   assert.equal(parseRoute('#/nodes').page, 'nodes');
+  assert.equal(parseRoute('#/schedules').page, 'schedules');
   assert.equal(parseRoute('#/submit?type=echo').params.get('type'), 'echo');
   assert.equal(parseRoute('#/elsewhere').page, 'missing');
 });

@@ -12,7 +12,8 @@ const schema = {
     urgent: { type: 'boolean', default: true },
     mode: { enum: ['fast', 'slow'] },
     headers: { type: 'object', properties: { lang: { type: 'string' } } },
-    list: { type: 'array', items: { type: 'string' } },
+    list: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 5 },
+    extra: {},
   },
 };
 
@@ -21,14 +22,16 @@ test('every property becomes a field of its kind, with its limits and help', () 
   assert.deepEqual(fields.map((f) => [f.path, f.kind, f.required]), [
     ['$.to', 'string', true], ['$.count', 'integer', true], ['$.ratio', 'number', false],
     ['$.urgent', 'boolean', false], ['$.mode', 'enum', false], ['$.headers', 'object', false],
-    ['$.list', 'json', false],
+    ['$.list', 'array', false], ['$.extra', 'json', false],
   ]);
+  assert.deepEqual([fields[6].items, fields[6].minItems, fields[6].maxItems], ['string', 1, 5]);
   assert.equal(fields[0].description, 'the address');
   assert.equal(fields[0].minLength, 3);
   assert.deepEqual([fields[1].minimum, fields[1].maximum], [1, 10]);
   assert.deepEqual(fields[4].options, ['fast', 'slow']);
   assert.deepEqual(fields[5].fields.map((f) => [f.path, f.default]), [['$.headers.lang', 'en']]);
-  assert.deepEqual(fields.map(initialText), ['', '2', '', true, '', '', '']);
+  assert.deepEqual(fields.map(initialText), ['', '2', '', true, '', '', '', '']);
+  assert.equal(initialText(describe(schema, { list: ['a'] })[6]), '["a"]');
 });
 
 test('the fields\' text makes the payload; empty optional fields are left out', () => {
@@ -48,8 +51,11 @@ test('text that cannot be what the field holds is reported at its path', () => {
   const fields = describe(schema, {});
   const { errors } = assemble(fields, { '$.count': '2.5', '$.ratio': 'lots', '$.list': '[1,' });
   assert.deepEqual(errors, {
-    '$.to': 'required', '$.count': 'must be a whole number', '$.ratio': 'must be a number', '$.list': 'must be JSON',
+    '$.to': 'required', '$.count': 'must be a whole number', '$.ratio': 'must be a number', '$.list': 'must be a JSON list, [ ... ]',
   });
+  // An array field holds a list; any other JSON is refused before it is sent.
+  assert.deepEqual(assemble(fields, { '$.to': 'abc', '$.count': '1', '$.list': '{"a": 1}', '$.extra': '[1,' }).errors,
+    { '$.list': 'must be a JSON list, [ ... ]', '$.extra': 'must be JSON' });
 });
 
 test('the server\'s violations land at the field they name, or the nearest one', () => {

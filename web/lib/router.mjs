@@ -17,6 +17,7 @@ export function parseRoute(hash) {
   if (parts.length === 1 && parts[0] === 'dead-letter') return { page: 'dead-letter', params };
   if (parts.length === 1 && parts[0] === 'types') return { page: 'types', params };
   if (parts.length === 1 && parts[0] === 'nodes') return { page: 'nodes', params };
+  if (parts.length === 1 && parts[0] === 'schedules') return { page: 'schedules', params };
   if (parts.length === 1 && parts[0] === 'submit') return { page: 'submit', params };
   if (parts.length === 2 && parts[0] === 'jobs' && UUID.test(parts[1])) {
     return { page: 'job', id: parts[1], params };

@@ -1,14 +1,17 @@
 // A job type's JSON Schema as form fields, and the fields' text back as a
 // payload. Pure: the submit page draws what `describe` answers and hands
-// what the user typed to `assemble`. What a form cannot hold well (arrays,
-// schemas without a type, `oneOf`, ...) is a JSON field of its own; the
-// server validates the whole payload against the schema in any case.
+// what the user typed to `assemble`. An array is typed as JSON (a list of
+// anything nests too deep for one control), checked to be a list and
+// described by its items and bounds; what a form cannot hold well (schemas
+// without a type, `oneOf`, ...) is a JSON field of its own. The server
+// validates the whole payload against the schema in any case.
 
 /**
  * The fields of an object schema: one per property, in the schema's order.
  * Each is {path: "$.a.b", name, kind, required, description, default,
- * minimum, maximum, minLength, maxLength, options, fields (objects)}, with
- * kind one of string, number, integer, boolean, enum, object, json.
+ * minimum, maximum, minLength, maxLength, options, fields (objects), items,
+ * minItems, maxItems (arrays)}, with kind one of string, number, integer,
+ * boolean, enum, object, array, json.
  */
 export function describe(schema, sample, path = '$') {
   const properties = schema?.properties ?? {};
@@ -30,6 +33,9 @@ export function describe(schema, sample, path = '$') {
       return { ...field, kind: p.type, minimum: p.minimum, maximum: p.maximum };
     }
     if (p.type === 'boolean') return { ...field, kind: 'boolean' };
+    if (p.type === 'array') {
+      return { ...field, kind: 'array', items: p.items?.type ?? '', minItems: p.minItems, maxItems: p.maxItems };
+    }
     return { ...field, kind: 'json' };
   });
 }
@@ -40,7 +46,7 @@ export function initialText(field) {
   if (field.kind === 'object') return '';
   if (v === undefined || v === null) return field.kind === 'boolean' ? false : '';
   if (field.kind === 'boolean') return Boolean(v);
-  if (field.kind === 'json' || field.kind === 'enum') return JSON.stringify(v);
+  if (field.kind === 'json' || field.kind === 'enum' || field.kind === 'array') return JSON.stringify(v);
   return String(v);
 }
 
@@ -81,9 +87,11 @@ export function assemble(fields, values) {
         }
       } else {
         try {
-          out[f.name] = JSON.parse(text);
+          const value = JSON.parse(text);
+          if (f.kind === 'array' && !Array.isArray(value)) errors[f.path] = 'must be a JSON list, [ ... ]';
+          else out[f.name] = value;
         } catch {
-          errors[f.path] = 'must be JSON';
+          errors[f.path] = f.kind === 'array' ? 'must be a JSON list, [ ... ]' : 'must be JSON';
         }
       }
     }

@@ -9,7 +9,7 @@ import '../components/job-logs.mjs';
 import '../components/json-view.mjs';
 import { el, replace, statusBadge } from '../lib/dom.mjs';
 import { formatDuration, formatTime } from '../lib/format.mjs';
-import { jobActions } from '../lib/roles.mjs';
+import { allows, jobActions } from '../lib/roles.mjs';
 import { jobHref, jobsHref } from '../lib/router.mjs';
 import { api } from '../lib/session.mjs';
 import { attempts, timeline } from '../lib/timeline.mjs';
@@ -34,6 +34,14 @@ function json(value, id) {
   return view;
 }
 
+/** A link saving `value` as a JSON file (a blob URL the page revokes when it draws again). */
+function download(value, id, name, urls) {
+  if (value === undefined || value === null) return null;
+  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
+  urls.push(url);
+  return el('a', { id, href: url, download: name, class: 'download' }, 'download');
+}
+
 class JobPage extends HTMLElement {
   session = null;
   jobId = '';
@@ -43,6 +51,7 @@ class JobPage extends HTMLElement {
   #ticker = null;
   #actionsFor = null;  // the status the action buttons were drawn for
   #lastLoad = 0;
+  #downloads = [];  // blob URLs of the payload and result links
   #parts = {};
 
   connectedCallback() {
@@ -76,6 +85,7 @@ class JobPage extends HTMLElement {
     this.#unsubscribe = [];
     clearTimeout(this.#reloadTimer);
     clearInterval(this.#ticker);
+    for (const url of this.#downloads.splice(0)) URL.revokeObjectURL(url);
   }
 
   async #load() {
@@ -157,11 +167,13 @@ class JobPage extends HTMLElement {
     const now = Date.now();
     const steps = timeline(job.history, now);
     const runs = attempts(job.history, now);
+    for (const url of this.#downloads.splice(0)) URL.revokeObjectURL(url);
     replace(p.body,
       job.last_error ? el('section', { id: 'job-last-error' }, el('h2', {}, 'Last error'),
         el('p', { class: 'error' }, `${job.last_error.kind} · ${job.last_error.code}: `, el('span', {}, job.last_error.message))) : null,
-      el('section', {}, el('h2', {}, 'Payload'), json(job.payload, 'job-payload')),
-      el('section', {}, el('h2', {}, 'Result'),
+      el('section', {}, el('h2', {}, 'Payload ', download(job.payload, 'download-payload', `${job.id}-payload.json`, this.#downloads)),
+        json(job.payload, 'job-payload')),
+      el('section', {}, el('h2', {}, 'Result ', download(job.result, 'download-result', `${job.id}-result.json`, this.#downloads)),
         job.result_file ? el('p', {}, `A file of ${job.result_file.size_bytes ?? job.result_file.size ?? '?'} bytes, SHA-256 `,
           el('span', { class: 'mono' }, job.result_file.sha256 ?? '')) : null,
         json(job.result ?? undefined, 'job-result')),
@@ -242,6 +254,11 @@ class JobPage extends HTMLElement {
       buttons.push(el('button', { type: 'button', id: 'retry-job', onclick: () => this.#act(`/api/jobs/${job.id}/retry`) }, 'Retry'));
     }
     if (allowed.replay) buttons.push(this.#replayForm(job));
+    if (allows(this.session.who.role, 'submitter')) {
+      // A new job with this one's type, payload and options, to edit before it is sent.
+      buttons.push(el('a', { id: 'submit-like-this', class: 'button', href: `#/submit?${new URLSearchParams({ from: job.id })}` },
+        'Submit like this…'));
+    }
     if (allowed.discard) {
       const confirm = el('span', { class: 'confirm', id: 'discard-confirm', hidden: true }, 'Discard this job for good? ',
         el('button', { type: 'button', id: 'discard-confirm-yes', class: 'danger', onclick: () => this.#discard(job) }, 'Discard'), ' ',

@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""dashboard_bench: the web dashboard against a busy server, in headless Chromium.
+
+Starts `jobforge serve` (SQLite store in a temp dir, loopback, no keys, 16
+executors by default), fills the store with --jobs `noop` jobs (POST
+/api/jobs/batch, 1,000 per request, waiting until they are done), then keeps
+~--rate jobs/s flowing (a thread posting batches of rate/10 every 100 ms
+through one keep-alive connection) and measures:
+
+  render  the first render of the overview (#/overview: the counts, the
+          per-type table and a chart with its 15 minutes of points drawn)
+          and of the jobs page (#/jobs: 50 rows), each --renders times in a
+          fresh tab of one browser: from driver.get() to the condition seen
+          by a 10 ms poll in the page (so it includes the sign-in check,
+          the modules, Chart.js and the API calls, not Chromium's start)
+  cpu     the server's CPU (utime + stime from /proc/PID/stat) over
+          --seconds with no dashboard open, then with --tabs browsers each
+          showing the overview (one visible tab each: a hidden tab closes
+          its stream), at the same flow; the difference is what the
+          dashboard costs the server. The jobs completed per second in each
+          window are printed too (the flow is the same in both).
+
+Every wait has a deadline, the whole run has --cap seconds (SIGALRM), and
+every process started (server, browsers) is ended at exit.
+
+  /usr/bin/python3 bench/dashboard_bench.py --jobforge build/src/jobforge
+  /usr/bin/python3 bench/dashboard_bench.py --jobforge build/src/jobforge --jobs 20000 --seconds 10
+"""
+
+import argparse
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+_procs = []
+_drivers = []
+_tempdirs = []
+
+
+def _cleanup():
+    for d in _drivers:
+        try:
+            d.quit()
+        except Exception:  # noqa: BLE001 - a browser already gone
+            pass
+    _drivers.clear()
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=5)
+    _procs.clear()
+    for d in _tempdirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+class TimeCap(Exception):
+    pass
+
+
+def _on_signal(signum, _frame):
+    if signum == signal.SIGALRM:
+        raise TimeCap("the run passed its --cap")
+    _cleanup()
+    sys.exit(128 + signum)
+
+
+atexit.register(_cleanup)
+for _s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM):
+    signal.signal(_s, _on_signal)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    fields = text[text.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+class Client:
+    """One keep-alive connection to the server."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = None
+
+    def request(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=data or (b"" if method == "POST" else None),
+                                  headers={"Content-Type": "application/json"})
+                r = self.conn.getresponse()
+                text = r.read()
+                return r.status, json.loads(text) if text else None
+            except (ConnectionError, http.client.HTTPException):
+                self.conn = None
+                if attempt == 1:
+                    raise
+        return None, None
+
+
+def serve(binary, executors):
+    folder = tempfile.mkdtemp(prefix="jobforge-dashboard-bench-")
+    _tempdirs.append(folder)
+    port = free_port()
+    log = open(os.path.join(folder, "log"), "w")
+    p = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
+                          "--data-dir", os.path.join(folder, "data"), "--executors", str(executors)],
+                         stdout=log, stderr=subprocess.STDOUT)
+    _procs.append(p)
+    client = Client(port)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            if client.request("GET", "/health")[0] == 200:
+                return p, port, client
+        except OSError:
+            pass
+        if p.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("jobforge did not start")
+        time.sleep(0.05)
+
+
+def completed(client):
+    return client.request("GET", "/api/stats")[1]["jobs"]["completed"]
+
+
+def fill(client, jobs):
+    """Submits `jobs` noop jobs in batches of 1,000 and waits until all are done."""
+    start = time.monotonic()
+    before = completed(client)
+    for first in range(0, jobs, 1000):
+        batch = [{"type": "noop", "payload": {"n": first + i}} for i in range(min(1000, jobs - first))]
+        status, body = client.request("POST", "/api/jobs/batch", {"jobs": batch})
+        if status != 201:
+            raise RuntimeError(f"batch refused: {status} {body}")
+    deadline = time.monotonic() + 600
+    while completed(client) < before + jobs:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the store was not filled in 10 minutes")
+        time.sleep(0.5)
+    return time.monotonic() - start
+
+
+class Flow(threading.Thread):
+    """About `rate` noop jobs a second, as batches every 100 ms."""
+
+    def __init__(self, port, rate):
+        super().__init__(daemon=True)
+        self.client = Client(port)
+        self.per_tick = max(1, rate // 10)
+        self.stop = threading.Event()
+        self.sent = 0
+
+    def run(self):
+        next_tick = time.monotonic()
+        while not self.stop.is_set():
+            batch = [{"type": "noop", "payload": {"flow": i}} for i in range(self.per_tick)]
+            status, _ = self.client.request("POST", "/api/jobs/batch", {"jobs": batch})
+            if status == 201:
+                self.sent += self.per_tick
+            next_tick += 0.1
+            self.stop.wait(max(0.0, next_tick - time.monotonic()))
+
+
+def browser():
+    profile = tempfile.mkdtemp(prefix="jobforge-bench-chromium-")
+    _tempdirs.append(profile)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-extensions", "--no-first-run", "--window-size=1280,1000",
+                f"--user-data-dir={profile}"):
+        options.add_argument(arg)
+    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    _drivers.append(d)
+    return d
+
+
+READY = {
+    # The counts, the per-type table and the chart with its history drawn.
+    "overview": "document.querySelector('[data-count=\"completed\"]') && "
+                "document.querySelector('#type-table tbody tr') && "
+                "(window.Chart?.getChart('throughput-chart')?.data.datasets[0].data.length ?? 0) > 0",
+    "jobs": "document.querySelectorAll('#job-rows tr').length === 50",
+}
+
+
+def first_render(d, url, page, timeout=20):
+    """Milliseconds from driver.get() of a new tab to the page's ready condition."""
+    d.switch_to.new_window("tab")
+    start = time.monotonic()
+    d.get(f"{url}/#/{page}")
+    deadline = start + timeout
+    while not d.execute_script(f"return Boolean({READY[page]})"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"#{page} did not render in {timeout} s")
+        time.sleep(0.01)
+    took = (time.monotonic() - start) * 1000
+    d.close()
+    d.switch_to.window(d.window_handles[0])
+    return took
+
+
+def cpu_window(pid, client, seconds):
+    c0, t0, done0 = cpu_seconds(pid), time.monotonic(), completed(client)
+    time.sleep(seconds)
+    c1, t1, done1 = cpu_seconds(pid), time.monotonic(), completed(client)
+    return (c1 - c0) / (t1 - t0), (done1 - done0) / (t1 - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jobforge", required=True)
+    ap.add_argument("--jobs", type=int, default=100_000)
+    ap.add_argument("--rate", type=int, default=1000)
+    ap.add_argument("--executors", type=int, default=16)
+    ap.add_argument("--renders", type=int, default=5)
+    ap.add_argument("--tabs", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--cap", type=int, default=900)
+    args = ap.parse_args()
+    signal.alarm(args.cap)
+
+    print(f"load average {loadavg()}")
+    server, port, client = serve(args.jobforge, args.executors)
+    url = f"http://127.0.0.1:{port}"
+    took = fill(client, args.jobs)
+    print(f"store: {args.jobs} noop jobs submitted and completed in {took:.1f} s; load average {loadavg()}")
+
+    flow = Flow(port, args.rate)
+    flow.start()
+    time.sleep(3)  # the flow settles
+    main_browser = browser()
+    main_browser.get(url + "/")
+    renders = {page: [first_render(main_browser, url, page) for _ in range(args.renders)]
+               for page in ("overview", "jobs")}
+    for page, times in renders.items():
+        print(f"first render #/{page}: median {statistics.median(times):.0f} ms, "
+              f"max {max(times):.0f} ms over {len(times)} ({', '.join(f'{t:.0f}' for t in times)})")
+    main_browser.quit()
+    _drivers.remove(main_browser)
+
+    idle_cpu, idle_rate = cpu_window(server.pid, client, args.seconds)
+    print(f"no tab:   server CPU {idle_cpu * 100:.1f} % of a core, {idle_rate:.0f} jobs/s completed; "
+          f"load average {loadavg()}")
+    tabs = [browser() for _ in range(args.tabs)]
+    for d in tabs:
+        d.get(url + "/#/overview")
+    for d in tabs:
+        deadline = time.monotonic() + 20
+        while not d.execute_script(f"return Boolean({READY['overview']})"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("a tab did not show the overview")
+            time.sleep(0.05)
+    time.sleep(2)
+    tab_cpu, tab_rate = cpu_window(server.pid, client, args.seconds)
+    print(f"{args.tabs} tabs:   server CPU {tab_cpu * 100:.1f} % of a core, {tab_rate:.0f} jobs/s completed; "
+          f"load average {loadavg()}")
+    extra = tab_cpu - idle_cpu
+    print(f"dashboard: +{extra * 100:.1f} % of a core ({extra / idle_cpu * 100:+.1f} % of the server's CPU)")
+    flow.stop.set()
+    flow.join(timeout=5)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except TimeCap as e:
+        print(f"TIMEOUT: {e}")
+        sys.exit(2)
