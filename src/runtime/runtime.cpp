@@ -138,9 +138,8 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
   const batch_policy_scope batch(config.batch_threads);
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
   impl_->callers = std::make_unique<blocking_callers>(*impl_->sys);
-  auto started = start_runtime(
-      *impl_->sys, impl_->types, std::move(config), std::move(backend), make_system_random(),
-      std::chrono::system_clock::now());
+  auto started = start_runtime(*impl_->sys, impl_->types, std::move(config), std::move(backend),
+                               make_system_random(), std::chrono::system_clock::now());
   if (!started) {
     impl_->stopped = true;
     throw startup_error(std::move(started).error_value());

@@ -23,7 +23,8 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // recovery read (a second for a million queued jobs).
   const auto steady_origin = sys.clock().now();
   // Before the store actor exists, so nothing else touches the store yet.
-  auto recovered = load_recovered_state(*backend, std::chrono::time_point_cast<milliseconds>(wall_origin));
+  auto recovered =
+      load_recovered_state(*backend, std::chrono::time_point_cast<milliseconds>(wall_origin));
   if (!recovered) return std::move(recovered).error_value();
   auto env = std::make_shared<runtime_env>(runtime_env{std::move(config),
                                                        std::move(types),
