@@ -52,13 +52,23 @@ void publish(caf::event_based_actor* self, const runtime_env& env, job_event eve
   self->send(env.events, event_atom::value, std::move(event));
 }
 
-void publish_log(caf::event_based_actor* self, const runtime_env& env, const job& j,
-                 job_log_line line) {
+namespace {
+
+/// An event of kind `what` naming job `j` (its id, type and tenant).
+job_event event_about(job_event::kind what, const job& j) {
   job_event e;
-  e.what = job_event::kind::log;
+  e.what = what;
   e.id = j.id;
   e.type = j.type;
   e.tenant = j.tenant;
+  return e;
+}
+
+}  // namespace
+
+void publish_log(caf::event_based_actor* self, const runtime_env& env, const job& j,
+                 job_log_line line) {
+  auto e = event_about(job_event::kind::log, j);
   e.attempt = line.attempt;
   e.at = line.at;
   e.log = std::make_shared<const job_log_line>(std::move(line));
@@ -68,11 +78,7 @@ void publish_log(caf::event_based_actor* self, const runtime_env& env, const job
 void publish_change(caf::event_based_actor* self, const runtime_env& env, const job& j) {
   if (env.subscribers->load(std::memory_order_relaxed) == 0 || j.history.empty()) return;
   const auto& h = j.history.back();
-  job_event e;
-  e.what = job_event::kind::status;
-  e.id = j.id;
-  e.type = j.type;
-  e.tenant = j.tenant;
+  auto e = event_about(job_event::kind::status, j);
   e.from = h.from;
   e.to = h.to;
   e.attempt = h.attempt;

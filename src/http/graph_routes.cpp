@@ -26,8 +26,8 @@ struct graph_walk {
   std::size_t max_nodes;
   boost::json::array nodes;
   boost::json::array edges;
-  std::unordered_map<job_id, int> level;  ///< nodes placed: steps from the job (parents < 0)
-  std::deque<std::pair<job, int>> todo;   ///< jobs whose neighbours are still to visit
+  std::unordered_map<job_id, int> level;     ///< nodes placed: steps from the job (parents < 0)
+  std::deque<std::pair<job, int>> frontier;  ///< placed jobs whose neighbours are not visited yet
   bool truncated = false;
 
   /// Whether no node fits any more (then the graph is cut).
@@ -53,7 +53,7 @@ struct graph_walk {
     }
     if (j.run_at) node["run_at"] = format_rfc3339(*j.run_at);
     nodes.push_back(std::move(node));
-    todo.emplace_back(j, at);
+    frontier.emplace_back(j, at);
     return true;
   }
 
@@ -73,9 +73,9 @@ struct graph_walk {
 };
 
 expected<void> walk(runtime& rt, const caller& who, graph_walk& g, int depth) {
-  while (!g.todo.empty()) {
-    auto [j, at] = std::move(g.todo.front());
-    g.todo.pop_front();
+  while (!g.frontier.empty()) {
+    auto [j, at] = std::move(g.frontier.front());
+    g.frontier.pop_front();
     // Ancestors are walked up, descendants down: a child's other parents
     // are not the job's business.
     if (at <= 0 && -at < depth) {

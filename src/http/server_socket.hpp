@@ -1,7 +1,7 @@
 #pragma once
-/// The httplib server both the gateway and a standby's placeholder listen
-/// with: plain HTTP, or HTTPS from a PEM certificate and key. Internal to
-/// src/http.
+/// The httplib server that both the gateway and a standby's 503-answering
+/// server listen with: plain HTTP, or HTTPS from a PEM certificate and key.
+/// Internal to src/http.
 
 #include "model/error.hpp"
 
