@@ -15,8 +15,12 @@
 //     end. The server's durability is its own (synchronous_commit can be
 //     set per session in the URL: options='-c synchronous_commit=off').
 //
+// Ids are time-ordered (version 7), as the runtime makes them, one new
+// millisecond per ten jobs; `--ids v4` makes them random, as they were
+// before, to measure what the order of the primary key is worth.
+//
 //   store_bench [--store sqlite|postgres] [--jobs N] [--batch B]
-//               [--sync off|normal|full] [--dir DIR] [--url URL]
+//               [--sync off|normal|full] [--dir DIR] [--url URL] [--ids v7|v4]
 
 #include "bench_support.hpp"
 #include "model/job.hpp"
@@ -52,6 +56,7 @@ struct options {
   std::string sync = "off";
   std::string dir;
   std::string url;
+  bool time_ordered_ids = true;
 };
 
 options parse(int argc, char** argv) {
@@ -59,7 +64,7 @@ options parse(int argc, char** argv) {
   if (const char* url = std::getenv("JOBFORGE_POSTGRES_URL")) o.url = url;
   const char* usage =
       "usage: store_bench [--store sqlite|postgres] [--jobs N] [--batch B] "
-      "[--sync off|normal|full] [--dir DIR] [--url URL]";
+      "[--sync off|normal|full] [--dir DIR] [--url URL] [--ids v7|v4]";
   for (int i = 1; i < argc; i += 2) {
     if (i + 1 >= argc) die(usage);
     const std::string a = argv[i], v = argv[i + 1];
@@ -75,6 +80,8 @@ options parse(int argc, char** argv) {
       o.dir = v;
     else if (a == "--url")
       o.url = v;
+    else if (a == "--ids" && (v == "v7" || v == "v4"))
+      o.time_ordered_ids = v == "v7";
     else
       die(usage);
   }
@@ -85,9 +92,9 @@ options parse(int argc, char** argv) {
   return o;
 }
 
-job new_job(random_source& rng, timestamp now) {
+job new_job(random_source& rng, timestamp now, bool time_ordered_id) {
   job j;
-  j.id = job_id::generate(rng);
+  j.id = time_ordered_id ? job_id::generate_time_ordered(rng, now) : job_id::generate(rng);
   j.type = "noop";
   j.payload = boost::json::object{};
   j.tenant = "default";
@@ -159,10 +166,12 @@ int main(int argc, char** argv) {
   std::vector<job> jobs;
   jobs.reserve(static_cast<std::size_t>(o.jobs));
   for (long i = 0; i < o.jobs; ++i)
-    jobs.push_back(new_job(*rng, t0 + std::chrono::milliseconds(i / 10)));
+    jobs.push_back(new_job(*rng, t0 + std::chrono::milliseconds(i / 10), o.time_ordered_ids));
 
-  std::printf("store_bench: %ld jobs, %ld writes per transaction, %s (%zu jobs there before)\n",
-              o.jobs, o.batch, opened.value().description.c_str(), total(*before));
+  std::printf(
+      "store_bench: %ld jobs, %ld writes per transaction, %s ids, %s (%zu jobs there before)\n",
+      o.jobs, o.batch, o.time_ordered_ids ? "v7" : "v4", opened.value().description.c_str(),
+      total(*before));
   std::printf("  load average %s\n", loadavg().c_str());
   long k = 0;
   const double insert = run_phase(

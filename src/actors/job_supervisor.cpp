@@ -76,6 +76,7 @@ void give_back_executor(supervisor* self) {
     self->send(st.env->scheduler, released_atom::value, st.executor);
   st.executor = nullptr;
   st.executor_node.clear();
+  st.link = nullptr;
   st.executor_stuck = false;
   st.running_attempt = 0;
 }
@@ -113,6 +114,7 @@ void start_attempt(supervisor* self, executor_ref ex) {
   drop_incoming(self);
   st.executor = std::move(ex.actor);
   st.executor_node = std::move(ex.node);
+  st.link = std::move(ex.link);
   st.timed_out = false;
   move_to(self, job_status::running);
   st.running_attempt = st.current.attempts;
@@ -129,7 +131,10 @@ void start_attempt(supervisor* self, executor_ref ex) {
                       started + timeout,
                       caf::actor_cast<caf::actor>(self),
                       st.lease};
-  self->send(st.executor, attempt_atom::value, std::move(order));
+  if (st.link)
+    self->send(st.link, attempt_atom::value, st.executor, std::move(order));
+  else
+    self->send(st.executor, attempt_atom::value, std::move(order));
   send_after(self, caf::actor_cast<caf::actor>(self), timeout, deadline_atom::value,
              st.running_attempt);
 }
@@ -221,7 +226,10 @@ void on_log(supervisor* self, const attempt_log& line) {
 
 void stop_running_attempt(supervisor* self, stop_reason reason) {
   auto& st = self->state;
-  self->send(st.executor, stop_atom::value, st.current.id, st.running_attempt, reason);
+  if (st.link)
+    self->send(st.link, stop_atom::value, st.executor, st.current.id, st.running_attempt, reason);
+  else
+    self->send(st.executor, stop_atom::value, st.current.id, st.running_attempt, reason);
 }
 
 void on_cancel(supervisor* self, const cancel_request& req) {

@@ -47,6 +47,7 @@ struct job_supervisor_state {
   bool interrupted = false;     ///< a drain ended before the job was read
   caf::actor executor;          ///< while an attempt runs
   std::string executor_node;    ///< the node `executor` runs on
+  caf::actor link;              ///< a worker node's executor: the node's link
   attempt_lease lease;          ///< of the attempt in flight
   result_receiver incoming;     ///< a worker node's large result, as it arrives
   int running_attempt = 0;      ///< the attempt in flight, 0 = none

@@ -179,6 +179,12 @@ using outcome_atom = caf::atom_constant<caf::atom("jf_outcome")>;
 using result_chunk_atom = caf::atom_constant<caf::atom("jf_chunk")>;
 /// (progress_atom, progress_report): executor -> supervisor, throttled.
 using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
+/// (link_atom, caf::actor link): a node link to its node's agent, once:
+/// where the node's reports go. A link's batches: (attempt_atom,
+/// std::vector<routed_order>) and (stop_atom, caf::actor executor, job_id,
+/// int, stop_reason) to the agent; (outcome_atom,
+/// std::vector<attempt_outcome>) back.
+using link_atom = caf::atom_constant<caf::atom("jf_link")>;
 /// (log_atom, attempt_log): a worker node's executor -> supervisor, a line
 /// its handler logged, for the coordinator's log (bounded per attempt).
 using log_atom = caf::atom_constant<caf::atom("jf_log")>;
@@ -266,6 +272,14 @@ struct attempt_order {
   timestamp deadline{};
   caf::actor supervisor;
   attempt_lease lease;
+};
+
+/// An order in a batch for a worker node (node_link to its agent): the
+/// executor there that runs it. Its `order.supervisor` is empty on the
+/// wire: the node's reports go back through its agent and the link.
+struct routed_order {
+  caf::actor executor;
+  attempt_order order;
 };
 
 /// A result a worker node streamed to the coordinator before the outcome
@@ -370,6 +384,9 @@ struct executor_ref {
   caf::actor actor;
   std::string node;
   std::uint64_t session = 0;
+  /// A worker node's executor: the node's link (cluster/node_link.hpp),
+  /// through which the attempt's order and stops go. Empty for local ones.
+  caf::actor link;
 };
 
 /// Executors a node offers to the scheduler.
@@ -379,6 +396,9 @@ struct executor_offer {
   /// The job types they run; nullopt: every type of the coordinator.
   std::optional<std::vector<std::string>> types;
   std::vector<caf::actor> executors;
+  /// Set by the cluster gateway for a worker node's offer (not sent by the
+  /// node): the link its attempts go through.
+  caf::actor link;
 };
 
 /// The scheduler's view of one node (one session of it).

@@ -94,14 +94,16 @@ class runtime_clock {
   std::chrono::system_clock::time_point wall_origin_;
 };
 
-/// What the cluster's fencing and node losses did, counted where it
-/// happens (supervisors) and read by telemetry.
+/// What the cluster's fencing, node losses and node links did, counted
+/// where it happens (supervisors, node links) and read by telemetry.
 struct cluster_counters {
   std::atomic<std::uint64_t> lease_sequence{0};
   std::atomic<std::uint64_t> remote_dispatches{0};
   std::atomic<std::uint64_t> stale_reports{0};     ///< dropped: lease no longer current
   std::atomic<std::uint64_t> node_losses_seen{0};  ///< attempts lost with their node
   std::atomic<std::uint64_t> nodes_lost{0};        ///< worker node sessions lost
+  std::atomic<std::uint64_t> order_messages{0};    ///< batches of orders sent to nodes
+  std::atomic<std::uint64_t> outcome_messages{0};  ///< batches of outcomes nodes sent back
   std::uint64_t next_lease() { return lease_sequence.fetch_add(1, std::memory_order_relaxed) + 1; }
 };
 

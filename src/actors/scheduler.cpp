@@ -36,7 +36,7 @@ void try_dispatch(scheduler_actor* self) {
       continue;
     }
     auto& here = st.nodes[*node];
-    executor_ref ex{std::move(here.idle.back()), here.name, here.session};
+    executor_ref ex{std::move(here.idle.back()), here.name, here.session, here.link};
     here.idle.pop_back();
     st.capacity.slot_taken(*node);
     auto& slot =

@@ -106,6 +106,7 @@ struct assignment {
 struct node_executors {
   std::string name;
   std::uint64_t session = 0;
+  caf::actor link;  ///< a worker node's: its attempts go through it
   std::vector<caf::actor> idle;
   std::uint64_t done = 0;  ///< attempts that ended on it
 };

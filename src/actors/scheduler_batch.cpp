@@ -145,7 +145,8 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
                      boost::json::object{{"field", "depends_on"}, {"name", parent}}})});
       e.request.dependencies.depends_on.push_back(resolved[it->second]);
     }
-    auto prepared = st.env->types->prepare(e.request, job_id::generate(*st.env->rng), t);
+    auto prepared =
+        st.env->types->prepare(e.request, job_id::generate_time_ordered(*st.env->rng, t), t);
     if (!prepared) return promise.deliver(batch_reply{entry_error(i, prepared.error_value())});
     batch_item item;
     item.j = std::move(prepared).value();

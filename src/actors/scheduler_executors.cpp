@@ -48,7 +48,7 @@ void accept_offer(scheduler_actor* self, executor_offer& offer) {
   auto node = find_node(st, offer.node, offer.session);
   if (!node) {
     node = st.capacity.add_node(offer.node, types_of(st, offer));
-    st.nodes.push_back(node_executors{offer.node, offer.session, {}, 0});
+    st.nodes.push_back(node_executors{offer.node, offer.session, offer.link, {}, 0});
   }
   if (!st.capacity.up(*node)) {
     // A late offer of a session that ended: none of it is used.

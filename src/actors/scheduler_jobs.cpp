@@ -152,7 +152,7 @@ void submit(scheduler_actor* self, job_request& request, caf::response_promise p
     return;
   }
   const timestamp t = now(self);
-  const job_id id = job_id::generate(*st.env->rng);
+  const job_id id = job_id::generate_time_ordered(*st.env->rng, t);
   auto prepared = st.env->types->prepare(request, id, t);
   if (!prepared) {
     promise.deliver(submit_reply{std::move(prepared).error_value()});

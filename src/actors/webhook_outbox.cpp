@@ -15,7 +15,7 @@ std::vector<store_write> change_writes(const runtime_env& env, const job_ptr& ch
     request.type = webhook_delivery_type;
     request.payload = boost::json::object{{"url", url}, {"event", event}};
     request.tenant = changed->tenant;
-    auto delivery = env.types->prepare(request, job_id::generate(*env.rng), now);
+    auto delivery = env.types->prepare(request, job_id::generate_time_ordered(*env.rng, now), now);
     if (!delivery) {
       // Only a server without the delivery type, or with an incompatible
       // one, gets here; a job's own URL was refused at submission then.

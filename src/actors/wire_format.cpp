@@ -16,6 +16,9 @@ void announce_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<join_reply>("jf_join_reply");
   cfg.add_message_type<executor_offer>("jf_offer");
   cfg.add_message_type<result_chunk>("jf_chunk");
+  cfg.add_message_type<routed_order>("jf_routed_order");
+  cfg.add_message_type<std::vector<routed_order>>("jf_orders");
+  cfg.add_message_type<std::vector<attempt_outcome>>("jf_outcomes");
 }
 
 }  // namespace jobforge

@@ -32,7 +32,8 @@ namespace jobforge {
 /// The version of the cluster protocol: a worker node that speaks another
 /// one is refused at its join.
 /// 2: handlers' log lines are forwarded (attempt_log).
-inline constexpr std::uint32_t cluster_protocol_version = 2;
+/// 3: attempts go through the node's link and agent, in batches.
+inline constexpr std::uint32_t cluster_protocol_version = 3;
 
 /// Announces every type below to `cfg` (both ends of a connection must).
 void announce_wire_types(caf::actor_system_config& cfg);
@@ -161,6 +162,11 @@ typename Inspector::result_type inspect(Inspector& f, attempt_order& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, routed_order& x) {
+  return f(caf::meta::type_name("jf_routed_order"), x.executor, x.order);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, streamed_result& x) {
   return f(caf::meta::type_name("jf_streamed"), x.size, x.sha256, x.content_type, x.json);
 }
@@ -234,6 +240,7 @@ typename Inspector::result_type inspect(Inspector& f, join_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, executor_offer& x) {
+  // Not the link: the gateway sets it on the coordinator's side.
   wire::optional_field<std::vector<std::string>> types{x.types};
   return f(caf::meta::type_name("jf_offer"), x.node, x.session, types, x.executors);
 }

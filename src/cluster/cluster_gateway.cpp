@@ -2,6 +2,7 @@
 
 #include "actors/event_hub.hpp"
 #include "cluster/cluster_settings.hpp"
+#include "cluster/node_link.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -44,6 +45,12 @@ void mark_lost(gateway* self, cluster_node_record& n, const std::string& reason)
   n.lost_at = now(self);
   n.lost_reason = reason;
   st.env->cluster->nodes_lost.fetch_add(1, std::memory_order_relaxed);
+  if (auto link = st.links.find(n.session); link != st.links.end()) {
+    // Ended here on purpose: its exit is no news to come back.
+    self->unlink_from(link->second);
+    self->send_exit(link->second, caf::exit_reason::user_shutdown);
+    st.links.erase(link);
+  }
   spdlog::warn("cluster: node {} (session {:x}) lost: {}", n.node, n.session, reason);
   self->send(st.env->scheduler, node_down_atom::value, n.node, n.session);
   publish_node(self, n);
@@ -108,6 +115,9 @@ join_reply join(gateway* self, join_request& req) {
   forget_old_sessions(self);
   st.agents[req.agent.address()] = session;
   self->monitor(req.agent);
+  // Linked: the links end with the gateway (the runtime's shutdown waits
+  // for every actor), and a link that fails takes its session with it.
+  st.links.emplace(session, self->spawn<caf::linked>(node_link, st.env, req.agent, session));
   spdlog::info("cluster: node {} ({}) joined, session {:x}, {} executors, types: {}", req.node,
                req.host, session, req.capacity,
                known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
@@ -129,6 +139,17 @@ caf::behavior cluster_gateway(gateway* self, env_ptr env, std::string token) {
       spdlog::warn("cluster: ignored an exit sent by a peer");
       return;
     }
+    auto& s = self->state;
+    for (auto& [session, link] : s.links)
+      if (link.address() == msg.source) {
+        const std::uint64_t ended = session;
+        s.links.erase(ended);
+        spdlog::error("cluster: the link of node session {:x} ended: {}", ended,
+                      to_string(msg.reason));
+        if (auto* n = find_session(self, ended))
+          mark_lost(self, *n, "its link ended (" + to_string(msg.reason) + ")");
+        return;
+      }
     self->quit(msg.reason);
   });
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -158,6 +179,9 @@ caf::behavior cluster_gateway(gateway* self, env_ptr env, std::string token) {
         }
         // What the node may run is what it joined with, whatever it says now.
         offer.types = n->types;
+        auto link = self->state.links.find(offer.session);
+        if (link == self->state.links.end()) return;  // its session is over
+        offer.link = link->second;
         self->send(self->state.env->scheduler, offer_atom::value, std::move(offer));
       },
       [=](heartbeat_atom, std::uint64_t session) {

@@ -3,7 +3,10 @@
 /// A node joins (protocol version and token checked; a stranger learns
 /// nothing), gets a session, and its executor pool offers its executors
 /// here; the gateway hands them to the scheduler as the node's, with the
-/// node's types (those the coordinator knows). It watches each node's agent:
+/// node's types (those the coordinator knows) and the session's node link,
+/// through which every attempt there goes (node_link.hpp; the gateway
+/// spawns one per session, linked, and ends it with the session). It
+/// watches each node's agent:
 /// when the agent's connection is lost (CAF's heartbeats: killed, hung or
 /// cut off), the node is lost, and the scheduler hears it (node_down_atom).
 ///
@@ -48,6 +51,7 @@ struct cluster_gateway_state {
   std::string token;
   std::vector<cluster_node_record> nodes;  ///< sessions in join order (lost ones kept a while)
   std::unordered_map<caf::actor_addr, std::uint64_t> agents;  ///< live sessions by agent
+  std::unordered_map<std::uint64_t, caf::actor> links;        ///< live sessions' node links
   static inline const char* name = "cluster_gateway";
 };
 

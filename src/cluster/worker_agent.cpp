@@ -1,10 +1,32 @@
 #include "cluster/worker_agent.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
 namespace jobforge {
+namespace {
 
-caf::behavior worker_agent(caf::stateful_actor<worker_agent_state>* self, caf::actor gateway,
+using agent = caf::stateful_actor<worker_agent_state>;
+
+void send_outcomes(agent* self) {
+  auto& st = self->state;
+  if (st.outcomes.empty()) return;
+  self->send(st.link, outcome_atom::value, std::move(st.outcomes));
+  st.outcomes = {};
+}
+
+// A report of an attempt goes after the outcomes before it, so that the
+// coordinator hears of an attempt's events in the order they happened.
+template <class Atom, class Report>
+void forward(agent* self, Atom what, Report& report) {
+  if (!self->state.link) return;
+  send_outcomes(self);
+  self->send(self->state.link, what, std::move(report));
+}
+
+}  // namespace
+
+caf::behavior worker_agent(agent* self, caf::actor gateway,
                            std::function<void(const std::string&)> on_lost) {
   auto& st = self->state;
   st.gateway = std::move(gateway);
@@ -25,6 +47,50 @@ caf::behavior worker_agent(caf::stateful_actor<worker_agent_state>* self, caf::a
         self->send(s.gateway, heartbeat_atom::value, s.session);
         self->delayed_send(self, std::chrono::seconds(1), heartbeat_atom::value);
       },
+      [=](link_atom, caf::actor& link) {
+        // Only the coordinator that accepted this session introduces its link.
+        if (!link || link.node() != self->state.gateway.node()) {
+          spdlog::warn("worker: ignored a link that is not the coordinator's");
+          return;
+        }
+        self->state.link = std::move(link);
+      },
+      [=](attempt_atom, std::vector<routed_order>& orders) {
+        auto self_handle = caf::actor_cast<caf::actor>(self);
+        for (auto& r : orders) {
+          if (!r.executor || r.executor.node() != self->node()) {
+            spdlog::warn("worker: dropped an order of job {} for an executor not of this node",
+                         to_string(r.order.id));
+            continue;
+          }
+          r.order.supervisor = self_handle;  // its reports come back here
+          self->send(r.executor, attempt_atom::value, std::move(r.order));
+        }
+      },
+      [=](stop_atom, caf::actor& executor, const job_id& id, int attempt, stop_reason reason) {
+        if (executor && executor.node() == self->node())
+          self->send(executor, stop_atom::value, id, attempt, reason);
+      },
+      [=](outcome_atom, attempt_outcome& out) {
+        auto& s = self->state;
+        if (!s.link) return;
+        s.outcomes.push_back(std::move(out));
+        if (s.outcomes.size() >= max_outcomes_per_message) {
+          send_outcomes(self);
+        } else if (!s.flush_due) {
+          // Behind whatever is in the mailbox now: the outcomes among it
+          // go back together.
+          s.flush_due = true;
+          self->send(self, flush_atom::value);
+        }
+      },
+      [=](flush_atom) {
+        self->state.flush_due = false;
+        send_outcomes(self);
+      },
+      [=](progress_atom a, progress_report& report) { forward(self, a, report); },
+      [=](log_atom a, attempt_log& line) { forward(self, a, line); },
+      [=](result_chunk_atom a, result_chunk& chunk) { forward(self, a, chunk); },
   };
 }
 

@@ -217,7 +217,7 @@ bool worker_node::impl::serve_session(const caf::actor& gateway, const cluster_a
     ++status.joins;
   }
   auto pool = sys->spawn(executor_pool, env, options.executors, gateway,
-                         executor_offer{options.node_id, reply->session, options.types, {}});
+                         executor_offer{options.node_id, reply->session, options.types, {}, {}});
   caf::anon_send(agent, join_atom::value, reply->session);
   {
     std::unique_lock<std::mutex> lock(mutex);

@@ -227,7 +227,19 @@ struct telemetry::families {
                           .Name("jobforge_cluster_stale_reports_total")
                           .Help("Results and progress dropped: their lease was no longer current")
                           .Register(r)
-                          .Add({})) {}
+                          .Add({})),
+        order_messages(prometheus::BuildCounter()
+                           .Name("jobforge_cluster_order_messages_total")
+                           .Help("Messages that carried attempts to worker nodes (each holds "
+                                 "those dispatched together)")
+                           .Register(r)
+                           .Add({})),
+        outcome_messages(prometheus::BuildCounter()
+                             .Name("jobforge_cluster_outcome_messages_total")
+                             .Help("Messages that brought attempts' outcomes back from worker "
+                                   "nodes (each holds those that ended together)")
+                             .Register(r)
+                             .Add({})) {}
 
   Family<Counter>& created;
   Family<Counter>& started;
@@ -253,6 +265,8 @@ struct telemetry::families {
   Counter& node_losses;
   Counter& attempts_lost;
   Counter& stale_reports;
+  Counter& order_messages;
+  Counter& outcome_messages;
 };
 
 struct telemetry::type_metrics {
@@ -382,6 +396,10 @@ void telemetry::refresh_cluster_gauges() {
       static_cast<double>(c.attempts_lost - last_cluster_.attempts_lost));
   metrics_->stale_reports.Increment(
       static_cast<double>(c.stale_reports - last_cluster_.stale_reports));
+  metrics_->order_messages.Increment(
+      static_cast<double>(c.order_messages - last_cluster_.order_messages));
+  metrics_->outcome_messages.Increment(
+      static_cast<double>(c.outcome_messages - last_cluster_.outcome_messages));
   last_cluster_ = c;
 }
 

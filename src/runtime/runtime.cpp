@@ -421,7 +421,9 @@ cluster_activity runtime::cluster_counts() const {
   return cluster_activity{c.remote_dispatches.load(std::memory_order_relaxed),
                           c.stale_reports.load(std::memory_order_relaxed),
                           c.node_losses_seen.load(std::memory_order_relaxed),
-                          c.nodes_lost.load(std::memory_order_relaxed)};
+                          c.nodes_lost.load(std::memory_order_relaxed),
+                          c.order_messages.load(std::memory_order_relaxed),
+                          c.outcome_messages.load(std::memory_order_relaxed)};
 }
 
 expected<std::vector<std::string>> runtime::runnable_types() {

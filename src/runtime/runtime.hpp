@@ -58,6 +58,11 @@ struct cluster_activity {
   std::uint64_t stale_reports = 0;      ///< reports dropped: their lease was no longer current
   std::uint64_t attempts_lost = 0;      ///< attempts lost with their node
   std::uint64_t nodes_lost = 0;         ///< worker node sessions lost (killed, hung, cut off, left)
+  /// Messages that carried orders to nodes and outcomes back: each holds
+  /// the attempts that came in together (remote_dispatches / order_messages
+  /// is the batch size).
+  std::uint64_t order_messages = 0;
+  std::uint64_t outcome_messages = 0;
 };
 
 /// The runtime could not start: its store could not be read.

@@ -55,7 +55,7 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // The coordinator's own executors reach the scheduler the way a worker
   // node's do: offered by their pool, which replaces one that is killed.
   a.executors = sys.spawn(executor_pool, env, env->config.executors, a.scheduler,
-                          executor_offer{env->config.node, 0, std::nullopt, {}});
+                          executor_offer{env->config.node, 0, std::nullopt, {}, {}});
   return a;
 }
 

@@ -3,6 +3,7 @@
 #include "actors/executor.hpp"
 #include "actors/executor_pool.hpp"
 #include "cluster/cluster_gateway.hpp"
+#include "cluster/worker_agent.hpp"
 #include "runtime/runtime_core.hpp"
 
 #include <caf/all.hpp>
@@ -44,13 +45,7 @@ struct simulated_runtime::impl {
   std::vector<caf::actor> replaced_agents;   ///< kept alive, as a restarted node's would be
 };
 
-namespace {
-// Spawned with an argument: CAF 0.17 binds a null reference to the empty
-// argument tuple of an argument-less function (UBSan reports it).
-caf::behavior idle_agent(caf::event_based_actor*, std::string /*node*/) {
-  return {[](caf::unit_t) {}};
-}
-}  // namespace
+namespace {}  // namespace
 
 template <class Reply, class... Ts>
 simulated_runtime::pending<Reply> simulated_runtime::ask(const caf::actor& dest, Ts... xs) {
@@ -93,7 +88,7 @@ simulated_runtime::simulated_runtime(job_type_registry types, runtime_config con
 
 void simulated_runtime::join_node(const std::string& name, std::uint64_t session,
                                   std::vector<std::string> types, std::size_t count) {
-  executor_offer offer{name, session, std::nullopt, {}};
+  executor_offer offer{name, session, std::nullopt, {}, {}};
   if (!types.empty()) offer.types = std::move(types);
   // A pool, as on a real node: it offers a fresh executor for each one the
   // scheduler kills (a handler that ignored its stop).
@@ -122,12 +117,16 @@ std::vector<node_load> simulated_runtime::nodes() {
 cluster_activity simulated_runtime::cluster_counts() const {
   const auto& c = *impl_->actors.env->cluster;
   return cluster_activity{c.remote_dispatches.load(), c.stale_reports.load(),
-                          c.node_losses_seen.load(), c.nodes_lost.load()};
+                          c.node_losses_seen.load(),  c.nodes_lost.load(),
+                          c.order_messages.load(),    c.outcome_messages.load()};
 }
 
 join_reply simulated_runtime::join(join_request request, const std::string& token) {
   if (!impl_->gateway) impl_->gateway = impl_->sys.spawn(cluster_gateway, impl_->actors.env, token);
-  auto agent = impl_->sys.spawn(idle_agent, request.node);
+  // A node's real agent: the gateway's link for the session sends it the
+  // orders for the executors offered through the gateway.
+  auto agent =
+      impl_->sys.spawn(worker_agent, impl_->gateway, std::function<void(const std::string&)>{});
   if (auto old = impl_->agents.find(request.node); old != impl_->agents.end())
     impl_->replaced_agents.push_back(old->second);
   impl_->agents[request.node] = agent;

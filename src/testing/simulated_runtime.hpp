@@ -103,7 +103,9 @@ class simulated_runtime {
 
   /// Asks this runtime's cluster gateway (made at the first call, checking
   /// `token`) to let a node join, as a worker node's agent does; the agent
-  /// is made here. The answer, once the actors are idle.
+  /// is made here, a real one (cluster/worker_agent.hpp): it runs what the
+  /// session's node link sends on the executors offered through the
+  /// gateway. The answer, once the actors are idle.
   join_reply join(join_request request, const std::string& token = {});
   /// A joined node's agent ends (its connection dropped): the gateway loses the node.
   void drop_agent(const std::string& node);

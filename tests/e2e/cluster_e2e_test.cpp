@@ -45,8 +45,13 @@ TEST_CASE("a coordinator and two worker nodes run mixed jobs, each on a node tha
   const auto canceled = add(sleep_job(60000));
   REQUIRE(
       eventually([&] { return fetch(c.jf, canceled).at("status").as_string() == "running"; }, 10s));
+  // The answer waits for the job to be canceled: for the handler to stop,
+  // or for the 5 s grace to end. Well under it, the stop reached the node
+  // (through the session's link and agent, after the order it is about).
+  const auto asked = std::chrono::steady_clock::now();
   auto cancel = c.jf.post("/api/jobs/" + canceled + "/cancel", json::object{{"reason", "test"}});
   CHECK(cancel.status == 200);
+  CHECK(std::chrono::steady_clock::now() - asked < 3s);
 
   REQUIRE(wait_terminal(c.jf, ids, 30s));
   for (const auto& id : ids) {

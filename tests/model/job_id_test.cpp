@@ -190,3 +190,58 @@ TEST_CASE("job ids hash and compare as values", "[job_id]") {
   CHECK(set.count(a) == 0);
   CHECK(set.size() == 2);
 }
+
+TEST_CASE("time-ordered ids are version-7 UUIDs that carry their millisecond", "[job_id]") {
+  auto rng = make_seeded_random(7);
+  const timestamp at = *parse_rfc3339("2026-12-06T03:04:05.678Z");
+  std::set<char> variant_chars;
+  for (int i = 0; i < 1'000; ++i) {
+    const auto id = job_id::generate_time_ordered(*rng, at);
+    const auto text = to_string(id);
+    INFO(text);
+    CHECK(id.version() == 7);
+    CHECK(text[14] == '7');
+    CHECK((id.bytes()[8] & 0xC0) == 0x80);
+    variant_chars.insert(text[19]);
+    std::int64_t ms = 0;
+    for (int b = 0; b < 6; ++b)
+      ms = (ms << 8) | id.bytes()[b];
+    CHECK(ms == to_unix_ms(at));
+    CHECK(*job_id::parse(text) == id);
+  }
+  CHECK(variant_chars == std::set<char>{'8', '9', 'a', 'b'});
+  // RFC 9562's layout: the time in the first 12 hex digits, big-endian.
+  constant_random zeros{0};
+  CHECK(to_string(job_id::generate_time_ordered(zeros, from_unix_ms(0x0123456789AB))) ==
+        "01234567-89ab-7000-8000-000000000000");
+}
+
+TEST_CASE("time-ordered ids sort by their millisecond, whatever their random bits", "[job_id]") {
+  auto rng = make_seeded_random(8);
+  const timestamp start = *parse_rfc3339("2026-01-01T00:00:00Z");
+  job_id previous = job_id::generate_time_ordered(*rng, start);
+  for (int i = 1; i < 20'000; ++i) {
+    const auto id = job_id::generate_time_ordered(*rng, start + milliseconds{i});
+    REQUIRE(previous < id);
+    previous = id;
+  }
+  // Within one millisecond both orders occur: nothing but the time is ordered.
+  int ascending = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto a = job_id::generate_time_ordered(*rng, start),
+               b = job_id::generate_time_ordered(*rng, start);
+    ascending += a < b ? 1 : 0;
+  }
+  CHECK(ascending > 50);
+  CHECK(ascending < 150);
+}
+
+TEST_CASE("a time outside the 48 bits of a version-7 id is clamped, not wrapped", "[job_id]") {
+  constant_random ones{~std::uint64_t{0}};
+  CHECK(to_string(job_id::generate_time_ordered(ones, from_unix_ms(-1))) ==
+        "00000000-0000-7fff-bfff-ffffffffffff");
+  CHECK(to_string(job_id::generate_time_ordered(ones, max_timestamp)) ==
+        "e677d21f-dbff-7fff-bfff-ffffffffffff");
+  const auto beyond = job_id::generate_time_ordered(ones, from_unix_ms(std::int64_t{1} << 50));
+  CHECK(to_string(beyond) == "ffffffff-ffff-7fff-bfff-ffffffffffff");
+}

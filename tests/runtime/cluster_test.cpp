@@ -208,7 +208,7 @@ TEST_CASE("the gateway admits a node's known types and hands its executors to th
   CHECK(reply.unknown_types == std::vector<std::string>{"no.such.type"});
 
   // An offer claiming more types than the join gets the join's.
-  rt.offer_through_gateway(executor_offer{"w1", reply.session, std::nullopt, {}}, 2);
+  rt.offer_through_gateway(executor_offer{"w1", reply.session, std::nullopt, {}, {}}, 2);
   const job sleeper = submit_ok(rt, request("sleep", R"({"ms": 10})"));
   const job echo = submit_ok(rt, request("echo"));
   rt.advance(100ms);
@@ -216,7 +216,7 @@ TEST_CASE("the gateway admits a node's known types and hands its executors to th
   CHECK(fetch(rt, sleeper.id).status == job_status::pending);
 
   // An offer for a session that does not exist is dropped.
-  rt.offer_through_gateway(executor_offer{"w1", reply.session + 1, std::nullopt, {}}, 1);
+  rt.offer_through_gateway(executor_offer{"w1", reply.session + 1, std::nullopt, {}, {}}, 1);
   CHECK(rt.stats().executors == 2);
 }
 
@@ -225,7 +225,7 @@ TEST_CASE("a node that joins again or whose agent ends is lost, and its attempts
   testing::simulated_runtime rt(demo_registry(), coordinator_only());
   const auto first = rt.join(joining("w1"), "t0k3n");
   REQUIRE(first.accepted);
-  rt.offer_through_gateway(executor_offer{"w1", first.session, std::nullopt, {}}, 1);
+  rt.offer_through_gateway(executor_offer{"w1", first.session, std::nullopt, {}, {}}, 1);
   const job j = submit_ok(rt, request("sleep", R"({"ms": 5000})"));
   rt.advance(100ms);
   REQUIRE(fetch(rt, j.id).status == job_status::running);
@@ -238,7 +238,7 @@ TEST_CASE("a node that joins again or whose agent ends is lost, and its attempts
   CHECK(fetch(rt, j.id).last_error->kind == error_kind::node_lost);
   CHECK(rt.cluster_counts().nodes_lost == 1);
 
-  rt.offer_through_gateway(executor_offer{"w1", second.session, std::nullopt, {}}, 1);
+  rt.offer_through_gateway(executor_offer{"w1", second.session, std::nullopt, {}, {}}, 1);
   rt.advance(100ms);
   REQUIRE(fetch(rt, j.id).status == job_status::running);
   rt.drop_agent("w1");
@@ -265,4 +265,43 @@ TEST_CASE("a job whose node is lost keeps its turn ahead of the jobs that waited
   CHECK(fetch(rt, first.id).status == job_status::running);
   for (const auto& id : behind)
     CHECK(fetch(rt, id).status == job_status::pending);
+}
+
+TEST_CASE("a node's attempts go out through its link and come back by lease, in batches",
+          "[runtime][cluster][gateway]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  const auto reply = rt.join(joining("w1", {"echo", "progress"}), "t0k3n");
+  REQUIRE(reply.accepted);
+  rt.offer_through_gateway(executor_offer{"w1", reply.session, std::nullopt, {}, {}}, 8);
+  REQUIRE(rt.pause_type("echo").has_value());
+  std::vector<job_id> ids;
+  for (int i = 0; i < 8; ++i)
+    ids.push_back(
+        submit_ok(rt, request("echo", (R"({"n": )" + std::to_string(i) + "}").c_str())).id);
+  // Dispatched together: their orders share messages, and so do their outcomes.
+  REQUIRE(rt.resume_type("echo").has_value());
+  rt.advance(100ms);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const job j = fetch(rt, ids[i]);
+    CHECK(j.status == job_status::completed);
+    // Each supervisor got its own job's outcome: echo returns the payload.
+    REQUIRE(j.result.is_object());
+    CHECK(j.result.at("n").as_int64() == static_cast<std::int64_t>(i));
+    CHECK(nodes_of_attempts(j) == std::vector<std::string>{"w1"});
+  }
+  auto counts = rt.cluster_counts();
+  CHECK(counts.remote_dispatches == 8);
+  CHECK(counts.order_messages >= 1);
+  CHECK(counts.order_messages < counts.remote_dispatches);
+  CHECK(counts.outcome_messages >= 1);
+  CHECK(counts.outcome_messages < counts.remote_dispatches);
+  CHECK(counts.stale_reports == 0);
+
+  // Progress reports come back through the link to their supervisor too.
+  const job p = submit_ok(rt, request("progress", R"({"steps": 4, "step_ms": 50})"));
+  rt.advance(1s);
+  const job done = fetch(rt, p.id);
+  CHECK(done.status == job_status::completed);
+  REQUIRE(done.progress);
+  CHECK(done.progress->percent == 100.0);
 }

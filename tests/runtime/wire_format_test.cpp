@@ -147,13 +147,13 @@ TEST_CASE("a join and its answer cross the wire whole", "[runtime][wire]") {
   CHECK(back.types == req.types);
   CHECK(back.capacity == 16);
 
-  executor_offer offer{"w1", 99, std::vector<std::string>{"noop"}, {}};
+  executor_offer offer{"w1", 99, std::vector<std::string>{"noop"}, {}, {}};
   executor_offer offer_back;
   REQUIRE_FALSE(w.load(w.save(offer), offer_back));
   CHECK(offer_back.session == 99);
   REQUIRE(offer_back.types);
   CHECK(*offer_back.types == std::vector<std::string>{"noop"});
-  executor_offer all_types{"local", 0, std::nullopt, {}};
+  executor_offer all_types{"local", 0, std::nullopt, {}, {}};
   REQUIRE_FALSE(w.load(w.save(all_types), offer_back));
   CHECK_FALSE(offer_back.types);
 }
@@ -196,4 +196,38 @@ TEST_CASE("a result's chunks and its summary cross the wire whole", "[runtime][w
   CHECK(out_back.streamed->sha256 == std::string(64, 'a'));
   CHECK(out_back.streamed->content_type == "application/gzip");
   CHECK_FALSE(out_back.streamed->json);
+}
+
+TEST_CASE("a node link's batches cross the wire whole, in order", "[runtime][wire]") {
+  wire_system w;
+  std::vector<routed_order> orders(3);
+  for (int i = 0; i < 3; ++i) {
+    orders[i].order.id = an_id();
+    orders[i].order.attempt = i + 1;
+    orders[i].order.type = "noop";
+    orders[i].order.payload = boost::json::object{{"i", i}};
+    orders[i].order.lease = attempt_lease{5, static_cast<std::uint64_t>(100 + i)};
+  }
+  std::vector<routed_order> orders_back;
+  REQUIRE_FALSE(w.load(w.save(orders), orders_back));
+  REQUIRE(orders_back.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(orders_back[i].order.attempt == i + 1);
+    CHECK(orders_back[i].order.payload.at("i").as_int64() == i);
+    CHECK(orders_back[i].order.lease == orders[i].order.lease);
+    CHECK_FALSE(orders_back[i].executor);
+  }
+
+  std::vector<attempt_outcome> outcomes(2);
+  outcomes[0].lease = attempt_lease{5, 100};
+  outcomes[0].result = handler_result::ok(boost::json::parse(R"({"a": 1})"));
+  outcomes[1].lease = attempt_lease{5, 101};
+  outcomes[1].result = handler_result::failure({"boom", "it broke", error_kind::transient});
+  std::vector<attempt_outcome> outcomes_back;
+  REQUIRE_FALSE(w.load(w.save(outcomes), outcomes_back));
+  REQUIRE(outcomes_back.size() == 2);
+  CHECK(outcomes_back[0].lease == outcomes[0].lease);
+  CHECK(outcomes_back[1].lease == outcomes[1].lease);
+  CHECK(outcomes_back[0].result.succeeded());
+  CHECK_FALSE(outcomes_back[1].result.succeeded());
 }

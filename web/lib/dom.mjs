@@ -37,3 +37,14 @@ export function replace(parent, ...children) {
 export function statusBadge(status) {
   return el('span', { class: `badge status-${status}`, 'data-status': status }, status);
 }
+
+/** Shows `status` in the badge inside `cell`, changing the badge in place when there is one. */
+export function showStatus(cell, status) {
+  const badge = cell.querySelector('.badge');
+  if (!badge) return replace(cell, statusBadge(status));
+  if (badge.dataset.status === status) return cell;
+  badge.className = `badge status-${status}`;
+  badge.dataset.status = status;
+  badge.textContent = status;
+  return cell;
+}

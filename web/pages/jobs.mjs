@@ -3,11 +3,15 @@
 // GET /api/jobs answers it page by page (cursors). Rows follow the event
 // stream: a job's status and progress change in place, and new jobs that
 // match bring in a fresh first page (at most once a second, and not while
-// jobs are selected). Rows can be selected for <jf-job-bulk-actions>.
+// jobs are selected). A fresh page keeps the row of every job still on it
+// (the same element, its cells brought up to date), so nothing being looked
+// at or pointed to is swapped out. Rows can be selected for
+// <jf-job-bulk-actions>.
 
 import '../components/job-bulk-actions.mjs';
-import { el, replace, statusBadge } from '../lib/dom.mjs';
+import { el, replace, showStatus } from '../lib/dom.mjs';
 import { formatTime } from '../lib/format.mjs';
+import { RecentEvents } from '../lib/live_rows.mjs';
 import { formatQuery, listParams, matches, parseQuery, PRIORITIES, STATUSES } from '../lib/query.mjs';
 import { bulkActions } from '../lib/roles.mjs';
 import { jobHref, jobsHref } from '../lib/router.mjs';
@@ -35,6 +39,7 @@ class JobsPage extends HTMLElement {
   #lastLoad = 0;
   #selectable = false;
   #loads = 0;  // only the latest load may draw: an older answer may come last
+  #recent = new RecentEvents();  // what events told while a page was being read
 
   /** The route changed (another query): read it again without rebuilding. */
   set route(route) {
@@ -176,7 +181,8 @@ class JobsPage extends HTMLElement {
   }
 
   async #load() {
-    this.#lastLoad = Date.now();
+    const startedAt = Date.now();
+    this.#lastLoad = startedAt;
     const filters = this.#filters;
     const load = ++this.#loads;
     try {
@@ -199,7 +205,7 @@ class JobsPage extends HTMLElement {
         this.#next = page.next_cursor ?? null;
       }
       if (!this.isConnected || load !== this.#loads) return;
-      replace(this.#parts.rows, items.map((job) => this.#row(job)));
+      this.#drawRows(items.map((job) => this.#recent.freshest(job, startedAt)));
       this.#parts.all.checked = false;
       this.#parts.bulk.selectionChanged();
       this.#showEmpty(items.length === 0 ? 'No job matches.' : '');
@@ -222,19 +228,43 @@ class JobsPage extends HTMLElement {
     return [...this.#parts.rows.querySelectorAll('input.select-job')];
   }
 
+  /** Shows `jobs` in order, keeping (and updating) the row of each job already shown. */
+  #drawRows(jobs) {
+    const shown = new Map([...this.#parts.rows.children].map((row) => [row.dataset.jobId, row]));
+    replace(this.#parts.rows, jobs.map((job) => {
+      const row = shown.get(job.id);
+      if (!row) return this.#row(job);
+      this.#fill(row, job);
+      // A fresh page starts with nothing selected, as after a bulk action.
+      const box = row.querySelector('input.select-job');
+      if (box) box.checked = false;
+      return row;
+    }));
+  }
+
   #row(job) {
-    const percent = job.progress?.percent;
     const box = this.#selectable ? el('td', {}, el('input', { type: 'checkbox', class: 'select-job', value: job.id,
       'aria-label': `select ${job.id}`, onchange: () => this.#parts.bulk.selectionChanged() })) : null;
-    return el('tr', { dataset: { jobId: job.id } }, box,
+    const row = el('tr', { dataset: { jobId: job.id } }, box,
       el('td', {}, el('a', { href: jobHref(job.id), class: 'mono', title: job.id }, job.id.slice(0, 8))),
       el('td', {}, job.type),
-      el('td', { class: 'status-cell' }, statusBadge(job.status)),
-      el('td', { class: 'priority-cell' }, job.priority),
-      el('td', { class: 'num attempts-cell' }, `${job.attempts}/${job.max_attempts}`),
-      el('td', { class: 'num progress-cell' }, percent === undefined || percent === null ? '' : `${Math.round(percent)} %`),
+      el('td', { class: 'status-cell' }),
+      el('td', { class: 'priority-cell' }),
+      el('td', { class: 'num attempts-cell' }),
+      el('td', { class: 'num progress-cell' }),
       el('td', {}, (job.tags ?? []).map((t) => el('a', { class: 'tag', href: jobsHref(`tag:${t.includes(' ') ? `"${t}"` : t}`) }, t))),
       el('td', {}, formatTime(job.created_at)));
+    this.#fill(row, job);
+    return row;
+  }
+
+  /** The cells of a row that change over a job's life. */
+  #fill(row, job) {
+    const percent = job.progress?.percent;
+    showStatus(row.querySelector('.status-cell'), job.status);
+    replace(row.querySelector('.priority-cell'), job.priority);
+    replace(row.querySelector('.attempts-cell'), `${job.attempts}/${job.max_attempts}`);
+    replace(row.querySelector('.progress-cell'), percent === undefined || percent === null ? '' : `${Math.round(percent)} %`);
   }
 
   #onEvent(e) {
@@ -245,9 +275,10 @@ class JobsPage extends HTMLElement {
     } catch {
       return;
     }
+    this.#recent.record(e.event, data, Date.now());
     const row = this.#parts.rows.querySelector(`tr[data-job-id="${CSS.escape(data.job_id ?? '')}"]`);
     if (row && e.event === 'status') {
-      replace(row.querySelector('.status-cell'), statusBadge(data.to));
+      showStatus(row.querySelector('.status-cell'), data.to);
       const attempts = row.querySelector('.attempts-cell');
       const max = attempts.textContent.split('/')[1];
       if (data.attempt) replace(attempts, `${data.attempt}/${max}`);
