@@ -113,8 +113,7 @@ TEST_CASE("schedule: after downtime, skip fires only the latest missed tick", "[
   s.on_missed = missed_ticks_policy::skip;
   const auto e = *validate_schedule(s);
   const auto z = *find_iana_zone("UTC");
-  const due_ticks d =
-      ticks_due(s, e, *z, utc("2026-01-01T11:00:00Z"), utc("2026-01-02T05:30:00Z"));
+  const due_ticks d = ticks_due(s, e, *z, utc("2026-01-01T11:00:00Z"), utc("2026-01-02T05:30:00Z"));
   CHECK(texts(d.fire) == list{"2026-01-02T05:00:00.000Z"});
   CHECK(d.skipped == 17);  // 12:00 .. 04:00
   CHECK(d.next == utc("2026-01-02T06:00:00Z"));
@@ -145,8 +144,7 @@ TEST_CASE("schedule: a long outage costs little and the skipped count saturates"
   s.catch_up_cap = 5;
   const auto e = *validate_schedule(s);
   const auto z = *find_iana_zone("UTC");
-  const due_ticks d =
-      ticks_due(s, e, *z, utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z"));
+  const due_ticks d = ticks_due(s, e, *z, utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z"));
   CHECK(texts(d.fire) == list{"2025-12-31T23:59:56.000Z", "2025-12-31T23:59:57.000Z",
                               "2025-12-31T23:59:58.000Z", "2025-12-31T23:59:59.000Z",
                               "2026-01-01T00:00:00.000Z"});
@@ -158,8 +156,7 @@ TEST_CASE("schedule: a paused schedule has nothing due and no next time", "[sche
   s.paused = true;
   const auto e = *validate_schedule(s);
   const auto z = *find_iana_zone("UTC");
-  const due_ticks d =
-      ticks_due(s, e, *z, utc("2026-01-01T11:00:00Z"), utc("2026-01-01T16:10:00Z"));
+  const due_ticks d = ticks_due(s, e, *z, utc("2026-01-01T11:00:00Z"), utc("2026-01-01T16:10:00Z"));
   CHECK(d.fire.empty());
   CHECK(d.skipped == 0);
   CHECK_FALSE(d.next);
@@ -169,8 +166,7 @@ TEST_CASE("schedule: a clock that steps back never refires a tick", "[schedule]"
   const auto s = definition();
   const auto e = *validate_schedule(s);
   const auto z = *find_iana_zone("UTC");
-  const due_ticks d =
-      ticks_due(s, e, *z, utc("2026-01-01T12:00:00Z"), utc("2026-01-01T11:30:00Z"));
+  const due_ticks d = ticks_due(s, e, *z, utc("2026-01-01T12:00:00Z"), utc("2026-01-01T11:30:00Z"));
   CHECK(d.fire.empty());
   CHECK(d.next == utc("2026-01-01T13:00:00Z"));
 }
@@ -184,8 +180,7 @@ TEST_CASE("schedule: ticks follow the zone's DST rules", "[schedule][dst]") {
   // Down from before the spring-forward night to after the fall-back one:
   // the skipped 02:30 of 2027-03-28 fired at 03:00 CEST, the repeated one of
   // 2027-10-31 once; the ten latest fire.
-  const due_ticks d =
-      ticks_due(s, e, *z, utc("2027-03-27T12:00:00Z"), utc("2027-03-31T12:00:00Z"));
+  const due_ticks d = ticks_due(s, e, *z, utc("2027-03-27T12:00:00Z"), utc("2027-03-31T12:00:00Z"));
   CHECK(texts(d.fire) == list{"2027-03-28T01:00:00.000Z", "2027-03-29T00:30:00.000Z",
                               "2027-03-30T00:30:00.000Z", "2027-03-31T00:30:00.000Z"});
   const due_ticks autumn =
