@@ -101,7 +101,7 @@ TEST_CASE("cron: named schedules equal their five-field forms", "[cron]") {
   }
 }
 
-TEST_CASE("cron: six fields put seconds first; five fields fire at second 0", "[cron]") {
+TEST_CASE("cron: six fields put seconds first, and five fields fire at second 0", "[cron]") {
   const cron_expression six = parse_ok("*/20 30 12 * * *");
   CHECK(six.matches(at(2026, 5, 5, 12, 30, 0)));
   CHECK(six.matches(at(2026, 5, 5, 12, 30, 40)));
