@@ -115,6 +115,10 @@ TEST_CASE("next fire: a local time in a spring-forward gap fires once, when the 
   // A fire time already past the gap's end is not repeated.
   CHECK(fires("30 2 * * *", "Europe/Berlin", "2027-03-28T01:00:00Z", 1) ==
         list{"2027-03-29T00:30:00.000Z"});
+  // Samoa skipped 2011-12-30 whole (-10 to +14 at 10:00Z): its noon fires
+  // once, at the first instant of 2011-12-31, then noon again.
+  CHECK(fires("0 12 * * *", "Pacific/Apia", "2011-12-29T23:00:00Z", 2) ==
+        list{"2011-12-30T10:00:00.000Z", "2011-12-30T22:00:00.000Z"});
   // Lord Howe Island moves by 30 minutes: 02:00 +10:30 jumps to 02:30 +11 (15:30Z).
   CHECK(fires("15 2 * * *", "Australia/Lord_Howe", "2026-10-03T14:00:00Z", 2) ==
         list{"2026-10-03T15:30:00.000Z", "2026-10-04T15:15:00.000Z"});
