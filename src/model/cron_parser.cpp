@@ -18,6 +18,7 @@ struct field_spec {
   unsigned min;
   unsigned max;
   const char* const* names;  ///< names of min, min+1, ... or nullptr
+  unsigned names_count;
   const char* names_hint;
 };
 
@@ -25,13 +26,13 @@ constexpr const char* month_names[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                        "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 constexpr const char* weekday_names[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
-constexpr field_spec second_field{"second", 0, 59, nullptr, nullptr};
-constexpr field_spec minute_field{"minute", 0, 59, nullptr, nullptr};
-constexpr field_spec hour_field{"hour", 0, 23, nullptr, nullptr};
-constexpr field_spec day_of_month_field{"day-of-month", 1, 31, nullptr, nullptr};
-constexpr field_spec month_field{"month", 1, 12, month_names, "JAN-DEC"};
+constexpr field_spec second_field{"second", 0, 59, nullptr, 0, nullptr};
+constexpr field_spec minute_field{"minute", 0, 59, nullptr, 0, nullptr};
+constexpr field_spec hour_field{"hour", 0, 23, nullptr, 0, nullptr};
+constexpr field_spec day_of_month_field{"day-of-month", 1, 31, nullptr, 0, nullptr};
+constexpr field_spec month_field{"month", 1, 12, month_names, 12, "JAN-DEC"};
 // 7 is Sunday too, folded onto 0 once parsed.
-constexpr field_spec day_of_week_field{"day-of-week", 0, 7, weekday_names, "SUN-SAT"};
+constexpr field_spec day_of_week_field{"day-of-week", 0, 7, weekday_names, 7, "SUN-SAT"};
 
 struct named_expression {
   const char* name;
@@ -98,8 +99,7 @@ expected<unsigned> parse_value(const field_spec& f, std::string_view token) {
   }
   if (f.names) {
     const std::string u = upper(token);
-    const unsigned count = f.names == month_names ? 12 : 7;
-    for (unsigned i = 0; i < count; ++i)
+    for (unsigned i = 0; i < f.names_count; ++i)
       if (u == f.names[i]) return f.min + i;
     return field_error(
         f, "'" + std::string(token) + "' is not a number or a name (" + f.names_hint + ")");
@@ -237,7 +237,8 @@ expected<cron_expression> cron_parser::parse(std::string_view text) {
     }
     if (!possible)
       return error{error_code::invalid_argument,
-                   "day-of-month: " + std::string(fields[o + 2]) + " never occurs in the months " +
+                   "day-of-month: " + std::string(fields[o + 2]) + " never occurs in " +
+                       (e.months_.count() == 1 ? "month " : "months ") +
                        std::string(fields[o + 3]) + ", so the expression never fires",
                    boost::json::object{{"field", "day-of-month"}}};
   }

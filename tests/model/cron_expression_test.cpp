@@ -182,9 +182,9 @@ TEST_CASE("cron: errors name the field and the bad token", "[cron]") {
 
 TEST_CASE("cron: an expression that can never fire is refused", "[cron]") {
   CHECK(parse_error("0 0 30 2 *") ==
-        "day-of-month: 30 never occurs in the months 2, so the expression never fires");
+        "day-of-month: 30 never occurs in month 2, so the expression never fires");
   CHECK(parse_error("0 0 31 APR,JUN,SEP,NOV *") ==
-        "day-of-month: 31 never occurs in the months APR,JUN,SEP,NOV, so the expression never "
+        "day-of-month: 31 never occurs in months APR,JUN,SEP,NOV, so the expression never "
         "fires");
   CHECK(parse_error("0 0 30-31 2 */2").find("never fires") != std::string::npos);
   // Feb 29 and a 31st in some allowed month do occur; with both day fields
