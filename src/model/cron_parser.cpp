@@ -141,7 +141,9 @@ expected<void> parse_item(const field_spec& f, std::string_view item, std::bitse
     auto b = parse_value(f, range.substr(dash + 1));
     if (!b) return std::move(b).error_value();
     // SUN ending a range is the Sunday at the end of the week: FRI-SUN.
-    if (f.max == 7 && *b == 0 && !std::isdigit(static_cast<unsigned char>(range[dash + 1]))) b = 7u;
+    if (f.names == weekday_names && *b == 0 &&
+        !std::isdigit(static_cast<unsigned char>(range[dash + 1])))
+      b = 7u;
     if (*a > *b) return field_error(f, "range '" + std::string(range) + "' goes backwards");
     low = *a;
     high = *b;
