@@ -33,6 +33,10 @@ find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Catch2 REQUIRED)
 find_package(benchmark REQUIRED)
+# IANA time zones for cron schedules: Howard Hinnant's date library as Debian
+# builds it (libhowardhinnant-date-dev), reading the system's tzdata
+# (/usr/share/zoneinfo) with no download.
+find_package(date CONFIG REQUIRED)
 
 # jemalloc for the programs (the jobforge binary, the benchmarks, the thread
 # stress tests): glibc's malloc serialises the executor threads and the CAF

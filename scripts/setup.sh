@@ -15,6 +15,8 @@ packages=(
   libspdlog-dev catch2 libsqlite3-dev postgresql libpq-dev
   libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
   libbenchmark-dev zlib1g-dev libjemalloc-dev
+  # cron schedules' time zones: date's tz over the system tzdata
+  libhowardhinnant-date-dev tzdata
   # real servers and tools the tests use (SMTP; certificates and network
   # namespaces for the cluster tests)
   python3-aiosmtpd openssl iproute2
