@@ -42,6 +42,9 @@ expected<opened_store> open_configured_store(const server_config& o,
   settings.sqlite_sync = o.sqlite_sync;
   settings.postgres_url = o.postgres_url;
   settings.epoch = epoch;
+  // A leader paused half-way through a write holds the epoch lock a
+  // takeover needs: the server ends such a session after a lease.
+  if (epoch) settings.postgres_idle_in_transaction = milliseconds{o.postgres_lease_ms};
   if (epoch)
     settings.on_fenced = [](const std::string& why) {
       step_down("a write was refused because another coordinator took over (" + why + ")");

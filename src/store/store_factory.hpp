@@ -5,6 +5,7 @@
 
 #include "store/store.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,9 @@ struct store_settings {
   /// postgres: told when a write was refused because another coordinator
   /// took over (see postgres_options::on_fenced).
   std::function<void(const std::string& why)> on_fenced;
+  /// postgres: how long a session may sit idle in a transaction (see
+  /// postgres_options::idle_in_transaction); 0: no limit.
+  std::chrono::milliseconds postgres_idle_in_transaction{0};
 };
 
 /// The kinds of store, each with a line saying what it is.

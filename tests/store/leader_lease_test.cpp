@@ -411,6 +411,57 @@ TEST_CASE("lease: a takeover that waits longer than a lease for the epoch lock g
   CHECK(acquire_ok(b) == 2);
 }
 
+TEST_CASE("lease: a leader paused inside a transaction is cut off after a lease, and the standby "
+          "takes over",
+          "[store][postgres][lease]") {
+  // Its store's session has the lease as idle-in-transaction limit (what
+  // serve gives a leader's store): the server ends the session whose
+  // process stopped between the statements of a write, and the epoch lock
+  // it held goes with it. Without the limit the takeover above would wait
+  // for as long as the process stays paused.
+  scratch_database db;
+  leader_lease a(db.url(), alpha(), lease_length);
+  leader_lease b(db.url(), beta(), 300ms);
+  REQUIRE(acquire_ok(a) == 1);
+  pg::connection old_leader(db.url(), pg::session_limits(300ms));
+  auto observer = db.connect();
+  CHECK(text(old_leader, "SHOW idle_in_transaction_session_timeout") == "300ms");
+  old_leader.exec("BEGIN");
+  old_leader.exec("SELECT jobforge_fence(1)");  // then nothing: the process is paused
+  expire(observer);
+
+  std::optional<std::int64_t> epoch;
+  std::vector<error_code> refusals;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!epoch && std::chrono::steady_clock::now() < deadline) {
+    auto taken = b.try_acquire();
+    if (taken && *taken) epoch = **taken;
+    if (!taken) refusals.push_back(taken.error_value().code);
+  }
+  REQUIRE(epoch);
+  CHECK(*epoch == 2);
+  for (auto code : refusals)
+    CHECK(code == error_code::unavailable);  // waited for the lock, then tried again
+  // The paused leader's session is gone: it cannot write when it wakes up.
+  CHECK_THROWS_AS(old_leader.exec("SELECT jobforge_fence(1)"), pg::failure);
+  CHECK_FALSE(old_leader.healthy());
+}
+
+TEST_CASE("lease: a session's limits hold on each session it opens again",
+          "[store][postgres][lease]") {
+  scratch_database db;
+  pg::connection c(db.url(), pg::session_limits(1500ms));
+  CHECK(text(c, "SHOW idle_in_transaction_session_timeout") == "1500ms");
+  auto observer = db.connect();
+  observer.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  CHECK_THROWS_AS(c.exec("SELECT 1"), pg::failure);
+  c.reconnect();
+  CHECK(text(c, "SHOW idle_in_transaction_session_timeout") == "1500ms");
+  pg::connection unlimited(db.url(), pg::session_limits(0ms));
+  CHECK(text(unlimited, "SHOW idle_in_transaction_session_timeout") == "0");
+}
+
 TEST_CASE("lease: a session the server ended is opened again for the next call",
           "[store][postgres][lease]") {
   scratch_database db;

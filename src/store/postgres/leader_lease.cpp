@@ -58,7 +58,9 @@ std::optional<std::string> optional_text(const pg::result& r, int row, int colum
 
 leader_lease::leader_lease(const std::string& url, lease_identity who,
                            std::chrono::milliseconds duration)
-    : db_(std::make_unique<pg::connection>(url)), who_(std::move(who)), duration_(duration) {
+    : db_(std::make_unique<pg::connection>(url, pg::session_limits(duration))),
+      who_(std::move(who)),
+      duration_(duration) {
   pg::migrate(*db_);
 }
 

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace jobforge::pg {
@@ -103,7 +104,8 @@ std::optional<std::int64_t> binary_row::optional_integer(std::size_t field) cons
   return integer(field);
 }
 
-connection::connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+connection::connection(const std::string& conninfo, std::string session_setup)
+    : conn_(PQconnectdb(conninfo.c_str())), session_setup_(std::move(session_setup)) {
   if (conn_ == nullptr) throw failure("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
     const std::string why = trimmed(PQerrorMessage(conn_));
@@ -114,6 +116,15 @@ connection::connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
   // Notices (e.g. "relation already exists, skipping") are not for our log.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
+  if (!session_setup_.empty()) {
+    try {
+      exec(session_setup_);
+    } catch (...) {
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw;
+    }
+  }
 }
 
 connection::~connection() {
@@ -130,6 +141,12 @@ void connection::reconnect() {
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK)
     throw failure("cannot reconnect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
+  if (!session_setup_.empty()) exec(session_setup_);
+}
+
+std::string session_limits(std::chrono::milliseconds idle_in_transaction) {
+  return "SET idle_in_transaction_session_timeout = " +
+         std::to_string(std::max<std::int64_t>(0, idle_in_transaction.count()));
 }
 
 int connection::server_version() const noexcept {

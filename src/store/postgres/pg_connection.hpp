@@ -5,6 +5,7 @@
 /// Failures are `pg::failure` exceptions carrying the SQLSTATE; the store
 /// turns them into error values at its interface.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -93,8 +94,10 @@ struct step {
 class connection {
  public:
   /// Connects with a libpq connection string or URI; throws `failure` with
-  /// libpq's reason (which never holds the password).
-  explicit connection(const std::string& conninfo);
+  /// libpq's reason (which never holds the password). `session_setup`
+  /// (SQL, e.g. from session_limits()) runs on every session it opens,
+  /// this one and each reconnect()'s.
+  explicit connection(const std::string& conninfo, std::string session_setup = {});
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -131,9 +134,18 @@ class connection {
   void check_result(pg_result* r, std::string_view doing) const;
 
   pg_conn* conn_ = nullptr;
+  std::string session_setup_;
   std::set<std::string> prepared_;
   bool broken_ = false;  ///< a pipeline failed half-way: reconnect before use
 };
+
+/// The SQL that bounds how long a session may sit idle inside a transaction
+/// (`idle_in_transaction_session_timeout`): the server ends a session whose
+/// process stopped half-way through a transaction (paused, hung, cut off),
+/// and with it the locks it held. A leader's sessions get its lease length:
+/// a takeover waits for the epoch lock that its open transaction holds, and
+/// would otherwise wait as long as the process stays paused. 0: no limit.
+std::string session_limits(std::chrono::milliseconds idle_in_transaction);
 
 /// A text-format array literal (`{"a","b"}`) of `items`, for a `$n::text[]`
 /// parameter; nullopt items are NULL elements.

@@ -166,7 +166,9 @@ struct history_mark {
 class postgres_store final : public store {
  public:
   explicit postgres_store(const postgres_options& options)
-      : db_(options.url), epoch_(options.epoch), on_fenced_(options.on_fenced) {
+      : db_(options.url, pg::session_limits(options.idle_in_transaction)),
+        epoch_(options.epoch),
+        on_fenced_(options.on_fenced) {
     if (db_.server_version() < 140000)
       throw pg::failure("PostgreSQL " + std::to_string(db_.server_version() / 10000) +
                         " is too old: jobforge needs 14 or newer (pipeline mode)");

@@ -8,6 +8,7 @@
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,6 +26,11 @@ struct postgres_options {
   /// the epoch moved on: this process is no longer the leader. The write
   /// still fails with `conflict` afterwards.
   std::function<void(const std::string& why)> on_fenced;
+  /// How long its session may sit idle inside a transaction before the
+  /// server ends it (pg::session_limits): a leader's lease length, so that
+  /// a leader paused half-way through a write cannot hold up a takeover
+  /// for longer than that. 0: no limit.
+  std::chrono::milliseconds idle_in_transaction{0};
 };
 
 /// Connects to the database, migrating it if needed. Fails with
