@@ -411,9 +411,10 @@ TEST_CASE("lease: a takeover that waits longer than a lease for the epoch lock g
   CHECK(acquire_ok(b) == 2);
 }
 
-TEST_CASE("lease: a leader paused inside a transaction is cut off after a lease, and the standby "
-          "takes over",
-          "[store][postgres][lease]") {
+TEST_CASE(
+    "lease: a leader paused inside a transaction is cut off after a lease, and the standby "
+    "takes over",
+    "[store][postgres][lease]") {
   // Its store's session has the lease as idle-in-transaction limit (what
   // serve gives a leader's store): the server ends the session whose
   // process stopped between the statements of a write, and the epoch lock
@@ -453,8 +454,9 @@ TEST_CASE("lease: a session's limits hold on each session it opens again",
   pg::connection c(db.url(), pg::session_limits(1500ms));
   CHECK(text(c, "SHOW idle_in_transaction_session_timeout") == "1500ms");
   auto observer = db.connect();
-  observer.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  observer.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
   CHECK_THROWS_AS(c.exec("SELECT 1"), pg::failure);
   c.reconnect();
   CHECK(text(c, "SHOW idle_in_transaction_session_timeout") == "1500ms");

@@ -7,8 +7,8 @@
 
 #include "store/store.hpp"
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
