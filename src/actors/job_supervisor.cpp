@@ -94,8 +94,11 @@ void handle_failure(supervisor* self, job_error e) {
     e.kind = error_kind::timeout;
     e.code = "timeout";
   }
+  // Since its last replay, if any: a replay's round has its own budget and backoff.
+  const int base = attempts_before_replay(st.current);
   const auto decision =
-      decide_retry(st.current.retry, st.current.attempts, st.current.max_attempts, e, *st.env->rng);
+      decide_retry(st.current.retry, st.current.attempts - base, st.current.max_attempts - base, e,
+                   *st.env->rng);
   if (!decision.retry) {
     move_to(self, job_status::failed, transition_note{std::move(e), {}, {}, {}});
     finish(self);

@@ -1,6 +1,14 @@
 #include "model/job.hpp"
 
+#include <algorithm>
+
 namespace jobforge {
+
+int attempts_before_replay(const job& j) {
+  for (auto h = j.history.rbegin(); h != j.history.rend(); ++h)
+    if (h->from == job_status::failed && h->to == job_status::pending) return h->attempt;
+  return 0;
+}
 
 expected<void> transition(job& j, job_status to, timestamp now, const transition_note& note) {
   if (auto ok = check_transition(j.status, to); !ok) return ok;
@@ -10,7 +18,8 @@ expected<void> transition(job& j, job_status to, timestamp now, const transition
     j.started_at = now;
   }
   if (from == job_status::failed && to == job_status::pending) {
-    j.attempts = 0;
+    const int budget = j.max_attempts - attempts_before_replay(j);
+    j.max_attempts = j.attempts + std::max(1, budget);
     j.finished_at.reset();
   }
   if (to == job_status::completed || to == job_status::failed || to == job_status::canceled)

@@ -103,8 +103,16 @@ struct transition_note {
 /// Moves `j` to `to` at `now` if the status machine allows it: updates the
 /// status, the timestamps it implies (started/finished/canceled, updated),
 /// the attempt counter (a start of `running` is a new attempt), last_error,
-/// and appends a history entry. A replay (failed -> pending) starts a fresh
-/// round of attempts. Nothing changes when the move is refused.
+/// and appends a history entry. A replay (failed -> pending) gives the job
+/// a fresh budget of attempts, as many as its last round had: the attempts
+/// go on being numbered from the last one (an attempt number is never used
+/// twice) and `max_attempts` grows by the budget. Nothing changes when the
+/// move is refused.
 expected<void> transition(job& j, job_status to, timestamp now, const transition_note& note = {});
+
+/// The attempts `j` had made when it was last replayed (0 if never): its
+/// current round of attempts is numbered from this one on, so that retry
+/// decisions (budget, backoff) see the round, not the job's whole life.
+int attempts_before_replay(const job& j);
 
 }  // namespace jobforge

@@ -54,6 +54,10 @@ job_error transient(const char* code = "smtp_421") {
   return job_error{code, "mail server busy", error_kind::transient};
 }
 
+job_error permanent() {
+  return job_error{"bad_address", "no such mailbox", error_kind::permanent};
+}
+
 void go(job& j, S to, timestamp now, const transition_note& note = {}) {
   auto result = transition(j, to, now, note);
   INFO(to_string(j.status) << " -> " << to_string(to) << ": "
@@ -93,7 +97,7 @@ job job_in(S target) {
 // The history must be a walk through the state machine: a submission into an
 // initial state, then allowed steps each starting where the last one ended,
 // never going back in time, ending in the job's status; attempt numbers count
-// the starts of `running` since the last replay.
+// every start of `running`, across replays (never one number twice).
 void check_history(const job& j) {
   REQUIRE_FALSE(j.history.empty());
   const auto& first = j.history.front();
@@ -109,7 +113,6 @@ void check_history(const job& j) {
     CHECK(*h.from == prev.to);
     CHECK(may_transition(*h.from, h.to));
     CHECK(h.at >= prev.at);
-    if (*h.from == S::failed && h.to == S::pending) attempts = 0;
     if (h.to == S::running) ++attempts;
     CHECK(h.attempt == attempts);
   }
@@ -276,7 +279,8 @@ TEST_CASE("a refused transition changes nothing at all", "[transition]") {
   }
 }
 
-TEST_CASE("a replay (failed -> pending) starts a fresh round of attempts", "[transition]") {
+TEST_CASE("a replay (failed -> pending) gives a fresh budget of attempts, numbered on",
+          "[transition]") {
   job j = new_job();
   go(j, S::running, at(10));
   go(j, S::retrying, at(20), {transient(), "", "", ""});
@@ -286,19 +290,45 @@ TEST_CASE("a replay (failed -> pending) starts a fresh round of attempts", "[tra
   REQUIRE(j.attempts == 2);
   REQUIRE(j.finished_at.has_value());
 
+  REQUIRE(j.max_attempts == 3);
+  CHECK(attempts_before_replay(j) == 0);
   go(j, S::pending, at(1'000), {std::nullopt, "", "replayed by operator", ""});
   CHECK(j.status == S::pending);
-  CHECK(j.attempts == 0);
+  CHECK(j.attempts == 2);
+  CHECK(j.max_attempts == 5);  // the round's budget: as many as the last round had
+  CHECK(attempts_before_replay(j) == 2);
   CHECK_FALSE(j.finished_at.has_value());
   CHECK(j.updated_at == at(1'000));
-  CHECK(j.history.back().attempt == 0);
+  CHECK(j.history.back().attempt == 2);
   CHECK(j.history.back().reason == "replayed by operator");
 
   go(j, S::running, at(1'010));
-  CHECK(j.attempts == 1);
+  CHECK(j.attempts == 3);
   CHECK(*j.started_at == at(1'010));
   go(j, S::completed, at(1'020));
   CHECK(*j.finished_at == at(1'020));
+  check_history(j);
+}
+
+TEST_CASE("each replay's budget is the job's own, however its last round ended", "[transition]") {
+  job j = new_job();  // max_attempts 3
+  go(j, S::running, at(10));
+  go(j, S::failed, at(20), {permanent(), "", "", ""});  // gave up after 1 of 3
+  go(j, S::pending, at(30), {std::nullopt, "", "replayed", ""});
+  CHECK(j.max_attempts == 4);  // attempts 2, 3 and 4
+  for (int a = 2; a <= 4; ++a) {
+    go(j, S::running, at(30 + a * 10));
+    CHECK(j.attempts == a);
+    go(j, a < 4 ? S::retrying : S::failed, at(35 + a * 10), {transient(), "", "", ""});
+    if (a < 4) go(j, S::pending, at(36 + a * 10));
+  }
+  CHECK(attempts_before_replay(j) == 1);
+  go(j, S::pending, at(200), {std::nullopt, "", "replayed again", ""});
+  CHECK(j.attempts == 4);
+  CHECK(j.max_attempts == 7);  // three more, not the four the last round's numbers span
+  CHECK(attempts_before_replay(j) == 4);
+  go(j, S::running, at(210));
+  CHECK(j.history.back().attempt == 5);
   check_history(j);
 }
 

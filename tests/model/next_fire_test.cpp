@@ -1,5 +1,6 @@
 #include "model/next_fire.hpp"
 
+#include "utc_instant.hpp"
 #include "zones/iana_zone.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,12 +12,7 @@ using namespace jobforge;
 
 namespace {
 
-timestamp utc(const std::string& rfc3339) {
-  auto t = parse_rfc3339(rfc3339);
-  INFO(rfc3339);
-  REQUIRE(t);
-  return *t;
-}
+using test::utc;
 
 std::shared_ptr<const zone_rules> zone(const std::string& name) {
   auto z = find_iana_zone(name);

@@ -1,5 +1,6 @@
 #include "model/schedule.hpp"
 
+#include "utc_instant.hpp"
 #include "zones/iana_zone.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,12 +12,7 @@ using namespace jobforge;
 
 namespace {
 
-timestamp utc(const std::string& rfc3339) {
-  auto t = parse_rfc3339(rfc3339);
-  INFO(rfc3339);
-  REQUIRE(t);
-  return *t;
-}
+using test::utc;
 
 schedule_definition definition(std::string cron = "0 * * * *") {
   schedule_definition s;

@@ -214,7 +214,8 @@ TEST_CASE("a discarded job no longer answers for its dedup key", "[dead_letter]"
 
 // --- the dead-letter queue ------------------------------------------------------
 
-TEST_CASE("replay of a failed job restarts its attempts and completes", "[dead_letter]") {
+TEST_CASE("replay of a failed job gives it a fresh round of attempts, numbered on, and completes",
+          "[dead_letter]") {
   auto calls = std::make_shared<int>(0);
   testing::simulated_runtime rt(
       demo_registry([&](job_type_registry& types) { REQUIRE(types.add(flaky_type(calls, 1))); }));
@@ -228,12 +229,14 @@ TEST_CASE("replay of a failed job restarts its attempts and completes", "[dead_l
   rt.advance(1s);
   const job replayed = reply_ok(rt.replay(j.id));
   CHECK(replayed.status == job_status::pending);
-  CHECK(replayed.attempts == 0);
+  CHECK(replayed.attempts == 1);
+  CHECK(replayed.max_attempts == failed.max_attempts + 1);
   const job done = fetch(rt, j.id);
   CHECK(done.status == job_status::completed);
-  CHECK(done.attempts == 1);
+  CHECK(done.attempts == 2);
   CHECK(offset(t0, done.started_at) == 1000);
-  CHECK(done.result.at("attempt") == boost::json::value(1));
+  // The handler is told attempt 2: no attempt number is used twice.
+  CHECK(done.result.at("attempt") == boost::json::value(2));
   CHECK(done.payload == boost::json::parse(R"({"n": 5})"));
   CHECK(path_of(done) == std::vector<job_status>{job_status::pending, job_status::running,
                                                  job_status::failed, job_status::pending,
@@ -257,7 +260,8 @@ TEST_CASE("replay with a new payload that the schema accepts", "[dead_letter]") 
   const job done = fetch(rt, failed.id);
   CHECK(done.status == job_status::completed);
   CHECK(done.payload == boost::json::parse(R"({"times": 0})"));
-  CHECK(done.result.at("succeeded_on_attempt") == boost::json::value(1));
+  CHECK(done.result.at("succeeded_on_attempt") == boost::json::value(failed.attempts + 1));
+  CHECK(done.attempts == failed.attempts + 1);
 }
 
 TEST_CASE("replay with a payload the schema rejects is refused and the job stays failed",
