@@ -96,9 +96,8 @@ void handle_failure(supervisor* self, job_error e) {
   }
   // Since its last replay, if any: a replay's round has its own budget and backoff.
   const int base = attempts_before_replay(st.current);
-  const auto decision =
-      decide_retry(st.current.retry, st.current.attempts - base, st.current.max_attempts - base, e,
-                   *st.env->rng);
+  const auto decision = decide_retry(st.current.retry, st.current.attempts - base,
+                                     st.current.max_attempts - base, e, *st.env->rng);
   if (!decision.retry) {
     move_to(self, job_status::failed, transition_note{std::move(e), {}, {}, {}});
     finish(self);
