@@ -11,8 +11,7 @@ using link = caf::stateful_actor<node_link_state>;
 void flush(link* self) {
   auto& st = self->state;
   if (st.queued.empty()) return;
-  self->send(st.agent, attempt_atom::value, std::move(st.queued));
-  st.queued = {};
+  self->send(st.agent, attempt_atom::value, st.queued.take());
   st.env->cluster->order_messages.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -57,18 +56,10 @@ caf::behavior node_link(link* self, env_ptr env, caf::actor agent, std::uint64_t
         }
         s.supervisors[sequence] = std::move(order.supervisor);
         order.supervisor = nullptr;  // the node answers its agent, which answers here
-        s.queued.push_back(routed_order{std::move(executor), std::move(order)});
-        if (s.queued.size() >= max_orders_per_message) {
-          flush(self);
-        } else if (!s.flush_due) {
-          // Behind whatever is in the mailbox now: the orders among it go
-          // out together.
-          s.flush_due = true;
-          self->send(self, flush_atom::value);
-        }
+        if (s.queued.add(self, routed_order{std::move(executor), std::move(order)})) flush(self);
       },
       [=](flush_atom) {
-        self->state.flush_due = false;
+        self->state.queued.flushed();
         flush(self);
       },
       [=](stop_atom, caf::actor& executor, const job_id& id, int attempt, stop_reason reason) {

@@ -27,6 +27,7 @@
 
 #include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
+#include "cluster/mailbox_batch.hpp"
 
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
@@ -45,8 +46,7 @@ struct node_link_state {
   env_ptr env;
   caf::actor agent;
   std::uint64_t session = 0;
-  std::vector<routed_order> queued;
-  bool flush_due = false;  ///< a flush_atom is in the mailbox
+  mailbox_batch<routed_order> queued{max_orders_per_message};
   /// The supervisor of each attempt in flight on the node, by lease
   /// sequence, and the lease each executor runs: a new order for an
   /// executor replaces its last one, so that an attempt given up (its

@@ -11,8 +11,7 @@ using agent = caf::stateful_actor<worker_agent_state>;
 void send_outcomes(agent* self) {
   auto& st = self->state;
   if (st.outcomes.empty()) return;
-  self->send(st.link, outcome_atom::value, std::move(st.outcomes));
-  st.outcomes = {};
+  self->send(st.link, outcome_atom::value, st.outcomes.take());
 }
 
 // A report of an attempt goes after the outcomes before it, so that the
@@ -74,18 +73,10 @@ caf::behavior worker_agent(agent* self, caf::actor gateway,
       [=](outcome_atom, attempt_outcome& out) {
         auto& s = self->state;
         if (!s.link) return;
-        s.outcomes.push_back(std::move(out));
-        if (s.outcomes.size() >= max_outcomes_per_message) {
-          send_outcomes(self);
-        } else if (!s.flush_due) {
-          // Behind whatever is in the mailbox now: the outcomes among it
-          // go back together.
-          s.flush_due = true;
-          self->send(self, flush_atom::value);
-        }
+        if (s.outcomes.add(self, std::move(out))) send_outcomes(self);
       },
       [=](flush_atom) {
-        self->state.flush_due = false;
+        self->state.outcomes.flushed();
         send_outcomes(self);
       },
       [=](progress_atom a, progress_report& report) { forward(self, a, report); },

@@ -21,6 +21,7 @@
 /// the gateway. Calls `on_lost` when the gateway is gone, then quits.
 
 #include "actors/protocol.hpp"
+#include "cluster/mailbox_batch.hpp"
 
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
@@ -37,8 +38,7 @@ inline constexpr std::size_t max_outcomes_per_message = 256;
 struct worker_agent_state {
   caf::actor gateway;
   caf::actor link;  ///< the coordinator's end of this session
-  std::vector<attempt_outcome> outcomes;
-  bool flush_due = false;  ///< a flush_atom is in the mailbox
+  mailbox_batch<attempt_outcome> outcomes{max_outcomes_per_message};
   std::uint64_t session = 0;
   std::function<void(const std::string&)> on_lost;
   static inline const char* name = "worker_agent";
