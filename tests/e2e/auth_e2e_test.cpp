@@ -254,7 +254,7 @@ TEST_CASE("a viewer cannot submit and a submitter cannot replay", "[auth]") {
   CHECK(job.body.at("status") == "failed");
 }
 
-TEST_CASE("lists show the caller's tenant only; admins filter by any", "[auth]") {
+TEST_CASE("lists show the caller's tenant only: admins filter by any", "[auth]") {
   keyed_server s;
   make_fixture(s, "acme");
   make_fixture(s, "globex");
@@ -298,7 +298,7 @@ TEST_CASE("lists show the caller's tenant only; admins filter by any", "[auth]")
         std::set<std::string>{"acme", "globex"});
 }
 
-TEST_CASE("submissions belong to the caller's tenant; parents must be visible", "[auth]") {
+TEST_CASE("submissions belong to the caller's tenant: parents must be visible", "[auth]") {
   keyed_server s;
   auto mine = s.as("acme", role::submitter, "POST", "/api/jobs", R"({"type":"echo","payload":{}})");
   REQUIRE(mine.status == 201);

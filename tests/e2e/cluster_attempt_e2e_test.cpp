@@ -63,7 +63,7 @@ TEST_CASE("a remote attempt's progress carries a sane ETA", "[e2e][cluster][prog
   CHECK(done.at("progress").at("eta_ms").as_int64() == 0);
 }
 
-TEST_CASE("a worker node speaking another protocol version is refused; both logs name both",
+TEST_CASE("a worker node speaking another protocol version is refused: both logs name both",
           "[e2e][cluster]") {
   coordinator c;
   // The test-only override of the version a worker announces.

@@ -153,7 +153,7 @@ TEST_CASE("a worker killed under load loses no job: what it held runs on the oth
 }
 
 TEST_CASE(
-    "a hung worker is given up within 2 s; its late results never reach the coordinator, jobs end "
+    "a hung worker is given up within 2 s: its late results never reach the coordinator, jobs end "
     "once",
     "[e2e][cluster]") {
   coordinator c;

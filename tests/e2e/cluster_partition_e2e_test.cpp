@@ -56,7 +56,7 @@ struct network_namespace {
 
 }  // namespace
 
-TEST_CASE("a worker cut off by a partition is given up; after healing it rejoins, jobs end once",
+TEST_CASE("a worker cut off by a partition is given up: after healing it rejoins, jobs end once",
           "[e2e][cluster][partition]") {
   network_namespace ns;
   if (!ns.make()) {

@@ -7,7 +7,7 @@ using namespace e2e;
 using namespace e2e::cluster;
 
 TEST_CASE(
-    "a coordinator killed under remote load restarts; its workers rejoin and every job "
+    "a coordinator killed under remote load restarts: its workers rejoin and every job "
     "completes once",
     "[e2e][cluster][restart]") {
   temp_dir data;

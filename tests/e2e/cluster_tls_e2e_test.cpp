@@ -48,7 +48,7 @@ const std::string token = "cluster-token-0123456789abcdef";
 
 }  // namespace
 
-TEST_CASE("mutual TLS: a worker signed by the cluster's CA joins; strangers are refused",
+TEST_CASE("mutual TLS: a worker signed by the cluster's CA joins: strangers are refused",
           "[e2e][cluster][tls]") {
   pki p;
   p.make_ca("ca");

@@ -95,7 +95,7 @@ TEST_CASE("progress and history of a job") {
   CHECK(jf.get("/api/jobs/not-an-id/history").status == 400);
 }
 
-TEST_CASE("the dead-letter queue lists failed jobs; replay and discard, one or many") {
+TEST_CASE("the dead-letter queue lists failed jobs: replay and discard, one or many") {
   served_jobforge jf;
   std::vector<std::string> dead;
   for (int i = 0; i < 4; ++i)
@@ -157,7 +157,7 @@ TEST_CASE("pausing a type holds its jobs until it resumes") {
   CHECK(jf.post_text("/api/job-types/nope/pause", "").status == 404);
 }
 
-TEST_CASE("dependencies of a blocked job can be read, added and removed; dependents are listed") {
+TEST_CASE("dependencies of a blocked job can be read, added and removed: dependents are listed") {
   served_jobforge jf;
   const auto slow = submit(jf, e2e::sleep_job(60'000));
   const auto other = submit(jf, e2e::sleep_job(60'000));

@@ -117,7 +117,7 @@ struct tls_server {
 
 }  // namespace
 
-TEST_CASE("HTTPS: a verified client submits and reads a job; plain HTTP fails", "[tls]") {
+TEST_CASE("HTTPS: a verified client submits and reads a job: plain HTTP fails", "[tls]") {
   e2e::temp_dir dir;
   const auto cert = make_certificate(dir, "server");
   tls_server server(cert);

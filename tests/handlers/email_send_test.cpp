@@ -548,7 +548,7 @@ TEST_CASE("email.send: no connection, or no TLS where TLS is required, defers", 
   }
 }
 
-TEST_CASE("email.send: credentials are presented; refused ones bounce", "[email]") {
+TEST_CASE("email.send: credentials are presented: refused ones bounce", "[email]") {
   smtp_test_server server({"--auth", "jobs:s3cret"});
   const json::value payload = {{"to", "ann@example.com"}, {"subject", "Hi"}, {"text", "t"}};
   auto settings = settings_for(server);

@@ -46,7 +46,7 @@ std::string prefix(const job& j, int attempt, const std::string& node) {
 
 }  // namespace
 
-TEST_CASE("a remote handler's log lines reach the coordinator's log; a stale lease's are dropped",
+TEST_CASE("a remote handler's log lines reach the coordinator's log: a stale lease's are dropped",
           "[runtime][cluster][log]") {
   log_capture logs;
   testing::simulated_runtime rt(test_registry(), coordinator_only());
@@ -130,7 +130,7 @@ TEST_CASE("a remote line longer than the limit is cut", "[runtime][cluster][log]
 }
 
 TEST_CASE(
-    "a remote handler that ignores its stop after a timeout is abandoned; the node's "
+    "a remote handler that ignores its stop after a timeout is abandoned: the node's "
     "executor is replaced",
     "[runtime][cluster][timeout]") {
   runtime_config config = coordinator_only();

@@ -239,7 +239,7 @@ TEST_CASE("lease: a renewal extends the lease by its duration from now",
   CHECK(scalar(c, "SELECT count(*) FROM jobforge_leader WHERE expires_at > renewed_at") == 1);
 }
 
-TEST_CASE("lease: a release lets another take over at once; one by a non-holder changes nothing",
+TEST_CASE("lease: a release lets another take over at once: one by a non-holder changes nothing",
           "[store][postgres][lease]") {
   scratch_database db;
   leader_lease a(db.url(), alpha(), lease_length);
