@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/object.hpp>
+
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace jobforge::app {
@@ -29,8 +33,10 @@ class outage_riding final : public store {
         if (done && tries > 1)
           spdlog::info("store: the database took the batch of {} writes again (try {})",
                        batch.size(), tries);
+        if (done) set_outage(std::nullopt);
         return done;
       }
+      set_outage(done.error_value().message);
       const auto waited = std::chrono::duration_cast<milliseconds>(clock_type::now() - started);
       if (waited + pause > patience_) {
         give_up_("the database took no write for " + std::to_string(waited.count()) +
@@ -43,6 +49,15 @@ class outage_riding final : public store {
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, max_pause_);
     }
+  }
+
+  expected<void> writable() const override {
+    if (!out_.load(std::memory_order_acquire)) return inner_->writable();
+    std::lock_guard lock(mutex_);
+    return error{error_code::unavailable,
+                 "the store cannot reach its database (" + outage_ +
+                     "): nothing was changed; try again once it is back",
+                 boost::json::object{{"retry_after", 1}}};
   }
 
   expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
@@ -62,7 +77,17 @@ class outage_riding final : public store {
   }
 
  private:
+  void set_outage(std::optional<std::string> why) {
+    if (!why && !out_.load(std::memory_order_acquire)) return;
+    std::lock_guard lock(mutex_);
+    if (why) outage_ = std::move(*why);
+    out_.store(why.has_value(), std::memory_order_release);
+  }
+
   std::shared_ptr<store> inner_;
+  std::atomic<bool> out_{false};  ///< a batch waits for the database now
+  mutable std::mutex mutex_;      ///< guards outage_
+  std::string outage_;            ///< why the last try failed
   milliseconds patience_;
   std::function<void(const std::string&)> give_up_;
   milliseconds max_pause_;

@@ -7,7 +7,9 @@
 /// store tries such a batch again until the database takes it; if it still
 /// cannot after `patience` (the lease length, by which the lease keeper has
 /// stepped down anyway), the leader gives up and steps down, and whoever
-/// leads next recovers from what was stored.
+/// leads next recovers from what was stored. While a batch waits for the
+/// database, writable() says so, and the runtime refuses new submissions
+/// and changes at once (HTTP 503) instead of queueing them behind it.
 
 #include "store/store.hpp"
 

@@ -60,7 +60,8 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
   me.holder = host_name();
   me.boot_id = make_boot_id();
   me.http_address = url_of(o, *port);
-  if (o.cluster_port >= 0)
+  // An ephemeral cluster port (0) is recorded once bound (serve()).
+  if (o.cluster_port > 0)
     me.cluster_address = o.cluster_host + ":" + std::to_string(o.cluster_port);
   const milliseconds lease_length{o.postgres_lease_ms};
   const milliseconds poll{o.postgres_renew_ms};
@@ -111,7 +112,8 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
             "standby: " + now.error_value().message + "; retrying with backoff");
       } else {
         reached = true;
-        standby->set_leader(leader_hint{now->http_address, now->holder.value_or(""), now->epoch});
+        standby->set_leader(leader_hint{now->http_address, now->holder.value_or(""), now->epoch,
+                                        now->cluster_address});
         say(spdlog::level::info, "standby: the leader is " + describe(*now));
       }
     }

@@ -52,6 +52,33 @@ expected<opened_store> open_configured_store(const server_config& o,
   return open_store(settings);
 }
 
+/// The cluster port the options ask for (nullopt: none), checked.
+expected<std::optional<cluster_listen>> cluster_listen_of(const server_config& o) {
+  if (o.cluster_port < 0) return std::optional<cluster_listen>{};
+  cluster_listen listen;
+  listen.host = o.cluster_host;
+  listen.port = static_cast<std::uint16_t>(o.cluster_port);
+  listen.token = o.cluster_token;
+  listen.tls = cluster_tls{o.cluster_tls_cert, o.cluster_tls_key, o.cluster_tls_ca};
+  listen.insecure = o.cluster_insecure;
+  listen.heartbeat =
+      cluster_heartbeat{milliseconds{o.cluster_heartbeat_ms}, milliseconds{o.cluster_timeout_ms}};
+  if (auto ok = check_cluster_listen(listen); !ok) return std::move(ok).error_value();
+  if (!is_loopback_host(listen.host) && (!listen.tls.enabled() || listen.token.empty()))
+    spdlog::warn(
+        "cluster.insecure: the cluster port on {} is open without {}: anyone who reaches it "
+        "can run jobs' payloads",
+        listen.host, listen.tls.enabled() ? "a token" : "TLS");
+  return std::optional<cluster_listen>{std::move(listen)};
+}
+
+void release_lease(leadership& leader) {
+  if (auto released = leader.lease->release(leader.epoch); released)
+    spdlog::info("released the leader lease (epoch {})", leader.epoch);
+  else
+    spdlog::warn("could not release the leader lease: {}", released.error_value().message);
+}
+
 bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
@@ -112,6 +139,13 @@ int serve(const server_config& o) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
   }
+  // Checked before standing by: a coordinator that takes the lease only to
+  // find its configuration wrong would hold up a takeover for nothing.
+  auto cluster = cluster_listen_of(o);
+  if (!cluster) {
+    spdlog::error("{}", cluster.error_value().message);
+    return 1;
+  }
   // On a shared PostgreSQL database: stand by until this one leads.
   std::optional<leadership> leader;
   if (o.store == "postgres") {
@@ -123,12 +157,21 @@ int serve(const server_config& o) {
   if (leader)  // from now on: recovery can take seconds, and the lease must not lapse meanwhile
     keeper = std::make_unique<lease_keeper>(*leader->lease, leader->epoch, leader->acquire_sent,
                                             milliseconds{o.postgres_renew_ms}, step_down);
+  // A leader that cannot start lets the lease go at once, so that a standby
+  // takes over without waiting for it to expire, and exits to be started
+  // again (the failures left by then are the database's or the machine's).
+  const auto failed_start = [&](const std::string& why) {
+    spdlog::error("{}", why);
+    if (!leader) return 1;
+    keeper->stop();
+    release_lease(*leader);
+    spdlog::error("the leader could not start: exiting with status {} to be started again",
+                  stepped_down_exit);
+    return stepped_down_exit;
+  };
   auto backend =
       open_configured_store(o, leader ? std::optional<std::int64_t>(leader->epoch) : std::nullopt);
-  if (!backend) {
-    spdlog::error("{}", backend.error_value().message);
-    return 1;
-  }
+  if (!backend) return failed_start(backend.error_value().message);
   // A leader's unwaited writes must not vanish while the database restarts.
   if (leader)
     backend->backend = outage_riding_store(std::move(backend->backend),
@@ -141,33 +184,13 @@ int serve(const server_config& o) {
   config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
   config.webhooks = webhook_settings_of(o);
-  if (o.cluster_port >= 0) {
-    cluster_listen listen;
-    listen.host = o.cluster_host;
-    listen.port = static_cast<std::uint16_t>(o.cluster_port);
-    listen.token = o.cluster_token;
-    listen.tls = cluster_tls{o.cluster_tls_cert, o.cluster_tls_key, o.cluster_tls_ca};
-    listen.insecure = o.cluster_insecure;
-    listen.heartbeat =
-        cluster_heartbeat{milliseconds{o.cluster_heartbeat_ms}, milliseconds{o.cluster_timeout_ms}};
-    if (auto ok = check_cluster_listen(listen); !ok) {
-      spdlog::error("{}", ok.error_value().message);
-      return 1;
-    }
-    if (!is_loopback_host(listen.host) && (!listen.tls.enabled() || listen.token.empty()))
-      spdlog::warn(
-          "cluster.insecure: the cluster port on {} is open without {}: anyone who reaches it "
-          "can run jobs' payloads",
-          listen.host, listen.tls.enabled() ? "a token" : "TLS");
-    config.cluster = listen;
-  }
+  config.cluster = std::move(*cluster);
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<runtime> made;
   try {
     made = std::make_unique<runtime>(std::move(*types), config, std::move(backend->backend));
   } catch (const startup_error& e) {
-    spdlog::error("{}", e.what());
-    return 1;
+    return failed_start(e.what());
   }
   runtime& rt = *made;
   spdlog::info(
@@ -187,9 +210,8 @@ int serve(const server_config& o) {
   if (leader) leader->standby->stop();  // the gateway takes its port over now
   auto port = server.start();
   if (!port) {
-    spdlog::error("cannot start the HTTP server: {}", to_string(port.error_value()));
     rt.shutdown();
-    return 1;
+    return failed_start("cannot start the HTTP server: " + to_string(port.error_value()));
   }
   const bool tls = !o.tls_cert.empty();
   spdlog::info("jobforge serving {} ({}) with {} executors, {} CPU scheduling; {}",
@@ -197,6 +219,8 @@ int serve(const server_config& o) {
                o.executors, o.cpu_scheduling, access_summary(o));
   if (!o.web_root.empty())
     spdlog::info("dashboard: files from {}, read at every request (--web-root)", o.web_root);
+  if (auto cport = rt.cluster_port(); cport && leader)
+    leader->lease->set_cluster_address(o.cluster_host + ":" + std::to_string(*cport));
   if (auto cport = rt.cluster_port())
     spdlog::info("cluster: worker nodes join on {}:{} ({}{})", o.cluster_host, *cport,
                  o.cluster_tls_cert.empty() ? "no TLS" : "mutual TLS",
@@ -224,10 +248,7 @@ int serve(const server_config& o) {
   rt.shutdown();
   if (leader) {  // a standby need not wait for the lease to expire
     keeper->stop();
-    if (auto released = leader->lease->release(leader->epoch); released)
-      spdlog::info("released the leader lease (epoch {})", leader->epoch);
-    else
-      spdlog::warn("could not release the leader lease: {}", released.error_value().message);
+    release_lease(*leader);
   }
   // Wake the watcher so it can be joined: a signal it reads as "done".
   stopped = true;

@@ -63,6 +63,11 @@ void send_json(httplib::Response& res, int status, const boost::json::value& bod
 }
 
 void send_error(httplib::Response& res, const error& e) {
+  // An error that passes (a store waiting for its database) says when to
+  // ask again, as a standby does.
+  if (const auto* details = e.details.if_object())
+    if (const auto* after = details->if_contains("retry_after"); after && after->is_int64())
+      res.set_header("Retry-After", std::to_string(after->as_int64()));
   send_json(res, status_for(e.code), error_envelope(e));
 }
 

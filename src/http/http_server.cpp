@@ -57,7 +57,7 @@ struct http_server::impl {
     // its listen backlog is 5: busy clients then reconnect into a full queue.
     server.set_keep_alive_max_count(10'000);
     server.set_socket_options([this](socket_t sock) {
-      httplib::default_socket_options(sock);
+      http::reuse_address_only(sock);
       listen_fd = sock;
     });
 

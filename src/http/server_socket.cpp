@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -20,12 +22,23 @@ expected<void> check_readable(const std::string& what, const std::string& path) 
   return {};
 }
 
+std::unique_ptr<httplib::Server> with_socket_options(std::unique_ptr<httplib::Server> server) {
+  server->set_socket_options(reuse_address_only);
+  return server;
+}
+
 }  // namespace
+
+void reuse_address_only(socket_t sock) {
+  int yes = 1;
+  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
 
 /// A plain server, or an HTTPS one when the options name a certificate.
 expected<std::unique_ptr<httplib::Server>> make_server(const std::string& tls_cert,
                                                        const std::string& tls_key) {
-  if (tls_cert.empty() && tls_key.empty()) return std::make_unique<httplib::Server>();
+  if (tls_cert.empty() && tls_key.empty())
+    return with_socket_options(std::make_unique<httplib::Server>());
   if (tls_cert.empty() || tls_key.empty())
     return error{error_code::invalid_argument, "HTTPS needs both tls_cert and tls_key"};
   if (auto ok = check_readable("tls_cert", tls_cert); !ok) return std::move(ok).error_value();
@@ -36,7 +49,7 @@ expected<std::unique_ptr<httplib::Server>> make_server(const std::string& tls_ce
                  "cannot use the TLS certificate " + tls_cert + " with the key " + tls_key +
                      ": both must be PEM, and the key must be the certificate's",
                  boost::json::object{{"tls_cert", tls_cert}, {"tls_key", tls_key}}};
-  return std::unique_ptr<httplib::Server>(std::move(server));
+  return with_socket_options(std::unique_ptr<httplib::Server>(std::move(server)));
 }
 
 }  // namespace jobforge::http

@@ -62,6 +62,7 @@ struct standby_server::impl {
         details["leader"] = who.http_address;
         details["leader_holder"] = who.holder;
         details["epoch"] = who.epoch;
+        if (!who.cluster_address.empty()) details["leader_cluster"] = who.cluster_address;
         if (!who.http_address.empty()) {
           res.set_header("X-Jobforge-Leader", who.http_address);
           res.set_header("Location", who.http_address + req.target);

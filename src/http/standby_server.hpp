@@ -28,6 +28,7 @@ struct leader_hint {
   std::string http_address;  ///< its URL ("" when it advertised none)
   std::string holder;
   std::int64_t epoch = 0;
+  std::string cluster_address;  ///< where worker nodes join it ("" when it has no cluster port)
 };
 
 class standby_server {

@@ -144,6 +144,12 @@ class store {
   /// caller holding one as well costs no memory (an in-memory store).
   virtual bool shares_snapshots() const { return false; }
 
+  /// Whether a write would be taken now: `unavailable` while the store knows
+  /// its database cannot be reached, so that a caller is refused at once
+  /// rather than left waiting behind a batch that waits for the database.
+  /// Thread-safe (asked by callers, not by the store writer).
+  virtual expected<void> writable() const { return {}; }
+
   /// Erases up to `limit` terminal jobs that finished before `cutoff`,
   /// those that finished first first, and returns their ids (retention).
   virtual expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) = 0;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 
 using namespace std::chrono_literals;
 
@@ -16,9 +17,11 @@ namespace {
 class refusing_store final : public jobforge::store {
  public:
   refusing_store(int failures, jobforge::error_code code) : failures_(failures), code_(code) {}
-  int applied = 0;  ///< calls of apply()
+  int applied = 0;                 ///< calls of apply()
+  std::function<void()> on_apply;  ///< called at each try, before it answers
 
   jobforge::expected<void> apply(const std::vector<jobforge::store_write>&) override {
+    if (on_apply) on_apply();
     if (++applied <= failures_) return jobforge::error{code_, "the database is restarting"};
     return {};
   }
@@ -96,4 +99,29 @@ TEST_CASE("leader store: any other refusal is answered at once", "[app][leader_s
   CHECK(done.error_value().code == jobforge::error_code::conflict);
   CHECK(inner->applied == 1);
   CHECK(gave_up == 0);
+}
+
+TEST_CASE("leader store: while a batch waits for the database, writes are refused at once",
+          "[app][leader_store]") {
+  auto inner = std::make_shared<refusing_store>(2, jobforge::error_code::unavailable);
+  auto s = jobforge::app::outage_riding_store(
+      inner, 5s, [](const std::string&) {}, 5ms);
+  CHECK(s->writable());
+  // What a caller is told at each try: the first is made before anything
+  // failed; the ones after, while the batch waits.
+  std::vector<jobforge::expected<void>> said;
+  inner->on_apply = [&] { said.push_back(s->writable()); };
+  REQUIRE(s->apply({}));
+  REQUIRE(said.size() == 3);
+  CHECK(said[0]);
+  for (std::size_t i = 1; i < said.size(); ++i) {
+    REQUIRE_FALSE(said[i]);
+    const auto& e = said[i].error_value();
+    CHECK(e.code == jobforge::error_code::unavailable);
+    CHECK(e.message.find("cannot reach its database") != std::string::npos);
+    CHECK(e.message.find("the database is restarting") != std::string::npos);
+    CHECK(e.details.at("retry_after") == 1);
+  }
+  // Taken: writes are welcome again.
+  CHECK(s->writable());
 }

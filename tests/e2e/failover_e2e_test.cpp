@@ -45,16 +45,16 @@ long long ms_since(steady::time_point t) {
 /// The lease row as the database has it.
 struct lease_row {
   std::int64_t epoch = 0;
-  std::string holder, boot_id, http_address;
+  std::string holder, boot_id, http_address, cluster_address;
 };
 
 lease_row read_lease(pg::connection& db) {
   auto r = db.exec(
-      "SELECT epoch, coalesce(holder, ''), coalesce(boot_id, ''), coalesce(http_address, '') "
-      "FROM jobforge_leader WHERE id = 1");
+      "SELECT epoch, coalesce(holder, ''), coalesce(boot_id, ''), coalesce(http_address, ''), "
+      "coalesce(cluster_address, '') FROM jobforge_leader WHERE id = 1");
   REQUIRE(r.rows() == 1);
   return {r.integer(0, 0), std::string(r.text(0, 1)), std::string(r.text(0, 2)),
-          std::string(r.text(0, 3))};
+          std::string(r.text(0, 3)), std::string(r.text(0, 4))};
 }
 
 /// A job's history as stored (its job_history rows, in order).
@@ -262,6 +262,39 @@ TEST_CASE(
   CHECK(eventually([&] { return accepts_connections(cluster_port); }, 5s));
   CHECK(read_lease(look).epoch == 2);
   CHECK(read_lease(look).http_address == b.url());
+  CHECK(read_lease(look).cluster_address == "127.0.0.1:" + std::to_string(cluster_port));
+}
+
+TEST_CASE(
+    "failover: a leader on an ephemeral cluster port records the port it bound, and standbys "
+    "name it",
+    "[e2e][postgres][failover]") {
+  scratch_database db;
+  auto look = db.connect();
+  postgres_coordinator a(db.url(), {1000, 200, 4, {"--cluster-port", "0"}});
+  REQUIRE(a.wait_ready(10s));
+  INFO("leader log:\n" << a.log());
+  // The port is known once bound, after the lease was taken: the next
+  // renewal (every 200 ms) writes it.
+  std::string address;
+  REQUIRE(eventually(
+      [&] {
+        address = read_lease(look).cluster_address;
+        return !address.empty();
+      },
+      5s));
+  const std::string prefix = "127.0.0.1:";
+  REQUIRE(address.rfind(prefix, 0) == 0);
+  const int port = std::stoi(address.substr(prefix.size()));
+  CHECK(port > 0);
+  CHECK(accepts_connections(port));
+
+  postgres_coordinator b(db.url());
+  REQUIRE(
+      eventually([&] { return b.get("/api/jobs").header("X-Jobforge-Leader") == a.url(); }, 5s));
+  const auto answer = b.get("/api/jobs");
+  CHECK(answer.status == 503);
+  CHECK(answer.error().at("details").at("leader_cluster") == json::value(address));
 }
 
 TEST_CASE(
@@ -550,10 +583,24 @@ TEST_CASE("failover: PostgreSQL restarts under load: every acknowledged job is k
 
   // An outage longer than the lease: the leader can trust its lease no
   // longer and steps down; started again, it leads once more.
+  // Meanwhile a submission is refused at once with 503 and a Retry-After,
+  // rather than left waiting behind the batch that waits for the database.
   REQUIRE(server.stop("fast") == 0);
   const auto outage = steady::now();
-  REQUIRE(eventually([&] { return !c.process().running(); }, 10s));
+  std::string refusal;
+  REQUIRE(eventually(
+      [&] {
+        if (refusal.empty()) {
+          auto r = c.request("POST", "/api/jobs", json::serialize(echo_job("in the outage")), 1s);
+          if (r.status == 503 && r.header("Retry-After") == "1")
+            refusal = std::string(r.error().at("message").as_string());
+        }
+        return !c.process().running();
+      },
+      10s));
   const auto step_down_ms = ms_since(outage);
+  CHECK_THAT(refusal, Catch::Contains("cannot reach its database") &&
+                          Catch::Contains("nothing was changed"));
   CHECK(c.log().find("stepping down as the leader") != std::string::npos);
   REQUIRE(server.start() == 0);
   CHECK(load_goes_on(50));

@@ -366,3 +366,19 @@ TEST_CASE("an unusable data directory stops the start with a clear message") {
   CHECK(log.find("data directory") != std::string::npos);
   CHECK(code == 1);
 }
+
+TEST_CASE("a second server on a port one already listens on is refused, and the first serves on") {
+  e2e::served_jobforge first;
+  e2e::temp_dir data;
+  e2e::child_process second({JOBFORGE_BINARY, "serve", "--port", std::to_string(first.port()),
+                             "--data-dir", data.path().string()});
+  const int code = e2e::run_to_end(second);
+  const auto log = second.log();
+  INFO(log);
+  CHECK(code == 1);
+  CHECK(log.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) !=
+        std::string::npos);
+  // Every request still reaches the first (none is shared out to a second).
+  for (int i = 0; i < 20; ++i)
+    CHECK(first.get("/health").status == 200);
+}

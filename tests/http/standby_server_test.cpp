@@ -122,7 +122,7 @@ TEST_CASE("standby: /health answers 200 as a standby, whoever leads", "[http][st
     CHECK_FALSE(r->has_header("Location"));
   };
   check_health();
-  s.server.set_leader(leader_hint{"http://10.0.0.2:8080", "beta", 3});
+  s.server.set_leader(leader_hint{"http://10.0.0.2:8080", "beta", 3, ""});
   check_health();
   s.server.set_taking_over();
   check_health();
@@ -161,7 +161,7 @@ TEST_CASE("standby: every API call answers 503 with the error envelope", "[http]
 TEST_CASE("standby: with a leader known, callers are pointed to the same path there",
           "[http][standby]") {
   running_standby s;
-  s.server.set_leader(leader_hint{"https://10.0.0.2:8443", "beta", 7});
+  s.server.set_leader(leader_hint{"https://10.0.0.2:8443", "beta", 7, "10.0.0.2:7070"});
   auto cli = s.client();
   const std::string target = "/api/jobs?status=running&limit=5";
   std::vector<std::pair<std::string, httplib::Result>> answers;
@@ -183,6 +183,7 @@ TEST_CASE("standby: with a leader known, callers are pointed to the same path th
     CHECK(details.at("leader") == "https://10.0.0.2:8443");
     CHECK(details.at("leader_holder") == "beta");
     CHECK(details.at("epoch") == 7);
+    CHECK(details.at("leader_cluster") == "10.0.0.2:7070");
   }
 
   SECTION("the path and query go to the leader as they were sent, escapes and all") {
@@ -194,7 +195,7 @@ TEST_CASE("standby: with a leader known, callers are pointed to the same path th
     CHECK_THAT(answer, Catch::Contains("\r\nX-Jobforge-Leader: https://10.0.0.2:8443\r\n"));
   }
   SECTION("a leader that advertised no address is named by its holder, with no Location") {
-    s.server.set_leader(leader_hint{"", "beta", 8});
+    s.server.set_leader(leader_hint{"", "beta", 8, ""});
     auto r = cli.Get("/api/jobs");
     auto e = standby_error(r);
     CHECK_FALSE(r->has_header("Location"));
@@ -202,6 +203,7 @@ TEST_CASE("standby: with a leader known, callers are pointed to the same path th
     CHECK_THAT(message_of(e), Catch::Contains("the leader is beta"));
     CHECK(e.at("details").at("leader_holder") == "beta");
     CHECK(e.at("details").at("epoch") == 8);
+    CHECK_FALSE(e.at("details").as_object().contains("leader_cluster"));
   }
   SECTION("once no coordinator leads, nobody is pointed anywhere") {
     s.server.set_leader(std::nullopt);
@@ -264,14 +266,11 @@ TEST_CASE("standby: stop is idempotent and frees the port for the gateway", "[ht
   first.reset();  // the destructor after stop() is fine too
 }
 
-// KNOWN BUG, tagged [!shouldfail] until it is fixed (then drop the tag):
-// cpp-httplib 0.11.4's default socket options set SO_REUSEPORT, so a second
-// server (a standby, or a whole second `jobforge serve`) binds a port that
-// one is already listening on, and the kernel shares its connections out
-// between the two. The fix belongs in http::make_server (server_socket.cpp):
-// set_socket_options with SO_REUSEADDR only.
-TEST_CASE("standby: a port already taken is refused as unavailable",
-          "[http][standby][!shouldfail]") {
+// cpp-httplib's default socket options would set SO_REUSEPORT, with which a
+// second server binds a port one is already listening on and the kernel
+// shares its connections out between the two (http::make_server sets
+// SO_REUSEADDR only).
+TEST_CASE("standby: a port already taken is refused as unavailable", "[http][standby]") {
   running_standby s;
   standby_server other(standby_server_options{"127.0.0.1", s.port, "", ""});
   auto bound = other.start();

@@ -32,7 +32,8 @@ const char* const take_sql = R"sql(
 const char* const renew_sql = R"sql(
   UPDATE jobforge_leader
      SET renewed_at = clock_timestamp(),
-         expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond'
+         expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond',
+         cluster_address = $5
    WHERE id = 1 AND epoch = $1 AND holder = $2 AND boot_id = $3
      AND expires_at > clock_timestamp()
   RETURNING epoch)sql";
@@ -87,12 +88,13 @@ expected<std::optional<std::int64_t>> leader_lease::try_acquire() {
     // left open (its process paused, or cut off half-way through a
     // pipeline) would otherwise hold this caller until the server ends it.
     const auto wait = std::max<std::int64_t>(duration_.count(), 1);
+    const auto who = identity();
     try {
       auto steps_done = db_->transact({{&lock_timeout_statement(), {number(wait)}},
                                        {&lock_statement(), {}},
                                        {&take_statement(),
-                                        {who_.holder, who_.boot_id, who_.http_address,
-                                         who_.cluster_address, number(duration_.count())}}});
+                                        {who.holder, who.boot_id, who.http_address,
+                                         who.cluster_address, number(duration_.count())}}});
       const auto& taken = steps_done.back();
       if (taken.rows() == 0) return std::optional<std::int64_t>{};
       return std::optional<std::int64_t>{taken.integer(0, 0)};
@@ -106,10 +108,21 @@ expected<std::optional<std::int64_t>> leader_lease::try_acquire() {
   });
 }
 
+void leader_lease::set_cluster_address(std::string address) {
+  std::lock_guard lock(who_mutex_);
+  who_.cluster_address = std::move(address);
+}
+
+lease_identity leader_lease::identity() const {
+  std::lock_guard lock(who_mutex_);
+  return who_;
+}
+
 expected<void> leader_lease::renew(std::int64_t epoch) {
+  const auto who = identity();
   return guarded("renew the leader lease", [&]() -> expected<void> {
-    auto r = db_->query(renew_sql,
-                        {number(epoch), who_.holder, who_.boot_id, number(duration_.count())});
+    auto r = db_->query(renew_sql, {number(epoch), who.holder, who.boot_id,
+                                    number(duration_.count()), who.cluster_address});
     if (r.rows() == 0)
       return error{error_code::conflict,
                    "the leader lease of epoch " + number(epoch) + " is no longer held here"};

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -74,7 +75,12 @@ class leader_lease {
   /// The lease as it is now.
   expected<lease_state> current();
 
-  const lease_identity& identity() const { return who_; }
+  /// Where worker nodes join this coordinator: an ephemeral cluster port is
+  /// known only once bound, after the lease was taken. The next renewal
+  /// writes it (safe to call while another thread renews).
+  void set_cluster_address(std::string address);
+
+  lease_identity identity() const;
   std::chrono::milliseconds duration() const { return duration_; }
 
  private:
@@ -85,6 +91,7 @@ class leader_lease {
   static const pg::statement& take_statement();
 
   std::unique_ptr<pg::connection> db_;
+  mutable std::mutex who_mutex_;  ///< its cluster address changes while renewals run
   lease_identity who_;
   std::chrono::milliseconds duration_;
 };

@@ -1,0 +1,122 @@
+// The real runtime asks its store whether it takes writes before it accepts
+// a submission or a change: while a leader's store waits for its database
+// (app/leader_store.hpp), callers are refused at once with `unavailable`
+// and nothing changes, instead of waiting behind the batch that waits.
+
+#include "handlers/demo_types.hpp"
+#include "runtime/runtime.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+
+using namespace jobforge;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A memory store that can be told its database is away.
+class switchable_store final : public store {
+ public:
+  std::atomic<bool> away{false};
+
+  expected<void> writable() const override {
+    if (away) return error{error_code::unavailable, "the database is away"};
+    return {};
+  }
+  expected<void> apply(const std::vector<store_write>& batch) override {
+    return inner_->apply(batch);
+  }
+  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
+  expected<job_page> list(const job_query& query) override { return inner_->list(query); }
+  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
+  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
+  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
+    return inner_->load_dedup_claims(now);
+  }
+  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
+    return inner_->prune_finished(cutoff, limit);
+  }
+
+ private:
+  std::shared_ptr<store> inner_ = make_memory_store();
+};
+
+job_type_registry demo_types() {
+  job_type_registry types;
+  REQUIRE(handlers::register_demo_types(types));
+  return types;
+}
+
+job_request request(const std::string& type, boost::json::value payload) {
+  job_request r;
+  r.type = type;
+  r.payload = std::move(payload);
+  return r;
+}
+
+std::size_t stored_jobs(runtime& rt) {
+  auto counts = rt.counts();
+  REQUIRE(counts);
+  std::size_t n = 0;
+  for (auto c : counts->by_status)
+    n += c;
+  return n;
+}
+
+void check_refused(const error& e) {
+  CHECK(e.code == error_code::unavailable);
+  CHECK(e.message == "the database is away");
+}
+
+}  // namespace
+
+TEST_CASE("a runtime whose store takes no writes now refuses submissions and changes at once",
+          "[runtime][store][outage]") {
+  auto backend = std::make_shared<switchable_store>();
+  runtime_config config;
+  config.executors = 1;
+  runtime rt(demo_types(), config, backend);
+  // One that waits for a while, to be changed below.
+  auto waiting = rt.submit(request("sleep", boost::json::object{{"ms", 60'000}}));
+  REQUIRE(waiting);
+  auto queued = rt.submit(request("noop", boost::json::object{}));
+  REQUIRE(queued);
+  const auto before = stored_jobs(rt);
+
+  backend->away = true;
+  auto submitted = rt.submit(request("noop", boost::json::object{}));
+  REQUIRE_FALSE(submitted);
+  check_refused(submitted.error_value());
+  std::vector<batch_entry> entries(2);
+  for (auto& e : entries)
+    e.request = request("noop", boost::json::object{});
+  auto batch = rt.submit_batch(entries);
+  REQUIRE_FALSE(batch);
+  check_refused(batch.error_value());
+  const auto id = waiting->value.id;
+  auto canceled = rt.cancel(id, {});
+  REQUIRE_FALSE(canceled);
+  check_refused(canceled.error_value());
+  auto reprioritized = rt.change_priority(queued->value.id, priority::critical);
+  REQUIRE_FALSE(reprioritized);
+  check_refused(reprioritized.error_value());
+
+  // Nothing changed; reads still work.
+  CHECK(stored_jobs(rt) == before);
+  auto still = rt.get(id);
+  REQUIRE(still);
+  CHECK_FALSE(is_terminal(still->status));
+
+  // Back: the same calls are taken.
+  backend->away = false;
+  CHECK(rt.submit(request("noop", boost::json::object{})));
+  auto canceled_now = rt.cancel(id, {});
+  REQUIRE(canceled_now);
+  auto done = rt.wait(id, 10s);
+  REQUIRE(done);
+  CHECK(done->status == job_status::canceled);
+  rt.shutdown();
+}
