@@ -456,7 +456,7 @@ bool read_entries(const json::value& v, const std::string& where,
   return ok;
 }
 
-// api_keys: [{"key", "tenant", "role"}]; every entry checked, every problem told.
+// api_keys: [{"key", "tenant", "role", "name"?}]; every entry checked, every problem told.
 void set_api_keys(server_config& config, const json::value& v, const std::string& where,
                   config_problems& problems) {
   std::vector<api_key> out;
@@ -483,9 +483,15 @@ void set_api_keys(server_config& config, const json::value& v, const std::string
       else
         fail(".role: must be admin, operator, submitter or viewer, got \"" + *r + "\"");
     }
+    if (o.contains("name")) {
+      if (auto name = text_of("name")) {
+        if (name->size() > 100) fail(".name: must be at most 100 characters");
+        k.name = *name;
+      }
+    }
     out.push_back(std::move(k));
   };
-  if (read_entries(v, where, {"key", "tenant", "role"}, problems, read))
+  if (read_entries(v, where, {"key", "tenant", "role", "name"}, problems, read))
     config.api_keys = std::move(out);
 }
 

@@ -38,7 +38,7 @@ error unauthenticated(std::string message) {
 key_ring::key_ring(std::vector<api_key> keys) : keys_(std::move(keys)) {}
 
 expected<caller> key_ring::authenticate(const std::optional<std::string>& authorization) const {
-  if (!required()) return caller{default_tenant, role::admin};
+  if (!required()) return caller{default_tenant, role::admin, "loopback"};
   if (!authorization)
     return unauthenticated("an API key is required: send Authorization: Bearer <key>");
   // "Bearer" (any case), one or more spaces, the key (RFC 6750 §2.1).
@@ -55,7 +55,7 @@ expected<caller> key_ring::authenticate(const std::optional<std::string>& author
   for (const auto& k : keys_)
     if (same_key(presented, k.key)) match = &k;
   if (!match) return unauthenticated("the API key is not valid");
-  return caller{match->tenant, match->role};
+  return caller{match->tenant, match->role, match->name};
 }
 
 error role_too_low(const caller& who, role minimum) {

@@ -47,12 +47,20 @@ struct api_key {
   std::string key;
   std::string tenant;
   http::role role = role::viewer;
+  std::string name;  ///< who holds it, for the record of who did what ("": unnamed)
 };
 
 /// The authenticated caller of a request.
 struct caller {
   std::string tenant;
   http::role role = role::viewer;
+  std::string name;  ///< its key's name ("" for an unnamed key; "loopback" without keys)
+
+  /// Who did it, as the job (canceled_by) and the audit log record it: the
+  /// key's name, or else its tenant and role.
+  std::string actor() const {
+    return name.empty() ? tenant + "/" + std::string(to_string(role)) : name;
+  }
 
   /// Admins act on every tenant; everyone else only on their own.
   bool sees_every_tenant() const { return role == role::admin; }

@@ -4,6 +4,7 @@
 // action needs the role its single form needs: cancel a submitter, a
 // priority change an operator, retry an admin.
 
+#include "http/audit.hpp"
 #include "http/error_response.hpp"
 #include "http/job_response.hpp"
 #include "http/per_id.hpp"
@@ -68,7 +69,6 @@ expected<bulk_request> parse_bulk(const request& req) {
     out.new_priority = *p;
   } else if (out.action == "cancel") {
     allowed.insert(allowed.end(), {"reason", "mode"});
-    out.cancel.by = "http";
     if (o->contains("reason")) {
       auto reason = string_field(*o, "reason");
       if (!reason) return std::move(reason).error_value();
@@ -111,11 +111,15 @@ void bulk(route_context ctx, const caller& who, const request& req, response& re
   if (who.role < role_for(asked->action))
     return send_error(res, role_too_low(who, role_for(asked->action)));
   auto& rt = *ctx.rt;
-  const auto& b = *asked;
+  auto b = std::move(*asked);
+  b.cancel.by = who.actor();
   act_on_each(rt, who, b.ids, res, [&](const job_id& id) -> expected<job> {
-    if (b.action == "cancel") return rt.cancel(id, b.cancel);
-    if (b.action == "retry") return rt.replay(id, std::nullopt, "http");
-    return rt.change_priority(id, *b.new_priority);
+    const auto target = "job " + to_string(id);
+    if (b.action == "cancel") return audited(who, "cancel", target, rt.cancel(id, b.cancel));
+    if (b.action == "retry")
+      return audited(who, "retry", target, rt.replay(id, std::nullopt, who.actor()));
+    return audited(who, "priority " + std::string(to_string(*b.new_priority)), target,
+                   rt.change_priority(id, *b.new_priority));
   });
 }
 
@@ -134,7 +138,8 @@ void change_priority(route_context ctx, const caller& who, const request& req, r
   auto p = priority_field(*o);
   if (!p) return send_error(res, p.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
-  auto changed = ctx.rt->change_priority(*id, *p);
+  auto changed = audited(who, "priority " + std::string(to_string(*p)), "job " + to_string(*id),
+                         ctx.rt->change_priority(*id, *p));
   if (!changed) return send_error(res, changed.error_value());
   send_job(res, 200, *changed);
 }

@@ -4,6 +4,7 @@
 // GET /api/jobs/{id}/dependents (the jobs that depend on it, paginated).
 // Jobs and parents of another tenant are, for a non-admin, as if unknown.
 
+#include "http/audit.hpp"
 #include "http/error_response.hpp"
 #include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
@@ -72,7 +73,11 @@ void add_dependencies(route_context ctx, const caller& who, const request& req, 
   auto hidden = first_hidden_parent(*ctx.rt, who, parents);
   if (!hidden) return send_error(res, hidden.error_value());
   if (*hidden) return send_error(res, not_a_possible_parent(**hidden));
-  auto changed = ctx.rt->add_dependencies(*id, std::move(parents));
+  std::string named;
+  for (const auto& p : parents)
+    named += (named.empty() ? "" : ",") + to_string(p);
+  auto changed = audited(who, "add dependencies " + named, "job " + to_string(*id),
+                         ctx.rt->add_dependencies(*id, std::move(parents)));
   if (!changed) return send_error(res, changed.error_value());
   send_job(res, 200, *changed);
 }
@@ -84,7 +89,8 @@ void remove_dependency(route_context ctx, const caller& who, const request& req,
   auto parent = path_id(req, 2);
   if (!parent) return send_error(res, parent.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
-  auto changed = ctx.rt->remove_dependency(*id, *parent);
+  auto changed = audited(who, "remove dependency " + to_string(*parent), "job " + to_string(*id),
+                         ctx.rt->remove_dependency(*id, *parent));
   if (!changed) return send_error(res, changed.error_value());
   send_job(res, 200, *changed);
 }

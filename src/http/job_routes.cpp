@@ -3,6 +3,7 @@
 // call to the runtime (a ?wait adds the wait itself; the tenant checks add
 // a read), and renders the answer. Every job is the caller's tenant's.
 
+#include "http/audit.hpp"
 #include "http/error_response.hpp"
 #include "http/job_response.hpp"
 #include "http/request_parsing.hpp"
@@ -211,7 +212,6 @@ expected<cancel_options> parse_cancel(const request& req) {
   }
   cancel_options options;
   options.reason = reason.value_or("");
-  options.by = "http";
   if (mode) {
     if (*mode == "graceful") {
       options.mode = cancel_mode::graceful;
@@ -232,7 +232,9 @@ void cancel_job(route_context ctx, const caller& who, const request& req, respon
   auto options = parse_cancel(req);
   if (!options) return send_error(res, options.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
-  auto canceled = ctx.rt->cancel(*id, std::move(*options));
+  options->by = who.actor();
+  auto canceled =
+      audited(who, "cancel", "job " + to_string(*id), ctx.rt->cancel(*id, std::move(*options)));
   if (!canceled) return send_error(res, canceled.error_value());
   send_job(res, 200, *canceled);
 }

@@ -3,6 +3,7 @@
 // of the summary by type and error code), and pausing a job type. Each makes one runtime call per
 // job it names, after reading the job to check that the caller's tenant may see it.
 
+#include "http/audit.hpp"
 #include "http/dead_letter_scan.hpp"
 #include "http/error_response.hpp"
 #include "http/job_response.hpp"
@@ -74,7 +75,9 @@ void replay_one(route_context ctx, const caller& who, const request& req, respon
   auto payload = replay_payload(req);
   if (!payload) return send_error(res, payload.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
-  auto replayed = ctx.rt->replay(*id, std::move(*payload), "http");
+  auto replayed =
+      audited(who, payload->has_value() ? "replay with a new payload" : "replay",
+              "job " + to_string(*id), ctx.rt->replay(*id, std::move(*payload), who.actor()));
   if (!replayed) return send_error(res, replayed.error_value());
   send_job(res, 200, *replayed);
 }
@@ -84,7 +87,7 @@ void discard_one(route_context ctx, const caller& who, const request& req, respo
   auto id = parse_job_id(req.matches[1].str());
   if (!id) return send_error(res, id.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
-  auto discarded = ctx.rt->discard(*id);
+  auto discarded = audited(who, "discard", "job " + to_string(*id), ctx.rt->discard(*id));
   if (!discarded) return send_error(res, discarded.error_value());
   send_job(res, 200, *discarded);
 }
@@ -209,8 +212,10 @@ void replay_many(route_context ctx, const caller& who, const request& req, respo
   auto batch = parse_id_batch(req, true);
   if (!batch) return send_error(res, batch.error_value());
   if (auto ok = resolve_group(ctx, who, *batch); !ok) return send_error(res, ok.error_value());
-  act_on_each(*ctx.rt, who, batch->ids, res,
-              [&](const job_id& id) { return ctx.rt->replay(id, batch->payload, "http"); });
+  act_on_each(*ctx.rt, who, batch->ids, res, [&](const job_id& id) {
+    return audited(who, "replay", "job " + to_string(id),
+                   ctx.rt->replay(id, batch->payload, who.actor()));
+  });
 }
 
 void discard_many(route_context ctx, const caller& who, const request& req, response& res) {
@@ -218,15 +223,18 @@ void discard_many(route_context ctx, const caller& who, const request& req, resp
   auto batch = parse_id_batch(req, false);
   if (!batch) return send_error(res, batch.error_value());
   if (auto ok = resolve_group(ctx, who, *batch); !ok) return send_error(res, ok.error_value());
-  act_on_each(*ctx.rt, who, batch->ids, res, [&](const job_id& id) { return ctx.rt->discard(id); });
+  act_on_each(*ctx.rt, who, batch->ids, res, [&](const job_id& id) {
+    return audited(who, "discard", "job " + to_string(id), ctx.rt->discard(id));
+  });
 }
 
 // Admins only: a type is shared by every tenant, so pausing it holds them all.
-void pause_type(route_context ctx, const caller&, const request& req, response& res) {
+void pause_type(route_context ctx, const caller& who, const request& req, response& res) {
   if (auto ok = check_query(query_params(req), {}); !ok) return send_error(res, ok.error_value());
   const std::string name = req.matches[1];
   const bool pause = req.matches[2] == "pause";
-  auto done = pause ? ctx.rt->pause_type(name) : ctx.rt->resume_type(name);
+  auto done = audited(who, pause ? "pause" : "resume", "type " + name,
+                      pause ? ctx.rt->pause_type(name) : ctx.rt->resume_type(name));
   if (!done) {
     auto e = done.error_value();
     if (e.code == error_code::unknown_job_type) e.code = error_code::not_found;

@@ -16,6 +16,7 @@ void whoami(route_context ctx, const caller& who, const request& req, response& 
   send_json(res, 200,
             boost::json::object{{"tenant", who.tenant},
                                 {"role", to_string(who.role)},
+                                {"actor", who.actor()},
                                 {"key_required", ctx.keys->required()}});
 }
 

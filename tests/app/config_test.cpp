@@ -55,7 +55,8 @@ TEST_CASE("the file sets keys, the environment overrides them", "[config]") {
   const auto path = write(dir, R"({
     "port": 9090, "data_dir": "/var/lib/jobforge", "store": "memory", "executors": 4,
     "log_format": "json",
-    "api_keys": [{"key": "0123456789abcdef-admin", "tenant": "acme", "role": "admin"},
+    "api_keys": [{"key": "0123456789abcdef-admin", "tenant": "acme", "role": "admin",
+                  "name": "ada"},
                  {"key": "0123456789abcdef-view", "tenant": "globex", "role": "viewer"}]
   })");
   server_config c;
@@ -74,13 +75,15 @@ TEST_CASE("the file sets keys, the environment overrides them", "[config]") {
   CHECK(c.api_keys[0].tenant == "acme");
   CHECK(c.api_keys[0].role == role::admin);
   CHECK(c.api_keys[1].role == role::viewer);
+  CHECK(c.api_keys[0].name == "ada");
+  CHECK(c.api_keys[1].name.empty());
 }
 
 TEST_CASE("every bad key is reported at once, with the file and key named", "[config]") {
   temp_dir dir;
   const auto path = write(dir, R"({
     "port": "80a", "executors": 5000, "store": "mysql", "prot": 1, "tls_cert": "c.pem",
-    "api_keys": [{"key": "short", "tenant": "", "role": "root", "extra": 1}, 7]
+    "api_keys": [{"key": "short", "tenant": "", "role": "root", "extra": 1, "name": ""}, 7]
   })");
   server_config c;
   config_problems problems;
@@ -100,6 +103,7 @@ TEST_CASE("every bad key is reported at once, with the file and key named", "[co
   CHECK_THAT(text,
              Catch::Contains("api_keys[0].role: must be admin, operator, submitter or viewer"));
   CHECK_THAT(text, Catch::Contains("api_keys[0].extra: unknown key"));
+  CHECK_THAT(text, Catch::Contains("api_keys[0].name: must be a non-empty string"));
   CHECK_THAT(text, Catch::Contains("api_keys[1]: must be an object"));
   CHECK_THAT(text, Catch::Contains("tls_cert and tls_key: give both"));
   CHECK(c.port == 8080);  // nothing bad was applied
@@ -137,7 +141,8 @@ TEST_CASE("a file that is not JSON, or not an object, is one clear problem", "[c
 
 TEST_CASE("duplicate API keys are refused", "[config]") {
   server_config c;
-  c.api_keys = {{"0123456789abcdef", "a", role::admin}, {"0123456789abcdef", "b", role::viewer}};
+  c.api_keys = {{"0123456789abcdef", "a", role::admin, ""},
+                {"0123456789abcdef", "b", role::viewer, ""}};
   config_problems problems;
   check_combination(c, problems);
   REQUIRE(problems.size() == 1);

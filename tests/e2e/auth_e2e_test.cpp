@@ -254,6 +254,38 @@ TEST_CASE("a viewer cannot submit and a submitter cannot replay", "[auth]") {
   CHECK(job.body.at("status") == "failed");
 }
 
+TEST_CASE("who did it: canceled_by and the audit log name the key, or its tenant and role",
+          "[auth][audit]") {
+  keyed_server s;
+  const auto sleeper = R"({"type":"sleep","payload":{"ms":60000}})";
+  for (const char* tenant : {"acme", "globex"}) {
+    INFO(tenant);
+    auto who = s.as(tenant, role::operator_, "GET", "/api/whoami");
+    CHECK(who.body.at("actor") == json::value(actor_of(tenant, role::operator_)));
+    auto submitted = s.as(tenant, role::submitter, "POST", "/api/jobs", sleeper);
+    REQUIRE(submitted.status == 201);
+    const std::string id(submitted.body.at("id").as_string());
+    auto canceled = s.as(tenant, role::operator_, "POST", "/api/jobs/" + id + "/cancel");
+    REQUIRE(canceled.status == 200);
+    CHECK(canceled.body.at("canceled_by") == json::value(actor_of(tenant, role::operator_)));
+    const std::string line = "audit: actor=" + actor_of(tenant, role::operator_) +
+                             " tenant=" + tenant + " role=operator action=cancel target=job " + id +
+                             " outcome=done";
+    CHECK(e2e::eventually([&] { return s.jf().process().log().find(line) != std::string::npos; },
+                          5s));
+  }
+  // A refused change is audited with the refusal.
+  auto paused = s.as("acme", role::admin, "POST", "/api/job-types/no-such-type/pause");
+  CHECK(paused.status == 404);
+  CHECK(e2e::eventually(
+      [&] {
+        return s.jf().process().log().find(
+                   "audit: actor=ada-admin tenant=acme role=admin action=pause target=type "
+                   "no-such-type outcome=unknown_job_type") != std::string::npos;
+      },
+      5s));
+}
+
 TEST_CASE("lists show the caller's tenant only: admins filter by any", "[auth]") {
   keyed_server s;
   make_fixture(s, "acme");

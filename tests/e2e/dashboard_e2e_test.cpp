@@ -156,7 +156,9 @@ TEST_CASE("GET /api/whoami: the tenant and role of the caller's key", "[dashboar
     served_jobforge jf;
     auto r = jf.get("/api/whoami");
     CHECK(r.status == 200);
-    CHECK(r.body == json::parse(R"({"tenant":"default","role":"admin","key_required":false})"));
+    CHECK(r.body ==
+          json::parse(
+              R"({"tenant":"default","role":"admin","actor":"loopback","key_required":false})"));
     CHECK(jf.get("/api/whoami?x=1").status == 400);
   }
   SECTION("with keys: each key's own tenant and role; no key is 401") {
@@ -164,19 +166,22 @@ TEST_CASE("GET /api/whoami: the tenant and role of the caller's key", "[dashboar
     const auto config = dir.file("jobforge.json");
     std::ofstream(config) << R"({"store": "memory", "api_keys": [
       {"key": "acme-viewer-key-0123456789", "tenant": "acme", "role": "viewer"},
-      {"key": "globex-operator-key-0123456789", "tenant": "globex", "role": "operator"}]})";
+      {"key": "globex-operator-key-0123456789", "tenant": "globex", "role": "operator",
+       "name": "grace"}]})";
     served_jobforge jf({"--config", config});
     auto viewer =
         get_with(jf, "/api/whoami", {{"Authorization", "Bearer acme-viewer-key-0123456789"}});
     REQUIRE(viewer);
     CHECK(viewer->status == 200);
     CHECK(json::parse(viewer->body) ==
-          json::parse(R"({"tenant":"acme","role":"viewer","key_required":true})"));
+          json::parse(
+              R"({"tenant":"acme","role":"viewer","actor":"acme/viewer","key_required":true})"));
     auto op =
         get_with(jf, "/api/whoami", {{"Authorization", "Bearer globex-operator-key-0123456789"}});
     REQUIRE(op);
     CHECK(json::parse(op->body) ==
-          json::parse(R"({"tenant":"globex","role":"operator","key_required":true})"));
+          json::parse(
+              R"({"tenant":"globex","role":"operator","actor":"grace","key_required":true})"));
     auto none = jf.get_raw("/api/whoami");
     REQUIRE(none);
     CHECK(none->status == 401);

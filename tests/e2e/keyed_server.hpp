@@ -37,6 +37,11 @@ inline std::string key_of(const std::string& tenant, role r) {
   return tenant + "-" + name_of(r) + "-key-0123456789";
 }
 
+/// Who a key of `tenant` with role `r` is in the audit log and canceled_by.
+inline std::string actor_of(const std::string& tenant, role r) {
+  return tenant == "acme" ? std::string("ada-") + name_of(r) : tenant + "/" + name_of(r);
+}
+
 /// A raw answer: status, headers and the JSON body (null when not JSON).
 struct answer {
   int status = 0;
@@ -59,9 +64,13 @@ class keyed_server {
   keyed_server() {
     json::array keys;
     for (const char* tenant : {"acme", "globex"})
-      for (auto r : roles)
-        keys.push_back(
-            json::object{{"key", key_of(tenant, r)}, {"tenant", tenant}, {"role", name_of(r)}});
+      for (auto r : roles) {
+        json::object k{{"key", key_of(tenant, r)}, {"tenant", tenant}, {"role", name_of(r)}};
+        // acme's keys are named (the audit log and canceled_by use the
+        // name); globex's are not.
+        if (std::string(tenant) == "acme") k["name"] = actor_of(tenant, r);
+        keys.push_back(std::move(k));
+      }
     const auto config = dir_.file("jobforge.json");
     std::ofstream(config) << json::serialize(
         json::object{{"api_keys", keys}, {"sse_keep_alive_ms", 200}, {"store", "memory"}});
