@@ -18,6 +18,22 @@ namespace {
 
 using supervisor = caf::stateful_actor<job_supervisor_state>;
 
+// An attempt that has used its share of its timeout (runtime_config::
+// timeout_warning_share): local to the supervisor, like the deadline.
+using timeout_warning_atom = caf::atom_constant<caf::atom("toWarn")>;
+
+/// A line of the job's lifecycle in the process's log, with the job's id,
+/// type and attempt as fields (the shape logging.hpp splits into JSON fields).
+void log_lifecycle(supervisor* self, spdlog::level::level_enum level, int attempt,
+                   const std::string& message) {
+  const auto& j = self->state.current;
+  spdlog::log(level, "job={} type={} attempt={} {}", to_string(j.id), j.type, attempt, message);
+}
+
+std::string describe(const job_error& e) {
+  return std::string(to_string(e.kind)) + " " + e.code + ": " + e.message;
+}
+
 timestamp now(supervisor* self) {
   return self->state.env->clock.at(self->clock().now());
 }
@@ -84,6 +100,9 @@ void give_back_executor(supervisor* self) {
 void finish_canceled(supervisor* self) {
   auto& st = self->state;
   const cancel_request req = *st.canceling;
+  log_lifecycle(self, spdlog::level::info, st.current.attempts,
+                "canceled" + (req.by.empty() ? std::string() : " by " + req.by) +
+                    (req.reason.empty() ? std::string() : ": " + req.reason));
   move_to(self, job_status::canceled, transition_note{std::nullopt, {}, req.reason, req.by});
   finish(self);
 }
@@ -98,11 +117,24 @@ void handle_failure(supervisor* self, job_error e) {
   const int base = attempts_before_replay(st.current);
   const auto decision = decide_retry(st.current.retry, st.current.attempts - base,
                                      st.current.max_attempts - base, e, *st.env->rng);
+  const int attempt = st.current.attempts;
   if (!decision.retry) {
+    log_lifecycle(
+        self, spdlog::level::warn, attempt,
+        "failed for good (" + describe(e) + "): " +
+            (e.kind == error_kind::permanent ? std::string("a permanent error")
+                                             : "attempt " + std::to_string(attempt) + " of " +
+                                                   std::to_string(st.current.max_attempts)) +
+            "; it is in the dead-letter queue");
     move_to(self, job_status::failed, transition_note{std::move(e), {}, {}, {}});
     finish(self);
     return;
   }
+  log_lifecycle(self, e.kind == error_kind::crash ? spdlog::level::warn : spdlog::level::info,
+                attempt,
+                "attempt " + std::to_string(attempt) + " of " +
+                    std::to_string(st.current.max_attempts) + " failed (" + describe(e) +
+                    "); retry in " + std::to_string(decision.delay.count()) + " ms");
   // Stored with the job, so that recovery re-arms the backoff for what is left of it.
   st.current.next_attempt_at = now(self) + decision.delay;
   move_to(self, job_status::retrying, transition_note{std::move(e), {}, {}, {}});
@@ -139,6 +171,12 @@ void start_attempt(supervisor* self, executor_ref ex) {
     self->send(st.executor, attempt_atom::value, std::move(order));
   send_after(self, caf::actor_cast<caf::actor>(self), timeout, deadline_atom::value,
              st.running_attempt);
+  const double share = st.env->config.timeout_warning_share;
+  if (share > 0 && share < 1)
+    send_after(
+        self, caf::actor_cast<caf::actor>(self),
+        milliseconds{static_cast<std::int64_t>(static_cast<double>(timeout.count()) * share)},
+        timeout_warning_atom::value, st.running_attempt);
 }
 
 void apply_progress(supervisor* self, const job_progress& p, const boost::json::value& checkpoint,
@@ -278,6 +316,10 @@ void on_executor_lost(supervisor* self, const caf::actor_addr& ex, const std::st
   job_error e{"node_lost",
               "node " + node + " was lost while it ran attempt " + std::to_string(attempt),
               error_kind::node_lost};
+  log_lifecycle(
+      self, spdlog::level::warn, attempt,
+      e.message + (st.current.attempts >= st.current.max_attempts ? "; no attempt is left: it fails"
+                                                                  : "; it runs again"));
   if (st.current.attempts >= st.current.max_attempts) {
     move_to(self, job_status::failed, transition_note{std::move(e), node, {}, {}});
     finish(self);
@@ -408,10 +450,28 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
                           st.current.tenant, std::nullopt, st.current.status, st.running_attempt,
                           std::nullopt, p, p.updated_at, milliseconds{0}, nullptr, nullptr});
       },
+      [=](timeout_warning_atom, int attempt) {
+        auto& st = self->state;
+        if (attempt != st.running_attempt || st.timed_out || st.canceling) return;
+        const auto used = static_cast<std::int64_t>(static_cast<double>(st.current.timeout_ms) *
+                                                    st.env->config.timeout_warning_share);
+        const std::string text = "attempt " + std::to_string(attempt) + " has run " +
+                                 std::to_string(used) + " ms of its " +
+                                 std::to_string(st.current.timeout_ms) + " ms timeout";
+        // In the job's log book and on its event stream (event: log, level
+        // warn), and in the process's log.
+        publish_log(self, *st.env, st.current,
+                    job_log_line{now(self), attempt, log_level::warn, text, 0});
+        log_lifecycle(self, spdlog::level::warn, attempt, text);
+      },
       [=](deadline_atom, int attempt) {
         auto& st = self->state;
         if (attempt != st.running_attempt || st.timed_out) return;
         st.timed_out = true;
+        log_lifecycle(self, spdlog::level::warn, attempt,
+                      "timed out after " + std::to_string(st.current.timeout_ms) +
+                          " ms: the handler is asked to stop (abandoned after " +
+                          std::to_string(st.env->config.timeout_grace.count()) + " ms more)");
         stop_running_attempt(self, stop_reason::timeout);
         send_after(self, caf::actor_cast<caf::actor>(self), st.env->config.timeout_grace,
                    grace_atom::value, attempt);
@@ -421,6 +481,12 @@ caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j
         if (attempt != st.running_attempt) return;
         // The handler ignored its stop token: abandon it; the scheduler
         // replaces the executor and the slot is reused.
+        log_lifecycle(self, spdlog::level::err, attempt,
+                      "the handler did not stop within " +
+                          std::to_string((st.canceling ? st.env->config.cancel_grace
+                                                       : st.env->config.timeout_grace)
+                                             .count()) +
+                          " ms: its executor is abandoned and replaced");
         st.executor_stuck = true;
         st.running_attempt = 0;
         if (st.canceling) {

@@ -41,8 +41,11 @@ struct runtime_config {
   milliseconds progress_interval{100};  ///< progress forwarded at most this often per attempt
   milliseconds cancel_grace{5'000};     ///< graceful cancel waits this long for the handler
   milliseconds timeout_grace{5'000};    ///< after a timeout, wait this long before abandoning
-  std::string node = "local";           ///< recorded in history entries
-  unsigned scheduler_threads = 0;       ///< CAF worker threads; 0 = one per core
+  /// An attempt that has run this share of its timeout gets a warning (its
+  /// log and event stream, and the process's log); 0: none.
+  double timeout_warning_share = 0.8;
+  std::string node = "local";      ///< recorded in history entries
+  unsigned scheduler_threads = 0;  ///< CAF worker threads; 0 = one per core
   /// Threads mode: the runtime's threads (CAF's, the store writer's, the
   /// executors') run under SCHED_BATCH when the constructing thread runs
   /// under SCHED_OTHER (runtime/thread_policy.hpp); false: they inherit the

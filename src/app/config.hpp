@@ -47,6 +47,7 @@ struct server_config {
   std::string cpu_scheduling = "batch";  ///< batch | normal: Linux policy of every thread
   std::int64_t max_body_bytes = 2 << 20;
   std::int64_t shutdown_grace_ms = 30'000;
+  std::int64_t timeout_warning_percent = 80;
   std::int64_t retention_hours = 7 * 24;
   std::int64_t max_inline_result_bytes = 64 * 1024;
   std::int64_t sse_keep_alive_ms = 15'000;

@@ -179,6 +179,7 @@ int serve(const server_config& o) {
   runtime_config config;
   config.executors = o.executors;
   config.batch_threads = o.cpu_scheduling == "batch";
+  config.timeout_warning_share = static_cast<double>(o.timeout_warning_percent) / 100.0;
   // Result files live on disk even with the memory store: a file job's
   // output has nowhere else to go.
   config.results_dir = (std::filesystem::path(o.data_dir) / "results").string();
