@@ -1,6 +1,7 @@
 // The dashboard's entry point: finds out who is signed in (GET /api/whoami;
 // in loopback mode nobody needs to), opens the tab's event stream, and
-// shows the page the URL's fragment names.
+// shows the page the URL's fragment names, pointing the stream at the
+// events that page reads.
 
 import './components/live-indicator.mjs';
 import './pages/dead-letter.mjs';
@@ -17,6 +18,7 @@ import { EventStream } from './lib/event_stream.mjs';
 import { allows, seesOverview } from './lib/roles.mjs';
 import { parseRoute } from './lib/router.mjs';
 import { authHeaders, storeKey, whoami } from './lib/session.mjs';
+import { eventsUrl } from './lib/stream_target.mjs';
 
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
@@ -45,8 +47,8 @@ function signIn(notice = '') {
 }
 
 function start(identity) {
-  // Admins' streams carry the server-wide `event: stats` the overview draws.
-  const stream = new EventStream(seesOverview(identity.role) ? '/api/events?stats=true' : '/api/events', authHeaders);
+  // The stream asks for what the first page shows; show() retargets it.
+  const stream = new EventStream(eventsUrl(parseRoute(location.hash), identity.role), authHeaders);
   session = { who: identity, stream };
   stream.onState((state) => {
     if (state === 'signed-out' && session?.stream === stream) {
@@ -72,6 +74,7 @@ function show() {
     location.replace(seesOverview(session.who.role) ? '#/overview' : '#/jobs');
     return;
   }
+  session.stream.retarget(eventsUrl(route, session.who.role));
   for (const link of nav.querySelectorAll('a')) {
     link.classList.toggle('current', link.dataset.page === route.page || (route.page === 'job' && link.dataset.page === 'jobs'));
   }

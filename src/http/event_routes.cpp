@@ -4,7 +4,9 @@
 // ?last_event_id=) and gets the recent events it missed first. A non-admin
 // receives the events of its own tenant's jobs only; an admin may also ask
 // for the server-wide figures (?stats=true: `event: stats`, at most once a
-// second).
+// second). ?jobs=false leaves every job's events out (the dashboard's
+// overview draws only the figures, and would otherwise be sent some three
+// events per job).
 
 #include "http/error_response.hpp"
 #include "http/event_stream.hpp"
@@ -72,12 +74,22 @@ expected<void> read_filter(route_context ctx, const caller& who, const httplib::
     // The figures count every tenant's jobs: admins only, as GET /api/stats.
     if (filter.stats && !who.sees_every_tenant()) return role_too_low(who, role::admin);
   }
+  if (auto text = query_param(params, "jobs")) {
+    if (*text != "true" && *text != "false")
+      return error{error_code::invalid_argument, "jobs must be true or false",
+                   boost::json::object{{"parameter", "jobs"}, {"value", *text}}};
+    filter.job_events = *text == "true";
+    if (!filter.job_events && filter.narrowed())
+      return error{error_code::invalid_argument,
+                   "jobs=false leaves out every job's events: job_id and type would select none",
+                   boost::json::object{{"parameter", "jobs"}}};
+  }
   return {};
 }
 
 void stream_events(route_context ctx, const caller& who, const request& req, response& res) {
   const auto params = query_params(req);
-  if (auto ok = check_query(params, {"job_id", "type", "stats", "last_event_id"}); !ok)
+  if (auto ok = check_query(params, {"job_id", "type", "stats", "jobs", "last_event_id"}); !ok)
     return send_error(res, ok.error_value());
   event_filter filter;
   if (auto ok = read_filter(ctx, who, params, filter); !ok)

@@ -79,6 +79,9 @@ bool event_broadcaster::matches(const client& c, const kept& k) const {
   // A node event concerns no tenant's job: every stream that asks for no
   // particular job or type gets it.
   if (k.event.what == job_event::kind::node) return !c.filter_.narrowed();
+  // Decided before deliver() formats anything: a stream without job events
+  // costs each job event one test, however many of them flow.
+  if (!c.filter_.job_events) return false;
   return c.filter_.matches(k.event.id, k.event.type, k.event.tenant);
 }
 
@@ -95,8 +98,9 @@ void event_broadcaster::deliver(client& c, kept& k) {
   c.changed_.notify_one();
 }
 
-std::string format_stats_event(const std::string& data) {
-  return "event: stats\ndata: " + data + "\n\n";
+std::string format_stats_event(const std::string& data, std::optional<std::uint64_t> position) {
+  std::string text = position ? "id: " + std::to_string(*position) + "\n" : std::string();
+  return text + "event: stats\ndata: " + data + "\n\n";
 }
 
 bool event_broadcaster::wants_stats() {
@@ -108,13 +112,21 @@ bool event_broadcaster::wants_stats() {
 void event_broadcaster::publish_stats(const std::string& data) {
   const auto text = format_stats_event(data);
   std::lock_guard<std::mutex> guard(mutex_);
+  // Every event up to the newest was queued for each client it matches (all
+  // under this lock), so the newest one's id is a resume point for any
+  // filter. A stream without job events passes it on: the client switching
+  // to job events resumes from now, not from before it stopped seeing them.
+  std::optional<std::string> positioned;
   for (const auto& c : clients_) {
     if (!c->filter_.stats) continue;
+    if (!c->filter_.job_events && !positioned)
+      positioned = format_stats_event(
+          data, recent_.empty() ? std::nullopt : std::optional(recent_.back().event.sequence));
     std::lock_guard<std::mutex> inner(c->mutex_);
     if (c->closed_ || c->overflowed_) continue;
     // Stats are not worth cutting a client off for: one far behind misses them.
     if (c->queue_.size() >= limits_.client_queue) continue;
-    c->queue_.push_back(text);
+    c->queue_.push_back(c->filter_.job_events ? text : *positioned);
     c->changed_.notify_one();
   }
 }

@@ -29,6 +29,7 @@ struct event_filter {
   std::vector<std::string> types;     ///< empty: every type
   std::optional<std::string> tenant;  ///< unset: every tenant's (admins)
   bool stats = false;                 ///< also the server-wide `stats` events
+  bool job_events = true;             ///< false: no job's events (status, progress, log)
   /// Whether the client narrowed the stream to some jobs or types.
   bool narrowed() const { return !jobs.empty() || !types.empty(); }
   bool matches(const job_id& id, const std::string& job_type, const std::string& job_tenant) const;
@@ -59,8 +60,9 @@ class event_broadcaster {
 
   /// Whether some connected client asked for `stats` events.
   bool wants_stats();
-  /// Queues an `event: stats` (no id: it is never replayed) for every
-  /// client that asked for them.
+  /// Queues an `event: stats` for every client that asked for them. It is
+  /// never replayed, so it has no id of its own; in a stream without job
+  /// events it carries the latest event's id, the client's only resume point.
   void publish_stats(const std::string& data);
 
   /// What a client reads next: the text of queued events, or a keep-alive
@@ -99,8 +101,10 @@ class event_broadcaster {
 /// The SSE text of one event.
 std::string format_event(const job_event& e);
 
-/// The SSE text of a stats event carrying `data` (JSON).
-std::string format_stats_event(const std::string& data);
+/// The SSE text of a stats event carrying `data` (JSON), with `id:` when
+/// `position` is set.
+std::string format_stats_event(const std::string& data,
+                               std::optional<std::uint64_t> position = std::nullopt);
 
 /// A node session as its 16 lowercase hex digits (as /api/cluster/nodes shows it).
 std::string fmt_session(std::uint64_t session);

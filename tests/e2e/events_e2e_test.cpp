@@ -1,11 +1,14 @@
 // GET /api/events against the real server: a job's transitions in order,
-// filters, resumption with Last-Event-ID, keep-alives, and a client that
-// never reads does not hold anything up.
+// filters, resumption with Last-Event-ID, keep-alives, a stream without job
+// events, and a client that never reads does not hold anything up.
 
 #include "served_jobforge.hpp"
 #include "sse_reader.hpp"
 
 #include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
 
 namespace json = boost::json;
 using e2e::served_jobforge;
@@ -77,6 +80,54 @@ TEST_CASE("the event stream filters by type and resumes after Last-Event-ID") {
   CHECK(jf.get("/api/events?job_id=bad").status == 400);
   CHECK(jf.get("/api/events?last_event_id=-1").status == 400);
   (void)noop;
+}
+
+TEST_CASE("a stream with jobs=false gets the figures and no job's events, and where to resume") {
+  served_jobforge jf;
+  std::atomic<bool> reading{true};
+  std::thread work([&] {
+    for (int i = 0; i < 60 && reading; ++i) {
+      jf.post("/api/jobs", json::object{{"type", "echo"}, {"payload", {{"i", i}}}});
+      std::this_thread::sleep_for(100ms);
+    }
+  });
+  // From the start of the recent events: the replay leaves job events out too.
+  const auto count_stats = [](const std::vector<sse_event>& seen) {
+    return std::count_if(seen.begin(), seen.end(), [](const auto& e) { return e.name == "stats"; });
+  };
+  const auto figures = read_events(jf.port(), "/api/events?stats=true&jobs=false&last_event_id=0",
+                                   [&](const auto& seen) { return count_stats(seen) >= 3; });
+  reading = false;
+  work.join();
+  REQUIRE(count_stats(figures) >= 3);
+  for (const auto& e : figures)
+    CHECK(e.name == "stats");
+  // Jobs ran meanwhile, so the figures name the latest event: a resume point.
+  const auto position = figures.back().id;
+  REQUIRE(position > 0);
+  CHECK(figures.back().data.at("jobs").at("completed").to_number<int>() >= 1);
+
+  // Resuming there with job events: the very next event first, none before.
+  const auto later = submit(jf, json::object{{"type", "echo"}, {"payload", {{"later", true}}}});
+  const auto resumed = read_events(
+      jf.port(), "/api/events?last_event_id=" + std::to_string(position), [&](const auto& seen) {
+        return std::any_of(seen.begin(), seen.end(), [&](const sse_event& e) {
+          return e.name == "status" && e.data.at("job_id") == json::value(later) &&
+                 e.data.at("to") == "completed";
+        });
+      });
+  REQUIRE_FALSE(resumed.empty());
+  CHECK(resumed.front().id == position + 1);
+  for (std::size_t i = 1; i < resumed.size(); ++i)
+    CHECK(resumed[i].id == resumed[i - 1].id + 1);
+
+  for (const char* bad : {"?jobs=no", "?jobs=", "?jobs=false&type=echo",
+                          "?jobs=false&job_id=00000000-0000-4000-8000-000000000000"}) {
+    INFO(bad);
+    const auto refused = jf.get(std::string("/api/events") + bad);
+    CHECK(refused.status == 400);
+    CHECK(refused.error_code() == "invalid_argument");
+  }
 }
 
 TEST_CASE("an idle event stream gets keep-alive comments") {

@@ -123,3 +123,45 @@ test('network errors and server errors are retried', async () => {
   assert.equal(calls.length, 3);
   stream.stop();
 });
+
+test('a retarget reconnects at once to the new address, resuming after the last event (a stats position too)', async () => {
+  const { fetch, calls } = scripted([
+    (signal) => new Response(new ReadableStream({
+      start(controller) {
+        // A stream without job events: the figures carry where the events stand.
+        controller.enqueue(encoder.encode('id: 41\nevent: stats\ndata: {"jobs":{}}\n\n'));
+        signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+      },
+    }), { status: 200 }),
+    (signal) => new Response(open(signal), { status: 200 }),
+  ]);
+  // A first delay that would outlast the test: a retarget must not wait for it.
+  const stream = new EventStream('/api/events?stats=true&jobs=false', () => ({}), { fetch, firstDelayMs: 60_000 });
+  const first = new Promise((resolve) => stream.subscribe(resolve));
+  stream.start();
+  await first;
+  stream.retarget('/api/events?stats=true&jobs=false');  // the same address: nothing to do
+  assert.equal(calls.length, 1);
+  const states = reaches(stream, ['connecting', 'live']);
+  stream.retarget('/api/events');
+  assert.ok(calls[0].signal.aborted);
+  assert.deepEqual(await states, ['connecting', 'live']);
+  assert.equal(calls.length, 2);
+  assert.equal(calls[1].url, '/api/events');
+  assert.equal(calls[1].headers['Last-Event-ID'], '41');
+  assert.equal(stream.url, '/api/events');
+  stream.stop();
+});
+
+test('a retarget of a stopped stream only changes where the next start reads', async () => {
+  const { fetch, calls } = scripted([(signal) => new Response(open(signal), { status: 200 })]);
+  const stream = new EventStream('/api/events?jobs=false', () => ({}), { fetch, firstDelayMs: 0 });
+  stream.retarget('/api/events');
+  assert.equal(calls.length, 0);
+  assert.equal(stream.state, 'paused');
+  const live = reaches(stream, ['connecting', 'live']);
+  stream.start();
+  await live;
+  assert.deepEqual(calls.map((c) => c.url), ['/api/events']);
+  stream.stop();
+});

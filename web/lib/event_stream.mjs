@@ -1,7 +1,8 @@
 // The tab's one event stream (GET /api/events), read with fetch() so that
 // it can carry the API key. It reconnects with a growing delay and resumes
 // after the last event it saw (Last-Event-ID); it is closed while the tab is
-// hidden and resumed when it shows again. Listeners get every event and
+// hidden and resumed when it shows again, and retargeted (same resumption)
+// when another page needs other events. Listeners get every event and
 // every change of state: connecting, live, paused, reconnecting, signed-out.
 
 import { SseParser } from './sse.mjs';
@@ -51,6 +52,27 @@ export class EventStream {
     if (this.#running) return;
     this.#running = true;
     this.#loop(++this.#generation);
+  }
+
+  /**
+   * Reads `url` from now on. An open stream is closed and opened again at
+   * once, resuming after the last event seen (a stream without job events
+   * learns where the events stand from each `event: stats`), so switching
+   * pages loses no event.
+   */
+  retarget(url) {
+    if (url === this.#url) return;
+    this.#url = url;
+    if (!this.#running) return;
+    this.#generation += 1;
+    this.#controller?.abort();
+    this.#wake?.();
+    this.#loop(this.#generation);
+  }
+
+  /** The address the stream reads (or will read once started). */
+  get url() {
+    return this.#url;
   }
 
   /** Closes the stream; `state` says why (paused while hidden, or signed-out). */

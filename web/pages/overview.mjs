@@ -7,6 +7,7 @@
 // executors, the latency and the chart live. The per-type table and the top
 // errors are read again every 10 s.
 
+import { loadChart } from '../lib/chart_script.mjs';
 import { el, replace } from '../lib/dom.mjs';
 import { formatCount, formatDuration, formatPercent, formatTime } from '../lib/format.mjs';
 import { STATUSES } from '../lib/query.mjs';
@@ -56,15 +57,25 @@ class OverviewPage extends HTMLElement {
           el('thead', {}, el('tr', {}, el('th', {}, 'type'), ['submitted', 'completed', 'failed', 'failure rate',
             'completed/s (1 min)', 'wait p95', 'run p95'].map((h) => el('th', { class: 'num' }, h)))),
           p.types)));
-    this.#makeChart();
+    // The figures are asked for first: the counts and tables need no chart,
+    // and Chart.js is fetched and compiled while the server answers.
+    this.#refresh();
+    this.#addChart();
     const stream = this.session.stream;
     this.#unsubscribe.push(stream.subscribe((e) => {
       if (e.event === 'stats') this.#live(e.data);
     }));
+    // Only a stream that was down since the page read its figures missed
+    // anything: its first connection (or a retarget) needs no second read.
+    const down = (state) => state === 'reconnecting' || state === 'paused';
+    let missed = down(stream.state);
     this.#unsubscribe.push(stream.onState((state) => {
-      if (state === 'live') this.#refresh();  // what was missed while the stream was down
+      if (down(state)) missed = true;
+      if (state === 'live' && missed) {
+        missed = false;
+        this.#refresh();
+      }
     }));
-    this.#refresh();
   }
 
   disconnectedCallback() {
@@ -184,16 +195,23 @@ class OverviewPage extends HTMLElement {
     this.#chart.update('none');
   }
 
-  #makeChart() {
-    // Chart.js (Debian's libjs-chart.js 3.9) is a classic script of the page.
-    // Its time axis needs a date adapter Debian lacks: a linear axis of
-    // milliseconds with a clock formatter does the same here.
-    if (typeof window.Chart !== 'function') {
+  async #addChart() {
+    const Chart = await loadChart();
+    if (!this.isConnected || this.#chart) return;
+    if (!Chart) {
       replace(this.#parts.chartNote, 'No chart: the server has no Chart.js (Debian package libjs-chart.js).');
       return;
     }
+    this.#makeChart(Chart);
+    this.#drawChart();  // the points that came before the chart did
+  }
+
+  #makeChart(Chart) {
+    // Chart.js is Debian's libjs-chart.js 3.9. Its time axis needs a date
+    // adapter Debian lacks: a linear axis of milliseconds with a clock
+    // formatter does the same here.
     replace(this.#parts.chartNote, 'One point a second, kept by the server in memory; live.');
-    this.#chart = new window.Chart(this.#parts.canvas, {
+    this.#chart = new Chart(this.#parts.canvas, {
       type: 'line',
       data: {
         datasets: [
