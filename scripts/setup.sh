@@ -4,6 +4,13 @@
 #
 #   scripts/setup.sh                 # Release-ish build into build/
 #   BUILD_DIR=build-asan JOBFORGE_SANITIZE=ON scripts/setup.sh
+#
+# The build options (JOBFORGE_WERROR, JOBFORGE_SANITIZE, JOBFORGE_BUILD_BENCH,
+# CMAKE_BUILD_TYPE) are applied when given in the environment; otherwise a
+# build folder keeps what its CMake cache holds, and a new one gets the
+# defaults below. So scripts/test (which asks for warnings as errors) and
+# scripts/jobforge (which asks for nothing) share one build/ and never
+# rebuild it for each other: changing a flag recompiles every object.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +29,13 @@ packages=(
   python3-aiosmtpd openssl iproute2
   # the dashboard: Chart.js it serves, and the browser its tests drive
   libjs-chart.js chromium chromium-driver python3-selenium python3-pytest
+  # alert rules: promtool checks and unit-tests config/alerts.yml (the
+  # package's own server is not started: there is no service manager in a
+  # container, and on a machine with one it is just another service)
+  prometheus
+  # the Debian package and its systemd units (tests/package): dpkg-shlibdeps
+  # for the package's Depends, systemd-analyze verify for the units
+  dpkg-dev fakeroot systemd
 )
 
 missing=()
@@ -32,7 +46,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
+  echo "setup: installing ${#missing[@]} Debian packages (a few minutes on a fresh machine): ${missing[*]}"
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   export DEBIAN_FRONTEND=noninteractive
@@ -53,11 +67,38 @@ if [ ! -d tools/openapi-validator/node_modules/@seriousme ]; then
 fi
 
 build_dir=${BUILD_DIR:-build}
-build_type=${CMAKE_BUILD_TYPE:-RelWithDebInfo}
-cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
-  -DJOBFORGE_WERROR="${JOBFORGE_WERROR:-OFF}"
-  -DJOBFORGE_SANITIZE="${JOBFORGE_SANITIZE:-OFF}"
-  -DJOBFORGE_BUILD_BENCH="${JOBFORGE_BUILD_BENCH:-ON}")
+cache="$build_dir/CMakeCache.txt"
+cmake_args=(-S . -B "$build_dir")
+# option NAME DEFAULT: -DNAME=$NAME when the environment sets it, else the
+# default for a folder not configured yet, else nothing (the cache's value).
+option() {
+  if [ -n "${!1:-}" ]; then
+    cmake_args+=("-D$1=${!1}")
+  elif [ ! -f "$cache" ]; then
+    cmake_args+=("-D$1=$2")
+  fi
+}
+# The code compiles clean with warnings as errors, so that is the default:
+# one set of flags serves scripts/test and scripts/jobforge alike.
+option CMAKE_BUILD_TYPE RelWithDebInfo
+option JOBFORGE_WERROR ON
+option JOBFORGE_SANITIZE OFF
+option JOBFORGE_BUILD_BENCH ON
+
+# A first build takes a while: say so, rather than keep silent for minutes.
+if [ ! -f "$cache" ]; then
+  echo "setup: first build of $build_dir/ (about 15 minutes on 2 cores; a few with objects in ccache);" \
+    "progress follows"
+fi
 # Re-running configure is cheap (under a second) and re-applies the options.
 cmake "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j"${JOBS:-2}"
+start=$(date +%s)
+# Make prints a line per object compiled; the "Built target" lines of an
+# up-to-date build are left out, so that a run with nothing to do is quiet.
+cmake --build "$build_dir" -j"${JOBS:-2}" |
+  { grep --line-buffered -v -e '^\[ *[0-9]*%\] Built target' \
+      -e '^Consolidate compiler generated dependencies' || true; }
+elapsed=$(( $(date +%s) - start ))
+if [ "$elapsed" -ge 5 ]; then
+  echo "setup: $build_dir/ built in ${elapsed} s"
+fi
