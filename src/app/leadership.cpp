@@ -1,5 +1,6 @@
 #include "app/leadership.hpp"
 
+#include "app/service_notify.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/postgres/postgres_store.hpp"
 
@@ -63,6 +64,8 @@ std::variant<leadership, int> stand_by(const server_config& o, const sigset_t& s
   // An ephemeral cluster port (0) is recorded once bound (serve()).
   if (o.cluster_port > 0)
     me.cluster_address = o.cluster_host + ":" + std::to_string(o.cluster_port);
+  // systemd (Type=notify): a standby is up and answering, its job for now.
+  notify_service_manager("READY=1\nSTATUS=standing by on " + me.http_address);
   const milliseconds lease_length{o.postgres_lease_ms};
   const milliseconds poll{o.postgres_renew_ms};
   spdlog::info(

@@ -130,6 +130,7 @@ int run_worker(const std::optional<std::string>& config_flag,
 int main(int argc, char** argv) {
   CLI::App app{"jobforge: an asynchronous job processor"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "jobforge " JOBFORGE_VERSION);
 
   serve_flags f;
   auto* serve_cmd = app.add_subcommand(

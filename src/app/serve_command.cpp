@@ -3,6 +3,7 @@
 #include "app/built_in_types.hpp"
 #include "app/leader_store.hpp"
 #include "app/leadership.hpp"
+#include "app/service_notify.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/thread_policy.hpp"
@@ -226,9 +227,13 @@ int serve(const server_config& o) {
     spdlog::info("cluster: worker nodes join on {}:{} ({}{})", o.cluster_host, *cport,
                  o.cluster_tls_cert.empty() ? "no TLS" : "mutual TLS",
                  o.cluster_token.empty() ? ", no token" : ", token required");
+  // systemd (Type=notify): the API answers now; a standby said so earlier.
+  notify_service_manager("READY=1\nSTATUS=serving " + url_of(o.host, *port, tls) +
+                         (leader ? " as the leader" : ""));
 
   int received = 0;
   if (sigwait(&stop_signals, &received) != 0) received = SIGTERM;
+  notify_service_manager("STOPPING=1\nSTATUS=draining");
   spdlog::info(
       "{} received: draining (up to {} ms for running jobs; a second signal forces "
       "the exit)",
