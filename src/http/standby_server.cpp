@@ -37,6 +37,22 @@ struct standby_server::impl {
       now = state;
       who = leader;
     }
+    if (req.path == "/metrics") {
+      // For the alert on a standby that sees no leader (config/alerts.yml).
+      const bool known = now != standing::leaderless;
+      res.set_content(
+          "# HELP jobforge_standby 1: this coordinator stands by for another (PostgreSQL)\n"
+          "# TYPE jobforge_standby gauge\n"
+          "jobforge_standby 1\n"
+          "# HELP jobforge_standby_leader_known 1: the standby reads a current leader from the "
+          "lease (or takes over itself); 0: no coordinator leads, or the database cannot be "
+          "read\n"
+          "# TYPE jobforge_standby_leader_known gauge\n"
+          "jobforge_standby_leader_known " +
+              std::string(known ? "1" : "0") + "\n",
+          "text/plain; version=0.0.4; charset=utf-8");
+      return;
+    }
     if (req.path == "/health") {
       res.set_content(
           boost::json::serialize(boost::json::object{{"status", "ok"}, {"role", "standby"}}),

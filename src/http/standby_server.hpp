@@ -1,10 +1,11 @@
 #pragma once
 /// What a standby coordinator answers on the gateway's address while another
 /// one leads (see docs/durability.md): /health 200 (the process is alive),
-/// /ready 503, and every other request 503 with the error envelope naming
-/// the leader, an `X-Jobforge-Leader` header with its URL and a `Location`
-/// with the same path there (the CLI follows it; Retry-After says when to
-/// ask again). It serves until this coordinator has taken over and its
+/// /ready 503, /metrics whether it knows a leader (`jobforge_standby`,
+/// `jobforge_standby_leader_known`), and every other request 503 with the
+/// error envelope naming the leader, an `X-Jobforge-Leader` header with its
+/// URL and a `Location` with the same path there (the CLI follows it;
+/// Retry-After says when to ask again). It serves until this coordinator has taken over and its
 /// gateway is about to listen on the same address.
 
 #include "model/error.hpp"

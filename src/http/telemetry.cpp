@@ -8,6 +8,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -19,6 +20,11 @@ using prometheus::Counter;
 using prometheus::Family;
 using prometheus::Gauge;
 using prometheus::Histogram;
+
+/// Every kind of attempt failure, each shown at zero from the start.
+constexpr std::array<error_kind, 5> error_kinds{error_kind::transient, error_kind::permanent,
+                                                error_kind::timeout, error_kind::crash,
+                                                error_kind::node_lost};
 
 const Histogram::BucketBoundaries& duration_buckets() {
   static const Histogram::BucketBoundaries b{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
@@ -144,6 +150,11 @@ struct telemetry::families {
                      .Name("jobforge_jobs_canceled_total")
                      .Help("Jobs canceled, by type")
                      .Register(r)),
+        attempts_failed(prometheus::BuildCounter()
+                            .Name("jobforge_attempts_failed_total")
+                            .Help("Attempts that ended in an error, by type and kind (transient, "
+                                  "permanent, timeout, crash, node_lost)")
+                            .Register(r)),
         run_time(prometheus::BuildHistogram()
                      .Name("jobforge_job_run_seconds")
                      .Help("How long attempts ran, by type")
@@ -247,6 +258,7 @@ struct telemetry::families {
   Family<Counter>& failed;
   Family<Counter>& retried;
   Family<Counter>& canceled;
+  Family<Counter>& attempts_failed;
   Family<Histogram>& run_time;
   Family<Histogram>& wait_time;
   Family<Gauge>& queue;
@@ -278,6 +290,8 @@ struct telemetry::type_metrics {
   Counter& canceled;
   Histogram& run_time;
   Histogram& wait_time;
+  /// Failed attempts, by error_kind.
+  std::array<Counter*, error_kinds.size()> attempts_failed{};
 };
 
 telemetry::type_metrics& telemetry::metrics_of(const std::string& type) {
@@ -289,6 +303,9 @@ telemetry::type_metrics& telemetry::metrics_of(const std::string& type) {
       f.created.Add(labels), f.started.Add(labels), f.completed.Add(labels), f.failed.Add(labels),
       f.retried.Add(labels), f.canceled.Add(labels), f.run_time.Add(labels, duration_buckets()),
       f.wait_time.Add(labels, duration_buckets())});
+  for (const auto kind : error_kinds)
+    created->attempts_failed[static_cast<std::size_t>(kind)] =
+        &f.attempts_failed.Add({{"type", type}, {"kind", std::string(to_string(kind))}});
   return *by_type_.emplace(type, std::move(created)).first->second;
 }
 
@@ -314,6 +331,10 @@ void telemetry::observe(const job_event& e) {
   const double seconds = static_cast<double>(e.in_previous.count()) / 1000;
   if (!e.from) m.created.Increment();
   if (e.from == job_status::running) m.run_time.Observe(seconds);
+  // An attempt that ended in an error (retried, failed for good, or back to
+  // pending with its node or the process); a cancellation is no error.
+  if (e.from == job_status::running && e.to != job_status::canceled && e.error)
+    m.attempts_failed[static_cast<std::size_t>(e.error->kind)]->Increment();
   if (e.to == job_status::running) {
     m.started.Increment();
     if (e.from == job_status::pending) m.wait_time.Observe(seconds);

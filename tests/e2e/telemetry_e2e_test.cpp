@@ -5,6 +5,8 @@
 #include "served_jobforge.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 
@@ -101,6 +103,46 @@ TEST_CASE("metrics are Prometheus text with jobs by type, queue, executors and t
   CHECK(sample(text, "jobforge_store_commit_seconds_count") ==
         sample(text, "jobforge_store_transactions_total"));
   CHECK(text.find("# TYPE jobforge_job_run_seconds histogram") != std::string::npos);
+  // Failed attempts by kind: the fail job's one permanent error.
+  CHECK(sample(text, R"(jobforge_attempts_failed_total{kind="permanent",type="fail"})") == 1);
+}
+
+TEST_CASE("attempts that time out are counted by kind, for the timeout rate alert", "[telemetry]") {
+  served_jobforge jf;
+  REQUIRE(status_of(jf.post("/api/jobs?wait=10", json::object{{"type", "sleep"},
+                                                              {"payload", {{"ms", 60000}}},
+                                                              {"timeout_ms", 300},
+                                                              {"max_attempts", 1}})) == "failed");
+  std::string text;
+  REQUIRE(e2e::eventually(
+      [&] {
+        text = jf.get_raw("/metrics")->body;
+        return sample(text, R"(jobforge_attempts_failed_total{kind="timeout",type="sleep"})") == 1;
+      },
+      5s));
+  INFO(text);
+  CHECK(sample(text, R"(jobforge_jobs_started_total{type="sleep"})") == 1);
+  CHECK(sample(text, R"(jobforge_attempts_failed_total{kind="permanent",type="sleep"})") == 0);
+}
+
+TEST_CASE("every metric the alert rules read is one the server exports", "[telemetry][alerts]") {
+  std::ifstream in(std::string(JOBFORGE_SOURCE_DIR) + "/config/alerts.yml");
+  REQUIRE(in);
+  const std::string rules((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  served_jobforge jf;
+  const auto text = jf.get_raw("/metrics")->body;
+  const std::regex metric(R"(\bjobforge_[a-z_]+)");
+  std::set<std::string> names;
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), metric);
+       it != std::sregex_iterator(); ++it)
+    names.insert(std::regex_replace(it->str(), std::regex("_(bucket|count|sum)$"), ""));
+  CHECK(names.size() >= 10);
+  for (const auto& name : names) {
+    // A standby's own (tests/http/standby_server_test.cpp).
+    if (name.rfind("jobforge_standby", 0) == 0) continue;
+    INFO(name);
+    CHECK(text.find("# TYPE " + name + " ") != std::string::npos);
+  }
 }
 
 TEST_CASE("openapi.json is valid OpenAPI and describes exactly the server's routes",
