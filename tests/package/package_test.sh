@@ -110,7 +110,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 root="$tmp/root"
-mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/etc"
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/log" "$root/etc"
 touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
@@ -118,10 +118,13 @@ echo 'root:*:19000:0:99999:7:::' >"$root/etc/shadow"
 echo 'root:*::' >"$root/etc/gshadow"
 chmod 640 "$root/etc/shadow" "$root/etc/gshadow"
 find "$root" -type f | sort >"$tmp/before"
-dpkg_root() { dpkg --root="$root" --force-script-chrootless --force-depends "$@" >>"$tmp/dpkg.log" 2>&1 ||
+# --log: dpkg's log would otherwise go to the machine's /var/log/dpkg.log.
+dpkg_root() { dpkg --root="$root" --log="$root/var/log/dpkg.log" --force-script-chrootless \
+  --force-depends "$@" >>"$tmp/dpkg.log" 2>&1 ||
   { cat "$tmp/dpkg.log" >&2; fail "dpkg $*"; }; }
 status_of() { dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}' jobforge 2>/dev/null || true; }
 host_users=$(md5sum /etc/passwd /etc/group)
+host_data_before=$(ls -d /var/lib/jobforge 2>/dev/null || true)
 
 dpkg_root -i "$deb"
 [ "$(status_of)" = "install ok installed" ] || fail "status after install: $(status_of)"
@@ -138,8 +141,16 @@ say "dpkg --root install: user jobforge ($ids), /var/lib/jobforge 750, conffiles
 [ "$("$root/usr/bin/jobforge" --version)" = "jobforge $version" ] || fail "installed jobforge --version"
 # The installed binary with the installed configuration, its data in the
 # scratch root's /var/lib/jobforge, the templates from the scratch root.
+# The worker unit's own command line, with its instance (the join address)
+# and extra flags filled in as systemd would.
+worker_command=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/jobforge-worker@.service" |
+  sed -e "s|/usr/bin/jobforge|$root/usr/bin/jobforge|" -e "s|/etc/jobforge/|$root/etc/jobforge/|" \
+    -e 's|%I|{join}|' -e 's|\$JOBFORGE_WORKER_ARGS|--node-id pkgtest-worker --executors 1|')
 python3 "$here/serve_check.py" "$root/usr/bin/jobforge" "$root/etc/jobforge/jobforge.json" \
-  "$root/var/lib/jobforge" "$root/etc/jobforge/templates" || fail "serving from the scratch root"
+  "$root/var/lib/jobforge" "$root/etc/jobforge/templates" "$worker_command" ||
+  fail "serving from the scratch root"
+[ "$(ls -d /var/lib/jobforge 2>/dev/null || true)" = "$host_data_before" ] ||
+  fail "the run from the scratch root made the machine's /var/lib/jobforge"
 
 # 5. Remove: the program and units go; configuration and data stay.
 echo "not jobforge's" >"$root/etc/unrelated.conf"  # must survive a purge
@@ -168,8 +179,9 @@ rm "$root/etc/unrelated.conf"
 # database (the jobforge user stays, as Debian's policy advises).
 find "$root" -type f | sort >"$tmp/after"
 left=$(comm -13 "$tmp/before" "$tmp/after" | sed "s|^$root||" |
-  grep -vE '^/var/lib/dpkg/|^/etc/(passwd|group|shadow|gshadow)-?$' || true)
+  grep -vE '^/var/lib/dpkg/|^/var/log/dpkg.log$|^/etc/(passwd|group|shadow|gshadow)-?$' || true)
 [ -z "$left" ] || fail "files left after purge: $left"
-dirs=$(find "$root" -mindepth 1 -type d | sed "s|^$root||" | grep -vE '^/(etc|var|var/lib|var/lib/dpkg(/.*)?)$' || true)
+dirs=$(find "$root" -mindepth 1 -type d | sed "s|^$root||" |
+  grep -vE '^/(etc|var|var/log|var/lib|var/lib/dpkg(/.*)?)$' || true)
 [ -z "$dirs" ] || fail "folders left after purge: $dirs"
 say "purge: configuration deleted, data kept with JOBFORGE_KEEP_DATA=yes and deleted without; nothing else left"
