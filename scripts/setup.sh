@@ -34,7 +34,8 @@ packages=(
   # container, and on a machine with one it is just another service)
   prometheus
   # the Debian package and its systemd units (tests/package): dpkg-shlibdeps
-  # for the package's Depends, systemd-analyze verify for the units
+  # for the package's Depends, systemd-analyze verify for the units, fakeroot
+  # for its scratch-root install when the tests do not run as root
   dpkg-dev fakeroot systemd
 )
 
@@ -69,9 +70,9 @@ fi
 build_dir=${BUILD_DIR:-build}
 cache="$build_dir/CMakeCache.txt"
 cmake_args=(-S . -B "$build_dir")
-# option NAME DEFAULT: -DNAME=$NAME when the environment sets it, else the
+# build_option NAME DEFAULT: -DNAME=$NAME when the environment sets it, else the
 # default for a folder not configured yet, else nothing (the cache's value).
-option() {
+build_option() {
   if [ -n "${!1:-}" ]; then
     cmake_args+=("-D$1=${!1}")
   elif [ ! -f "$cache" ]; then
@@ -80,10 +81,10 @@ option() {
 }
 # The code compiles clean with warnings as errors, so that is the default:
 # one set of flags serves scripts/test and scripts/jobforge alike.
-option CMAKE_BUILD_TYPE RelWithDebInfo
-option JOBFORGE_WERROR ON
-option JOBFORGE_SANITIZE OFF
-option JOBFORGE_BUILD_BENCH ON
+build_option CMAKE_BUILD_TYPE RelWithDebInfo
+build_option JOBFORGE_WERROR ON
+build_option JOBFORGE_SANITIZE OFF
+build_option JOBFORGE_BUILD_BENCH ON
 
 # A first build takes a while: say so, rather than keep silent for minutes.
 if [ ! -f "$cache" ]; then
