@@ -26,6 +26,7 @@
 #include "model/job_log_book.hpp"
 #include "model/job_request.hpp"
 #include "model/job_type.hpp"
+#include "model/schedule_status.hpp"
 #include "store/store.hpp"
 
 #include <caf/actor.hpp>
@@ -47,6 +48,9 @@ namespace jobforge {
 using submit_atom = caf::atom_constant<caf::atom("jf_submit")>;
 /// (submit_batch_atom, std::vector<batch_entry>) -> batch_reply: all or none.
 using submit_batch_atom = caf::atom_constant<caf::atom("jf_batch")>;
+/// (fire_atom, schedule_firing) -> batch_reply: a schedule's jobs, admitted
+/// like a batch and stored in one transaction with the schedule's record.
+using fire_atom = caf::atom_constant<caf::atom("jf_fire")>;
 /// (cancel_atom, job_id, cancel_request) -> job_reply (once the job is canceled)
 using cancel_atom = caf::atom_constant<caf::atom("jf_cancel")>;
 /// (wait_atom, job_id) -> job_reply once the job is terminal
@@ -94,6 +98,8 @@ using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
 using prune_atom = caf::atom_constant<caf::atom("jf_prune")>;
 /// (count_atom) -> counts_reply: jobs in the store by status.
 using count_atom = caf::atom_constant<caf::atom("jf_count")>;
+/// (schedules_atom) -> schedules_reply: the stored schedule records.
+using schedules_atom = caf::atom_constant<caf::atom("jf_schload")>;
 /// (sync_atom) -> void_reply once every write received before it is committed.
 using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
@@ -189,6 +195,20 @@ using link_atom = caf::atom_constant<caf::atom("jf_link")>;
 /// its handler logged, for the coordinator's log (bounded per attempt).
 using log_atom = caf::atom_constant<caf::atom("jf_log")>;
 
+// --- schedules (schedule_keeper.hpp) --------------------------------------------
+
+/// (schedule_list_atom) -> std::vector<schedule_status>
+using schedule_list_atom = caf::atom_constant<caf::atom("jf_schlist")>;
+/// (schedule_create_atom, schedule_definition, std::string by) -> schedule_reply
+using schedule_create_atom = caf::atom_constant<caf::atom("jf_schnew")>;
+/// (schedule_delete_atom, std::string name, std::string by) -> void_reply
+using schedule_delete_atom = caf::atom_constant<caf::atom("jf_schdel")>;
+/// (schedule_pause_atom, std::string name, bool paused, std::string by) -> schedule_reply
+using schedule_pause_atom = caf::atom_constant<caf::atom("jf_schpaus")>;
+/// (schedule_trigger_atom, std::string name, std::string by) -> submit_reply:
+/// one job now, the ticks left as they are.
+using schedule_trigger_atom = caf::atom_constant<caf::atom("jf_schtrig")>;
+
 // --- events ---------------------------------------------------------------------
 
 /// (event_atom, job_event): publisher -> event_hub -> subscribers.
@@ -228,6 +248,15 @@ struct batch_entry {
   std::vector<std::string> depends_on_names;
 };
 using batch_reply = expected<std::vector<submit_result>>;
+
+/// A schedule's firing: its jobs, and its record as it is once they are
+/// made (the scheduler sets `last_job` to the last entry's job).
+struct schedule_firing {
+  std::vector<batch_entry> entries;
+  schedule_record record;
+};
+using schedules_reply = expected<std::vector<schedule_record>>;
+using schedule_reply = expected<schedule_status>;
 
 /// How a cancellation treats a running handler.
 enum class cancel_mode {
@@ -466,6 +495,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::counts_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::batch_entry>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::batch_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_firing)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedules_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_definition)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::schedule_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::cancel_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::replay_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::executor_ref)

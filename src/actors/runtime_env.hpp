@@ -6,6 +6,7 @@
 #include "model/job_type_registry.hpp"
 #include "model/priority.hpp"
 #include "model/random_source.hpp"
+#include "model/schedule.hpp"
 #include "model/time.hpp"
 #include "model/webhook.hpp"
 
@@ -73,6 +74,9 @@ struct runtime_config {
   /// Set: the coordinator publishes its cluster gateway there, and worker
   /// nodes may join (threads mode only).
   std::optional<cluster_listen> cluster;
+  /// Schedules from the config file (validated, zones known); those made
+  /// through the API come from the store.
+  std::vector<schedule_definition> schedules;
 };
 
 /// Wall-clock time derived from the actor system's clock, so that simulated

@@ -184,6 +184,11 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::submit_batch(self, entries, promise);
         return promise;
       },
+      [=](fire_atom, schedule_firing& firing) {
+        auto promise = self->make_response_promise();
+        sched::submit_batch(self, firing.entries, promise, std::move(firing.record));
+        return promise;
+      },
       [=](cancel_atom, const job_id& id, const cancel_request& req) {
         auto promise = self->make_response_promise();
         sched::cancel(self, id, req, promise);

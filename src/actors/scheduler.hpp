@@ -218,9 +218,11 @@ void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, pare
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally = {},
            const std::vector<job_id>& unfinished_parents = {});
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
-/// Admits a batch all or nothing, persisted in one write (scheduler_batch.cpp).
+/// Admits a batch all or nothing, persisted in one write (scheduler_batch.cpp);
+/// a schedule's firing passes its record, written in that same transaction.
 void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
-                  caf::response_promise promise);
+                  caf::response_promise promise,
+                  std::optional<schedule_record> schedule = std::nullopt);
 /// Admission bookkeeping shared by single and batch submissions.
 void end_admission(scheduler_actor* self);
 void forget_dedup(scheduler_actor* self, const job& j);

@@ -30,6 +30,8 @@ struct pending_batch {
   std::unordered_map<job_id, std::optional<job_status>> outside_parents;  ///< nullopt: unknown
   std::size_t lookups_left = 0;
   caf::response_promise promise;
+  /// A schedule's firing: its record, stored in the jobs' transaction.
+  std::optional<schedule_record> schedule;
 };
 
 error entry_error(std::size_t index, const error& e) {
@@ -84,6 +86,11 @@ void complete_batch(scheduler_actor* self, std::shared_ptr<pending_batch> b) {
     snapshots.push_back(std::make_shared<const job>(item.j));
     writes.push_back(put_job{snapshots.back()});
   }
+  if (b->schedule) {
+    const auto& last = b->items.back();
+    b->schedule->last_job = last.created ? last.j.id : last.existing;
+    writes.push_back(put_schedule{std::make_shared<const schedule_record>(*b->schedule)});
+  }
   self->request(self->state.env->store, caf::infinite, persist_atom::value, std::move(writes))
       .then([self, b, snapshots](void_reply& stored) {
         if (!stored)
@@ -110,7 +117,7 @@ void complete_batch(scheduler_actor* self, std::shared_ptr<pending_batch> b) {
 }  // namespace
 
 void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
-                  caf::response_promise promise) {
+                  caf::response_promise promise, std::optional<schedule_record> schedule) {
   auto& st = self->state;
   if (st.draining) return promise.deliver(batch_reply{shutting_down()});
   if (entries.empty() || entries.size() > max_batch_jobs)
@@ -122,6 +129,7 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
   const timestamp t = now(self);
   auto b = std::make_shared<pending_batch>();
   b->promise = promise;
+  b->schedule = std::move(schedule);
   std::unordered_map<std::string, std::size_t> by_name;
   std::map<std::pair<std::string, std::string>, std::size_t> keys_in_batch;
   std::vector<job_id> resolved;  // each entry's job: new, or the one it duplicates

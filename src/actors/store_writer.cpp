@@ -63,10 +63,12 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
       [=](persist_atom, std::vector<store_write>& writes) -> caf::result<void_reply> {
         auto& st = self->state;
         for (auto& w : writes) {
-          const auto* put = std::get_if<put_job>(&w);
-          if (put == nullptr || put->snapshot)  // a bad put fails the batch, not a read
-            st.latest_in_batch[put ? put->snapshot->id : std::get<erase_job>(w).id] =
-                st.batch.size();
+          if (const auto* put = std::get_if<put_job>(&w)) {
+            if (put->snapshot)  // a bad put fails the batch, not a read
+              st.latest_in_batch[put->snapshot->id] = st.batch.size();
+          } else if (const auto* erase = std::get_if<erase_job>(&w)) {
+            st.latest_in_batch[erase->id] = st.batch.size();
+          }
           st.batch.push_back(std::move(w));
         }
         auto promise = self->make_response_promise();
@@ -115,6 +117,10 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         if (!found) return std::move(found).error_value();
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
         return std::move(*found.value());
+      },
+      [=](schedules_atom) -> schedules_reply {
+        if (auto ok = commit(self); !ok) return std::move(ok).error_value();
+        return self->state.backend->load_schedules();
       },
       [=](list_atom, const job_query& query) -> page_reply {
         static_cast<void>(commit(self));

@@ -70,6 +70,9 @@ class outage_riding final : public store {
   expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
     return inner_->load_dedup_claims(now);
   }
+  expected<std::vector<schedule_record>> load_schedules() override {
+    return inner_->load_schedules();
+  }
   bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
   bool shares_snapshots() const override { return inner_->shares_snapshots(); }
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {

@@ -338,6 +338,42 @@ expected<scheduler_stats> runtime::stats() {
   return impl_->call_plain<scheduler_stats>(impl_->actors.scheduler, stats_atom::value);
 }
 
+expected<std::vector<schedule_status>> runtime::schedules() {
+  return impl_->call_plain<std::vector<schedule_status>>(impl_->actors.schedules,
+                                                         schedule_list_atom::value);
+}
+
+expected<schedule_status> runtime::schedule(const std::string& name) {
+  auto all = schedules();
+  if (!all) return std::move(all).error_value();
+  for (auto& s : *all)
+    if (s.definition.name == name) return std::move(s);
+  return error{error_code::not_found, "no schedule '" + name + "'",
+               boost::json::object{{"schedule", name}}};
+}
+
+expected<schedule_status> runtime::create_schedule(schedule_definition definition,
+                                                   const std::string& by) {
+  return impl_->call<schedule_reply>(impl_->actors.schedules, call_timeout,
+                                     schedule_create_atom::value, std::move(definition), by);
+}
+
+expected<void> runtime::delete_schedule(const std::string& name, const std::string& by) {
+  return impl_->call<void_reply>(impl_->actors.schedules, call_timeout, schedule_delete_atom::value,
+                                 name, by);
+}
+
+expected<schedule_status> runtime::pause_schedule(const std::string& name, bool paused,
+                                                  const std::string& by) {
+  return impl_->call<schedule_reply>(impl_->actors.schedules, call_timeout,
+                                     schedule_pause_atom::value, name, paused, by);
+}
+
+expected<submit_result> runtime::trigger_schedule(const std::string& name, const std::string& by) {
+  return impl_->call<submit_reply>(impl_->actors.schedules, call_timeout,
+                                   schedule_trigger_atom::value, name, by);
+}
+
 expected<status_counts> runtime::counts() {
   return impl_->call<counts_reply>(impl_->actors.store, call_timeout, count_atom::value);
 }

@@ -149,6 +149,24 @@ class runtime {
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   expected<scheduler_stats> stats();
+
+  /// Periodic schedules (docs/schedules.md): the config's and the API's,
+  /// sorted by name.
+  expected<std::vector<schedule_status>> schedules();
+  expected<schedule_status> schedule(const std::string& name);
+  /// Adds a schedule, stored durably before it answers; a `conflict` when
+  /// the name is taken, `invalid_argument` (naming the field) when the
+  /// definition or its job is not one the runtime takes. `by`: who asked.
+  expected<schedule_status> create_schedule(schedule_definition definition,
+                                            const std::string& by = {});
+  /// Deletes an API schedule (a config one is a `conflict`); its jobs stay.
+  expected<void> delete_schedule(const std::string& name, const std::string& by = {});
+  /// Pauses (no tick fires) or resumes (ticks count from now) a schedule.
+  expected<schedule_status> pause_schedule(const std::string& name, bool paused,
+                                           const std::string& by = {});
+  /// Makes one job of the schedule now; its ticks stay as they are.
+  expected<submit_result> trigger_schedule(const std::string& name, const std::string& by = {});
+
   /// The port worker nodes join on, when runtime_config::cluster is set.
   std::optional<std::uint16_t> cluster_port() const;
   /// Every node: this process's executors first, then worker node sessions

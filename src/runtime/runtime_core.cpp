@@ -4,6 +4,7 @@
 #include "actors/executor_pool.hpp"
 #include "actors/recovery.hpp"
 #include "actors/retention.hpp"
+#include "actors/schedule_keeper.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/store_writer.hpp"
 
@@ -26,6 +27,8 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   auto recovered =
       load_recovered_state(*backend, std::chrono::time_point_cast<milliseconds>(wall_origin));
   if (!recovered) return std::move(recovered).error_value();
+  auto schedules = backend->load_schedules();
+  if (!schedules) return std::move(schedules).error_value();
   auto env = std::make_shared<runtime_env>(runtime_env{std::move(config),
                                                        std::move(types),
                                                        std::move(rng),
@@ -56,10 +59,12 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // node's do: offered by their pool, which replaces one that is killed.
   a.executors = sys.spawn(executor_pool, env, env->config.executors, a.scheduler,
                           executor_offer{env->config.node, 0, std::nullopt, {}, {}});
+  a.schedules = sys.spawn(schedule_keeper, env, std::move(schedules).value());
   return a;
 }
 
 void stop_runtime(const runtime_actors& a) {
+  caf::anon_send_exit(a.schedules, caf::exit_reason::user_shutdown);
   if (a.retention) caf::anon_send_exit(a.retention, caf::exit_reason::user_shutdown);
   if (a.executors) caf::anon_send_exit(a.executors, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);

@@ -21,6 +21,7 @@ struct runtime_actors {
   caf::actor scheduler;
   caf::actor retention;  ///< only when finished jobs have a maximum age
   caf::actor executors;  ///< the pool of this process's executors
+  caf::actor schedules;  ///< the schedule keeper
 };
 
 /// Reads what a previous run left unfinished from `backend`, then spawns the

@@ -1,6 +1,7 @@
 #include "store/coalesce.hpp"
 
 #include <algorithm>
+#include <string>
 #include <unordered_set>
 
 namespace jobforge {
@@ -9,16 +10,23 @@ std::vector<store_write> coalesce_writes(std::vector<store_write> batch) {
   if (batch.size() < 2) return batch;
   std::unordered_set<job_id> seen;
   seen.reserve(batch.size());
+  std::unordered_set<std::string> seen_schedules;
   std::vector<store_write> kept;
   kept.reserve(batch.size());
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
     const job_id* id = nullptr;
+    const std::string* schedule = nullptr;
     if (const auto* put = std::get_if<put_job>(&*it)) {
       if (put->snapshot) id = &put->snapshot->id;
+    } else if (const auto* erase = std::get_if<erase_job>(&*it)) {
+      id = &erase->id;
+    } else if (const auto* sched = std::get_if<put_schedule>(&*it)) {
+      if (sched->record) schedule = &sched->record->name;
     } else {
-      id = &std::get<erase_job>(*it).id;
+      schedule = &std::get<erase_schedule>(*it).name;
     }
     if (id && !seen.insert(*id).second) continue;
+    if (schedule && !seen_schedules.insert(*schedule).second) continue;
     kept.push_back(std::move(*it));
   }
   std::reverse(kept.begin(), kept.end());

@@ -1,5 +1,6 @@
 #pragma once
-/// Coalescing a batch of writes: only the last write of each job matters to
+/// Coalescing a batch of writes: only the last write of each job (and of
+/// each schedule's record) matters to
 /// the state a batch commits, so the earlier ones are dropped before the
 /// store sees them (a job that starts and completes within one batch is
 /// written once, not twice).

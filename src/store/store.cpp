@@ -21,11 +21,15 @@ expected<std::vector<job_summary>> store::load_unfinished_summaries() {
 
 expected<void> check_batch(const std::vector<store_write>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto* put = std::get_if<put_job>(&batch[i]);
-    if (put == nullptr) continue;
-    const char* problem = !put->snapshot               ? "puts no job"
-                          : put->snapshot->id.is_nil() ? "puts a job with the nil id"
-                                                       : nullptr;
+    const char* problem = nullptr;
+    if (const auto* put = std::get_if<put_job>(&batch[i]))
+      problem = !put->snapshot               ? "puts no job"
+                : put->snapshot->id.is_nil() ? "puts a job with the nil id"
+                                             : nullptr;
+    else if (const auto* sched = std::get_if<put_schedule>(&batch[i]))
+      problem = !sched->record                                 ? "puts no schedule"
+                : !is_valid_schedule_name(sched->record->name) ? "puts a schedule without a name"
+                                                               : nullptr;
     if (problem != nullptr)
       return error{error_code::invalid_argument,
                    "write " + std::to_string(i) + " of the batch " + problem,

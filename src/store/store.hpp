@@ -10,6 +10,7 @@
 
 #include "model/error.hpp"
 #include "model/job.hpp"
+#include "model/schedule_record.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -30,8 +31,19 @@ struct erase_job {
   job_id id;
 };
 
+/// Insert or replace a schedule's record (docs/schedules.md). A firing
+/// writes it in the batch of the jobs it made.
+struct put_schedule {
+  std::shared_ptr<const schedule_record> record;
+};
+
+/// Remove a schedule's record (an API schedule deleted).
+struct erase_schedule {
+  std::string name;
+};
+
 /// One write of a batch.
-using store_write = std::variant<put_job, erase_job>;
+using store_write = std::variant<put_job, erase_job, put_schedule, erase_schedule>;
 
 /// Which jobs a list query wants. Every set field must match.
 struct job_filter {
@@ -149,6 +161,11 @@ class store {
   /// rather than left waiting behind a batch that waits for the database.
   /// Thread-safe (asked by callers, not by the store writer).
   virtual expected<void> writable() const { return {}; }
+
+  /// Every schedule record, in no particular order. A record that cannot be
+  /// read is an `internal` error naming it: schedules are few, and firing
+  /// one whose last tick is unknown could fire a tick twice.
+  virtual expected<std::vector<schedule_record>> load_schedules() = 0;
 
   /// Erases up to `limit` terminal jobs that finished before `cutoff`,
   /// those that finished first first, and returns their ids (retention).

@@ -214,6 +214,48 @@ expected<std::vector<submit_result>> simulated_runtime::submit_batch(
   return r.get();
 }
 
+std::vector<schedule_status> simulated_runtime::schedules() {
+  auto r = ask<std::vector<schedule_status>>(impl_->actors.schedules, schedule_list_atom::value);
+  if (!r.ready()) throw std::logic_error("the schedule keeper did not answer");
+  return r.get();
+}
+
+namespace {
+template <class T, class Pending>
+expected<T> answer_of(const Pending& r, const char* what) {
+  if (!r.ready()) return error{error_code::unavailable, std::string(what) + " did not complete"};
+  return r.get();
+}
+}  // namespace
+
+expected<schedule_status> simulated_runtime::create_schedule(schedule_definition definition,
+                                                             const std::string& by) {
+  return answer_of<schedule_status>(
+      ask<schedule_reply>(impl_->actors.schedules, schedule_create_atom::value,
+                          std::move(definition), by),
+      "the creation");
+}
+
+expected<void> simulated_runtime::delete_schedule(const std::string& name, const std::string& by) {
+  return answer_of<void>(
+      ask<void_reply>(impl_->actors.schedules, schedule_delete_atom::value, name, by),
+      "the deletion");
+}
+
+expected<schedule_status> simulated_runtime::pause_schedule(const std::string& name, bool paused,
+                                                            const std::string& by) {
+  return answer_of<schedule_status>(
+      ask<schedule_reply>(impl_->actors.schedules, schedule_pause_atom::value, name, paused, by),
+      "the pause");
+}
+
+expected<submit_result> simulated_runtime::trigger_schedule(const std::string& name,
+                                                            const std::string& by) {
+  return answer_of<submit_result>(
+      ask<submit_reply>(impl_->actors.schedules, schedule_trigger_atom::value, name, by),
+      "the trigger");
+}
+
 expected<job> simulated_runtime::get(const job_id& id) {
   auto r = ask<job_reply>(impl_->actors.store, fetch_atom::value, id);
   if (!r.ready()) return error{error_code::unavailable, "the store did not answer"};

@@ -66,6 +66,14 @@ class simulated_runtime {
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   scheduler_stats stats();
+  /// Schedules, as runtime's calls of the same names.
+  std::vector<schedule_status> schedules();
+  expected<schedule_status> create_schedule(schedule_definition definition,
+                                            const std::string& by = {});
+  expected<void> delete_schedule(const std::string& name, const std::string& by = {});
+  expected<schedule_status> pause_schedule(const std::string& name, bool paused,
+                                           const std::string& by = {});
+  expected<submit_result> trigger_schedule(const std::string& name, const std::string& by = {});
   /// Graceful shutdown's first half (see runtime::drain): ready once no
   /// attempt runs any more and everything is committed.
   pending<expected<void>> drain(milliseconds grace);

@@ -41,6 +41,9 @@ class refusing_store final : public jobforge::store {
       jobforge::timestamp) override {
     return std::vector<jobforge::dedup_claim>{};
   }
+  jobforge::expected<std::vector<jobforge::schedule_record>> load_schedules() override {
+    return std::vector<jobforge::schedule_record>{};
+  }
   jobforge::expected<std::vector<jobforge::job_id>> prune_finished(jobforge::timestamp,
                                                                    std::size_t) override {
     return std::vector<jobforge::job_id>{};

@@ -16,6 +16,7 @@
 #include "store_conformance_basics.hpp"
 #include "store_conformance_listing.hpp"
 #include "store_conformance_recovery.hpp"
+#include "store_conformance_schedules.hpp"
 
 #define JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, title, behaviour) \
   TEST_CASE(label ": " title, "[store][" label "]") {                      \
@@ -64,4 +65,7 @@
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "dedup claims are the open windows",          \
                                    dedup_claims_cover_open_windows)                              \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "prune removes the oldest finished jobs",     \
-                                   prune_removes_the_oldest_finished_jobs)
+                                   prune_removes_the_oldest_finished_jobs)                       \
+  JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label,                                               \
+                                   "schedule records round-trip, replace and erase",             \
+                                   schedule_records_round_trip)

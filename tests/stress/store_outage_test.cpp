@@ -36,6 +36,9 @@ class switchable_store final : public store {
   expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
     return inner_->load_dedup_claims(now);
   }
+  expected<std::vector<schedule_record>> load_schedules() override {
+    return inner_->load_schedules();
+  }
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
     return inner_->prune_finished(cutoff, limit);
   }

@@ -141,14 +141,26 @@ expected<void> memory_store::apply(const std::vector<store_write>& batch) {
       auto node = std::make_unique<stored_job>();
       node->data = put->snapshot;
       index(*jobs_.insert(std::move(node)).first);
-    } else {
-      stored_job* held = jobs_.find(std::get<erase_job>(write).id);
+    } else if (const auto* erase = std::get_if<erase_job>(&write)) {
+      stored_job* held = jobs_.find(erase->id);
       if (held == nullptr) continue;
       unindex(*held);
       jobs_.erase(*held);
+    } else if (const auto* sched = std::get_if<put_schedule>(&write)) {
+      schedules_[sched->record->name] = sched->record;
+    } else {
+      schedules_.erase(std::get<erase_schedule>(write).name);
     }
   }
   return {};
+}
+
+expected<std::vector<schedule_record>> memory_store::load_schedules() {
+  std::vector<schedule_record> out;
+  out.reserve(schedules_.size());
+  for (const auto& [name, record] : schedules_)
+    out.push_back(*record);
+  return out;
 }
 
 expected<std::optional<job>> memory_store::get(const job_id& id) {

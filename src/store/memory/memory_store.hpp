@@ -33,6 +33,7 @@ class memory_store final : public store {
   expected<status_counts> count_by_status() override;
   expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override;
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override;
+  expected<std::vector<schedule_record>> load_schedules() override;
   bool commits_wait_for_disk() const override { return false; }
   bool shares_snapshots() const override { return true; }
 
@@ -40,6 +41,7 @@ class memory_store final : public store {
   std::size_t size() const { return jobs_.size(); }
 
  private:
+  std::unordered_map<std::string, std::shared_ptr<const schedule_record>> schedules_;
   using snapshot = std::shared_ptr<const job>;
   using index_hook =
       boost::intrusive::set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>,

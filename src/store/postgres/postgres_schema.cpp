@@ -95,6 +95,17 @@ const std::vector<const char*>& migrations() {
                 autovacuum_analyze_scale_factor = 0.02,
                 autovacuum_vacuum_cost_delay = 0);
       )sql",
+      // 2: periodic schedules (docs/schedules.md): each schedule's record
+      // (when it last fired, what it made, paused or not, and an API
+      // schedule's definition) as a JSON document, written in the fenced
+      // transaction of the jobs a firing makes: a tick fires once, whichever
+      // coordinator leads.
+      R"sql(
+        CREATE TABLE jobforge_schedules (
+          name text PRIMARY KEY,
+          doc  text NOT NULL
+        );
+      )sql",
   };
   return list;
 }

@@ -6,12 +6,14 @@
 #include "store/list_query.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres_schema.hpp"
+#include "store/schedule_document.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <regex>
 #include <stdexcept>
 #include <string>
@@ -125,6 +127,12 @@ struct statements {
           "gone AS (DELETE FROM jobs WHERE id IN (SELECT id FROM victims)), "
           "entries AS (DELETE FROM job_history WHERE job_id IN (SELECT id FROM victims)) "
           "SELECT id, status FROM victims ORDER BY finished_at, id"};
+  pg::statement put_schedules{
+      "jobforge_put_schedules",
+      "INSERT INTO jobforge_schedules (name, doc) SELECT * FROM unnest($1::text[], $2::text[]) "
+      "ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc"};
+  pg::statement erase_schedules{"jobforge_erase_schedules",
+                                "DELETE FROM jobforge_schedules WHERE name = ANY($1::text[])"};
   pg::statement get{"jobforge_get",
                     "SELECT doc, " + history_of_row + " FROM jobs WHERE id = $1::uuid"};
   pg::statement counts{"jobforge_counts",
@@ -253,6 +261,26 @@ class postgres_store final : public store {
                                   parse_id(r.text(i, 2)), from_unix_ms(r.integer(i, 3))});
     });
     if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<schedule_record>> load_schedules() override {
+    std::vector<schedule_record> out;
+    std::optional<error> unreadable;
+    auto ok = guarded("load schedules", [&] {
+      out.clear();
+      unreadable.reset();
+      auto r = db_.exec("SELECT name, doc FROM jobforge_schedules");
+      for (int i = 0; i < r.rows() && !unreadable; ++i) {
+        auto record = read_schedule_document(r.text(i, 0), r.text(i, 1));
+        if (record)
+          out.push_back(std::move(record).value());
+        else
+          unreadable = record.error_value();
+      }
+    });
+    if (!ok) return std::move(ok).error_value();
+    if (unreadable) return std::move(*unreadable);
     return out;
   }
 
@@ -469,14 +497,27 @@ class postgres_store final : public store {
     // clears the job's old history first.
     std::unordered_map<job_id, std::size_t> last;
     for (std::size_t i = 0; i < batch.size(); ++i)
-      last[write_id(batch[i])] = i;
+      if (is_job_write(batch[i])) last[write_id(batch[i])] = i;
     std::vector<param> erased;
     std::unordered_map<job_id, bool> erased_before;
     job_columns columns;
     history_rows history;
     std::array<std::int64_t, all_job_statuses.size()> change{};
     std::vector<std::pair<job_id, history_mark>> marks;
+    // Schedule records: the last write of each name (a batch is coalesced
+    // already; this keeps a name once per statement regardless).
+    std::map<std::string, const schedule_record*> schedule_puts;
+    std::vector<param> schedule_erases;
+    for (const auto& w : batch) {
+      if (const auto* put = std::get_if<put_schedule>(&w)) {
+        schedule_puts[put->record->name] = put->record.get();
+      } else if (const auto* erase = std::get_if<erase_schedule>(&w)) {
+        schedule_puts.erase(erase->name);
+        schedule_erases.emplace_back(erase->name);
+      }
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!is_job_write(batch[i])) continue;
       const job_id id = write_id(batch[i]);
       if (std::holds_alternative<erase_job>(batch[i])) {
         if (!erased_before[id]) erased.emplace_back(to_string(id));
@@ -500,6 +541,18 @@ class postgres_store final : public store {
       steps.push_back({&sql_.append_history,
                        {pg::array_literal(history.job), pg::array_literal(history.seq),
                         pg::array_literal(history.entry)}});
+    if (!schedule_erases.empty())
+      steps.push_back({&sql_.erase_schedules, {pg::array_literal(schedule_erases)}});
+    if (!schedule_puts.empty()) {
+      std::vector<param> names, docs;
+      for (const auto& [name, record] : schedule_puts) {
+        auto doc = schedule_document(*record);
+        if (!doc) throw pg::failure(doc.error_value().message);
+        names.emplace_back(name);
+        docs.emplace_back(std::move(doc).value());
+      }
+      steps.push_back({&sql_.put_schedules, {pg::array_literal(names), pg::array_literal(docs)}});
+    }
     if (steps.empty()) return;
     auto results = db_.transact(steps);
 
@@ -520,6 +573,10 @@ class postgres_store final : public store {
       else
         history_written_[id] = mark;
     }
+  }
+
+  static bool is_job_write(const store_write& w) {
+    return std::holds_alternative<put_job>(w) || std::holds_alternative<erase_job>(w);
   }
 
   static job_id write_id(const store_write& w) {

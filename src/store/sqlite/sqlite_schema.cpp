@@ -103,6 +103,16 @@ const std::vector<migration>& migrations() {
       // they are JSON again (see sqlite_document_repair.hpp). The columns
       // need nothing: none is read from a number.
       {"", repair_documents},
+      // 5: periodic schedules (docs/schedules.md): each schedule's record
+      // (when it last fired, what it made, paused or not, and an API
+      // schedule's definition) as a JSON document, written in the
+      // transaction of the jobs a firing makes.
+      R"sql(
+        CREATE TABLE schedules (
+          name TEXT PRIMARY KEY,
+          doc  TEXT NOT NULL
+        ) WITHOUT ROWID;
+      )sql",
   };
   return list;
 }

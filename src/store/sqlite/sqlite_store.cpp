@@ -3,6 +3,7 @@
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
 #include "store/list_query.hpp"
+#include "store/schedule_document.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
@@ -100,7 +101,10 @@ class sqlite_store final : public store {
                 "WHERE unique_until IS NOT NULL AND unique_until > ?1"),
         prunable_(db_,
                   "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?1 "
-                  "AND status IN (?2, ?3, ?4) ORDER BY finished_at LIMIT ?5") {
+                  "AND status IN (?2, ?3, ?4) ORDER BY finished_at LIMIT ?5"),
+        put_schedule_(db_, "INSERT OR REPLACE INTO schedules (name, doc) VALUES (?1, ?2)"),
+        erase_schedule_(db_, "DELETE FROM schedules WHERE name = ?1"),
+        schedules_(db_, "SELECT name, doc FROM schedules") {
     // Counted once here, then kept as rows change (see by_status_).
     while (counts_.step()) {
       const auto status = counts_.column_int(0);
@@ -118,8 +122,12 @@ class sqlite_store final : public store {
       for (const auto& write : batch) {
         if (const auto* put = std::get_if<put_job>(&write))
           write_job(*put->snapshot);
+        else if (const auto* erase = std::get_if<erase_job>(&write))
+          erase_row(erase->id);
+        else if (const auto* sched = std::get_if<put_schedule>(&write))
+          write_schedule(*sched->record);
         else
-          erase_row(std::get<erase_job>(write).id);
+          delete_schedule(std::get<erase_schedule>(write).name);
       }
       tx.commit();
       count_committed();
@@ -209,6 +217,25 @@ class sqlite_store final : public store {
       claims_.reset();
     });
     if (!ok) return std::move(ok).error_value();
+    return out;
+  }
+
+  expected<std::vector<schedule_record>> load_schedules() override {
+    std::vector<schedule_record> out;
+    std::optional<error> unreadable;
+    auto ok = guarded("load schedules", [&] {
+      schedules_.reset();
+      while (!unreadable && schedules_.step()) {
+        auto record = read_schedule_document(schedules_.column_text(0), schedules_.column_text(1));
+        if (record)
+          out.push_back(std::move(record).value());
+        else
+          unreadable = record.error_value();
+      }
+      schedules_.reset();
+    });
+    if (!ok) return std::move(ok).error_value();
+    if (unreadable) return std::move(*unreadable);
     return out;
   }
 
@@ -378,6 +405,23 @@ class sqlite_store final : public store {
       start = stop + 1;
     }
     return out;
+  }
+
+  void write_schedule(const schedule_record& r) {
+    auto doc = schedule_document(r);
+    if (!doc) throw sqlite::failure(0, doc.error_value().message);
+    put_schedule_.reset();
+    put_schedule_.bind(1, r.name);
+    put_schedule_.bind(2, *doc);
+    put_schedule_.step();
+    put_schedule_.reset();
+  }
+
+  void delete_schedule(const std::string& name) {
+    erase_schedule_.reset();
+    erase_schedule_.bind(1, name);
+    erase_schedule_.step();
+    erase_schedule_.reset();
   }
 
   void erase_row(const job_id& id) {
@@ -618,6 +662,9 @@ class sqlite_store final : public store {
   statement counts_;
   statement claims_;
   statement prunable_;
+  statement put_schedule_;
+  statement erase_schedule_;
+  statement schedules_;
   /// Jobs by status: counted when the file is opened, then kept as rows
   /// change, so that counting (each /metrics scrape, /api/stats, /ready)
   /// reads no index (a full count of a million jobs took 70 ms, with every
