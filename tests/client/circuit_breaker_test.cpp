@@ -95,3 +95,15 @@ TEST_CASE("breaker: a failure reported late while open does not restart the cool
   CHECK(b.allow(t.now));
   CHECK(to_string(b.state()) == "half_open");
 }
+
+TEST_CASE("breaker: retry_in is zero only once a probe may go") {
+  fake_clock t;
+  circuit_breaker b({1, 1000ms});
+  b.record_failure(t.now);
+  t.now += std::chrono::microseconds{999'500};
+  CHECK(b.snapshot(t.now).retry_in == 1ms);
+  CHECK_FALSE(b.allow(t.now));
+  t.now += std::chrono::microseconds{500};
+  CHECK(b.snapshot(t.now).retry_in == 0ms);
+  CHECK(b.allow(t.now));
+}
