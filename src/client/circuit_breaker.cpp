@@ -80,8 +80,9 @@ breaker_snapshot circuit_breaker::snapshot(time_point now) const {
   breaker_snapshot s = counts_;
   s.state = state_;
   if (state_ == breaker_state::open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        opened_at_ + settings_.cool_down - now);
+    // Rounded up: zero only once allow() would let a probe through.
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(opened_at_ + settings_.cool_down - now);
     s.retry_in = std::max(left, std::chrono::milliseconds{0});
   }
   return s;
