@@ -100,6 +100,11 @@ struct job {
 /// What to submit: a type and a JSON payload, and the optional fields of
 /// SPEC §3.
 struct submit_request {
+  submit_request() = default;
+  /// A job of `type` with `payload_json` (JSON text).
+  submit_request(std::string job_type, std::string payload = "{}")  // NOLINT: {"echo", "{}"}
+      : type(std::move(job_type)), payload_json(std::move(payload)) {}
+
   std::string type;
   std::string payload_json = "{}";
   std::optional<std::string> priority;  ///< low, normal, high, critical
