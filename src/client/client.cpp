@@ -68,6 +68,20 @@ result<json::value> parse_body(const http_answer& a, const std::string& url) {
   return v;
 }
 
+/// An answer that is a JSON object holding the array `field` (a list's
+/// items, a batch's jobs).
+result<json::object> object_with_array(const result<http_answer>& a, const char* field,
+                                       const std::string& url) {
+  if (!a) return a.error_value();
+  auto v = parse_body(*a, url);
+  if (!v) return v.error_value();
+  const auto* items = v->is_object() ? v->get_object().if_contains(field) : nullptr;
+  if (!items || !items->is_array())
+    return make_error(error_kind::bad_response,
+                      std::string("the server's answer holds no array `") + field + "`", url);
+  return std::move(v->get_object());
+}
+
 result<job> job_of(const result<http_answer>& a, const std::string& url) {
   if (!a) return a.error_value();
   auto v = parse_body(*a, url);
@@ -222,14 +236,10 @@ result<std::vector<submitted>> client::submit_batch(const std::vector<batch_entr
                             json::serialize(json::object{{"jobs", std::move(jobs)}}),
                             every_keyed,
                             {}});
-  if (!a) return a.error_value();
-  auto v = parse_body(*a, impl_->net.current_url());
-  if (!v) return v.error_value();
-  const auto* list = v->is_object() ? v->get_object().if_contains("jobs") : nullptr;
-  if (!list || !list->is_array())
-    return make_error(error_kind::bad_response, "the batch's answer holds no jobs");
+  auto answer = object_with_array(a, "jobs", impl_->net.current_url());
+  if (!answer) return answer.error_value();
   std::vector<submitted> out;
-  for (const auto& item : list->get_array()) {
+  for (const auto& item : answer->at("jobs").get_array()) {
     auto j = job_from_json(item);
     if (!j) return make_error(error_kind::bad_response, "the batch's answer holds a non-job");
     // 201: some entries are new; 200: every one was deduplicated.
@@ -251,16 +261,12 @@ result<job_page> client::list(const list_query& q) {
   if (q.cursor) path += "&cursor=" + query_value(*q.cursor);
   if (q.oldest_first) path += "&order=created_asc";
   auto a = impl_->net.send({"GET", path, "", true, {}});
-  if (!a) return a.error_value();
-  auto v = parse_body(*a, impl_->net.current_url());
-  if (!v) return v.error_value();
-  const auto* items = v->is_object() ? v->get_object().if_contains("items") : nullptr;
-  if (!items || !items->is_array())
-    return make_error(error_kind::bad_response, "the list's answer holds no items");
+  auto answer = object_with_array(a, "items", impl_->net.current_url());
+  if (!answer) return answer.error_value();
   job_page page;
-  for (const auto& item : items->get_array())
+  for (const auto& item : answer->at("items").get_array())
     if (auto j = job_from_json(item)) page.items.push_back(std::move(*j));
-  if (const auto* next = v->get_object().if_contains("next_cursor"); next && next->is_string())
+  if (const auto* next = answer->if_contains("next_cursor"); next && next->is_string())
     page.next_cursor = std::string(next->get_string());
   return page;
 }

@@ -7,7 +7,7 @@
 
 using jobforge::client::sse_parser;
 
-TEST_CASE("sse: events with ids, names and data; comments skipped; any chunking") {
+TEST_CASE("sse: events with ids, names and data, comments skipped, any chunking") {
   const std::string stream =
       ": keep-alive\n\n"
       "id: 7\nevent: status\ndata: {\"job_id\":\"a\",\"to\":\"running\"}\n\n"

@@ -1,6 +1,8 @@
 // Every call of jobforge::client against the real `jobforge serve`.
 #include "client_server.hpp"
 
+#include "../e2e/keyed_server.hpp"
+
 #include <boost/json.hpp>
 
 #include <future>
@@ -138,4 +140,50 @@ TEST_CASE("client: on_done calls back once per job, done already or later, from 
   CHECK(l.get().status == "completed");
   CHECK(c.awaiting() == 0);
   CHECK(calls == 2);
+}
+
+TEST_CASE("client: the API key goes with every call and the event stream, a wrong one is refused") {
+  e2e::keyed_server keyed;
+  const std::string url = "http://127.0.0.1:" + std::to_string(keyed.jf().port());
+  auto o = test_options(url);
+  o.api_key = e2e::key_of("acme", e2e::role::submitter);
+  jfc::client c(o);
+
+  auto s = c.submit(request("echo", R"({"keyed": 1})"));
+  REQUIRE(s);
+  CHECK(s->job.tenant == "acme");
+  std::promise<jfc::job> done;
+  c.on_done(s->job.id, [&](const jfc::job& j) { done.set_value(j); });
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get().status == "completed");
+  REQUIRE(c.wait(s->job.id, 5s));
+  auto page = c.list();
+  REQUIRE(page);
+  CHECK(page->items.size() == 1);
+  auto slow = c.submit(request("sleep", R"({"ms": 60000})"));
+  REQUIRE(slow);
+  auto canceled = c.cancel(slow->job.id, {"keyed cancel", "forced"});
+  REQUIRE(canceled);
+  CHECK(canceled->status == "canceled");
+
+  // Another tenant's key does not see the job; no key and a wrong key are
+  // refused (an answer: the breaker stays closed).
+  o.api_key = e2e::key_of("globex", e2e::role::operator_);
+  CHECK(jfc::client(o).get(s->job.id).error_value().http_status == 404);
+  for (const std::string key : {"", "not-a-key-of-this-server"}) {
+    o.api_key = key;
+    jfc::client stranger(o);
+    auto refused = stranger.get(s->job.id);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error_value().kind == jfc::error_kind::rejected);
+    CHECK(refused.error_value().http_status == 401);
+    CHECK(stranger.breaker().state == jfc::breaker_state::closed);
+    CHECK(stranger.breaker().consecutive_failures == 0);
+  }
+  // A viewer may read but not submit.
+  o.api_key = e2e::key_of("acme", e2e::role::viewer);
+  jfc::client viewer(o);
+  CHECK(viewer.get(s->job.id));
+  CHECK(viewer.submit(request("echo", "{}")).error_value().http_status == 403);
 }

@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 
 namespace jfc = jobforge::client;
@@ -127,9 +129,12 @@ namespace {
 /// A proxy in front of the real server that forwards every request and,
 /// for the first `drop` submissions, holds the answer back past the
 /// client's read timeout: the job was made, the client never hears of it.
+/// It notes the client's port of each request (one port: one connection)
+/// and closes a connection idle for a second.
 struct lossy_proxy {
   lossy_proxy(int upstream_port, int drop) : upstream("127.0.0.1", upstream_port), left(drop) {
     server.Post("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
+      note(req);
       ++submissions;
       auto r = upstream.Post("/api/jobs", req.body, "application/json");
       if (left-- > 0) std::this_thread::sleep_for(1500ms);  // the answer is lost
@@ -137,6 +142,17 @@ struct lossy_proxy {
       res.status = r->status;
       res.set_content(r->body, "application/json");
     });
+    server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      note(req);
+      std::string target = req.path;
+      if (!req.params.empty()) target += "?" + httplib::detail::params_to_query_str(req.params);
+      auto r = upstream.Get(target.c_str());
+      if (!r) return;
+      res.status = r->status;
+      res.set_content(r->body, "application/json");
+    });
+    server.set_keep_alive_max_count(1'000);
+    server.set_keep_alive_timeout(1);
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });
     REQUIRE(e2e::eventually([&] { return server.is_running(); }, 5s));
@@ -145,9 +161,19 @@ struct lossy_proxy {
     server.stop();
     thread.join();
   }
+  void note(const httplib::Request& req) {
+    std::lock_guard lock(mutex);
+    client_ports.insert(req.remote_port);
+  }
+  std::size_t connections() {
+    std::lock_guard lock(mutex);
+    return client_ports.size();
+  }
   httplib::Client upstream;
   std::atomic<int> left;
   std::atomic<int> submissions{0};
+  std::mutex mutex;
+  std::set<int> client_ports;
   httplib::Server server;
   int port = 0;
   std::thread thread;
@@ -253,4 +279,76 @@ TEST_CASE("client: HTTPS verified with a CA certificate, a stranger's CA refused
 
   o.ca_cert = dir.file("missing.pem");
   CHECK_THROWS_AS(jfc::client(o), std::invalid_argument);
+}
+
+TEST_CASE("client: calls one after another share one kept-alive connection") {
+  e2e::served_jobforge jf;
+  lossy_proxy proxy(jf.port(), 0);
+  jfc::client c(test_options("http://127.0.0.1:" + std::to_string(proxy.port)));
+  auto s = c.submit(request("echo", R"({"pooled": true})"));
+  REQUIRE(s);
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(c.get(s->job.id));
+  REQUIRE(c.list());
+  CHECK(proxy.connections() == 1);
+
+  // The proxy closes the idle connection after a second: the pooled one is
+  // dead, and a submission (never retried without a key) still goes
+  // through, on a new connection.
+  std::this_thread::sleep_for(1500ms);
+  auto after = c.submit(request("echo", R"({"pooled": "again"})"));
+  INFO((after ? std::string("ok") : after.error_value().message));
+  REQUIRE(after);
+  CHECK(proxy.connections() == 2);
+  CHECK(c.breaker().failures == 0);
+}
+
+TEST_CASE("client: on_done's event stream reconnects with Last-Event-ID") {
+  // A stand-in server: its event stream ends after one event each time, so
+  // the client reconnects; the job ends once the second stream is open.
+  std::mutex m;
+  std::vector<std::string> last_ids;  // the header of each stream request
+  std::atomic<bool> finished{false};
+  httplib::Server fake;
+  fake.Get("/api/events", [&](const httplib::Request& req, httplib::Response& res) {
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(m);
+      last_ids.push_back(req.get_header_value("Last-Event-ID"));
+      n = last_ids.size();
+    }
+    if (n >= 2) finished = true;
+    res.set_chunked_content_provider("text/event-stream", [n](std::size_t,
+                                                              httplib::DataSink& sink) {
+      const std::string e = n == 1 ? "id: 7\nevent: progress\ndata: {\"job_id\": \"j-1\"}\n\n"
+                                   : "id: 8\nevent: status\ndata: {\"job_id\": \"j-1\", \"to\": "
+                                     "\"completed\"}\n\n";
+      sink.write(e.data(), e.size());
+      sink.done();
+      return true;
+    });
+  });
+  fake.Get("/api/jobs/j-1", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(finished ? R"({"id": "j-1", "status": "completed"})"
+                             : R"({"id": "j-1", "status": "running"})",
+                    "application/json");
+  });
+  const int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  REQUIRE(e2e::eventually([&] { return fake.is_running(); }, 5s));
+
+  {
+    jfc::client c(test_options("http://127.0.0.1:" + std::to_string(port)));
+    std::promise<jfc::job> done;
+    c.on_done("j-1", [&](const jfc::job& j) { done.set_value(j); });
+    auto f = done.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    CHECK(f.get().status == "completed");
+  }
+  fake.stop();
+  serving.join();
+  std::lock_guard lock(m);
+  REQUIRE(last_ids.size() >= 2);
+  CHECK(last_ids[0].empty());
+  CHECK(last_ids[1] == "7");
 }
