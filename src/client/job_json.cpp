@@ -1,0 +1,100 @@
+#include "client/job_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace jobforge::client {
+
+namespace json = boost::json;
+
+std::string text_of(const json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+}
+
+namespace {
+
+std::string string_field(const json::object& o, const char* name) {
+  const auto* v = o.if_contains(name);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::optional<std::string> optional_string(const json::object& o, const char* name) {
+  const auto* v = o.if_contains(name);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+int int_field(const json::object& o, const char* name) {
+  const auto* v = o.if_contains(name);
+  return v && v->is_int64() ? static_cast<int>(v->get_int64()) : 0;
+}
+
+json::array strings(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& s : items)
+    out.emplace_back(s);
+  return out;
+}
+
+}  // namespace
+
+std::optional<job> job_from_json(const json::value& v) {
+  if (!v.is_object()) return std::nullopt;
+  const auto& o = v.get_object();
+  job j;
+  j.id = string_field(o, "id");
+  j.status = string_field(o, "status");
+  if (j.id.empty() || j.status.empty()) return std::nullopt;
+  j.type = string_field(o, "type");
+  j.priority = string_field(o, "priority");
+  j.attempts = int_field(o, "attempts");
+  j.max_attempts = int_field(o, "max_attempts");
+  j.tenant = string_field(o, "tenant");
+  if (const auto* tags = o.if_contains("tags"); tags && tags->is_array())
+    for (const auto& t : tags->get_array())
+      j.tags.push_back(text_of(t));
+  const auto* payload = o.if_contains("payload");
+  j.payload_json = payload ? json::serialize(*payload) : "null";
+  const auto* result = o.if_contains("result");
+  j.result_json = result ? json::serialize(*result) : "null";
+  if (const auto* e = o.if_contains("last_error"); e && e->is_object())
+    j.last_error =
+        job_error{string_field(e->get_object(), "code"), string_field(e->get_object(), "message"),
+                  string_field(e->get_object(), "kind")};
+  j.unique_key = optional_string(o, "unique_key");
+  j.cancel_reason = optional_string(o, "cancel_reason");
+  j.created_at = string_field(o, "created_at");
+  j.updated_at = string_field(o, "updated_at");
+  j.finished_at = optional_string(o, "finished_at");
+  j.json = json::serialize(v);
+  return j;
+}
+
+std::optional<json::object> request_to_json(const submit_request& r,
+                                            std::chrono::milliseconds unique_for,
+                                            std::string& problem) {
+  json::error_code ec;
+  json::value payload = json::parse(r.payload_json, ec);
+  if (ec) {
+    problem = "the payload is not valid JSON: " + ec.message();
+    return std::nullopt;
+  }
+  json::object o{{"type", r.type}, {"payload", std::move(payload)}};
+  if (r.priority) o["priority"] = *r.priority;
+  if (!r.depends_on.empty()) o["depends_on"] = strings(r.depends_on);
+  if (r.run_at) o["run_at"] = *r.run_at;
+  if (r.run_in_ms) o["run_in_ms"] = *r.run_in_ms;
+  if (!r.tags.empty()) o["tags"] = strings(r.tags);
+  if (r.max_attempts) o["max_attempts"] = *r.max_attempts;
+  if (r.timeout_ms) o["timeout_ms"] = *r.timeout_ms;
+  if (r.unique_key) {
+    o["unique_key"] = *r.unique_key;
+    // The server's default window for a key is its type's, often 0 (no
+    // dedup at all): a retried submission must be covered.
+    o["unique_for_ms"] = r.unique_for_ms.value_or(unique_for.count());
+  } else if (r.unique_for_ms) {
+    o["unique_for_ms"] = *r.unique_for_ms;
+  }
+  return o;
+}
+
+}  // namespace jobforge::client
