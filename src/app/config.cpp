@@ -1,5 +1,8 @@
 #include "app/config.hpp"
 
+#include "model/schedule_record.hpp"
+#include "zones/iana_zone.hpp"
+
 #include "model/status.hpp"
 #include "model/webhook.hpp"
 #include "store/store_factory.hpp"
@@ -540,6 +543,41 @@ void set_webhook_rules(server_config& config, const json::value& v, const std::s
     config.webhooks_rules = std::move(out);
 }
 
+// schedules: [{definition}], each parsed, its cron and zone checked, names unique.
+void set_schedules(server_config& config, const json::value& v, const std::string& where,
+                   config_problems& problems) {
+  if (!v.is_array()) {
+    problems.push_back(where + ": must be an array of schedules {name, cron, zone, job, ...}");
+    return;
+  }
+  std::vector<schedule_definition> out;
+  std::set<std::string> names;
+  bool ok = true;
+  const auto& arr = v.get_array();
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    auto parsed = schedule_definition_from_json(arr[i]);
+    if (!parsed) {
+      problems.push_back(at + ": " + parsed.error_value().message);
+      ok = false;
+      continue;
+    }
+    const std::string named = at + " (" + parsed->name + ")";
+    if (auto checked = validate_schedule(*parsed); !checked) {
+      problems.push_back(named + ": " + checked.error_value().message);
+      ok = false;
+    } else if (auto zone = find_iana_zone(parsed->zone); !zone) {
+      problems.push_back(named + ": zone: " + zone.error_value().message);
+      ok = false;
+    } else if (!names.insert(parsed->name).second) {
+      problems.push_back(named + ": the name is used by an earlier schedule");
+      ok = false;
+    }
+    out.push_back(std::move(parsed).value());
+  }
+  if (ok) config.schedules = std::move(out);
+}
+
 // A JSON array given as an environment variable's text.
 void set_from_env_json(const std::map<std::string, std::string>& env, const char* name,
                        config_problems& problems,
@@ -604,6 +642,8 @@ void apply_config_file(server_config& config, const std::string& path, bool requ
     const std::string key(field.key());
     if (key == "api_keys") {
       set_api_keys(config, field.value(), path + ": api_keys", problems);
+    } else if (key == "schedules") {
+      set_schedules(config, field.value(), path + ": schedules", problems);
     } else if (is_section(key)) {
       if (!field.value().is_object()) {
         problems.push_back(path + ": " + key + ": must be an object");
@@ -634,6 +674,10 @@ void apply_environment(server_config& config, const std::map<std::string, std::s
   set_from_env_json(env, "JOBFORGE_API_KEYS", problems,
                     [&](const json::value& v, const std::string& where) {
                       set_api_keys(config, v, where, problems);
+                    });
+  set_from_env_json(env, "JOBFORGE_SCHEDULES", problems,
+                    [&](const json::value& v, const std::string& where) {
+                      set_schedules(config, v, where, problems);
                     });
   set_from_env_json(env, "JOBFORGE_WEBHOOKS_RULES", problems,
                     [&](const json::value& v, const std::string& where) {
@@ -689,6 +733,9 @@ std::vector<config_key_doc> documented_keys() {
   out.push_back({"api_keys", "JOBFORGE_API_KEYS", "[]",
                  "[{\"key\", \"tenant\", \"role\": admin|operator|submitter|viewer}]; none: "
                  "loopback only, callers are admin of tenant \"default\""});
+  out.push_back({"schedules", "JOBFORGE_SCHEDULES", "[]",
+                 "[{\"name\", \"cron\", \"zone\": IANA name (UTC), \"on_missed\": skip|catch_up, "
+                 "\"catch_up_cap\", \"paused\", \"job\": {a submission}}] (docs/schedules.md)"});
   out.push_back({"webhooks.rules", "JOBFORGE_WEBHOOKS_RULES", "[]",
                  "[{\"url\", \"types\": [...] (all when absent), \"events\": [...] (completed, "
                  "failed, canceled when absent; \"*\" = every transition)}]"});

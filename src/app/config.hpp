@@ -13,6 +13,8 @@
 #include "http/access.hpp"
 #include "model/error.hpp"
 
+#include "model/schedule.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -84,6 +86,10 @@ struct server_config {
   std::int64_t webhooks_max_attempts = 10;
   std::int64_t webhooks_timeout_ms = 10'000;
   std::vector<webhook_rule_config> webhooks_rules;
+
+  /// Periodic schedules (docs/schedules.md), checked but for their job
+  /// type, which serve checks against the registry.
+  std::vector<schedule_definition> schedules;
 
   // cluster: worker nodes joining this coordinator
   std::int64_t cluster_port = -1;  ///< -1: no cluster port

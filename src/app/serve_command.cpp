@@ -140,6 +140,16 @@ int serve(const server_config& o) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
   }
+  // A config schedule's job must be one the registry takes: checked now
+  // rather than at its first tick.
+  for (const auto& s : o.schedules)
+    if (auto trial = types->prepare(
+            s.job, job_id{},
+            std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()));
+        !trial) {
+      spdlog::error("config: schedules ({}): job: {}", s.name, trial.error_value().message);
+      return 1;
+    }
   // Checked before standing by: a coordinator that takes the lease only to
   // find its configuration wrong would hold up a takeover for nothing.
   auto cluster = cluster_listen_of(o);
@@ -187,6 +197,7 @@ int serve(const server_config& o) {
   if (o.retention_hours > 0) config.retention.max_age = std::chrono::hours{o.retention_hours};
   config.webhooks = webhook_settings_of(o);
   config.cluster = std::move(*cluster);
+  config.schedules = o.schedules;
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<runtime> made;
   try {

@@ -88,6 +88,7 @@ struct http_server::impl {
     http::add_log_routes(server, ctx);
     http::add_graph_routes(server, ctx);
     http::add_operation_routes(server, ctx);
+    http::add_schedule_routes(server, ctx);
     http::add_dependency_routes(server, ctx);
     http::add_job_routes(server, ctx);
     http::add_result_routes(server, ctx);

@@ -76,6 +76,10 @@ void add_graph_routes(httplib::Server& server, route_context ctx);
 /// /discard with {"ids": [...]}); POST /api/job-types/{name}/pause, /resume.
 void add_operation_routes(httplib::Server& server, route_context ctx);
 
+/// GET/POST /api/schedules, GET/DELETE /api/schedules/{name},
+/// POST /api/schedules/{name}/pause, /resume and /trigger.
+void add_schedule_routes(httplib::Server& server, route_context ctx);
+
 /// GET/POST /api/jobs/{id}/dependencies, DELETE .../dependencies/{parent},
 /// GET /api/jobs/{id}/dependents.
 void add_dependency_routes(httplib::Server& server, route_context ctx);
