@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 namespace jobforge::http {
@@ -250,7 +251,24 @@ struct telemetry::families {
                              .Help("Messages that brought attempts' outcomes back from worker "
                                    "nodes (each holds those that ended together)")
                              .Register(r)
-                             .Add({})) {}
+                             .Add({})),
+        schedule_fires(prometheus::BuildCounter()
+                           .Name("jobforge_schedule_fires_total")
+                           .Help("Jobs a schedule made (ticks and triggers), by schedule")
+                           .Register(r)),
+        schedule_skipped(prometheus::BuildCounter()
+                             .Name("jobforge_schedule_skipped_ticks_total")
+                             .Help("Ticks missed while nothing could fire them that did not "
+                                   "fire (on_missed), by schedule")
+                             .Register(r)),
+        schedule_failures(prometheus::BuildCounter()
+                              .Name("jobforge_schedule_failures_total")
+                              .Help("Ticks whose job could not be made, by schedule")
+                              .Register(r)),
+        schedule_next(prometheus::BuildGauge()
+                          .Name("jobforge_schedule_next_fire_timestamp_seconds")
+                          .Help("When a schedule fires next (Unix time; 0: paused or never)")
+                          .Register(r)) {}
 
   Family<Counter>& created;
   Family<Counter>& started;
@@ -279,6 +297,10 @@ struct telemetry::families {
   Counter& stale_reports;
   Counter& order_messages;
   Counter& outcome_messages;
+  Family<Counter>& schedule_fires;
+  Family<Counter>& schedule_skipped;
+  Family<Counter>& schedule_failures;
+  Family<Gauge>& schedule_next;
 };
 
 struct telemetry::type_metrics {
@@ -395,6 +417,50 @@ void telemetry::refresh_gauges() {
     last_store_ = *store;
   }
   refresh_cluster_gauges();
+  refresh_schedule_metrics();
+}
+
+namespace {
+
+// Sets a counter to a running total the runtime keeps. A total below the
+// counter's value (a schedule deleted and made again under its name)
+// starts the series over, as a restarted process's counter would.
+void set_total(Family<Counter>& family, const prometheus::Labels& labels, double total) {
+  auto* c = &family.Add(labels);
+  if (c->Value() > total) {
+    family.Remove(c);
+    c = &family.Add(labels);
+  }
+  c->Increment(total - c->Value());
+}
+
+}  // namespace
+
+void telemetry::refresh_schedule_metrics() {
+  auto all = rt_.schedules();
+  if (!all) return;
+  std::lock_guard lock(mutex_);
+  std::set<std::string> now;
+  for (const auto& s : *all) {
+    const auto& name = s.definition.name;
+    now.insert(name);
+    const prometheus::Labels labels{{"schedule", name}};
+    set_total(metrics_->schedule_fires, labels, static_cast<double>(s.record.fires));
+    set_total(metrics_->schedule_skipped, labels, static_cast<double>(s.record.skipped));
+    set_total(metrics_->schedule_failures, labels, static_cast<double>(s.record.failures));
+    metrics_->schedule_next.Add(labels).Set(
+        s.next_fire_at ? static_cast<double>(to_unix_ms(*s.next_fire_at)) / 1000.0 : 0.0);
+  }
+  // A deleted schedule's series go with it.
+  for (const auto& gone : schedule_names_) {
+    if (now.count(gone)) continue;
+    const prometheus::Labels labels{{"schedule", gone}};
+    metrics_->schedule_fires.Remove(&metrics_->schedule_fires.Add(labels));
+    metrics_->schedule_skipped.Remove(&metrics_->schedule_skipped.Add(labels));
+    metrics_->schedule_failures.Remove(&metrics_->schedule_failures.Add(labels));
+    metrics_->schedule_next.Remove(&metrics_->schedule_next.Add(labels));
+  }
+  schedule_names_ = std::move(now);
 }
 
 void telemetry::refresh_cluster_gauges() {

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -58,15 +59,17 @@ class telemetry {
   type_metrics& metrics_of(const std::string& type);
   void refresh_gauges();
   void refresh_cluster_gauges();
+  void refresh_schedule_metrics();
 
   runtime& rt_;
   timestamp started_;
-  std::mutex mutex_;  ///< guards stats_, last_store_ and last_cluster_
+  std::mutex mutex_;  ///< guards stats_, last_store_, last_cluster_ and schedule_names_
   job_statistics stats_;
   stats_series series_;
   std::atomic<std::uint64_t> changes_{0};
   store_writer_stats last_store_;
   cluster_activity last_cluster_;
+  std::set<std::string> schedule_names_;  ///< those with series now
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<families> metrics_;
   /// Per type, so that an event finds its metrics without a label lookup.

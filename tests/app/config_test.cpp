@@ -247,3 +247,45 @@ TEST_CASE("the leader lease must leave room to renew, and postgres needs its url
   check_combination(c, problems);
   CHECK(problems.empty());
 }
+
+TEST_CASE("schedules in the config are parsed, and each bad one is named", "[config][schedule]") {
+  temp_dir dir;
+  {
+    const auto path = write(dir, R"({"schedules": [
+      {"name": "nightly", "cron": "0 3 * * *", "zone": "Europe/Berlin",
+       "job": {"type": "echo", "payload": {"n": 1}, "priority": "high"}},
+      {"name": "hourly", "cron": "@hourly", "on_missed": "catch_up", "catch_up_cap": 3,
+       "paused": true, "job": {"type": "noop"}}]})");
+    server_config c;
+    config_problems problems;
+    apply_config_file(c, path, true, problems);
+    INFO(all(problems));
+    REQUIRE(problems.empty());
+    REQUIRE(c.schedules.size() == 2);
+    CHECK(c.schedules[0].zone == "Europe/Berlin");
+    CHECK(c.schedules[0].job.priority == jobforge::priority::high);
+    CHECK(c.schedules[1].on_missed == jobforge::missed_ticks_policy::catch_up);
+    CHECK(c.schedules[1].catch_up_cap == 3);
+    CHECK(c.schedules[1].paused);
+  }
+  const auto path = write(dir, R"({"schedules": [
+    {"name": "a", "cron": "0 3 * * *", "job": {"type": "echo"}},
+    {"name": "bad-cron", "cron": "0 3 * *", "job": {"type": "echo"}},
+    {"name": "bad-zone", "cron": "@daily", "zone": "Nowhere/Land", "job": {"type": "echo"}},
+    {"name": "a", "cron": "@daily", "job": {"type": "echo"}},
+    {"name": "late", "cron": "@daily", "job": {"type": "echo", "run_in_ms": 5}},
+    {"cron": "@daily", "job": {"type": "echo"}}]})");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  const auto text = all(problems);
+  INFO(text);
+  CHECK(problems.size() == 5);
+  CHECK(text.find("schedules[1] (bad-cron)") != std::string::npos);
+  CHECK(text.find("schedules[2] (bad-zone): zone: ") != std::string::npos);
+  CHECK(text.find("schedules[3] (a): the name is used by an earlier schedule") !=
+        std::string::npos);
+  CHECK(text.find("schedules[4] (late)") != std::string::npos);
+  CHECK(text.find("schedules[5]: ") != std::string::npos);
+  CHECK(c.schedules.empty());  // nothing taken from a list with a bad entry
+}

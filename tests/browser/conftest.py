@@ -53,7 +53,9 @@ class Server:
         config = os.path.join(folder, "jobforge.json")
         keys = [{"key": key, "tenant": tenant, "role": role} for key, tenant, role in KEYS.values()]
         with open(config, "w") as f:
-            json.dump({"api_keys": keys if keyed else [], "sse_keep_alive_ms": 1000}, f)
+            json.dump({"api_keys": keys if keyed else [], "sse_keep_alive_ms": 1000,
+                       "schedules": [{"name": "nightly-cleanup", "cron": "0 3 * * *",
+                                      "job": {"type": "noop", "tenant": "acme"}}]}, f)
         self.keyed = keyed
         self.log_path = os.path.join(folder, "jobforge.log")
         self.port = free_port()

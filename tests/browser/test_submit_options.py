@@ -1,6 +1,6 @@
 """The submit page's options and submit-and-wait, "submit like this" from a
-job's page, the payload's download link, and the Schedules page of a server
-without schedule routes. Every wait is an explicit, bounded wait."""
+job's page and the payload's download link. Every wait is an explicit,
+bounded wait."""
 
 import os
 import re
@@ -103,12 +103,3 @@ def test_submit_like_this_starts_from_the_job_and_takes_a_delay_and_parents(brow
     wait(browser, lambda d: job_page_status(d) == "blocked")
     for job_id in (child, delayed):
         server.api("POST", f"/api/jobs/{job_id}/cancel", {"reason": "test over"})
-
-
-def test_schedules_say_they_are_not_configured(browser, server, screenshots):
-    signed_in(browser, server, "viewer")
-    open_page(browser, "#/schedules")
-    text = visible(browser, "#schedules-not-configured").text
-    assert "not configured" in text
-    assert "current" in browser.find_element(By.ID, "nav-schedules").get_attribute("class")
-    browser.save_screenshot(os.path.join(screenshots, "schedules.png"))

@@ -105,13 +105,29 @@ TEST_CASE(
     CHECK(after.object().at("fires") == 1);
     CHECK(after.object().at("last_tick").is_null());
     CHECK(jf.post_text("/api/schedules/nope/trigger", "").status == 404);
+    auto metrics = jf.get_raw("/metrics");
+    REQUIRE(metrics);
+    CHECK(metrics->body.find("jobforge_schedule_fires_total{schedule=\"nightly\"} 1\n") !=
+          std::string::npos);
+    CHECK(metrics->body.find(
+              "jobforge_schedule_next_fire_timestamp_seconds{schedule=\"reports\"} 0\n") !=
+          std::string::npos);  // paused
+    CHECK(metrics->body.find("jobforge_schedule_failures_total{schedule=\"reports\"} 0\n") !=
+          std::string::npos);
 
     CHECK(jf.del("/api/schedules/nightly").status == 409);
     auto gone = jf.post("/api/schedules", hourly("short-lived"));
     REQUIRE(gone.status == 201);
+    auto with_it = jf.get_raw("/metrics");
+    REQUIRE(with_it);
+    CHECK(with_it->body.find("{schedule=\"short-lived\"}") != std::string::npos);
     CHECK(jf.del("/api/schedules/short-lived").status == 204);
     CHECK(jf.get("/api/schedules/short-lived").status == 404);
     CHECK(jf.del("/api/schedules/short-lived").status == 404);
+    // A deleted schedule's series go with it.
+    auto after_delete = jf.get_raw("/metrics");
+    REQUIRE(after_delete);
+    CHECK(after_delete->body.find("short-lived") == std::string::npos);
     REQUIRE(jf.process().stop_with(SIGTERM, 15s) == 0);
   }
   // Restarted on the same data: the API schedule, its pause and the config

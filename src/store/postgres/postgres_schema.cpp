@@ -101,7 +101,7 @@ const std::vector<const char*>& migrations() {
       // transaction of the jobs a firing makes: a tick fires once, whichever
       // coordinator leads.
       R"sql(
-        CREATE TABLE jobforge_schedules (
+        CREATE TABLE IF NOT EXISTS jobforge_schedules (
           name text PRIMARY KEY,
           doc  text NOT NULL
         );

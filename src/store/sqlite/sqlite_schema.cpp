@@ -108,7 +108,7 @@ const std::vector<migration>& migrations() {
       // schedule's definition) as a JSON document, written in the
       // transaction of the jobs a firing makes.
       R"sql(
-        CREATE TABLE schedules (
+        CREATE TABLE IF NOT EXISTS schedules (
           name TEXT PRIMARY KEY,
           doc  TEXT NOT NULL
         ) WITHOUT ROWID;
