@@ -108,6 +108,18 @@ class client {
   /// refused (then nothing reached the server, so the job runs once).
   result<sync_result> execute_sync(const submit_request& request, milliseconds timeout);
 
+  /// Periodic schedules (docs/schedules.md), the caller's tenant's: every
+  /// one, one by name, a new one (stored before the answer), deletion
+  /// (an API schedule's; true when done), pause or resume, and one job now.
+  /// Reads, pauses and resumes are retried; creation, deletion and
+  /// triggers are not.
+  result<std::vector<schedule>> schedules();
+  result<schedule> get_schedule(const std::string& name);
+  result<schedule> create_schedule(const schedule_request& request);
+  result<bool> delete_schedule(const std::string& name);
+  result<schedule> pause_schedule(const std::string& name, bool paused = true);
+  result<job> trigger_schedule(const std::string& name);
+
   /// Calls `fn` once with the finished job when `id` completes, fails or
   /// is canceled (at once if it already has), on the client's own thread.
   /// All of them are fed by one shared event stream (`GET /api/events`),

@@ -135,6 +135,40 @@ struct batch_entry {
   submit_request request;
 };
 
+/// A periodic schedule as the server renders it (docs/schedules.md).
+struct schedule {
+  std::string name;
+  std::string cron;
+  std::string zone;
+  std::string on_missed;  ///< skip or catch_up
+  std::string origin;     ///< config or api
+  std::string tenant;
+  std::string job_type;
+  bool paused = false;
+  std::optional<std::string> next_fire_at;  ///< RFC 3339; none while paused
+  std::optional<std::string> last_tick;
+  std::optional<std::string> last_fired_at;
+  std::optional<std::string> last_job;
+  std::uint64_t fires = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t failures = 0;
+  std::optional<std::string> last_error;
+  std::string created_by;
+  std::string json;  ///< the whole schedule as the server sent it
+};
+
+/// A new schedule: its name, cron expression, IANA zone, what to do with
+/// missed ticks, and the job each tick submits.
+struct schedule_request {
+  std::string name;
+  std::string cron;
+  std::string zone = "UTC";
+  std::string on_missed = "skip";  ///< or catch_up
+  int catch_up_cap = 10;
+  bool paused = false;
+  submit_request job;
+};
+
 /// Filters and paging of list().
 struct list_query {
   std::optional<std::string> status;  ///< comma-separated statuses

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -100,6 +101,39 @@ void show_progress(const json::object& data, bool terminal) {
   std::fflush(stdout);
 }
 
+/// --payload's JSON text (given, or read from @file); nullopt, said why,
+/// when it cannot be read or is not JSON.
+std::optional<std::string> read_payload(const std::string& given) {
+  std::string payload_text = given;
+  if (!payload_text.empty() && payload_text[0] == '@') {
+    std::ifstream in(payload_text.substr(1), std::ios::binary);
+    if (!in) {
+      std::cerr << "jobforge: cannot read the payload file " << payload_text.substr(1) << "\n";
+      return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    payload_text = text.str();
+  }
+  json::error_code ec;
+  json::parse(payload_text, ec);
+  if (ec) {
+    std::cerr << "jobforge: --payload is not valid JSON: " << ec.message() << "\n";
+    return std::nullopt;
+  }
+  return payload_text;
+}
+
+/// One schedule as a line of the table.
+void print_schedule_row(const jfc::schedule& s) {
+  std::string counts = std::to_string(s.fires) + " fired";
+  if (s.skipped) counts += ", " + std::to_string(s.skipped) + " skipped";
+  if (s.failures) counts += ", " + std::to_string(s.failures) + " failed";
+  std::printf("%-24s  %-16s  %-16s  %-14s  %-6s  %-8s  %-24s  %s\n", s.name.c_str(), s.cron.c_str(),
+              s.zone.c_str(), s.job_type.c_str(), s.origin.c_str(), s.paused ? "paused" : "active",
+              s.next_fire_at.value_or("-").c_str(), counts.c_str());
+}
+
 int wait_with(jfc::client& jf, const std::string& id, double timeout_s) {
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
   bool drew_bar = false;
@@ -137,28 +171,13 @@ int wait_command(const client_options& server, const std::string& id, double tim
 }
 
 int submit_command(const client_options& server, const submit_options& o) {
-  std::string payload_text = o.payload;
-  if (!payload_text.empty() && payload_text[0] == '@') {
-    std::ifstream in(payload_text.substr(1), std::ios::binary);
-    if (!in) {
-      std::cerr << "jobforge: cannot read the payload file " << payload_text.substr(1) << "\n";
-      return exit_bad_input;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    payload_text = text.str();
-  }
-  json::error_code ec;
-  json::parse(payload_text, ec);
-  if (ec) {
-    std::cerr << "jobforge: --payload is not valid JSON: " << ec.message() << "\n";
-    return exit_bad_input;
-  }
+  auto payload_text = read_payload(o.payload);
+  if (!payload_text) return exit_bad_input;
   auto jf = connect(server);
   if (!jf) return exit_bad_input;
   jfc::submit_request request;
   request.type = o.type;
-  request.payload_json = payload_text;
+  request.payload_json = *payload_text;
   request.priority = o.priority;
   request.depends_on = o.depends_on;
   request.run_at = o.run_at;
@@ -206,6 +225,56 @@ int cancel_command(const client_options& server, const std::string& id, const st
   auto canceled = jf->cancel(id, {reason, mode});
   if (!canceled) return report(canceled.error_value());
   print_final(*canceled);
+  return exit_ok;
+}
+
+int schedules_command(const client_options& server, const schedule_options& o) {
+  auto jf = connect(server);
+  if (!jf) return exit_bad_input;
+  if (o.action == "list") {
+    auto all = jf->schedules();
+    if (!all) return report(all.error_value());
+    std::printf("%-24s  %-16s  %-16s  %-14s  %-6s  %-8s  %-24s  %s\n", "NAME", "CRON", "ZONE",
+                "TYPE", "FROM", "STATE", "NEXT RUN", "COUNTS");
+    for (const auto& s : *all)
+      print_schedule_row(s);
+    return exit_ok;
+  }
+  if (o.action == "create") {
+    auto payload = read_payload(o.payload);
+    if (!payload) return exit_bad_input;
+    jfc::schedule_request r;
+    r.name = o.name;
+    r.cron = o.cron;
+    r.zone = o.zone;
+    r.on_missed = o.on_missed;
+    r.catch_up_cap = o.catch_up_cap;
+    r.paused = o.paused;
+    r.job.type = o.type;
+    r.job.payload_json = *payload;
+    r.job.priority = o.priority;
+    auto made = jf->create_schedule(r);
+    if (!made) return report(made.error_value());
+    std::cout << made->name << " created; next run " << made->next_fire_at.value_or("-") << "\n";
+    return exit_ok;
+  }
+  if (o.action == "delete") {
+    auto gone = jf->delete_schedule(o.name);
+    if (!gone) return report(gone.error_value());
+    std::cout << o.name << " deleted\n";
+    return exit_ok;
+  }
+  if (o.action == "trigger") {
+    auto job = jf->trigger_schedule(o.name);
+    if (!job) return report(job.error_value());
+    std::cout << job->id << " " << job->status << "\n";
+    return exit_ok;
+  }
+  // show, pause, resume: the schedule as JSON.
+  auto s = o.action == "show" ? jf->get_schedule(o.name)
+                              : jf->pause_schedule(o.name, o.action == "pause");
+  if (!s) return report(s.error_value());
+  std::cout << s->json << "\n";
   return exit_ok;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-/// The command-line client: `jobforge submit|get|list|cancel|wait` talk to a
+/// The command-line client: `jobforge submit|get|list|cancel|wait|schedules` talk to a
 /// running server over HTTP (--url, --api-key, or JOBFORGE_URL and
 /// JOBFORGE_API_KEY). A standby coordinator's 503 names the leader
 /// (`X-Jobforge-Leader`): the request is sent there once, said on stderr,
@@ -50,6 +50,22 @@ struct list_options {
   std::size_t limit = 20;
 };
 
+/// `jobforge schedules list|show|create|delete|pause|resume|trigger`.
+struct schedule_options {
+  std::string action;  ///< list, show, create, delete, pause, resume or trigger
+  std::string name;
+  // create
+  std::string cron;
+  std::string zone = "UTC";
+  std::string type;
+  std::string payload = "{}";  ///< JSON text, or @file
+  std::optional<std::string> priority;
+  std::string on_missed = "skip";
+  int catch_up_cap = 10;
+  bool paused = false;
+};
+
+int schedules_command(const client_options& c, const schedule_options& o);
 int submit_command(const client_options& c, const submit_options& o);
 int get_command(const client_options& c, const std::string& id);
 int list_command(const client_options& c, const list_options& o);

@@ -237,6 +237,38 @@ int main(int argc, char** argv) {
   wait_cmd->add_option("id", id, "Job id")->required();
   wait_cmd->add_option("--timeout", timeout_s, "Seconds to wait at most")->capture_default_str();
 
+  jobforge::app::schedule_options sched;
+  auto* schedules_cmd = add_client("schedules", "Periodic schedules: list, show, create, ...");
+  schedules_cmd->require_subcommand(1);
+  const auto schedule_action = [&](const char* action, const char* what, bool named) {
+    auto* cmd = schedules_cmd->add_subcommand(action, what);
+    cmd->fallthrough();  // --url and --api-key after the action belong to `schedules`
+    cmd->callback([&sched, action] { sched.action = action; });
+    if (named) cmd->add_option("name", sched.name, "Schedule name")->required();
+    return cmd;
+  };
+  schedule_action("list", "List the schedules as a table", false);
+  schedule_action("show", "Show a schedule as JSON", true);
+  auto* create_cmd = schedule_action("create", "Create a schedule", true);
+  create_cmd->add_option("--cron", sched.cron, "Cron expression (5 fields, or @daily, ...)")
+      ->required();
+  create_cmd->add_option("--type", sched.type, "Job type of every job it makes")->required();
+  create_cmd->add_option("--zone", sched.zone, "IANA time zone")->capture_default_str();
+  create_cmd->add_option("--payload", sched.payload, "JSON payload, or @file")
+      ->capture_default_str();
+  create_cmd->add_option("--priority", sched.priority, "low, normal, high or critical");
+  create_cmd->add_option("--on-missed", sched.on_missed, "skip or catch_up")
+      ->check(CLI::IsMember({"skip", "catch_up"}))
+      ->capture_default_str();
+  create_cmd->add_option("--catch-up-cap", sched.catch_up_cap, "Missed ticks fired at most")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  create_cmd->add_flag("--paused", sched.paused, "Create it paused");
+  schedule_action("delete", "Delete a schedule made through the API", true);
+  schedule_action("pause", "Pause a schedule", true);
+  schedule_action("resume", "Resume a schedule (ticks count from now)", true);
+  schedule_action("trigger", "Make one job of the schedule now", true);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -252,6 +284,7 @@ int main(int argc, char** argv) {
     if (*list_cmd) return jobforge::app::list_command(client, list);
     if (*cancel_cmd) return jobforge::app::cancel_command(client, id, reason, mode);
     if (*wait_cmd) return jobforge::app::wait_command(client, id, timeout_s);
+    if (*schedules_cmd) return jobforge::app::schedules_command(client, sched);
   } catch (const std::exception& e) {
     spdlog::critical("jobforge: {}", e.what());
     return 1;

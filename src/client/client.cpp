@@ -91,6 +91,26 @@ result<job> job_of(const result<http_answer>& a, const std::string& url) {
   return *j;
 }
 
+result<schedule> schedule_of(const result<http_answer>& a, const std::string& url) {
+  if (!a) return a.error_value();
+  auto v = parse_body(*a, url);
+  if (!v) return v.error_value();
+  auto s = schedule_from_json(*v);
+  if (!s) return make_error(error_kind::bad_response, "the server's answer is not a schedule", url);
+  return *s;
+}
+
+/// Schedule names go into paths: only what a name can hold.
+bool plausible_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+error not_a_name(const std::string& name) {
+  return make_error(error_kind::invalid_argument, "not a schedule name: " + name);
+}
+
 std::string query_value(const std::string& text) {
   return httplib::detail::encode_query_param(text);
 }
@@ -289,6 +309,60 @@ result<job> client::wait(const std::string& id, milliseconds timeout,
 
 result<sync_result> client::execute_sync(const submit_request& request, milliseconds timeout) {
   return impl_->execute_sync(request, timeout);
+}
+
+result<std::vector<schedule>> client::schedules() {
+  auto a = impl_->net.send({"GET", "/api/schedules", "", true, {}});
+  auto answer = object_with_array(a, "items", impl_->net.current_url());
+  if (!answer) return answer.error_value();
+  std::vector<schedule> out;
+  for (const auto& item : answer->at("items").get_array())
+    if (auto one = schedule_from_json(item)) out.push_back(std::move(*one));
+  return out;
+}
+
+result<schedule> client::get_schedule(const std::string& name) {
+  if (!plausible_name(name)) return not_a_name(name);
+  return schedule_of(impl_->net.send({"GET", "/api/schedules/" + name, "", true, {}}),
+                     impl_->net.current_url());
+}
+
+result<schedule> client::create_schedule(const schedule_request& r) {
+  std::string problem;
+  auto job = request_to_json(r.job, impl_->net.settings().unique_for, problem);
+  if (!job) return make_error(error_kind::invalid_argument, "job: " + problem);
+  json::object body{{"name", r.name},
+                    {"cron", r.cron},
+                    {"zone", r.zone},
+                    {"on_missed", r.on_missed},
+                    {"catch_up_cap", r.catch_up_cap},
+                    {"paused", r.paused},
+                    {"job", std::move(*job)}};
+  // Not retried: a lost answer would make the retry a 409 for a schedule
+  // that was made. The caller reads it back instead.
+  return schedule_of(impl_->net.send({"POST", "/api/schedules", json::serialize(body), false, {}}),
+                     impl_->net.current_url());
+}
+
+result<bool> client::delete_schedule(const std::string& name) {
+  if (!plausible_name(name)) return not_a_name(name);
+  // Not retried: after a lost answer the retry would say 404 for a
+  // schedule it deleted.
+  auto a = impl_->net.send({"DELETE", "/api/schedules/" + name, "", false, {}});
+  if (!a) return a.error_value();
+  return true;
+}
+
+result<schedule> client::pause_schedule(const std::string& name, bool paused) {
+  if (!plausible_name(name)) return not_a_name(name);
+  const std::string path = "/api/schedules/" + name + (paused ? "/pause" : "/resume");
+  return schedule_of(impl_->net.send({"POST", path, "", true, {}}), impl_->net.current_url());
+}
+
+result<job> client::trigger_schedule(const std::string& name) {
+  if (!plausible_name(name)) return not_a_name(name);
+  return job_of(impl_->net.send({"POST", "/api/schedules/" + name + "/trigger", "", false, {}}),
+                impl_->net.current_url());
 }
 
 void client::on_done(const std::string& id, std::function<void(const job&)> fn) {

@@ -97,4 +97,43 @@ std::optional<json::object> request_to_json(const submit_request& r,
   return o;
 }
 
+std::optional<schedule> schedule_from_json(const json::value& v) {
+  if (!v.is_object()) return std::nullopt;
+  const auto& o = v.get_object();
+  const auto* name = o.if_contains("name");
+  const auto* cron = o.if_contains("cron");
+  if (!name || !name->is_string() || !cron || !cron->is_string()) return std::nullopt;
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    const auto* f = o.if_contains(key);
+    if (!f || f->is_null()) return std::nullopt;
+    return text_of(*f);
+  };
+  const auto count = [&](const char* key) -> std::uint64_t {
+    const auto* f = o.if_contains(key);
+    return f && f->is_number() ? f->to_number<std::uint64_t>() : 0;
+  };
+  schedule s;
+  s.name = text_of(*name);
+  s.cron = text_of(*cron);
+  s.zone = text("zone").value_or("UTC");
+  s.on_missed = text("on_missed").value_or("skip");
+  s.origin = text("origin").value_or("");
+  s.tenant = text("tenant").value_or("");
+  if (const auto* job = o.if_contains("job"); job && job->is_object())
+    if (const auto* type = job->get_object().if_contains("type")) s.job_type = text_of(*type);
+  const auto* paused = o.if_contains("paused");
+  s.paused = paused && paused->is_bool() && paused->get_bool();
+  s.next_fire_at = text("next_fire_at");
+  s.last_tick = text("last_tick");
+  s.last_fired_at = text("last_fired_at");
+  s.last_job = text("last_job");
+  s.fires = count("fires");
+  s.skipped = count("skipped");
+  s.failures = count("failures");
+  s.last_error = text("last_error");
+  s.created_by = text("created_by").value_or("");
+  s.json = json::serialize(v);
+  return s;
+}
+
 }  // namespace jobforge::client

@@ -21,6 +21,9 @@ std::optional<boost::json::object> request_to_json(const submit_request& r,
                                                    std::chrono::milliseconds unique_for,
                                                    std::string& problem);
 
+/// The schedule in `v`; nullopt when it lacks a name or cron.
+std::optional<schedule> schedule_from_json(const boost::json::value& v);
+
 /// Text of a JSON string value, or the JSON text of anything else.
 std::string text_of(const boost::json::value& v);
 

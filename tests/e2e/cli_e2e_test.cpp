@@ -126,3 +126,49 @@ TEST_CASE("cli: wait follows progress as plain lines and times out with its own 
   CHECK(timed_out.output.find("still") != std::string::npos);
   CHECK(jf.post_text("/api/jobs/" + slow + "/cancel", "").status == 200);
 }
+
+TEST_CASE("cli: schedules create, list, show, pause, resume, trigger and delete") {
+  served_jobforge jf;
+  auto made =
+      run_cli({"schedules", "create", "nightly", "--cron", "0 3 * * *", "--zone", "Europe/Berlin",
+               "--type", "echo", "--payload", R"({"n": 1})", "--on-missed", "catch_up"},
+              jf.port());
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+  CHECK(made.output.find("nightly created; next run ") != std::string::npos);
+
+  auto listed = run_cli({"schedules", "list"}, jf.port());
+  INFO(listed.output);
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.output.find("NAME") != std::string::npos);
+  CHECK(listed.output.find("nightly") != std::string::npos);
+  CHECK(listed.output.find("Europe/Berlin") != std::string::npos);
+
+  auto paused = run_cli({"schedules", "pause", "nightly"}, jf.port());
+  CHECK(paused.exit_code == 0);
+  CHECK(paused.output.find("\"paused\":true") != std::string::npos);
+  CHECK(run_cli({"schedules", "resume", "nightly"}, jf.port()).output.find("\"paused\":false") !=
+        std::string::npos);
+
+  auto triggered = run_cli({"schedules", "trigger", "nightly"}, jf.port());
+  INFO(triggered.output);
+  REQUIRE(triggered.exit_code == 0);
+  const auto id = first_word(triggered.output);
+  CHECK(jf.get("/api/jobs/" + id).object().at("type") == "echo");
+  auto shown = run_cli({"schedules", "show", "nightly"}, jf.port());
+  CHECK(shown.output.find("\"last_job\":\"" + id + "\"") != std::string::npos);
+
+  // Refusals: a bad cron (the server's words), a name taken, none such.
+  auto bad =
+      run_cli({"schedules", "create", "x", "--cron", "61 * * * *", "--type", "echo"}, jf.port());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("minute") != std::string::npos);
+  CHECK(run_cli({"schedules", "create", "nightly", "--cron", "@daily", "--type", "echo"}, jf.port())
+            .exit_code == 2);
+  CHECK(run_cli({"schedules", "show", "nope"}, jf.port()).exit_code == 2);
+  CHECK(run_cli({"schedules", "show", "Not A Name"}, jf.port()).exit_code == 2);
+  CHECK(run_cli({"schedules"}, jf.port()).exit_code == 2);  // no action
+
+  CHECK(run_cli({"schedules", "delete", "nightly"}, jf.port()).exit_code == 0);
+  CHECK(jf.get("/api/schedules/nightly").status == 404);
+}
