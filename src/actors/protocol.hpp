@@ -98,8 +98,6 @@ using flush_atom = caf::atom_constant<caf::atom("jf_flush")>;
 using prune_atom = caf::atom_constant<caf::atom("jf_prune")>;
 /// (count_atom) -> counts_reply: jobs in the store by status.
 using count_atom = caf::atom_constant<caf::atom("jf_count")>;
-/// (schedules_atom) -> schedules_reply: the stored schedule records.
-using schedules_atom = caf::atom_constant<caf::atom("jf_schload")>;
 /// (sync_atom) -> void_reply once every write received before it is committed.
 using sync_atom = caf::atom_constant<caf::atom("jf_sync")>;
 
@@ -255,7 +253,6 @@ struct schedule_firing {
   std::vector<batch_entry> entries;
   schedule_record record;
 };
-using schedules_reply = expected<std::vector<schedule_record>>;
 using schedule_reply = expected<schedule_status>;
 
 /// How a cancellation treats a running handler.
@@ -496,7 +493,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::batch_entry>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::batch_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_firing)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedules_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::schedule_definition)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobforge::schedule_status>)

@@ -28,13 +28,6 @@ error no_schedule(std::string_view name) {
                boost::json::object{{"schedule", name}}};
 }
 
-/// The definition with `paused` as the record has it now.
-schedule_definition current_definition(const schedule_entry& e, const live_schedule& l) {
-  auto d = e.definition;
-  d.paused = l.record.paused;
-  return d;
-}
-
 std::optional<timestamp> next_fire_at(const live_schedule& l, timestamp t) {
   if (l.record.paused || !l.expression || !l.zone) return std::nullopt;
   return next_fire_time(*l.expression, *l.zone, std::max(l.record.ticks_since(), t));
@@ -42,7 +35,7 @@ std::optional<timestamp> next_fire_at(const live_schedule& l, timestamp t) {
 
 schedule_status status_of(keeper* self, const schedule_entry& e) {
   const auto& l = self->state.live.at(e.definition.name);
-  return schedule_status{current_definition(e, l), e.origin, l.record, next_fire_at(l, now(self))};
+  return schedule_status{e.definition, e.origin, l.record, next_fire_at(l, now(self))};
 }
 
 /// Compiles a definition: its cron expression and its zone.
@@ -177,8 +170,7 @@ void tick(keeper* self) {
     auto& l = st.live.at(name);
     if (l.busy || !l.expression || !l.zone || l.record.paused) continue;
     if (l.retry_at && *l.retry_at > t) continue;
-    auto due =
-        ticks_due(current_definition(*entry, l), *l.expression, *l.zone, l.record.ticks_since(), t);
+    auto due = ticks_due(entry->definition, *l.expression, *l.zone, l.record.ticks_since(), t);
     if (due.fire.empty()) continue;
     fire(self, name, std::move(due.fire), due.skipped, std::nullopt);
   }
@@ -296,6 +288,7 @@ void set_paused(keeper* self, const std::string& name, bool paused, const std::s
       promise.deliver(schedule_reply{stored.error_value()});
     } else {
       it->second.record = record;
+      static_cast<void>(s.book.set_paused(name, paused));
       it->second.retry_at.reset();
       spdlog::info("schedule {}: {} by {}", name, paused ? "paused" : "resumed",
                    by.empty() ? "-" : by);
@@ -353,6 +346,8 @@ void load(keeper* self, std::vector<schedule_record> records) {
       l.record.since = t;
       first_records.push_back(put_schedule{std::make_shared<const schedule_record>(l.record)});
     }
+    // The book's `paused` follows the record from here on.
+    static_cast<void>(st.book.set_paused(d.name, l.record.paused));
     if (auto ok = compile(d, l); !ok) {
       spdlog::error("schedule {}: cannot fire: {}", d.name, ok.error_value().message);
       l.record.last_error = ok.error_value().message;

@@ -118,10 +118,6 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
         return std::move(*found.value());
       },
-      [=](schedules_atom) -> schedules_reply {
-        if (auto ok = commit(self); !ok) return std::move(ok).error_value();
-        return self->state.backend->load_schedules();
-      },
       [=](list_atom, const job_query& query) -> page_reply {
         static_cast<void>(commit(self));
         auto page = self->state.backend->list(query);

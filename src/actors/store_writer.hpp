@@ -7,7 +7,6 @@
 /// Receives: (persist_atom, writes) -> void_reply; (sync_atom) -> void_reply;
 /// (fetch_atom, id) -> job_reply; (read_atom, id) -> job_reply (no commit);
 /// (list_atom, query) -> page_reply;
-/// (schedules_atom) -> schedules_reply (after a commit);
 /// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
 /// (prune_atom, cutoff, limit) ->
 /// count_reply; (flush_atom) from itself.
