@@ -62,7 +62,7 @@ class result {
   std::variant<T, error> v_;
 };
 
-/// A job's last error (SPEC §3 `last_error`).
+/// A job's last error (`last_error` in docs/jobs.md).
 struct job_error {
   std::string code;
   std::string message;
@@ -77,6 +77,7 @@ struct job {
   std::string
       status;  ///< scheduled, blocked, pending, running, retrying, completed, failed, canceled
   std::string priority;
+  std::string effective_priority;  ///< its own, or one lent by jobs waiting on it
   int attempts = 0;
   int max_attempts = 0;
   std::string tenant;
@@ -98,7 +99,7 @@ struct job {
 };
 
 /// What to submit: a type and a JSON payload, and the optional fields of
-/// SPEC §3.
+/// a job (docs/jobs.md).
 struct submit_request {
   submit_request() = default;
   /// A job of `type` with `payload_json` (JSON text).
@@ -107,9 +108,13 @@ struct submit_request {
 
   std::string type;
   std::string payload_json = "{}";
-  std::optional<std::string> priority;  ///< low, normal, high, critical
-  std::vector<std::string> depends_on;  ///< job ids (in a batch also earlier entries' names)
-  std::optional<std::string> run_at;    ///< RFC 3339
+  std::optional<std::string> priority;         ///< low, normal, high, critical
+  std::vector<std::string> depends_on;         ///< job ids (in a batch also earlier entries' names)
+  std::optional<std::string> dependency_mode;  ///< all (default) or any
+  std::optional<std::string> on_dependency_failure;  ///< cancel (default) or run
+  /// Still blocked this long after submission: decided by on_dependency_failure.
+  std::optional<std::int64_t> dependency_timeout_ms;
+  std::optional<std::string> run_at;  ///< RFC 3339
   std::optional<std::int64_t> run_in_ms;
   std::vector<std::string> tags;
   std::optional<int> max_attempts;

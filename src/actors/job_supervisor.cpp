@@ -78,8 +78,11 @@ void drop_incoming(supervisor* self) {
 void finish(supervisor* self) {
   auto& st = self->state;
   drop_incoming(self);
-  give_back_executor(self);
+  // The end first, then the slot: the dependents it releases are queued
+  // by the time the slot is free, so a critical child gets its parent's
+  // executor rather than whatever waited meanwhile.
   self->send(st.env->scheduler, finished_atom::value, std::make_shared<const job>(st.current));
+  give_back_executor(self);
   self->quit();
 }
 

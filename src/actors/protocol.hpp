@@ -69,8 +69,9 @@ using pause_atom = caf::atom_constant<caf::atom("jf_pause")>;
 using resume_atom = caf::atom_constant<caf::atom("jf_resume")>;
 /// (stats_atom) -> scheduler_stats
 using stats_atom = caf::atom_constant<caf::atom("jf_stats")>;
-/// (priority_atom, job_id, priority) -> job_reply: a job that has not
-/// started (scheduled, blocked or pending) takes a new priority.
+/// (priority_atom, job_id, priority, std::string by) -> job_reply: a job
+/// that has not started (scheduled, blocked or pending) takes a new
+/// priority; its history records the change and who asked.
 using priority_atom = caf::atom_constant<caf::atom("jf_prio")>;
 /// (drain_atom, std::int64_t grace_ms) -> void_reply once no attempt runs:
 /// graceful shutdown. Submissions and replays are refused from then on and

@@ -65,6 +65,8 @@ void arm_wake(scheduler_actor* self) {
   const timestamp t = now(self);
   std::optional<timestamp> due;
   if (!st.timers.empty()) due = st.timers.begin()->first;
+  if (!st.dependency_deadlines.empty() && (!due || st.dependency_deadlines.begin()->first < *due))
+    due = st.dependency_deadlines.begin()->first;
   if (auto rate = st.ready.next_rate_wake(t); rate && (!due || *rate < *due)) due = rate;
   if (!due) return;
   // One wake in flight for the earliest time is enough; a later one that
@@ -103,6 +105,11 @@ void on_wake(scheduler_actor* self) {
     });
   }
   *waking = false;
+  while (!st.dependency_deadlines.empty() && st.dependency_deadlines.begin()->first <= t) {
+    const job_id id = st.dependency_deadlines.begin()->second;
+    st.dependency_deadlines.erase(st.dependency_deadlines.begin());
+    on_dependency_timeout(self, id);
+  }
   st.ready.refresh_rates(t);
   try_dispatch(self);
 }
@@ -219,9 +226,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::remove_parent(self, id, parent, promise);
         return promise;
       },
-      [=](priority_atom, const job_id& id, priority p) {
+      [=](priority_atom, const job_id& id, priority p, const std::string& by) {
         auto promise = self->make_response_promise();
-        sched::change_priority(self, id, p, promise);
+        sched::change_priority(self, id, p, by, promise);
         return promise;
       },
       [=](pause_atom, const std::string& type) -> void_reply {
@@ -267,23 +274,25 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
           if (s.capacity.runs(t)) out.push_back(s.ready.type_name(t));
         return out;
       },
-      [=](requeue_atom, const job_id& id, priority p) {
+      [=](requeue_atom, const job_id& id, priority own) {
         auto& s = self->state;
         auto it = s.jobs.find(id);
         // A job being canceled stays out of the queue: its supervisor is
         // about to end, and a slot sent to it would never be used.
         if (it == s.jobs.end() || it->second.canceling) return;
         const timestamp t = sched::now(self);
+        const priority p = sched::competing_priority(self, id, own);
         s.ready.push(id, it->second.waiting.type, p,
                      make_dispatch_key(p, t, ++s.sequence, s.env->config.aging), t);
         sched::try_dispatch(self);
       },
-      [=](requeue_atom, const job_id& id, priority p, std::int64_t since_unix_ms) {
+      [=](requeue_atom, const job_id& id, priority own, std::int64_t since_unix_ms) {
         auto& s = self->state;
         auto it = s.jobs.find(id);
         if (it == s.jobs.end() || it->second.canceling) return;
         const timestamp t = sched::now(self);
         const timestamp since = std::min(from_unix_ms(since_unix_ms), t);
+        const priority p = sched::competing_priority(self, id, own);
         s.ready.push(id, it->second.waiting.type, p,
                      make_dispatch_key(p, since, ++s.sequence, s.env->config.aging), t);
         sched::try_dispatch(self);

@@ -17,6 +17,7 @@
 #include "model/dedup.hpp"
 #include "model/dependency_graph.hpp"
 #include "model/executor_capacity.hpp"
+#include "model/priority_inheritance.hpp"
 #include "model/ready_queue.hpp"
 
 #include <caf/behavior.hpp>
@@ -116,8 +117,11 @@ struct scheduler_state {
   ready_queue ready;
   std::unordered_map<job_id, live_job> jobs;
   std::multimap<timestamp, job_id> timers;  ///< run_at of scheduled and blocked jobs
-  std::optional<timestamp> wake_armed;      ///< earliest wake message in flight
-  dependency_graph graph;
+  /// When blocked jobs with a dependency timeout stop waiting (only those).
+  std::multimap<timestamp, job_id> dependency_deadlines;
+  std::optional<timestamp> wake_armed;  ///< earliest wake message in flight
+  dependency_graph graph;  ///< edited only through link_/unlink_ (scheduler_inheritance.cpp)
+  priority_inheritance inheritance;
   dedup_window dedup;
   /// Executor slots by node (capacity's node indices index `nodes` too).
   executor_capacity capacity;
@@ -241,8 +245,21 @@ void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             caf::response_promise promise);
 void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise);
 /// Gives a job that has not started a new priority (scheduler_priority.cpp).
-void change_priority(scheduler_actor* self, const job_id& id, priority p,
+void change_priority(scheduler_actor* self, const job_id& id, priority p, const std::string& by,
                      caf::response_promise promise);
+/// The priority a job of own priority `own` competes at (its own, or one
+/// lent by the jobs waiting on it).
+priority competing_priority(scheduler_actor* self, const job_id& id, priority own);
+/// Graph edits (scheduler_inheritance.cpp), each keeping the lent priorities
+/// in step: `child` waits on `parents` (refused if it would close a cycle),
+/// no longer waits on any or one of them, or leaves the graph for good.
+expected<void> link_parents(scheduler_actor* self, const job_id& child,
+                            const std::vector<job_id>& parents);
+void unlink_parents(scheduler_actor* self, const job_id& child);
+void unlink_parent(scheduler_actor* self, const job_id& child, const job_id& parent);
+void unlink_job(scheduler_actor* self, const job_id& id);
+/// `id`'s own priority moved from `before`: what it lends moves with it.
+void own_priority_changed(scheduler_actor* self, const job_id& id, priority before);
 /// Adds parents to a blocked job (refusing cycles) or removes one.
 void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_id>& parents,
                  caf::response_promise promise);
@@ -262,6 +279,8 @@ void check_drained(scheduler_actor* self);
 /// its dependents), or nullptr (still waiting, or moved once read).
 job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
                        const std::string& cancel_reason);
+/// A blocked job's dependency timeout passed: decide it by its on_failure.
+void on_dependency_timeout(scheduler_actor* self, const job_id& id);
 /// A job reached a terminal status: wake dependents, answer waiters.
 void on_terminal(scheduler_actor* self, job_ptr j);
 }  // namespace sched

@@ -72,6 +72,37 @@ job_ptr reconsider(scheduler_actor* self, const job_id& id) {
 
 }  // namespace
 
+void on_dependency_timeout(scheduler_actor* self, const job_id& id) {
+  auto& st = self->state;
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end()) return;
+  live_job& lj = it->second;
+  // Only a job still waiting: one its parents decided meanwhile (or one
+  // being canceled or already released) goes its way.
+  if (lj.supervisor || lj.canceling || lj.waiting.status != job_status::blocked ||
+      lj.dependencies_met ||
+      evaluate_dependencies(lj.waiting.rule(), lj.parents) != dependency_verdict::wait)
+    return;
+  const std::string why = "dependency timeout: " + std::to_string(lj.parents.unfinished()) +
+                          " of " + std::to_string(lj.parents.total) + " parents unfinished";
+  const timestamp t = now(self);
+  unlink_parents(self, id);
+  if (on_dependency_timeout(lj.waiting.rule()) == dependency_verdict::cancel) {
+    if (auto moved = move_blocked(self, id, job_status::canceled,
+                                  transition_note{std::nullopt, {}, why, "scheduler"}))
+      on_terminal(self, moved);
+    return;
+  }
+  lj.dependencies_met = true;
+  if (lj.waiting.run_at && *lj.waiting.run_at > t) {
+    st.timers.emplace(*lj.waiting.run_at, id);
+    arm_wake(self);
+    return;
+  }
+  move_blocked(self, id, job_status::pending, transition_note{std::nullopt, {}, why, {}});
+  try_dispatch(self);
+}
+
 job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
                        const std::string& cancel_reason) {
   auto& st = self->state;
@@ -81,7 +112,7 @@ job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
       return nullptr;
     case dependency_verdict::run:
       lj.dependencies_met = true;
-      st.graph.remove_parents(id);
+      unlink_parents(self, id);
       if (lj.waiting.run_at && *lj.waiting.run_at > t) {
         st.timers.emplace(*lj.waiting.run_at, id);
         arm_wake(self);
@@ -89,7 +120,7 @@ job_ptr settle_blocked(scheduler_actor* self, const job_id& id, timestamp t,
       }
       return move_blocked(self, id, job_status::pending);
     case dependency_verdict::cancel:
-      st.graph.remove_parents(id);
+      unlink_parents(self, id);
       return move_blocked(self, id, job_status::canceled,
                           transition_note{std::nullopt, {}, cancel_reason, "scheduler"});
   }
@@ -157,7 +188,7 @@ void add_parents(scheduler_actor* self, const job_id& id, const std::vector<job_
       promise.deliver(job_reply{error{error_code::invalid_argument, "too many parents"}});
       return;
     }
-    if (auto ok = st.graph.add(id, fresh); !ok) {
+    if (auto ok = link_parents(self, id, fresh); !ok) {
       promise.deliver(job_reply{std::move(ok).error_value()});
       return;
     }
@@ -190,7 +221,7 @@ void remove_parent(scheduler_actor* self, const job_id& id, const job_id& parent
       return;
     }
     parents.erase(it);
-    st.graph.remove_edge(id, parent);
+    unlink_parent(self, id, parent);
     --lj.parents.total;
     keep_edit(self, lj, std::move(j));
     job answer = *lj.data;

@@ -40,7 +40,7 @@ void release_document(scheduler_actor* self, live_job& lj) {
 void queue_ready(scheduler_actor* self, const job_id& id, live_job& lj, timestamp t,
                  std::uint64_t sequence) {
   auto& st = self->state;
-  const auto p = lj.waiting.priority;
+  const auto p = competing_priority(self, id, lj.waiting.priority);
   if (sequence == 0) sequence = ++st.sequence;
   st.ready.push(id, lj.waiting.type, p, make_dispatch_key(p, t, sequence, st.env->config.aging), t);
   release_document(self, lj);

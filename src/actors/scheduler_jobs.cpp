@@ -122,12 +122,18 @@ void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, pare
       else
         waiting_on.push_back(p);
     }
-    if (auto ok = st.graph.add(id, waiting_on); !ok)
+    if (auto ok = link_parents(self, id, waiting_on); !ok)
       spdlog::error("scheduler: {}", ok.error_value().message);  // a new job cannot close a cycle
     // Parents that already decided it: it runs (now or at run_at) or is canceled.
     if (auto moved = settle_blocked(self, id, t, "a dependency failed")) {
       if (moved->status == job_status::canceled) on_terminal(self, moved);
     } else if (auto it = st.jobs.find(id); it != st.jobs.end()) {
+      const auto& deps = summary.dependencies;
+      if (deps.timeout_ms > 0 && !it->second.dependencies_met) {
+        // From the submission, so a restart neither extends nor resets it.
+        st.dependency_deadlines.emplace(summary.created_at + milliseconds{deps.timeout_ms}, id);
+        arm_wake(self);
+      }
       release_document(self, it->second);
     }
     try_dispatch(self);
@@ -240,7 +246,7 @@ void cancel(scheduler_actor* self, const job_id& id, const cancel_request& req,
   if (lj.canceling) return;  // already on its way; the waiters hear of it then
   // From here it is neither dispatched, nor woken, nor released by parents.
   lj.canceling = true;
-  st.graph.remove_parents(id);  // its dependents hear of it in on_terminal
+  unlink_parents(self, id);  // its dependents hear of it in on_terminal
   with_document(self, id, [self, id, req](live_job* held) {
     if (held == nullptr) {
       // A job that left meanwhile answered its waiters as it ended; one
@@ -365,6 +371,7 @@ void on_terminal(scheduler_actor* self, job_ptr finished) {
     const job_ptr snapshot = std::move(work.front());
     work.pop_front();
     const job& j = *snapshot;
+    unlink_parents(self, j.id);  // (none left, normally: it ran or was canceled)
     forget(self, j.id);
     if (st.admissions_in_flight > 0) st.finished_during_admission[j.id] = j.status;
     if (auto w = st.waiters.find(j.id); w != st.waiters.end()) {
@@ -382,7 +389,7 @@ void on_terminal(scheduler_actor* self, job_ptr finished) {
       st.cancel_waiters.erase(w);
     }
     const auto children = st.graph.children_of(j.id);
-    st.graph.remove(j.id);
+    unlink_job(self, j.id);
     const timestamp t = now(self);
     for (const auto& child : children) {
       auto it = st.jobs.find(child);

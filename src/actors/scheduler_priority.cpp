@@ -4,6 +4,8 @@
 // in the ready queue, keeping the time it has waited so far. A job that has
 // started (running, or waiting for a retry under its supervisor), is being
 // canceled or has finished is refused with a conflict naming its status.
+// The history gets an entry that is not a transition (from and to are the
+// job's status) naming the change and who asked for it.
 #include "actors/scheduler.hpp"
 #include "actors/scheduler_fetch.hpp"
 
@@ -40,43 +42,51 @@ void refuse(scheduler_actor* self, const job_id& id, caf::response_promise promi
   });
 }
 
-/// When a pending job became pending: it keeps its place in time.
-timestamp pending_since(const job& j, timestamp fallback) {
-  if (!j.history.empty() && j.history.back().to == job_status::pending) return j.history.back().at;
-  return fallback;
-}
-
 }  // namespace
 
-void change_priority(scheduler_actor* self, const job_id& id, priority p,
+void change_priority(scheduler_actor* self, const job_id& id, priority p, const std::string& by,
                      caf::response_promise promise) {
   auto& st = self->state;
   auto it = st.jobs.find(id);
   if (it == st.jobs.end() || !not_started(it->second)) return refuse(self, id, promise);
   with_document(
       self, id,
-      [self, id, p, promise](live_job* lj) mutable {
+      [self, id, p, by, promise](live_job* lj) mutable {
         auto& s = self->state;
         if (lj == nullptr || !not_started(*lj)) return refuse(self, id, promise);
         if (!lj->data)
           return promise.deliver(job_reply{
               error{error_code::unavailable, "job " + to_string(id) + " could not be read"}});
-        if (lj->data->priority != p) {
+        const priority before = lj->data->priority;
+        job_ptr answer = lj->data;
+        if (before != p) {
           const timestamp t = now(self);
           job j = *lj->data;  // snapshots are replaced, never changed in place
           j.priority = p;
+          j.inherited_priority = s.inheritance.lent(id, p);
           j.updated_at = t;
-          hold(self, *lj, std::make_shared<const job>(std::move(j)));
+          // Not a transition: the status stays, and the entry says what
+          // changed and who asked (the audit log has it too).
+          history_entry note;
+          note.at = t;
+          note.from = j.status;
+          note.to = j.status;
+          note.attempt = j.attempts;
+          note.node = s.env->config.node;
+          note.reason = "priority " + std::string(to_string(p)) + " (was " +
+                        std::string(to_string(before)) + ")" + (by.empty() ? "" : " by " + by);
+          j.history.push_back(std::move(note));
+          answer = std::make_shared<const job>(std::move(j));
+          hold(self, *lj, answer);
           caf::anon_send(s.env->store, persist_atom::value,
-                         std::vector<store_write>{put_job{lj->data}});
-          if (s.ready.erase(id, t)) {
-            const auto since = std::min(pending_since(*lj->data, t), t);
-            s.ready.push(id, lj->waiting.type, p,
-                         make_dispatch_key(p, since, ++s.sequence, s.env->config.aging), t);
-          }
+                         std::vector<store_write>{put_job{answer}});
+          // A pending job moves in the ready queue at once, keeping its
+          // place in time; what it lends its parents moves with it.
+          s.ready.reprioritize(id, competing_priority(self, id, p), s.env->config.aging, t);
+          own_priority_changed(self, id, before);
         }
-        promise.deliver(job_reply{*lj->data});
         release_document(self, *lj);
+        promise.deliver(job_reply{*answer});
         try_dispatch(self);
       },
       if_unreadable::give_up);

@@ -180,8 +180,13 @@ int submit_command(const client_options& server, const submit_options& o) {
   request.payload_json = *payload_text;
   request.priority = o.priority;
   request.depends_on = o.depends_on;
+  request.dependency_mode = o.dependency_mode;
+  request.on_dependency_failure = o.on_dependency_failure;
+  request.dependency_timeout_ms = o.dependency_timeout_ms;
   request.run_at = o.run_at;
   request.tags = o.tags;
+  request.unique_key = o.unique_key;
+  request.unique_for_ms = o.unique_for_ms;
   auto submitted = jf->submit(request);
   if (!submitted) return report(submitted.error_value());
   if (!o.wait) {

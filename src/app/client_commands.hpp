@@ -38,8 +38,13 @@ struct submit_options {
   std::string payload = "{}";  ///< JSON text, or @file
   std::optional<std::string> priority;
   std::vector<std::string> depends_on;
+  std::optional<std::string> dependency_mode;
+  std::optional<std::string> on_dependency_failure;
+  std::optional<std::int64_t> dependency_timeout_ms;
   std::optional<std::string> run_at;  ///< RFC 3339
   std::vector<std::string> tags;
+  std::optional<std::string> unique_key;
+  std::optional<std::int64_t> unique_for_ms;
   bool wait = false;
   double timeout_s = 300;
 };

@@ -212,6 +212,19 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("--payload", sub.payload, "JSON payload, or @file")->capture_default_str();
   submit_cmd->add_option("--priority", sub.priority, "low, normal, high or critical");
   submit_cmd->add_option("--depends-on", sub.depends_on, "Parent job id (repeatable)");
+  submit_cmd->add_option("--dependency-mode", sub.dependency_mode, "all (default) or any")
+      ->check(CLI::IsMember({"all", "any"}));
+  submit_cmd
+      ->add_option("--on-dependency-failure", sub.on_dependency_failure,
+                   "cancel (default) or run: what a failed parent or the timeout does")
+      ->check(CLI::IsMember({"cancel", "run"}));
+  submit_cmd->add_option("--dependency-timeout-ms", sub.dependency_timeout_ms,
+                         "Still blocked this long after submission: canceled or run");
+  submit_cmd->add_option("--unique-key", sub.unique_key,
+                         "Deduplication key: a repeat inside the window answers the first job "
+                         "(and makes the submission safe to retry)");
+  submit_cmd->add_option("--unique-for-ms", sub.unique_for_ms,
+                         "The deduplication window (default 1 h with a key)");
   submit_cmd->add_option("--run-at", sub.run_at, "Earliest start, RFC 3339");
   submit_cmd->add_option("--tag", sub.tags, "A label (repeatable)");
   submit_cmd->add_flag("--wait", sub.wait, "Wait for the job to end, showing its progress");

@@ -46,6 +46,8 @@ std::optional<job> job_from_json(const json::value& v) {
   if (j.id.empty() || j.status.empty()) return std::nullopt;
   j.type = string_field(o, "type");
   j.priority = string_field(o, "priority");
+  j.effective_priority = string_field(o, "effective_priority");
+  if (j.effective_priority.empty()) j.effective_priority = j.priority;  // an older server
   j.attempts = int_field(o, "attempts");
   j.max_attempts = int_field(o, "max_attempts");
   j.tenant = string_field(o, "tenant");
@@ -81,6 +83,9 @@ std::optional<json::object> request_to_json(const submit_request& r,
   json::object o{{"type", r.type}, {"payload", std::move(payload)}};
   if (r.priority) o["priority"] = *r.priority;
   if (!r.depends_on.empty()) o["depends_on"] = strings(r.depends_on);
+  if (r.dependency_mode) o["dependency_mode"] = *r.dependency_mode;
+  if (r.on_dependency_failure) o["on_dependency_failure"] = *r.on_dependency_failure;
+  if (r.dependency_timeout_ms) o["dependency_timeout_ms"] = *r.dependency_timeout_ms;
   if (r.run_at) o["run_at"] = *r.run_at;
   if (r.run_in_ms) o["run_in_ms"] = *r.run_in_ms;
   if (!r.tags.empty()) o["tags"] = strings(r.tags);

@@ -119,7 +119,7 @@ void bulk(route_context ctx, const caller& who, const request& req, response& re
     if (b.action == "retry")
       return audited(who, "retry", target, rt.replay(id, std::nullopt, who.actor()));
     return audited(who, "priority " + std::string(to_string(*b.new_priority)), target,
-                   rt.change_priority(id, *b.new_priority));
+                   rt.change_priority(id, *b.new_priority, who.actor()));
   });
 }
 
@@ -139,7 +139,7 @@ void change_priority(route_context ctx, const caller& who, const request& req, r
   if (!p) return send_error(res, p.error_value());
   if (auto j = visible_job(*ctx.rt, who, *id); !j) return send_error(res, j.error_value());
   auto changed = audited(who, "priority " + std::string(to_string(*p)), "job " + to_string(*id),
-                         ctx.rt->change_priority(*id, *p));
+                         ctx.rt->change_priority(*id, *p, who.actor()));
   if (!changed) return send_error(res, changed.error_value());
   send_job(res, 200, *changed);
 }

@@ -22,6 +22,11 @@ std::optional<dependency_failure_policy> parse_dependency_failure_policy(std::st
   return std::nullopt;
 }
 
+dependency_verdict on_dependency_timeout(const dependency_spec& spec) {
+  return spec.on_failure == dependency_failure_policy::run ? dependency_verdict::run
+                                                           : dependency_verdict::cancel;
+}
+
 dependency_verdict evaluate_dependencies(const dependency_spec& spec, const parent_tally& t) {
   if (t.total == 0) return dependency_verdict::run;
   const bool cancel_on_failure = spec.on_failure == dependency_failure_policy::cancel;

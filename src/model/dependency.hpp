@@ -21,11 +21,18 @@ std::optional<dependency_mode> parse_dependency_mode(std::string_view text);
 std::string_view to_string(dependency_failure_policy p);
 std::optional<dependency_failure_policy> parse_dependency_failure_policy(std::string_view text);
 
+/// The longest a dependency timeout may be (a year): beyond it, a job that
+/// should wait for ever says so by having none.
+inline constexpr std::int64_t max_dependency_timeout_ms = 365LL * 24 * 3600 * 1000;
+
 /// A job's dependencies.
 struct dependency_spec {
   std::vector<job_id> depends_on;
   dependency_mode mode = dependency_mode::all;
   dependency_failure_policy on_failure = dependency_failure_policy::cancel;
+  /// A job still blocked this long after its submission stops waiting and
+  /// is decided by `on_failure`: canceled, or run; 0 = it waits for ever.
+  std::int64_t timeout_ms = 0;
 
   bool empty() const { return depends_on.empty(); }
 };
@@ -51,5 +58,9 @@ enum class dependency_verdict { wait, run, cancel };
 ///   cancel (`cancel`) or run anyway (`run`).
 /// A job with no parents runs.
 dependency_verdict evaluate_dependencies(const dependency_spec& spec, const parent_tally& tally);
+
+/// What a job still blocked when its dependency timeout passes does: what
+/// its `on_failure` says of a parent that failed (`cancel` or `run`).
+dependency_verdict on_dependency_timeout(const dependency_spec& spec);
 
 }  // namespace jobforge

@@ -63,6 +63,10 @@ struct job {
   boost::json::value payload;
   job_status status = job_status::pending;
   jobforge::priority priority = priority::normal;
+  /// Lent by the jobs waiting on it (priority inheritance), when above its
+  /// own: what it competed at, as last recorded while the scheduler held it.
+  /// The API shows it as `effective_priority` (its own when absent).
+  std::optional<jobforge::priority> inherited_priority;
   int attempts = 0;
   int max_attempts = 3;
   retry_settings retry;

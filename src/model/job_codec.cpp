@@ -151,6 +151,7 @@ void read_dependencies(json_reader& r, dependency_spec& d) {
   d.on_failure =
       r.optional_enum("on_dependency_failure", parse_dependency_failure_policy, "cancel, run")
           .value_or(dependency_failure_policy::cancel);
+  d.timeout_ms = r.optional_int("dependency_timeout_ms", 0, max_dependency_timeout_ms).value_or(0);
 }
 
 json::value payload_or_null(const json::value* v) {
@@ -223,6 +224,7 @@ json::value to_json(const job& j) {
       {"payload", j.payload},
       {"status", to_string(j.status)},
       {"priority", to_string(j.priority)},
+      {"effective_priority", to_string(j.inherited_priority.value_or(j.priority))},
       {"attempts", j.attempts},
       {"max_attempts", j.max_attempts},
       {"retry", to_json(j.retry)},
@@ -231,6 +233,7 @@ json::value to_json(const job& j) {
       {"depends_on", ids(j.dependencies.depends_on)},
       {"dependency_mode", to_string(j.dependencies.mode)},
       {"on_dependency_failure", to_string(j.dependencies.on_failure)},
+      {"dependency_timeout_ms", j.dependencies.timeout_ms},
       {"unique_key", string_or_null(j.unique_key)},
       {"unique_for_ms", j.unique_for_ms},
       {"tenant", j.tenant},
@@ -266,6 +269,10 @@ expected<job> job_from_json(const json::value& v) {
     j.status = *status;
     j.priority =
         r.optional_enum("priority", parse_priority, priority_names).value_or(priority::normal);
+    // Written for every job by the API, only when lent in the stored form.
+    if (auto lent = r.optional_enum("effective_priority", parse_priority, priority_names);
+        lent && *lent > j.priority)
+      j.inherited_priority = *lent;
     j.attempts = static_cast<int>(r.required_int("attempts", 0, INT32_MAX));
     j.max_attempts = static_cast<int>(r.required_int("max_attempts", 1, INT32_MAX));
     j.retry = read_retry(r.required_value("retry"), r.path_of("retry"));
@@ -326,6 +333,7 @@ json::value to_json(const job_request& q) {
     o["depends_on"] = ids(q.dependencies.depends_on);
     o["dependency_mode"] = to_string(q.dependencies.mode);
     o["on_dependency_failure"] = to_string(q.dependencies.on_failure);
+    if (q.dependencies.timeout_ms > 0) o["dependency_timeout_ms"] = q.dependencies.timeout_ms;
   }
   if (q.unique_key) o["unique_key"] = *q.unique_key;
   if (q.unique_for_ms) o["unique_for_ms"] = *q.unique_for_ms;

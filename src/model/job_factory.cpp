@@ -62,6 +62,9 @@ expected<void> check_request(const job_request& r, const job_id& id) {
     return bad_field("webhook_events", "needs a webhook_url");
   }
   const auto& parents = r.dependencies.depends_on;
+  if (r.dependencies.timeout_ms > 0 && parents.empty())
+    return bad_field("dependency_timeout_ms",
+                     "needs depends_on: a job with no parents waits for none");
   if (parents.size() > max_parents)
     return bad_field("depends_on", "may name at most " + std::to_string(max_parents) + " parents");
   std::unordered_set<job_id> seen;

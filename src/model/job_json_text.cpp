@@ -263,6 +263,8 @@ void write_job(writer& w, const job& j, bool with_history) {
     w.key("status");
     w.string(to_string(j.status));
     if (w.key_unless("priority", j.priority == priority::normal)) w.string(to_string(j.priority));
+    if (w.key_unless("effective_priority", !j.inherited_priority))
+      w.string(to_string(j.inherited_priority.value_or(j.priority)));
     w.key("attempts");
     w.integer(j.attempts);
     w.key("max_attempts");
@@ -279,6 +281,7 @@ void write_job(writer& w, const job& j, bool with_history) {
       w.string(to_string(deps.mode));
     if (w.key_unless("on_dependency_failure", deps.on_failure == dependency_failure_policy::cancel))
       w.string(to_string(deps.on_failure));
+    if (w.key_unless("dependency_timeout_ms", deps.timeout_ms == 0)) w.integer(deps.timeout_ms);
     if (w.key_unless("unique_key", !j.unique_key)) w.string_or_null(j.unique_key);
     if (w.key_unless("unique_for_ms", j.unique_for_ms == 0)) w.integer(j.unique_for_ms);
     w.key("tenant");

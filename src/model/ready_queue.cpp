@@ -64,6 +64,21 @@ bool ready_queue::erase(const job_id& id, timestamp now) {
   return true;
 }
 
+bool ready_queue::reprioritize(const job_id& id, jobforge::priority p, const aging_policy& aging,
+                               timestamp now) {
+  queued* node = where_.find(id);
+  if (node == nullptr) return false;
+  const std::size_t t = node->type;
+  types_[t].jobs.erase(types_[t].jobs.iterator_to(*node));
+  --by_priority_[static_cast<std::size_t>(node->p)];
+  node->p = p;
+  node->e.key = make_dispatch_key(p, node->e.key.enqueued_at, node->e.key.sequence, aging);
+  ++by_priority_[static_cast<std::size_t>(p)];
+  types_[t].jobs.insert(*node);
+  refresh(t, now);
+  return true;
+}
+
 std::optional<ready_queue::pick> ready_queue::pop(timestamp now, const type_set& allowed) {
   auto it = heads_.begin();
   while (it != heads_.end()) {

@@ -39,6 +39,12 @@ class ready_queue {
   /// Removes a queued job; false if it was not queued.
   bool erase(const job_id& id, timestamp now);
 
+  /// Gives a queued job priority `p`, keeping its place in time (when it
+  /// was queued, its sequence), so it ranks as if queued at `p` from the
+  /// start; false if it is not queued.
+  bool reprioritize(const job_id& id, jobforge::priority p, const aging_policy& aging,
+                    timestamp now);
+
   /// What `pop` hands out.
   struct pick {
     job_id id;

@@ -317,9 +317,10 @@ expected<job> runtime::remove_dependency(const job_id& id, const job_id& parent)
                                 parent);
 }
 
-expected<job> runtime::change_priority(const job_id& id, priority p) {
+expected<job> runtime::change_priority(const job_id& id, priority p, const std::string& by) {
   if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
-  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, priority_atom::value, id, p);
+  return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, priority_atom::value, id, p,
+                                by);
 }
 
 expected<job_log_book::lines_of> runtime::job_logs(const job_id& id) {

@@ -142,7 +142,8 @@ class runtime {
   /// Gives a job that has not started (scheduled, blocked or pending) a new
   /// priority; a pending one moves in the ready queue, keeping its wait.
   /// A started, canceling or finished job is a conflict naming its status.
-  expected<job> change_priority(const job_id& id, priority p);
+  /// The job's history records the change and `by` (who asked).
+  expected<job> change_priority(const job_id& id, priority p, const std::string& by = {});
   /// The lines the job's handler logged, as far as the runtime keeps them
   /// (in memory, bounded: job_log_book); none for an unknown job.
   expected<job_log_book::lines_of> job_logs(const job_id& id);

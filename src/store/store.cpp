@@ -9,6 +9,18 @@ job_summary summarize(const job& j) {
                      j.created_at, j.run_at, j.next_attempt_at, j.dependencies};
 }
 
+std::int64_t dependency_rule_code(const dependency_spec& d) {
+  return (d.mode == dependency_mode::any ? 1 : 0) +
+         (d.on_failure == dependency_failure_policy::run ? 2 : 0) + 4 * d.timeout_ms;
+}
+
+void read_dependency_rule(std::int64_t code, dependency_spec& d) {
+  d.mode = (code & 1) != 0 ? dependency_mode::any : dependency_mode::all;
+  d.on_failure =
+      (code & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
+  d.timeout_ms = code >> 2;
+}
+
 expected<std::vector<job_summary>> store::load_unfinished_summaries() {
   auto jobs = load_unfinished();
   if (!jobs) return std::move(jobs).error_value();

@@ -114,6 +114,13 @@ struct job_summary {
 /// The summary of `j`.
 job_summary summarize(const job& j);
 
+/// A job's dependency rule as the one number both stores keep in its row
+/// (all a summary needs of it besides the parents): mode + 2 * policy +
+/// 4 * timeout_ms.
+std::int64_t dependency_rule_code(const dependency_spec& d);
+/// Sets the mode, policy and timeout of `d` from such a number.
+void read_dependency_rule(std::int64_t code, dependency_spec& d);
+
 /// Durable (or not) storage of jobs.
 class store {
  public:

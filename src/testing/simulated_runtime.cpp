@@ -275,6 +275,12 @@ simulated_runtime::pending<expected<job>> simulated_runtime::cancel(const job_id
       cancel_request{options.mode, std::move(options.reason), std::move(options.by)});
 }
 
+simulated_runtime::pending<expected<job>> simulated_runtime::change_priority(const job_id& id,
+                                                                             priority p,
+                                                                             std::string by) {
+  return ask<job_reply>(impl_->actors.scheduler, priority_atom::value, id, p, std::move(by));
+}
+
 simulated_runtime::pending<expected<job>> simulated_runtime::wait(const job_id& id) {
   return ask<job_reply>(impl_->actors.scheduler, wait_atom::value, id);
 }

@@ -63,6 +63,7 @@ class simulated_runtime {
   pending<expected<job>> discard(const job_id& id);
   pending<expected<job>> add_dependencies(const job_id& id, std::vector<job_id> parents);
   pending<expected<job>> remove_dependency(const job_id& id, const job_id& parent);
+  pending<expected<job>> change_priority(const job_id& id, priority p, std::string by = {});
   expected<void> pause_type(const std::string& type);
   expected<void> resume_type(const std::string& type);
   scheduler_stats stats();

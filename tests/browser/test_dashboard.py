@@ -456,6 +456,13 @@ def test_job_page_says_why_it_waits_changes_priority_and_shows_its_log(browser, 
     browser.find_element(By.ID, "change-priority").click()
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".job-head"), "high"))
     assert server.api("GET", f"/api/jobs/{child['id']}")["priority"] == "high"
+    # The parent now runs at its waiting child's priority (inheritance).
+    assert server.api("GET", f"/api/jobs/{parent['id']}")["effective_priority"] == "high"
+    open_page(browser, f"#/jobs/{parent['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "effective-priority"),
+                                                   "normal, runs at high (inherited)"))
+    open_page(browser, f"#/jobs/{child['id']}")
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "job-id"), child["id"]))
     # The parent is canceled: the child, whose parent failed, follows live.
     server.api("POST", "/api/jobs/bulk", {"action": "cancel", "ids": [parent["id"]]})
     wait(browser, lambda d: status_of(d.find_element(By.CSS_SELECTOR, ".job-head h1")) == "canceled")

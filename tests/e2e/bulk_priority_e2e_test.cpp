@@ -35,6 +35,15 @@ TEST_CASE("a job that has not started takes a new priority, others are a clear c
   REQUIRE(changed.status == 200);
   CHECK(changed.body.at("priority") == "critical");
   CHECK(changed.body.at("status") == "scheduled");
+  CHECK(changed.body.at("effective_priority") == "critical");
+  // The history notes the change (not a transition: from and to are the
+  // status) and who asked: the key's name, or its tenant and role.
+  const auto& note = changed.body.at("history").as_array().back().as_object();
+  CHECK(note.at("from") == "scheduled");
+  CHECK(note.at("to") == "scheduled");
+  const std::string reason(note.at("reason").as_string());
+  CHECK(reason.rfind("priority critical (was normal) by ", 0) == 0);
+  CHECK(reason.size() > std::string("priority critical (was normal) by ").size());
   CHECK(s.as("acme", role::viewer, "GET", "/api/jobs/" + waiting).body.at("priority") ==
         "critical");
 

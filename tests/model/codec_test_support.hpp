@@ -49,6 +49,7 @@ inline job full_job() {
       R"({"to":"ada@example.com","vars":{"name":"Ada","n":[1,2.5,null,true,"x"]},"big":-9007199254740993})");
   j.status = job_status::retrying;
   j.priority = priority::high;
+  j.inherited_priority = priority::critical;
   j.attempts = 2;
   j.max_attempts = 7;
   j.retry.initial_backoff_ms = 250;
@@ -61,6 +62,7 @@ inline job full_job() {
   j.dependencies.depends_on = {id_from(2), id_from(3)};
   j.dependencies.mode = dependency_mode::any;
   j.dependencies.on_failure = dependency_failure_policy::run;
+  j.dependencies.timeout_ms = 90'000;
   j.unique_key = "welcome-mail:42";
   j.unique_for_ms = 3'600'000;
   j.tenant = "acme";
@@ -167,6 +169,7 @@ inline void check_same(const dependency_spec& a, const dependency_spec& b) {
   CHECK(a.depends_on == b.depends_on);
   CHECK(a.mode == b.mode);
   CHECK(a.on_failure == b.on_failure);
+  CHECK(a.timeout_ms == b.timeout_ms);
 }
 
 inline void check_same(const job& a, const job& b) {
@@ -175,6 +178,7 @@ inline void check_same(const job& a, const job& b) {
   CHECK(a.payload == b.payload);
   CHECK(a.status == b.status);
   CHECK(a.priority == b.priority);
+  CHECK(a.inherited_priority == b.inherited_priority);
   CHECK(a.attempts == b.attempts);
   CHECK(a.max_attempts == b.max_attempts);
   check_same(a.retry, b.retry);

@@ -350,6 +350,8 @@ TEST_CASE("build_job refuses negative, contradictory and malformed fields", "[fa
        }},
       {"the nil id as a parent", "depends_on",
        [](job_request& r) { r.dependencies.depends_on = {job_id{}}; }},
+      {"a dependency timeout without parents", "dependency_timeout_ms",
+       [](job_request& r) { r.dependencies.timeout_ms = 1000; }},
       {"a request for another type", "type", [](job_request& r) { r.type = "http.request"; }},
   };
   for (const auto& c : cases) {

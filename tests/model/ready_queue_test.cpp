@@ -75,6 +75,25 @@ TEST_CASE("ready_queue: erase and a repeated push", "[model][ready_queue]") {
   CHECK(f.pop_all() == std::vector<job_id>{id_of(3), id_of(4), id_of(5)});
 }
 
+TEST_CASE("ready_queue: a job given a new priority keeps its place in time",
+          "[model][ready_queue]") {
+  queue_fixture f;
+  f.q.add_type("a", 0, {}, t0);
+  f.q.add_type("b", 0, {}, t0);
+  f.push(1, "a", priority::high);
+  f.push(2, "b", priority::low);
+  f.push(3, "a", priority::low);
+  f.push(4, "b", priority::high);
+  // Both low jobs become high: each ranks by when it was queued, so job 3
+  // goes before job 4, which was high from the start but queued later.
+  CHECK(f.q.reprioritize(id_of(2), priority::high, no_aging, t0));
+  CHECK(f.q.reprioritize(id_of(3), priority::high, no_aging, t0));
+  CHECK_FALSE(f.q.reprioritize(id_of(9), priority::high, no_aging, t0));
+  CHECK(f.q.size_by_priority(priority::high) == 4);
+  CHECK(f.q.size_by_priority(priority::low) == 0);
+  CHECK(f.pop_all() == std::vector<job_id>{id_of(1), id_of(2), id_of(3), id_of(4)});
+}
+
 TEST_CASE("ready_queue: a concurrency limit and pause hold a type back", "[model][ready_queue]") {
   queue_fixture f;
   f.q.add_type("limited", 1, {}, t0);

@@ -28,6 +28,7 @@ TEST_CASE("a submission with every field round-trips", "[codec]") {
   q.dependencies.depends_on = {id_from(5), id_from(6), id_from(7)};
   q.dependencies.mode = dependency_mode::any;
   q.dependencies.on_failure = dependency_failure_policy::run;
+  q.dependencies.timeout_ms = 30'000;
   q.unique_key = "k";
   q.unique_for_ms = 60'000;
   q.tenant = "acme";
@@ -143,6 +144,9 @@ TEST_CASE("bad submissions are refused with the JSON path of the problem", "[cod
        "array"},
       {R"({"type":"echo","dependency_mode":"most"})", "$.dependency_mode", "most"},
       {R"({"type":"echo","on_dependency_failure":"retry"})", "$.on_dependency_failure", "retry"},
+      {R"({"type":"echo","dependency_timeout_ms":-5})", "$.dependency_timeout_ms", ""},
+      {R"({"type":"echo","dependency_timeout_ms":"1s"})", "$.dependency_timeout_ms", "integer"},
+      {R"({"type":"echo","dependency_timeout_ms":99999999999999})", "$.dependency_timeout_ms", ""},
       {R"({"type":"echo","unique_key":7})", "$.unique_key", "string"},
       {R"({"type":"echo","unique_for_ms":-1})", "$.unique_for_ms", ""},
       {R"({"type":"echo","tenant":["a"]})", "$.tenant", "string"},

@@ -8,6 +8,7 @@
 #include "store_backends.hpp"
 
 #include <map>
+#include <memory>
 #include <utility>
 
 namespace jobforge::dependency_suite {
@@ -259,6 +260,71 @@ void unknown_parent_refused() {
   CHECK(stored_jobs(rt) == jobs_before);
 }
 
+template <class Backend>
+void dependency_timeout_decides() {
+  typename Backend::storage data;
+  auto rt =
+      std::make_unique<testing::simulated_runtime>(registry(), runtime_config{}, 1, data.open());
+  const timestamp t0 = rt->now();
+  const job slow = submit_ok(*rt, sleeper(60'000));
+  auto timed = [&](dependency_failure_policy policy) {
+    auto r = child_of(request("noop"), {slow.id}, dependency_mode::all, policy);
+    r.dependencies.timeout_ms = 5'000;
+    return r;
+  };
+
+  SECTION("policy cancel: still blocked at the timeout, it is canceled") {
+    const job child = submit_ok(*rt, timed(dependency_failure_policy::cancel));
+    const job grandchild = submit_ok(*rt, child_of(request("noop"), {child.id}));
+    CHECK(child.dependencies.timeout_ms == 5'000);
+    rt->advance(4'999ms);
+    CHECK(fetch(*rt, child.id).status == job_status::blocked);
+    rt->advance(1ms);
+    check_canceled_by_dependency(*rt, child.id, t0 + 5s);
+    CHECK(fetch(*rt, child.id).cancel_reason ==
+          std::string("dependency timeout: 1 of 1 parents unfinished"));
+    // Its own dependents hear of it as of any canceled parent.
+    check_canceled_by_dependency(*rt, grandchild.id, t0 + 5s);
+    CHECK(fetch(*rt, slow.id).status == job_status::running);  // the parent is not touched
+    CHECK(rt->stats().blocked == 0);
+  }
+  SECTION("policy run: still blocked at the timeout, it runs") {
+    const job child = submit_ok(*rt, timed(dependency_failure_policy::run));
+    rt->advance(5s);
+    const job done = fetch(*rt, child.id);
+    CHECK(done.status == job_status::completed);
+    CHECK(done.started_at == t0 + 5s);
+    CHECK(done.history.at(1).reason == "dependency timeout: 1 of 1 parents unfinished");
+    CHECK(valid_history(done));
+    rt->advance(60s);
+    CHECK(fetch(*rt, slow.id).status == job_status::completed);
+    CHECK(fetch(*rt, child.id).attempts == 1);  // the parent's end changes nothing more
+  }
+  SECTION("parents that finish in time: the timeout never fires") {
+    const job quick = submit_ok(*rt, sleeper(1000));
+    auto r = timed(dependency_failure_policy::cancel);
+    r.dependencies.depends_on = {quick.id};
+    const job child = submit_ok(*rt, std::move(r));
+    rt->advance(10s);
+    const job done = fetch(*rt, child.id);
+    CHECK(done.status == job_status::completed);
+    CHECK(done.started_at == t0 + 1s);
+  }
+  SECTION("the timeout counts from the submission, across a restart") {
+    const job child = submit_ok(*rt, timed(dependency_failure_policy::cancel));
+    rt->advance(2s);
+    rt.reset();  // down for a second: the slow parent is interrupted
+    rt = std::make_unique<testing::simulated_runtime>(registry(), runtime_config{}, 2, data.open(),
+                                                      t0 + 3s);
+    CHECK(fetch(*rt, child.id).status == job_status::blocked);
+    CHECK(fetch(*rt, child.id).dependencies.timeout_ms == 5'000);
+    rt->advance(1'999ms);
+    CHECK(fetch(*rt, child.id).status == job_status::blocked);
+    rt->advance(1ms);
+    check_canceled_by_dependency(*rt, child.id, t0 + 5s);
+  }
+}
+
 }  // namespace jobforge::dependency_suite
 
 #define JOBFORGE_DEPENDENCY_CASE_(backend, label, title, behaviour)       \
@@ -279,4 +345,7 @@ void unknown_parent_refused() {
                             unsuccessful_parent)                                                  \
   JOBFORGE_DEPENDENCY_CASE_(backend, label,                                                       \
                             "an unknown parent id is refused and nothing is stored",              \
-                            unknown_parent_refused)
+                            unknown_parent_refused)                                               \
+  JOBFORGE_DEPENDENCY_CASE_(backend, label,                                                       \
+                            "a dependency timeout cancels or runs a job still blocked",           \
+                            dependency_timeout_decides)

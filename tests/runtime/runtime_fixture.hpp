@@ -54,13 +54,16 @@ inline std::vector<job_status> path_of(const job& j) {
   return out;
 }
 
-/// Whether a history is a valid path through the status machine.
+/// Whether a history is a valid path through the status machine (an entry
+/// whose `from` and `to` are both the status it was in is a note, e.g. a
+/// priority change, not a transition).
 inline bool valid_history(const job& j) {
   if (j.history.empty() || j.history.front().from || !is_initial(j.history.front().to))
     return false;
   for (std::size_t i = 1; i < j.history.size(); ++i) {
     const auto& h = j.history[i];
-    if (!h.from || *h.from != j.history[i - 1].to || !may_transition(*h.from, h.to)) return false;
+    if (!h.from || *h.from != j.history[i - 1].to) return false;
+    if (*h.from != h.to && !may_transition(*h.from, h.to)) return false;
   }
   return j.history.back().to == j.status;
 }

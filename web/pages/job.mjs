@@ -146,7 +146,11 @@ class JobPage extends HTMLElement {
       el('dl', { class: 'fields' },
         field('id', el('span', { class: 'mono', id: 'job-id' }, job.id)),
         field('tenant', job.tenant),
-        field('priority', job.priority),
+        field('priority', job.effective_priority && job.effective_priority !== job.priority
+          ? el('span', { id: 'effective-priority', title: 'lent by the jobs waiting on it' },
+            `${job.priority}, runs at ${job.effective_priority} (inherited)`)
+          : job.priority),
+        job.dependency_timeout_ms ? field('dependency timeout', formatDuration(job.dependency_timeout_ms)) : null,
         field('attempts', `${job.attempts} of ${job.max_attempts}`),
         field('tags', (job.tags ?? []).length ? job.tags.map((t) => el('a', { class: 'tag', href: jobsHref(`tag:${t.includes(' ') ? `"${t}"` : t}`) }, t)) : '—'),
         field('created', formatTime(job.created_at)),

@@ -106,6 +106,11 @@ const std::vector<const char*>& migrations() {
           doc  text NOT NULL
         );
       )sql",
+      // 3: a dependency timeout joins the rule's number (mode + 2 * policy
+      // + 4 * timeout_ms, as SQLite's 64-bit integer column already holds).
+      R"sql(
+        ALTER TABLE jobs ALTER COLUMN dependency_rule TYPE bigint;
+      )sql",
   };
   return list;
 }

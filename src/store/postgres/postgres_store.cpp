@@ -38,12 +38,6 @@ std::int64_t code_of(job_status s) {
   return static_cast<std::int64_t>(s);
 }
 
-// The dependency rule as one number, as the SQLite store keeps it: mode + 2 * policy.
-std::int64_t dependency_rule(const dependency_spec& d) {
-  return (d.mode == dependency_mode::any ? 1 : 0) +
-         (d.on_failure == dependency_failure_policy::run ? 2 : 0);
-}
-
 param unique_until(const job& j) {
   if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
   return number(to_unix_ms(j.created_at) + j.unique_for_ms);
@@ -96,7 +90,7 @@ struct statements {
       "jobforge_upsert",
       "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], "
       "$4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], "
-      "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::smallint[], $15::integer[], "
+      "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::integer[], "
       "$16::text[]) AS t(id, type, status, priority, tenant, created_at, finished_at, unique_key, "
       "unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length, "
       "doc)), "
@@ -474,7 +468,7 @@ class postgres_store final : public store {
     c.parents.emplace_back(pg::array_literal(parent_ids));
     c.run_at.push_back(number(j.run_at));
     c.next_attempt_at.push_back(number(j.next_attempt_at));
-    c.dependency_rule.emplace_back(number(dependency_rule(j.dependencies)));
+    c.dependency_rule.emplace_back(number(dependency_rule_code(j.dependencies)));
     c.history_length.emplace_back(number(static_cast<std::int64_t>(j.history.size())));
     c.doc.emplace_back(std::move(doc).value());
 
@@ -672,10 +666,7 @@ class postgres_store final : public store {
     out.created_at = from_unix_ms(r.integer(4));
     out.run_at = binary_time(r, 5);
     out.next_attempt_at = binary_time(r, 6);
-    const auto rule = r.integer(7);
-    out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
-    out.dependencies.on_failure =
-        (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
+    read_dependency_rule(r.integer(7), out.dependencies);
     read_parents(r.bytes(8), out.dependencies.depends_on);
     return out;
   }

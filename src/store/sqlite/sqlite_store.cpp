@@ -46,12 +46,6 @@ std::string joined_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-// The dependency rule as one number (migration 3): mode + 2 * policy.
-std::int64_t dependency_rule(const dependency_spec& d) {
-  return (d.mode == dependency_mode::any ? 1 : 0) +
-         (d.on_failure == dependency_failure_policy::run ? 2 : 0);
-}
-
 std::optional<std::int64_t> unique_until(const job& j) {
   if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
   return ms(j.created_at) + j.unique_for_ms;
@@ -391,10 +385,7 @@ class sqlite_store final : public store {
     out.created_at = from_unix_ms(s.column_int(4));
     out.run_at = optional_time(s, 5);
     out.next_attempt_at = optional_time(s, 6);
-    const auto rule = s.column_int(7);
-    out.dependencies.mode = (rule & 1) != 0 ? dependency_mode::any : dependency_mode::all;
-    out.dependencies.on_failure =
-        (rule & 2) != 0 ? dependency_failure_policy::run : dependency_failure_policy::cancel;
+    read_dependency_rule(s.column_int(7), out.dependencies);
     // `parents`: each id followed by a unit separator (see joined_tags).
     const std::string_view parents = s.column_text(8);
     std::size_t start = 0;
@@ -505,7 +496,7 @@ class sqlite_store final : public store {
         .bind(12, parents)
         .bind(13, ms(j.run_at))
         .bind(14, ms(j.next_attempt_at))
-        .bind(15, dependency_rule(j.dependencies));
+        .bind(15, dependency_rule_code(j.dependencies));
     update_.run();
     return db_.changes() > 0;
   }
@@ -531,7 +522,7 @@ class sqlite_store final : public store {
           .bind(12, parents)
           .bind(13, ms(j.run_at))
           .bind(14, ms(j.next_attempt_at))
-          .bind(15, dependency_rule(j.dependencies));
+          .bind(15, dependency_rule_code(j.dependencies));
       s.run();
     };
     bind_row(insert_);
