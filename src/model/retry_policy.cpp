@@ -67,8 +67,8 @@ job_error retry_time_exhausted(const job_error& last, const retry_window& window
       "retry_time_exhausted",
       "the retry time ran out: max_retry_ms is " + std::to_string(window.max_retry_ms) + " ms, " +
           std::to_string(window.elapsed.count()) +
-          " ms have passed since the first attempt started and the next retry "
-          "would wait " +
+          " ms have passed since the first attempt started (or the replay) and the "
+          "next retry would wait " +
           std::to_string(delay.count()) + " ms (last error: " + std::string(to_string(last.kind)) +
           " " + last.code + ": " + last.message + ")",
       last.kind};
