@@ -80,6 +80,7 @@ struct job {
   std::string effective_priority;  ///< its own, or one lent by jobs waiting on it
   int attempts = 0;
   int max_attempts = 0;
+  std::int64_t max_retry_ms = 0;  ///< total retry time from the first attempt; 0 = no limit
   std::string tenant;
   std::vector<std::string> tags;
   std::string payload_json;  ///< JSON text
@@ -118,6 +119,8 @@ struct submit_request {
   std::optional<std::int64_t> run_in_ms;
   std::vector<std::string> tags;
   std::optional<int> max_attempts;
+  /// The longest its retries may take in all (0: no limit), within the type's cap.
+  std::optional<std::int64_t> max_retry_ms;
   std::optional<std::int64_t> timeout_ms;
   /// Makes the submission idempotent: the server answers a repeat inside
   /// the window with the first job. Only a submission with a key is retried

@@ -118,9 +118,20 @@ void handle_failure(supervisor* self, job_error e) {
   }
   // Since its last replay, if any: a replay's round has its own budget and backoff.
   const int base = attempts_before_replay(st.current);
+  const timestamp at = now(self);
+  const retry_window window{st.current.max_retry_ms,
+                            at - retry_window_start(st.current).value_or(at)};
   const auto decision = decide_retry(st.current.retry, st.current.attempts - base,
-                                     st.current.max_attempts - base, e, *st.env->rng);
+                                     st.current.max_attempts - base, e, *st.env->rng, window);
   const int attempt = st.current.attempts;
+  if (decision.out_of_time) {
+    e = retry_time_exhausted(e, window, decision.delay);
+    log_lifecycle(self, spdlog::level::warn, attempt,
+                  "failed for good: " + e.message + "; it is in the dead-letter queue");
+    move_to(self, job_status::failed, transition_note{std::move(e), {}, {}, {}});
+    finish(self);
+    return;
+  }
   if (!decision.retry) {
     log_lifecycle(
         self, spdlog::level::warn, attempt,

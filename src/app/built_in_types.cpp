@@ -65,6 +65,14 @@ expected<job_type_registry> built_in_types(const server_config& c) {
   return types;
 }
 
+config_problems apply_configured_policies(job_type_registry& types, const server_config& c) {
+  config_problems problems;
+  for (const auto& [name, policy] : c.job_types)
+    for (const auto& problem : types.apply_policy(name, policy))
+      problems.push_back("job_types." + name + ": " + problem);
+  return problems;
+}
+
 expected<void> prepare_job_folders(const server_config& c) {
   std::error_code data_ec;
   std::filesystem::create_directories(c.data_dir, data_ec);

@@ -12,6 +12,11 @@ namespace jobforge::app {
 /// from its section of the configuration.
 expected<job_type_registry> built_in_types(const server_config& config);
 
+/// Sets the configured `job_types` policies on the registry's types; every
+/// problem names the type ("job_types.email.send: max_attempts: ...");
+/// none when all applied. Types with a problem keep their built-in policy.
+config_problems apply_configured_policies(job_type_registry& types, const server_config& config);
+
 /// Where file jobs write their outputs before the runtime keeps them.
 std::string work_dir_of(const server_config& config);
 

@@ -578,16 +578,45 @@ void set_schedules(server_config& config, const json::value& v, const std::strin
   if (ok) config.schedules = std::move(out);
 }
 
-// A JSON array given as an environment variable's text.
+// job_types: {"<type name>": {policy keys}}. Each type's keys replace, one
+// by one, what an earlier source (the file, for the environment) set;
+// whether the type exists and its values fit its bounds is serve's to check
+// against the registry.
+void set_job_types(server_config& config, const json::value& v, const std::string& where,
+                   policy_source source, config_problems& problems) {
+  if (!v.is_object()) {
+    problems.push_back(where + ": must be an object {\"<job type>\": {policy keys}}, got " +
+                       shown(v));
+    return;
+  }
+  auto merged = config.job_types;
+  bool ok = true;
+  for (const auto& entry : v.get_object()) {
+    const std::string type(entry.key());
+    std::vector<std::string> found;
+    auto policy = policy_from_json(entry.value(), source, found);
+    for (const auto& problem : found)
+      problems.push_back(where + "." + type + ": " + problem);
+    ok &= found.empty();
+    // Kept even when empty, so that serve names a type that does not exist.
+    auto& into = merged[type];
+    for (auto& [key, setting] : policy)
+      into[key] = std::move(setting);
+  }
+  if (ok) config.job_types = std::move(merged);
+}
+
+// A JSON array (or `shape`) given as an environment variable's text.
 void set_from_env_json(const std::map<std::string, std::string>& env, const char* name,
                        config_problems& problems,
-                       const std::function<void(const json::value&, const std::string&)>& set) {
+                       const std::function<void(const json::value&, const std::string&)>& set,
+                       const char* shape = "a JSON array") {
   auto it = env.find(name);
   if (it == env.end()) return;
   json::error_code ec;
   const json::value v = json::parse(it->second, ec);
   if (ec)
-    problems.push_back(std::string("env ") + name + ": is not a JSON array: " + ec.message());
+    problems.push_back(std::string("env ") + name + ": is not " + shape + ": " + ec.message());
   else
     set(v, std::string("env ") + name);
 }
@@ -644,6 +673,8 @@ void apply_config_file(server_config& config, const std::string& path, bool requ
       set_api_keys(config, field.value(), path + ": api_keys", problems);
     } else if (key == "schedules") {
       set_schedules(config, field.value(), path + ": schedules", problems);
+    } else if (key == "job_types") {
+      set_job_types(config, field.value(), path + ": job_types", policy_source::config, problems);
     } else if (is_section(key)) {
       if (!field.value().is_object()) {
         problems.push_back(path + ": " + key + ": must be an object");
@@ -679,6 +710,12 @@ void apply_environment(server_config& config, const std::map<std::string, std::s
                     [&](const json::value& v, const std::string& where) {
                       set_schedules(config, v, where, problems);
                     });
+  set_from_env_json(
+      env, "JOBFORGE_JOB_TYPES", problems,
+      [&](const json::value& v, const std::string& where) {
+        set_job_types(config, v, where, policy_source::environment, problems);
+      },
+      "a JSON object");
   set_from_env_json(env, "JOBFORGE_WEBHOOKS_RULES", problems,
                     [&](const json::value& v, const std::string& where) {
                       set_webhook_rules(config, v, where, problems);
@@ -736,6 +773,13 @@ std::vector<config_key_doc> documented_keys() {
   out.push_back({"schedules", "JOBFORGE_SCHEDULES", "[]",
                  "[{\"name\", \"cron\", \"zone\": IANA name (UTC), \"on_missed\": skip|catch_up, "
                  "\"catch_up_cap\", \"paused\", \"job\": {a submission}}] (docs/schedules.md)"});
+  out.push_back({"job_types", "JOBFORGE_JOB_TYPES", "{}",
+                 "{\"<type>\": {\"max_attempts\", \"retry\": {\"initial_backoff_ms\", "
+                 "\"max_backoff_ms\", \"multiplier\", \"jitter\", \"retry_on\"}, "
+                 "\"max_retry_ms\", \"timeout_ms\", \"priority\", \"concurrency_limit\", "
+                 "\"rate_limit\": {\"per_second\", \"burst\"}, \"unique_for_ms\"}}: a job "
+                 "type's policy over its built-in one (docs/job-types.md); the environment's "
+                 "merged key by key over the file's"});
   out.push_back({"webhooks.rules", "JOBFORGE_WEBHOOKS_RULES", "[]",
                  "[{\"url\", \"types\": [...] (all when absent), \"events\": [...] (completed, "
                  "failed, canceled when absent; \"*\" = every transition)}]"});

@@ -4,7 +4,8 @@
 /// line flags, each later one winning. Every key of the file has an
 /// environment variable: JOBFORGE_ and the key in upper case, a nested key
 /// joined with "_" (`port` is JOBFORGE_PORT, `smtp.host` JOBFORGE_SMTP_HOST);
-/// `api_keys` takes its JSON array as text.
+/// `api_keys` takes its JSON array as text; `job_types` (JOBFORGE_JOB_TYPES)
+/// its JSON object, merged type by type and key by key over the file's.
 ///
 /// Validation names the source and key of every problem at once, e.g.
 ///   config/jobforge.json: port: must be an integer within 0..65535, got "80a"
@@ -13,6 +14,7 @@
 #include "http/access.hpp"
 #include "model/error.hpp"
 
+#include "model/job_type_policy.hpp"
 #include "model/schedule.hpp"
 
 #include <cstddef>
@@ -90,6 +92,11 @@ struct server_config {
   /// Periodic schedules (docs/schedules.md), checked but for their job
   /// type, which serve checks against the registry.
   std::vector<schedule_definition> schedules;
+
+  /// Operators' policies by job type name (`job_types.<name>`), the
+  /// environment's JOBFORGE_JOB_TYPES merged key by key over the file's;
+  /// checked for shape here, against the types by serve.
+  std::map<std::string, job_type_policy> job_types;
 
   // cluster: worker nodes joining this coordinator
   std::int64_t cluster_port = -1;  ///< -1: no cluster port

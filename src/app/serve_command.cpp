@@ -140,6 +140,14 @@ int serve(const server_config& o) {
     spdlog::error("cannot register the job types: {}", to_string(types.error_value()));
     return 1;
   }
+  // The operator's policies replace the built-in ones before anything runs.
+  if (const auto problems = apply_configured_policies(*types, o); !problems.empty()) {
+    for (const auto& problem : problems)
+      spdlog::error("config: {}", problem);
+    return 1;
+  }
+  for (const auto& [name, policy] : o.job_types)
+    spdlog::info("job type {}: {} policy value(s) from the configuration", name, policy.size());
   // A config schedule's job must be one the registry takes: checked now
   // rather than at its first tick.
   for (const auto& s : o.schedules)

@@ -50,6 +50,8 @@ std::optional<job> job_from_json(const json::value& v) {
   if (j.effective_priority.empty()) j.effective_priority = j.priority;  // an older server
   j.attempts = int_field(o, "attempts");
   j.max_attempts = int_field(o, "max_attempts");
+  if (const auto* m = o.if_contains("max_retry_ms"); m && m->is_int64())
+    j.max_retry_ms = m->get_int64();
   j.tenant = string_field(o, "tenant");
   if (const auto* tags = o.if_contains("tags"); tags && tags->is_array())
     for (const auto& t : tags->get_array())
@@ -90,6 +92,7 @@ std::optional<json::object> request_to_json(const submit_request& r,
   if (r.run_in_ms) o["run_in_ms"] = *r.run_in_ms;
   if (!r.tags.empty()) o["tags"] = strings(r.tags);
   if (r.max_attempts) o["max_attempts"] = *r.max_attempts;
+  if (r.max_retry_ms) o["max_retry_ms"] = *r.max_retry_ms;
   if (r.timeout_ms) o["timeout_ms"] = *r.timeout_ms;
   if (r.unique_key) {
     o["unique_key"] = *r.unique_key;

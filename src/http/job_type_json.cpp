@@ -1,6 +1,7 @@
 #include "http/job_type_json.hpp"
 
 #include "model/job_codec.hpp"
+#include "model/job_type_policy.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -10,14 +11,19 @@ namespace jobforge::http {
 boost::json::value job_type_to_json(const job_type& type) {
   const auto& d = type.defaults;
   boost::json::object defaults{
-      {"max_attempts", d.max_attempts},   {"retry", to_json(d.retry)},
-      {"timeout_ms", d.timeout_ms},       {"priority", to_string(d.priority)},
-      {"unique_for_ms", d.unique_for_ms}, {"dedup_by_payload", d.dedup_by_payload}};
+      {"max_attempts", d.max_attempts},        {"retry", to_json(d.retry)},
+      {"max_retry_ms", d.max_retry_ms},        {"timeout_ms", d.timeout_ms},
+      {"priority", to_string(d.priority)},     {"unique_for_ms", d.unique_for_ms},
+      {"dedup_by_payload", d.dedup_by_payload}};
   // Limits tell a submitter which overrides will be clamped or refused.
-  boost::json::object limits{{"max_timeout_ms", type.max_timeout_ms},
-                             {"max_attempts", type.bounds.max_attempts},
-                             {"max_payload_bytes", type.max_payload_bytes},
-                             {"concurrency", type.concurrency_limit}};
+  boost::json::object limits{
+      {"max_timeout_ms", type.max_timeout_ms},
+      {"max_attempts", type.bounds.max_attempts},
+      {"max_payload_bytes", type.max_payload_bytes},
+      {"concurrency", type.concurrency_limit},
+      {"max_retry_ms", type.bounds.max_retry_ms},
+      {"rate_limit",
+       boost::json::object{{"per_second", type.rate.per_second}, {"burst", type.rate.burst}}}};
   boost::json::object out{{"name", type.name},
                           {"description", type.description},
                           {"schema", type.schema},
@@ -25,6 +31,12 @@ boost::json::value job_type_to_json(const job_type& type) {
                           {"defaults", std::move(defaults)},
                           {"limits", std::move(limits)}};
   if (!type.samples.empty()) out["samples"] = type.samples;
+  return out;
+}
+
+boost::json::value job_type_detail_json(const job_type& type) {
+  auto out = job_type_to_json(type);
+  out.as_object()["policy"] = effective_policy_json(type);
   return out;
 }
 

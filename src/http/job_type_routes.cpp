@@ -43,7 +43,7 @@ void get_job_type(route_context ctx, const caller&, const request& req, response
   if (!type)
     return send_error(res, error{error_code::not_found, "no job type named \"" + name + "\"",
                                  boost::json::object{{"type", name}}});
-  auto body = job_type_to_json(*type);
+  auto body = job_type_detail_json(*type);
   body.as_object()["stats"] = ctx.telemetry->type_stats_json(name);
   if (auto runnable = ctx.rt->runnable_types())
     body.as_object()["runnable"] = runs(*runnable, name);

@@ -10,6 +10,15 @@ int attempts_before_replay(const job& j) {
   return 0;
 }
 
+std::optional<timestamp> retry_window_start(const job& j) {
+  std::optional<timestamp> first_start;
+  for (auto h = j.history.rbegin(); h != j.history.rend(); ++h) {
+    if (h->from == job_status::failed && h->to == job_status::pending) return h->at;
+    if (h->to == job_status::running) first_start = h->at;
+  }
+  return first_start;
+}
+
 expected<void> transition(job& j, job_status to, timestamp now, const transition_note& note) {
   if (auto ok = check_transition(j.status, to); !ok) return ok;
   const job_status from = j.status;

@@ -69,6 +69,9 @@ struct job {
   std::optional<jobforge::priority> inherited_priority;
   int attempts = 0;
   int max_attempts = 3;
+  /// The longest its retries may take, from its first attempt's start (a
+  /// replay's start, once replayed); 0 = no limit.
+  std::int64_t max_retry_ms = 0;
   retry_settings retry;
   std::int64_t timeout_ms = 30'000;
   std::optional<timestamp> run_at;
@@ -118,5 +121,10 @@ expected<void> transition(job& j, job_status to, timestamp now, const transition
 /// current round of attempts is numbered from this one on, so that retry
 /// decisions (budget, backoff) see the round, not the job's whole life.
 int attempts_before_replay(const job& j);
+
+/// When `j`'s current round of retries began, which max_retry_ms counts
+/// from: its last replay, else the start of its first attempt (nullopt
+/// before any attempt started).
+std::optional<timestamp> retry_window_start(const job& j);
 
 }  // namespace jobforge

@@ -227,6 +227,7 @@ json::value to_json(const job& j) {
       {"effective_priority", to_string(j.inherited_priority.value_or(j.priority))},
       {"attempts", j.attempts},
       {"max_attempts", j.max_attempts},
+      {"max_retry_ms", j.max_retry_ms},
       {"retry", to_json(j.retry)},
       {"timeout_ms", j.timeout_ms},
       {"run_at", time_or_null(j.run_at)},
@@ -275,6 +276,7 @@ expected<job> job_from_json(const json::value& v) {
       j.inherited_priority = *lent;
     j.attempts = static_cast<int>(r.required_int("attempts", 0, INT32_MAX));
     j.max_attempts = static_cast<int>(r.required_int("max_attempts", 1, INT32_MAX));
+    j.max_retry_ms = r.optional_int("max_retry_ms", 0).value_or(0);
     j.retry = read_retry(r.required_value("retry"), r.path_of("retry"));
     j.timeout_ms = r.required_int("timeout_ms", 1);
     j.run_at = r.optional_time("run_at");
@@ -317,6 +319,7 @@ json::value to_json(const job_request& q) {
   json::object o{{"type", q.type}, {"payload", q.payload}};
   if (q.priority) o["priority"] = to_string(*q.priority);
   if (q.max_attempts) o["max_attempts"] = *q.max_attempts;
+  if (q.max_retry_ms) o["max_retry_ms"] = *q.max_retry_ms;
   if (!q.retry.empty()) {
     json::object retry;
     if (q.retry.initial_backoff_ms) retry["initial_backoff_ms"] = *q.retry.initial_backoff_ms;
@@ -354,6 +357,7 @@ expected<job_request> job_request_from_json(const json::value& v) {
     q.priority = r.optional_enum("priority", parse_priority, priority_names);
     if (auto n = r.optional_int("max_attempts", 1, INT32_MAX))
       q.max_attempts = static_cast<int>(*n);
+    q.max_retry_ms = r.optional_int("max_retry_ms", 0, max_retry_ms_limit);
     if (const auto* retry = r.optional_value("retry"))
       q.retry = read_retry_overrides(*retry, r.path_of("retry"));
     q.timeout_ms = r.optional_int("timeout_ms", 1);

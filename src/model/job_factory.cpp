@@ -31,6 +31,9 @@ error bad_field(const std::string& field, const std::string& why) {
 expected<void> check_request(const job_request& r, const job_id& id) {
   if (auto ok = require_finite(r.payload, "/payload"); !ok) return ok;
   if (r.max_attempts && *r.max_attempts < 1) return bad_field("max_attempts", "must be at least 1");
+  if (r.max_retry_ms && (*r.max_retry_ms < 0 || *r.max_retry_ms > max_retry_ms_limit))
+    return bad_field("max_retry_ms",
+                     "must be within 0.." + std::to_string(max_retry_ms_limit) + " (0: no limit)");
   if (r.timeout_ms && *r.timeout_ms < 1) return bad_field("timeout_ms", "must be at least 1");
   if (r.run_in_ms && (*r.run_in_ms < 0 || *r.run_in_ms > max_delay_ms))
     return bad_field("run_in_ms", "must be within 0.." + std::to_string(max_delay_ms));
@@ -94,6 +97,7 @@ expected<job> build_job(const job_request& r, const job_type& type, const job_id
   j.priority = r.priority.value_or(d.priority);
   j.max_attempts = resolve_max_attempts(d.max_attempts, r.max_attempts, type.bounds);
   j.retry = resolve_retry(d.retry, r.retry, type.bounds);
+  j.max_retry_ms = resolve_max_retry_ms(d.max_retry_ms, r.max_retry_ms, type.bounds);
   j.timeout_ms = std::min(r.timeout_ms.value_or(d.timeout_ms), type.max_timeout_ms);
   if (r.run_at) j.run_at = *r.run_at;
   if (r.run_in_ms) j.run_at = now + milliseconds{*r.run_in_ms};

@@ -269,6 +269,7 @@ void write_job(writer& w, const job& j, bool with_history) {
     w.integer(j.attempts);
     w.key("max_attempts");
     w.integer(j.max_attempts);
+    if (w.key_unless("max_retry_ms", j.max_retry_ms == 0)) w.integer(j.max_retry_ms);
     w.key("retry");
     write_retry(w, j.retry);
     w.key("timeout_ms");

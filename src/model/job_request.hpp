@@ -23,6 +23,7 @@ struct job_request {
   boost::json::value payload;
   std::optional<jobforge::priority> priority;
   std::optional<int> max_attempts;
+  std::optional<std::int64_t> max_retry_ms;  ///< 0 = no limit (within the type's cap)
   retry_overrides retry;
   std::optional<std::int64_t> timeout_ms;
   std::optional<timestamp> run_at;

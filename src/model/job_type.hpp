@@ -10,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 
 namespace jobforge {
 
@@ -18,6 +20,7 @@ namespace jobforge {
 struct job_type_defaults {
   int max_attempts = 3;
   retry_settings retry;
+  std::int64_t max_retry_ms = 0;  ///< total retry time; 0 = no limit
   std::int64_t timeout_ms = 30'000;
   jobforge::priority priority = priority::normal;
   std::int64_t unique_for_ms = 0;  ///< dedup window when a key applies
@@ -30,6 +33,13 @@ struct rate_limit {
   double burst = 1;
   bool limited() const { return per_second > 0; }
 };
+
+/// Where a value of a type's policy came from: its definition, the config
+/// file's `job_types`, or the JOBFORGE_JOB_TYPES environment variable.
+enum class policy_source { built_in, config, environment };
+
+/// "built-in", "config" or "environment".
+std::string_view to_string(policy_source s);
 
 /// Everything a registered type declares.
 struct job_type {
@@ -47,6 +57,8 @@ struct job_type {
   rate_limit rate;
   std::size_t max_payload_bytes = 1 << 20;  ///< larger payload texts are refused unparsed
   handler_fn handler;
+  /// Policy keys an operator set (see job_type_policy.hpp); the others are built-in.
+  std::map<std::string, policy_source, std::less<>> policy_sources;
 };
 
 }  // namespace jobforge

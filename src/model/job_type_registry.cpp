@@ -38,6 +38,18 @@ bool is_valid_type_name(std::string_view name) {
   return true;
 }
 
+std::vector<std::string> job_type_registry::apply_policy(std::string_view name,
+                                                         const job_type_policy& policy) {
+  const auto it = types_.find(name);
+  if (it == types_.end()) {
+    std::string known;
+    for (const auto& named : types_)
+      known += (known.empty() ? "" : ", ") + named.first;
+    return {"no job type of that name is registered (known: " + known + ")"};
+  }
+  return jobforge::apply_policy(it->second->type, policy);
+}
+
 expected<void> job_type_registry::add(job_type type) {
   if (!is_valid_type_name(type.name))
     return error{error_code::invalid_argument,
@@ -51,6 +63,14 @@ expected<void> job_type_registry::add(job_type type) {
       !ok)
     return error{ok.error_value().code, "job type '" + type.name + "': " + ok.error_value().message,
                  ok.error_value().details};
+  const auto& cap = type.bounds.max_retry_ms;
+  if (cap < 0 || cap > max_retry_ms_limit || type.defaults.max_retry_ms < 0 ||
+      type.defaults.max_retry_ms > (cap > 0 ? cap : max_retry_ms_limit) ||
+      (cap > 0 && type.defaults.max_retry_ms == 0))
+    return error{error_code::invalid_argument,
+                 "job type '" + type.name + "': max_retry_ms must be within 0.." +
+                     std::to_string(max_retry_ms_limit) +
+                     ", and within 1..bounds.max_retry_ms when the type caps it"};
   if (type.defaults.timeout_ms < 1 || type.max_timeout_ms < type.defaults.timeout_ms)
     return error{error_code::invalid_argument,
                  "job type '" + type.name + "': timeout_ms must be within 1..max_timeout_ms"};

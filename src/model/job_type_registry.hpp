@@ -6,6 +6,7 @@
 #include "model/job.hpp"
 #include "model/job_request.hpp"
 #include "model/job_type.hpp"
+#include "model/job_type_policy.hpp"
 #include "model/payload_validator.hpp"
 
 #include <boost/json/value.hpp>
@@ -33,6 +34,11 @@ class job_type_registry {
   std::vector<const job_type*> list() const;
 
   std::size_t size() const { return types_.size(); }
+
+  /// Sets an operator's policy on the type named (job_type_policy.hpp),
+  /// before the registry is shared. Answers the problems ("key: why", or
+  /// an unknown type with the known names); none when it applied.
+  std::vector<std::string> apply_policy(std::string_view name, const job_type_policy& policy);
 
   /// Checks a payload value against the type's schema and size limit; its
   /// numbers must be finite (an error naming "/payload/...").

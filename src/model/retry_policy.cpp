@@ -50,6 +50,30 @@ retry_decision decide_retry(const retry_settings& s, int attempts, int max_attem
   return {true, next_delay(s, attempts, rng)};
 }
 
+retry_decision decide_retry(const retry_settings& s, int attempts, int max_attempts,
+                            const job_error& e, random_source& rng, const retry_window& window) {
+  auto d = decide_retry(s, attempts, max_attempts, e, rng);
+  if (!d.retry || window.max_retry_ms <= 0) return d;
+  if (window.elapsed.count() + d.delay.count() > window.max_retry_ms) {
+    d.retry = false;
+    d.out_of_time = true;
+  }
+  return d;
+}
+
+job_error retry_time_exhausted(const job_error& last, const retry_window& window,
+                               milliseconds delay) {
+  return job_error{
+      "retry_time_exhausted",
+      "the retry time ran out: max_retry_ms is " + std::to_string(window.max_retry_ms) + " ms, " +
+          std::to_string(window.elapsed.count()) +
+          " ms have passed since the first attempt started (or the replay) and the "
+          "next retry would wait " +
+          std::to_string(delay.count()) + " ms (last error: " + std::string(to_string(last.kind)) +
+          " " + last.code + ": " + last.message + ")",
+      last.kind};
+}
+
 retry_settings resolve_retry(const retry_settings& defaults, const retry_overrides& o,
                              const retry_bounds& b) {
   retry_settings r = defaults;
@@ -69,6 +93,14 @@ retry_settings resolve_retry(const retry_settings& defaults, const retry_overrid
 
 int resolve_max_attempts(int type_default, std::optional<int> requested, const retry_bounds& b) {
   return std::clamp(requested.value_or(type_default), 1, std::max(b.max_attempts, 1));
+}
+
+std::int64_t resolve_max_retry_ms(std::int64_t type_default, std::optional<std::int64_t> requested,
+                                  const retry_bounds& b) {
+  const std::int64_t wanted =
+      std::clamp<std::int64_t>(requested.value_or(type_default), 0, max_retry_ms_limit);
+  if (b.max_retry_ms <= 0) return wanted;
+  return wanted == 0 ? b.max_retry_ms : std::min(wanted, b.max_retry_ms);
 }
 
 expected<void> validate_retry_defaults(const retry_settings& s, int max_attempts,

@@ -48,7 +48,13 @@ struct retry_bounds {
   std::int64_t min_initial_backoff_ms = 10;
   std::int64_t max_backoff_ms = 3'600'000;
   double max_multiplier = 10.0;
+  /// The longest max_retry_ms a job may ask for; 0 = the type puts no cap.
+  std::int64_t max_retry_ms = 0;
 };
+
+/// The largest max_retry_ms anyone may give (100 years): time arithmetic
+/// on it cannot overflow.
+inline constexpr std::int64_t max_retry_ms_limit = 100LL * 366 * 24 * 3600 * 1000;
 
 /// The delay before attempt `attempt + 1` without jitter:
 /// min(max_backoff, initial * multiplier^(attempt-1)); `attempt` >= 1.
@@ -65,12 +71,33 @@ bool is_retryable(const retry_settings& s, const job_error& e);
 /// What to do after a failed attempt.
 struct retry_decision {
   bool retry = false;
-  milliseconds delay{0};  ///< meaningful only when `retry`
+  milliseconds delay{0};     ///< meaningful only when `retry`, or when `out_of_time`
+  bool out_of_time = false;  ///< a retry was due but would end past max_retry_ms
+};
+
+/// How much of a job's total retry time is gone: `max_retry_ms` (0 = no
+/// limit) and the time since its first attempt started (since its replay,
+/// for a replayed job).
+struct retry_window {
+  std::int64_t max_retry_ms = 0;
+  milliseconds elapsed{0};
 };
 
 /// Retry if the error is retryable and `attempts` < `max_attempts`.
 retry_decision decide_retry(const retry_settings& s, int attempts, int max_attempts,
                             const job_error& e, random_source& rng);
+
+/// decide_retry, then the total retry time: a retry whose backoff would end
+/// past `window.max_retry_ms` (elapsed + delay > max) is not made; the
+/// decision says `out_of_time` and keeps the delay it would have waited.
+retry_decision decide_retry(const retry_settings& s, int attempts, int max_attempts,
+                            const job_error& e, random_source& rng, const retry_window& window);
+
+/// The error a job fails with when its retry time ran out: code
+/// `retry_time_exhausted`, the last attempt's kind, and a message naming
+/// the limit, the time gone, the backoff that did not fit and the last error.
+job_error retry_time_exhausted(const job_error& last, const retry_window& window,
+                               milliseconds delay);
 
 /// Applies `overrides` on top of `defaults`, each clamped into the bounds
 /// (backoffs into [min_initial, max], multiplier into [1, max_multiplier],
@@ -81,6 +108,12 @@ retry_settings resolve_retry(const retry_settings& defaults, const retry_overrid
 /// A requested max_attempts clamped into [1, bounds.max_attempts].
 int resolve_max_attempts(int type_default, std::optional<int> requested,
                          const retry_bounds& bounds);
+
+/// A requested max_retry_ms (0 = no limit; the type's default when absent)
+/// within the type's cap: with `bounds.max_retry_ms` > 0, no limit and
+/// anything longer become that cap.
+std::int64_t resolve_max_retry_ms(std::int64_t type_default, std::optional<std::int64_t> requested,
+                                  const retry_bounds& bounds);
 
 /// Checks that settings are usable as a type's defaults within its bounds.
 expected<void> validate_retry_defaults(const retry_settings& s, int max_attempts,

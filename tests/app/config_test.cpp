@@ -289,3 +289,68 @@ TEST_CASE("schedules in the config are parsed, and each bad one is named", "[con
   CHECK(text.find("schedules[5]: ") != std::string::npos);
   CHECK(c.schedules.empty());  // nothing taken from a list with a bad entry
 }
+
+TEST_CASE("job_types policies are read from the file, the environment's merged key by key",
+          "[config][policy]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({"job_types": {
+    "email.send": {"max_attempts": 6, "retry": {"jitter": 0.1}, "max_retry_ms": 600000},
+    "echo": {"priority": "high"}}})");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  apply_environment(
+      c,
+      {{"JOBFORGE_JOB_TYPES",
+        R"({"email.send": {"max_attempts": 9, "rate_limit": {"per_second": 2}}, "noop": {}})"}},
+      problems);
+  INFO(all(problems));
+  REQUIRE(problems.empty());
+  REQUIRE(c.job_types.count("email.send"));
+  const auto& mail = c.job_types.at("email.send");
+  CHECK(mail.size() == 4);
+  CHECK(mail.at("max_attempts").value == 9);
+  CHECK(mail.at("max_attempts").source == jobforge::policy_source::environment);
+  CHECK(mail.at("retry.jitter").value == 0.1);
+  CHECK(mail.at("retry.jitter").source == jobforge::policy_source::config);
+  CHECK(mail.at("max_retry_ms").value == 600'000);
+  CHECK(mail.at("rate_limit.per_second").source == jobforge::policy_source::environment);
+  CHECK(c.job_types.at("echo").at("priority").value == "high");
+  CHECK(c.job_types.count("noop"));
+}
+
+TEST_CASE("bad job_types are named with their type and key, and change nothing",
+          "[config][policy]") {
+  temp_dir dir;
+  const auto path = write(dir, R"({"job_types": {
+    "email.send": {"max_attempts": "many", "retries": 2, "retry": {"jitter": [1]}},
+    "echo": {"priority": "urgent"}}})");
+  server_config c;
+  config_problems problems;
+  apply_config_file(c, path, true, problems);
+  const auto text = all(problems);
+  CHECK(problems.size() == 4);
+  CHECK_THAT(text, Catch::Contains(path + ": job_types.email.send: max_attempts: must be an "
+                                          "integer, got \"many\""));
+  CHECK_THAT(text, Catch::Contains(path + ": job_types.email.send: retries: unknown key"));
+  CHECK_THAT(text,
+             Catch::Contains(path + ": job_types.email.send: retry.jitter: must be a number"));
+  CHECK_THAT(text, Catch::Contains(path + ": job_types.echo: priority: must be low, normal, high "
+                                          "or critical"));
+  CHECK(c.job_types.empty());
+
+  config_problems env_problems;
+  apply_environment(c, {{"JOBFORGE_JOB_TYPES", "[1, 2"}}, env_problems);
+  REQUIRE(env_problems.size() == 1);
+  CHECK_THAT(env_problems[0], Catch::Contains("env JOBFORGE_JOB_TYPES: is not a JSON object"));
+  env_problems.clear();
+  apply_environment(c, {{"JOBFORGE_JOB_TYPES", R"({"echo": 5})"}}, env_problems);
+  REQUIRE(env_problems.size() == 1);
+  CHECK_THAT(env_problems[0],
+             Catch::Contains("env JOBFORGE_JOB_TYPES.echo: must be an object of policy keys"));
+  env_problems.clear();
+  apply_environment(c, {{"JOBFORGE_JOB_TYPES", "[]"}}, env_problems);
+  REQUIRE(env_problems.size() == 1);
+  CHECK_THAT(env_problems[0], Catch::Contains("env JOBFORGE_JOB_TYPES: must be an object"));
+  CHECK(c.job_types.empty());
+}

@@ -52,6 +52,7 @@ inline job full_job() {
   j.inherited_priority = priority::critical;
   j.attempts = 2;
   j.max_attempts = 7;
+  j.max_retry_ms = 90'000;
   j.retry.initial_backoff_ms = 250;
   j.retry.max_backoff_ms = 60'000;
   j.retry.multiplier = 3.5;
@@ -181,6 +182,7 @@ inline void check_same(const job& a, const job& b) {
   CHECK(a.inherited_priority == b.inherited_priority);
   CHECK(a.attempts == b.attempts);
   CHECK(a.max_attempts == b.max_attempts);
+  CHECK(a.max_retry_ms == b.max_retry_ms);
   check_same(a.retry, b.retry);
   CHECK(a.timeout_ms == b.timeout_ms);
   CHECK(a.run_at == b.run_at);
@@ -218,6 +220,7 @@ inline void check_same(const job_request& a, const job_request& b) {
   CHECK(a.payload == b.payload);
   CHECK(a.priority == b.priority);
   CHECK(a.max_attempts == b.max_attempts);
+  CHECK(a.max_retry_ms == b.max_retry_ms);
   CHECK(a.retry.initial_backoff_ms == b.retry.initial_backoff_ms);
   CHECK(a.retry.max_backoff_ms == b.retry.max_backoff_ms);
   CHECK(a.retry.multiplier == b.retry.multiplier);

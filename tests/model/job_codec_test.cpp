@@ -214,6 +214,7 @@ TEST_CASE("a job renders with the field names of SPEC 3 and the conventions of S
                                                  "effective_priority",
                                                  "attempts",
                                                  "max_attempts",
+                                                 "max_retry_ms",
                                                  "retry",
                                                  "timeout_ms",
                                                  "run_at",

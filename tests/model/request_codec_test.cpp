@@ -18,6 +18,7 @@ TEST_CASE("a submission with every field round-trips", "[codec]") {
   q.payload = json::parse(R"({"to":"ada@example.com","subject":"hi"})");
   q.priority = priority::critical;
   q.max_attempts = 5;
+  q.max_retry_ms = 120'000;
   q.retry.initial_backoff_ms = 100;
   q.retry.max_backoff_ms = 10'000;
   q.retry.multiplier = 1.5;
@@ -137,6 +138,10 @@ TEST_CASE("bad submissions are refused with the JSON path of the problem", "[cod
       {R"({"type":"echo","max_attempts":0})", "$.max_attempts", ""},
       {R"({"type":"echo","max_attempts":1e300})", "$.max_attempts", ""},
       {R"({"type":"echo","timeout_ms":0})", "$.timeout_ms", ""},
+      {R"({"type":"echo","max_retry_ms":-1})", "$.max_retry_ms", ""},
+      {R"({"type":"echo","max_retry_ms":"60000"})", "$.max_retry_ms", "integer"},
+      {R"({"type":"echo","max_retry_ms":1.5})", "$.max_retry_ms", "integer"},
+      {R"({"type":"echo","max_retry_ms":1e300})", "$.max_retry_ms", ""},
       {R"({"type":"echo","priority":"urgent"})", "$.priority", "urgent"},
       {R"({"type":"echo","depends_on":["0f8fad5b-d9cb-469f-a165-70867728950e","nope"]})",
        "$.depends_on[1]", "UUID"},
