@@ -17,6 +17,10 @@ cd "$(dirname "$0")/.."
 packages=(
   # toolchain
   g++ cmake make pkg-config clang-format git ca-certificates ccache
+  # the fuzz targets (scripts/fuzz): clang++ with its libFuzzer runtime
+  # (libclang-rt-14-dev ships libclang_rt.fuzzer; libfuzzer-14-dev is only
+  # libFuzzer built for other compilers, not needed here)
+  clang libclang-rt-14-dev
   # the stack of SPEC §1
   libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
   libspdlog-dev catch2 libsqlite3-dev postgresql libpq-dev

@@ -8,6 +8,7 @@
 /// Included by protocol.hpp after the types it declares.
 
 #include "actors/protocol.hpp"
+#include "model/finite_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace caf {
@@ -56,6 +58,11 @@ typename Inspector::result_type inspect(Inspector& f, json_field& x) {
     boost::system::error_code ec;
     auto parsed = boost::json::parse(text, ec);
     if (ec) return caf::make_error(caf::sec::invalid_argument, "JSON field: " + ec.message());
+    // Refused where it comes in, as over HTTP (finite_json.hpp): a job
+    // holding 1e400 could be neither answered nor stored.
+    if (auto where = find_non_finite(parsed))
+      return caf::make_error(caf::sec::invalid_argument,
+                             "JSON field: a number out of range at \"" + *where + "\"");
     x.ref = std::move(parsed);
     return caf::none;
   });
@@ -115,6 +122,40 @@ typename Inspector::result_type inspect(Inspector& f, result_field& x) {
   return f(save, succeeded, value_text, error, load);
 }
 
+/// Bytes inside a message, read as a string is: CAF 0.17 sizes a byte
+/// vector by the length the bytes claim before reading them (a few bytes
+/// could ask for 4 GiB), but checks a string's length against what is
+/// there. The bytes on the wire are the same.
+struct bytes_field {
+  std::vector<char>& ref;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bytes_field& x) {
+  std::string text;
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    text.assign(x.ref.begin(), x.ref.end());
+    return caf::none;
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.ref.assign(text.begin(), text.end());
+    return caf::none;
+  });
+  return f(save, text, load);
+}
+
+/// An error when `value` is not one its enum names (`last` is its last):
+/// a peer's bytes can hold any integer, and the rest of the process assumes
+/// a named value, so such a message fails to load.
+template <class E>
+caf::error enum_range_error(E value, E last, const char* what) {
+  using U = std::underlying_type_t<E>;
+  const auto n = static_cast<U>(value);
+  if (n >= 0 && n <= static_cast<U>(last)) return caf::none;
+  return caf::make_error(caf::sec::invalid_argument,
+                         std::string(what) + " out of range: " + std::to_string(n));
+}
+
 }  // namespace wire
 
 template <class Inspector>
@@ -139,13 +180,33 @@ typename Inspector::result_type inspect(Inspector& f, attempt_lease& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_error& x) {
   wire::optional_field<std::int64_t> retry_after{x.retry_after_ms};
-  return f(caf::meta::type_name("jf_job_error"), x.code, x.message, x.kind, retry_after);
+  auto arrival_check = caf::meta::load_callback([&]() -> caf::error {
+    if (x.retry_after_ms && *x.retry_after_ms < 0)
+      return caf::make_error(caf::sec::invalid_argument, "job_error.retry_after_ms is negative");
+    return wire::enum_range_error(x.kind, error_kind::node_lost, "job_error.kind");
+  });
+  return f(caf::meta::type_name("jf_job_error"), x.code, x.message, x.kind, retry_after,
+           arrival_check);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_progress& x) {
   wire::optional_field<std::int64_t> eta{x.eta_ms};
-  return f(caf::meta::type_name("jf_progress"), x.percent, x.stage, x.message, x.updated_at, eta);
+  // What a job keeps and its JSON can read back (job_codec.hpp), as a local
+  // attempt's context makes it: a report from a peer outside that range
+  // would leave the job unreadable once stored. (An infinite percent would
+  // also hang CAF 0.17's serialiser, which halves it until it is below 2.)
+  auto arrival_check = caf::meta::load_callback([&]() -> caf::error {
+    if (!(x.percent >= 0 && x.percent <= 100))
+      return caf::make_error(caf::sec::invalid_argument, "job_progress.percent is not in 0..100");
+    if (x.updated_at < min_timestamp || x.updated_at > max_timestamp)
+      return caf::make_error(caf::sec::invalid_argument, "job_progress.updated_at is out of range");
+    if (x.eta_ms && *x.eta_ms < 0)
+      return caf::make_error(caf::sec::invalid_argument, "job_progress.eta_ms is negative");
+    return caf::none;
+  });
+  return f(caf::meta::type_name("jf_progress"), x.percent, x.stage, x.message, x.updated_at, eta,
+           arrival_check);
 }
 
 template <class Inspector>
@@ -173,7 +234,8 @@ typename Inspector::result_type inspect(Inspector& f, streamed_result& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, result_chunk& x) {
-  return f(caf::meta::type_name("jf_chunk"), x.id, x.attempt, x.lease, x.offset, x.bytes);
+  wire::bytes_field bytes{x.bytes};
+  return f(caf::meta::type_name("jf_chunk"), x.id, x.attempt, x.lease, x.offset, bytes);
 }
 
 template <class Inspector>
@@ -184,8 +246,18 @@ typename Inspector::result_type inspect(Inspector& f, attempt_outcome& x) {
   wire::optional_field<stop_reason> stopped{x.stopped};
   wire::optional_field<result_blob> file{x.result_file};
   wire::optional_field<streamed_result> streamed{x.streamed};
+  // Only a worker node's outcomes cross, and a node keeps no results
+  // folder: a result file named by one would be a file of the
+  // coordinator's that the node picked (another job's, or any path).
+  auto arrival_check = caf::meta::load_callback([&]() -> caf::error {
+    if (x.result_file)
+      return caf::make_error(caf::sec::invalid_argument,
+                             "attempt_outcome.result_file is set by a worker node");
+    if (!x.stopped) return caf::none;
+    return wire::enum_range_error(*x.stopped, stop_reason::shutdown, "attempt_outcome.stopped");
+  });
   return f(caf::meta::type_name("jf_outcome"), x.attempt, x.lease, result, progress, checkpoint,
-           x.checkpoint_saved, stopped, file, streamed);
+           x.checkpoint_saved, stopped, file, streamed, arrival_check);
 }
 
 template <class Inspector>
@@ -197,8 +269,10 @@ typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_log& x) {
-  return f(caf::meta::type_name("jf_attempt_log"), x.attempt, x.lease, x.level, x.text,
-           x.held_back);
+  auto level_check = caf::meta::load_callback(
+      [&] { return wire::enum_range_error(x.level, log_level::error, "attempt_log.level"); });
+  return f(caf::meta::type_name("jf_attempt_log"), x.attempt, x.lease, x.level, x.text, x.held_back,
+           level_check);
 }
 
 /// (join_atom, join_request) -> join_reply: a worker node asks the

@@ -1,5 +1,7 @@
 #include "model/payload_validator.hpp"
 
+#include "model/schema_preflight.hpp"
+
 #include <boost/json.hpp>
 #include <valijson/adapters/boost_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -65,6 +67,7 @@ bool is_prefix(const std::vector<std::string>& shorter, const std::vector<std::s
 expected<payload_validator> payload_validator::compile(const boost::json::value& schema_doc) {
   if (!schema_doc.is_object() && !schema_doc.is_bool())
     return error{error_code::invalid_schema, "a JSON Schema must be an object or a boolean"};
+  if (auto ok = preflight_schema(schema_doc); !ok) return std::move(ok).error_value();
   try {
     auto schema = std::make_shared<valijson::Schema>();
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);

@@ -9,6 +9,8 @@
 #include <caf/binary_serializer.hpp>
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 using namespace jobforge;
@@ -230,4 +232,105 @@ TEST_CASE("a node link's batches cross the wire whole, in order", "[runtime][wir
   CHECK(outcomes_back[1].lease == outcomes[1].lease);
   CHECK(outcomes_back[0].result.succeeded());
   CHECK_FALSE(outcomes_back[1].result.succeeded());
+}
+
+// What a peer's bytes can hold but no honest peer sends: each is refused on
+// arrival, so that nothing the rest of the process cannot handle gets in
+// (inputs found by tests/fuzz/wire_format_fuzzer.cpp, kept in
+// tests/fuzz/corpus/wire_format/).
+
+TEST_CASE("an enum value no enumerator names fails to load", "[runtime][wire]") {
+  wire_system w;
+  attempt_log line{1, attempt_lease{5, 8}, static_cast<log_level>(7), "x", 0};
+  attempt_log line_back;
+  CHECK(w.load(w.save(line), line_back));
+
+  attempt_outcome failed;
+  failed.result = handler_result::failure({"c", "m", static_cast<error_kind>(5), {}});
+  attempt_outcome failed_back;
+  CHECK(w.load(w.save(failed), failed_back));
+
+  attempt_outcome stopped;
+  stopped.stopped = static_cast<stop_reason>(3);
+  attempt_outcome stopped_back;
+  CHECK(w.load(w.save(stopped), stopped_back));
+  stopped.stopped = stop_reason::shutdown;
+  CHECK_FALSE(w.load(w.save(stopped), stopped_back));
+}
+
+TEST_CASE("a progress report or error a job could not keep fails to load", "[runtime][wire]") {
+  wire_system w;
+  const auto load_report = [&](const job_progress& p) {
+    progress_report report{1, attempt_lease{1, 2}, p, nullptr, false};
+    progress_report back;
+    return w.load(w.save(report), back);
+  };
+  CHECK_FALSE(load_report(job_progress{100, "s", "m", max_timestamp, 0}));
+  CHECK_FALSE(load_report(job_progress{0, "s", "m", min_timestamp, {}}));
+  CHECK(load_report(job_progress{100.5, "s", "m", from_unix_ms(0), {}}));
+  CHECK(load_report(job_progress{-1, "s", "m", from_unix_ms(0), {}}));
+  CHECK(load_report(job_progress{50, "s", "m", max_timestamp + milliseconds{1}, {}}));
+  CHECK(load_report(job_progress{50, "s", "m", min_timestamp - milliseconds{1}, {}}));
+  CHECK(load_report(job_progress{50, "s", "m", from_unix_ms(0), -1}));
+
+  attempt_outcome failed;
+  failed.result = handler_result::failure({"c", "m", error_kind::transient, -5});
+  attempt_outcome back;
+  CHECK(w.load(w.save(failed), back));
+}
+
+TEST_CASE("an outcome naming a result file fails to load", "[runtime][wire]") {
+  // A worker node keeps no results folder; the coordinator would serve
+  // whatever file the node named as the job's result.
+  wire_system w;
+  attempt_outcome out;
+  out.result = handler_result::ok(nullptr);
+  out.result_file = result_blob{"/etc/passwd", 1, std::string(64, 'a'), "text/plain"};
+  attempt_outcome back;
+  CHECK(w.load(w.save(out), back));
+}
+
+TEST_CASE("a JSON field holding a number out of range fails to load", "[runtime][wire]") {
+  wire_system w;
+  attempt_order order;
+  order.id = an_id();
+  order.type = "echo";
+  order.payload = boost::json::array{12345};
+  auto buf = w.save(order);
+  const std::string marker = "12345";
+  auto at = std::search(buf.begin(), buf.end(), marker.begin(), marker.end());
+  REQUIRE(at != buf.end());
+  std::copy_n("1e400", 5, at);  // parses as infinity, which no JSON text can carry
+  attempt_order back;
+  CHECK(w.load(buf, back));
+}
+
+TEST_CASE("a result chunk whose length claims more bytes than it holds fails to load",
+          "[runtime][wire]") {
+  wire_system w;
+  result_chunk chunk{an_id(), 1, attempt_lease{5, 6}, 0, {'a', 'b', 'c'}};
+  auto buf = w.save(chunk);
+  // The bytes go as a string goes: a varbyte length, then the bytes.
+  std::vector<char> as_string;
+  {
+    caf::binary_serializer sink{*w.sys, as_string};
+    REQUIRE_FALSE(sink(chunk.id, chunk.attempt, chunk.lease, chunk.offset, std::string("abc")));
+  }
+  CHECK(buf == as_string);
+  // Its length, 3, becomes 4 GiB - 1: the message still holds only 3 bytes.
+  REQUIRE(buf.size() > 4);
+  REQUIRE(buf[buf.size() - 4] == 3);
+  buf.erase(buf.end() - 4);
+  for (const char c : {'\xff', '\xff', '\xff', '\xff', '\x0f'})
+    buf.insert(buf.end() - 3, c);
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  result_chunk back;
+  caf::error loaded;
+  CHECK_NOTHROW(loaded = w.load(buf, back));
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  CHECK(loaded);
+  // Peak resident KiB: the 4 GiB the length claims were never allocated.
+  CHECK(after.ru_maxrss - before.ru_maxrss < 256 * 1024);
 }

@@ -1,0 +1,23 @@
+#pragma once
+/// What a JSON Schema is checked for before valijson compiles it, because
+/// valijson would crash on it. It recurses until the stack overflows on a
+/// reference that leads
+/// back to where it started without stepping into the instance, whether
+/// through references alone when compiling (`{"$ref": "#"}`) or through
+/// allOf and the like when validating (`{"allOf": [{"$ref": "#"}]}`); and
+/// it reads a reference to another document as one to this one; and it
+/// divides by `multipleOf` (0 stops the process with SIGFPE).
+
+#include "model/error.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace jobforge {
+
+/// Succeeds when every `$ref` in `schema` is a JSON Pointer into the schema
+/// itself ("#/definitions/address") that resolves, none closes such a loop,
+/// and every `multipleOf` is a number above 0 (as JSON Schema requires);
+/// `invalid_schema` naming what is wrong otherwise.
+expected<void> preflight_schema(const boost::json::value& schema);
+
+}  // namespace jobforge

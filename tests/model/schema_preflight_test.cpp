@@ -1,0 +1,81 @@
+// Schemas valijson would crash on are refused as invalid: references that
+// lead back to themselves without stepping into the instance (a stack
+// overflow) and a multipleOf of 0 (a division by zero). Inputs found by
+// tests/fuzz/payload_validator_fuzzer.cpp, kept in
+// tests/fuzz/corpus/payload_validator/crash_*.
+#include "model/payload_validator.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace jobforge;
+namespace json = boost::json;
+
+namespace {
+
+/// The compile error's message, or "" when `schema` compiles.
+std::string compile_error(const char* schema) {
+  auto v = payload_validator::compile(json::parse(schema));
+  if (v) return "";
+  CHECK(v.error_value().code == error_code::invalid_schema);
+  return v.error_value().message;
+}
+
+}  // namespace
+
+TEST_CASE("a schema whose $ref loops back through references only is invalid", "[validator]") {
+  CHECK_THAT(compile_error(R"({"$ref": "#"})"), Catch::Contains("loops back to itself"));
+  CHECK_THAT(compile_error(R"({"$ref": "#/definitions/a", "definitions":
+      {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}})"),
+             Catch::Contains("loops back to itself"));
+}
+
+TEST_CASE("a schema that applies itself in place (allOf, not, if) is invalid", "[validator]") {
+  CHECK_THAT(compile_error(R"({"allOf": [{"$ref": "#"}]})"), Catch::Contains("$ref \"#\""));
+  CHECK_THAT(compile_error(R"({"items": {"$ref": "#"}, "anyOf": [{"$ref": "#/items"}]})"),
+             Catch::Contains("loops back to itself"));
+  CHECK_THAT(compile_error(R"({"not": {"if": {"$ref": "#/not"}}})"),
+             Catch::Contains("loops back to itself"));
+  CHECK_THAT(compile_error(R"({"dependencies": {"a": {"$ref": "#"}}})"),
+             Catch::Contains("loops back to itself"));
+}
+
+TEST_CASE("a $ref must point at something in the schema itself", "[validator]") {
+  CHECK_THAT(compile_error(R"({"$ref": "+/definitions/node", "definitions": {"node": {}}})"),
+             Catch::Contains("is not a JSON Pointer into this schema"));
+  CHECK_THAT(compile_error(R"({"$ref": "other.json"})"),
+             Catch::Contains("is not a JSON Pointer into this schema"));
+  CHECK_THAT(compile_error(R"({"$ref": "#/definitions/missing"})"),
+             Catch::Contains("does not point at anything"));
+}
+
+TEST_CASE("a recursive schema that steps into the instance still validates", "[validator]") {
+  auto v = payload_validator::compile(json::parse(R"({
+    "definitions": {"node": {"type": "object", "properties": {
+      "next": {"$ref": "#/definitions/node"}, "v": {"type": "number"}}}},
+    "$ref": "#/definitions/node"})"));
+  REQUIRE(v);
+  CHECK(v->validate(json::parse(R"({"v": 1, "next": {"v": 2, "next": {}}})")));
+  auto bad = v->validate(json::parse(R"({"v": 1, "next": {"v": "x"}})"));
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error_value().message, Catch::Contains("$.next.v"));
+  // Pointers with escapes and array indexes resolve; "$ref" inside a value is data.
+  CHECK(compile_error(R"({"definitions": {"a/b": {"anyOf": [{"type": "string"}]}},
+      "properties": {"x": {"$ref": "#/definitions/a~1b/anyOf/0"}},
+      "enum": [{"$ref": "#"}], "default": {"$ref": 7}})")
+            .empty());
+}
+
+TEST_CASE("multipleOf must be a number above 0", "[validator]") {
+  CHECK_THAT(compile_error(R"({"properties": {"n": {"type": "integer", "multipleOf": 0}}})"),
+             Catch::Contains("multipleOf must be a number greater than 0"));
+  CHECK_THAT(compile_error(R"({"multipleOf": -2})"), Catch::Contains("multipleOf"));
+  CHECK_THAT(compile_error(R"({"multipleOf": "2"})"), Catch::Contains("multipleOf"));
+  auto v =
+      payload_validator::compile(json::parse(R"({"multipleOf": 2, "default": {"multipleOf": 0}})"));
+  REQUIRE(v);
+  CHECK(v->validate(json::parse("4")));
+  CHECK_FALSE(v->validate(json::parse("5")));
+}
