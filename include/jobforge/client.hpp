@@ -97,6 +97,10 @@ class client {
   result<job_page> list(const list_query& query = {});
   /// Cancels a job and answers it canceled.
   result<job> cancel(const std::string& id, const cancel_request& how = {});
+  /// Gives a job that has not started (scheduled, blocked or pending) a new
+  /// priority (low, normal, high, critical); needs an operator's key. A
+  /// started or finished job is error `conflict`.
+  result<job> change_priority(const std::string& id, const std::string& priority);
   /// Waits until the job is completed, failed or canceled (each a value),
   /// or `timeout` (error timeout, with the job's status then). `on_event`
   /// sees the job's events meanwhile (progress, status).

@@ -187,6 +187,8 @@ int submit_command(const client_options& server, const submit_options& o) {
   request.tags = o.tags;
   request.unique_key = o.unique_key;
   request.unique_for_ms = o.unique_for_ms;
+  request.max_attempts = o.max_attempts;
+  request.max_retry_ms = o.max_retry_ms;
   auto submitted = jf->submit(request);
   if (!submitted) return report(submitted.error_value());
   if (!o.wait) {
@@ -230,6 +232,19 @@ int cancel_command(const client_options& server, const std::string& id, const st
   auto canceled = jf->cancel(id, {reason, mode});
   if (!canceled) return report(canceled.error_value());
   print_final(*canceled);
+  return exit_ok;
+}
+
+int priority_command(const client_options& server, const std::string& id,
+                     const std::string& level) {
+  auto jf = connect(server);
+  if (!jf) return exit_bad_input;
+  auto changed = jf->change_priority(id, level);
+  if (!changed) return report(changed.error_value());
+  std::cout << changed->id << " " << changed->status << " priority " << changed->priority;
+  if (changed->effective_priority != changed->priority)
+    std::cout << " (runs at " << changed->effective_priority << ", inherited)";
+  std::cout << "\n";
   return exit_ok;
 }
 

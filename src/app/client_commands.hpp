@@ -45,6 +45,8 @@ struct submit_options {
   std::vector<std::string> tags;
   std::optional<std::string> unique_key;
   std::optional<std::int64_t> unique_for_ms;
+  std::optional<int> max_attempts;
+  std::optional<std::int64_t> max_retry_ms;
   bool wait = false;
   double timeout_s = 300;
 };
@@ -77,5 +79,7 @@ int list_command(const client_options& c, const list_options& o);
 int cancel_command(const client_options& c, const std::string& id, const std::string& reason,
                    const std::string& mode);
 int wait_command(const client_options& c, const std::string& id, double timeout_s);
+/// `jobforge priority ID LEVEL`: prints the job's id, status and priorities.
+int priority_command(const client_options& c, const std::string& id, const std::string& level);
 
 }  // namespace jobforge::app

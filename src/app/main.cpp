@@ -225,6 +225,10 @@ int main(int argc, char** argv) {
                          "(and makes the submission safe to retry)");
   submit_cmd->add_option("--unique-for-ms", sub.unique_for_ms,
                          "The deduplication window (default 1 h with a key)");
+  submit_cmd->add_option("--max-attempts", sub.max_attempts,
+                         "Attempts at most (within the type's bound)");
+  submit_cmd->add_option("--max-retry-ms", sub.max_retry_ms,
+                         "The longest its retries may take in all; 0: no limit");
   submit_cmd->add_option("--run-at", sub.run_at, "Earliest start, RFC 3339");
   submit_cmd->add_option("--tag", sub.tags, "A label (repeatable)");
   submit_cmd->add_flag("--wait", sub.wait, "Wait for the job to end, showing its progress");
@@ -245,6 +249,12 @@ int main(int argc, char** argv) {
   cancel_cmd->add_option("--mode", mode, "graceful or forced")
       ->check(CLI::IsMember({"graceful", "forced"}))
       ->capture_default_str();
+  std::string level;
+  auto* priority_cmd = add_client("priority", "Give a job that has not started a new priority");
+  priority_cmd->add_option("id", id, "Job id")->required();
+  priority_cmd->add_option("level", level, "low, normal, high or critical")
+      ->required()
+      ->check(CLI::IsMember({"low", "normal", "high", "critical"}));
   double timeout_s = 300;
   auto* wait_cmd = add_client("wait", "Wait for a job to end, showing its progress");
   wait_cmd->add_option("id", id, "Job id")->required();
@@ -297,6 +307,7 @@ int main(int argc, char** argv) {
     if (*list_cmd) return jobforge::app::list_command(client, list);
     if (*cancel_cmd) return jobforge::app::cancel_command(client, id, reason, mode);
     if (*wait_cmd) return jobforge::app::wait_command(client, id, timeout_s);
+    if (*priority_cmd) return jobforge::app::priority_command(client, id, level);
     if (*schedules_cmd) return jobforge::app::schedules_command(client, sched);
   } catch (const std::exception& e) {
     spdlog::critical("jobforge: {}", e.what());

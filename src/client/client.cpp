@@ -301,6 +301,15 @@ result<job> client::cancel(const std::string& id, const cancel_request& how) {
       impl_->net.current_url());
 }
 
+result<job> client::change_priority(const std::string& id, const std::string& priority) {
+  if (!plausible_id(id)) return make_error(error_kind::invalid_argument, "not a job id: " + id);
+  const json::object body{{"priority", priority}};
+  // Asking for the same priority again changes nothing: retried like a read.
+  return job_of(
+      impl_->net.send({"POST", "/api/jobs/" + id + "/priority", json::serialize(body), true, {}}),
+      impl_->net.current_url());
+}
+
 result<job> client::wait(const std::string& id, milliseconds timeout,
                          const std::function<void(const event&)>& on_event) {
   if (!plausible_id(id)) return make_error(error_kind::invalid_argument, "not a job id: " + id);

@@ -92,6 +92,43 @@ TEST_CASE("cli: submit, get, list and cancel") {
   CHECK(run_cli({"cancel", id}, jf.port()).exit_code == 2);  // 409: already canceled
 }
 
+TEST_CASE("cli: dependencies, attempts, deduplication and a priority change") {
+  served_jobforge jf;
+  auto parent = run_cli({"submit", "echo", "--run-at", "2099-01-01T00:00:00Z"}, jf.port());
+  INFO(parent.output);
+  REQUIRE(parent.exit_code == 0);
+  const std::string parent_id = first_word(parent.output);
+  auto child = run_cli({"submit", "noop", "--depends-on", parent_id, "--dependency-mode", "any",
+                        "--on-dependency-failure", "run", "--dependency-timeout-ms", "600000",
+                        "--max-attempts", "2", "--max-retry-ms", "60000", "--priority", "high"},
+                       jf.port());
+  INFO(child.output);
+  REQUIRE(child.exit_code == 0);
+  const std::string child_id = first_word(child.output);
+  const auto job = json::parse(run_cli({"get", child_id}, jf.port()).output).as_object();
+  CHECK(job.at("status") == "blocked");
+  CHECK(job.at("dependency_mode") == "any");
+  CHECK(job.at("on_dependency_failure") == "run");
+  CHECK(job.at("dependency_timeout_ms") == 600000);
+  CHECK(job.at("max_attempts") == 2);
+  CHECK(job.at("max_retry_ms") == 60000);
+
+  // The waiting high child lends the parent its priority.
+  auto lowered = run_cli({"priority", parent_id, "low"}, jf.port());
+  INFO(lowered.output);
+  CHECK(lowered.exit_code == 0);
+  CHECK(lowered.output == parent_id + " scheduled priority low (runs at high, inherited)\n");
+  auto raised = run_cli({"priority", parent_id, "critical"}, jf.port());
+  CHECK(raised.output == parent_id + " scheduled priority critical\n");
+  CHECK(run_cli({"priority", parent_id, "urgent"}, jf.port()).exit_code == 2);
+
+  auto first = run_cli({"submit", "echo", "--unique-key", "nightly-1"}, jf.port());
+  auto again = run_cli({"submit", "echo", "--unique-key", "nightly-1"}, jf.port());
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(again.exit_code == 0);
+  CHECK(first_word(again.output) == first_word(first.output));
+}
+
 TEST_CASE("cli: wait follows progress as plain lines and times out with its own code") {
   served_jobforge jf;
   // The type is paused until the client follows the job, however slowly it
