@@ -71,19 +71,31 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
           }
           st.batch.push_back(std::move(w));
         }
+        // A sender waits for the acknowledgement; a write sent anonymously
+        // (fire and forget) is not waited for.
+        const bool awaited = self->current_sender() != nullptr;
         auto promise = self->make_response_promise();
-        st.waiting.push_back(promise);
+        if (awaited) st.waiting.push_back(promise);
         if (st.batch.size() >= st.limits.max_batch) {
           static_cast<void>(commit(self));
-        } else if (!st.flush_pending) {
-          // The flush goes to the back of the mailbox: every write already
-          // queued joins this batch before it commits.
-          st.flush_pending = true;
-          self->send(self, flush_atom::value);
+        } else if (awaited || st.limits.idle_commit_delay.count() == 0) {
+          if (!st.flush_pending) {
+            // The flush goes to the back of the mailbox: every write already
+            // queued joins this batch before it commits.
+            st.flush_pending = true;
+            self->send(self, flush_atom::value);
+          }
+        } else if (!st.delayed_flush_armed) {
+          st.delayed_flush_armed = true;
+          self->delayed_send(self, st.limits.idle_commit_delay, flush_atom::value, true);
         }
         return promise;
       },
       [=](flush_atom) { static_cast<void>(commit(self)); },
+      [=](flush_atom, bool) {
+        self->state.delayed_flush_armed = false;
+        static_cast<void>(commit(self));
+      },
       [=](sync_atom) -> void_reply { return commit(self); },
       [=](stats_atom) -> store_writer_stats { return self->state.stats; },
       [=](count_atom) -> counts_reply {

@@ -2,6 +2,7 @@
 // together with its delivery job, and the delivery is an ordinary job of the
 // delivery type, retried with backoff like any other.
 #include "model/webhook.hpp"
+#include "../support/forwarding_store.hpp"
 #include "runtime_fixture.hpp"
 
 #include <memory>
@@ -16,31 +17,17 @@ using namespace std::chrono_literals;
 namespace {
 
 /// A store that keeps every committed batch, to check what went in together.
-class recording_store final : public store {
+class recording_store final : public testing_support::forwarding_store {
  public:
+  recording_store() : forwarding_store(make_memory_store()) {}
   expected<void> apply(const std::vector<store_write>& batch) override {
     batches.push_back(batch);
-    return inner_->apply(batch);
-  }
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& q) override { return inner_->list(q); }
-  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
+    return inner().apply(batch);
   }
   bool commits_wait_for_disk() const override { return false; }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
+  bool shares_snapshots() const override { return false; }
 
   std::vector<std::vector<store_write>> batches;
-
- private:
-  std::unique_ptr<store> inner_ = make_memory_store();
 };
 
 /// A delivery type whose handler records each payload and fails the first

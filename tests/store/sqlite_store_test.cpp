@@ -105,8 +105,8 @@ TEST_CASE("sqlite: jobs survive closing and re-opening the file", "[store][sqlit
     put_all(*s, jobs);
     erase(*s, jobs[0].id);
   }
-  auto s = open_ok(path);  // migrations find nothing to do
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  auto s = open_ok(path);  // migrations find nothing to do
   const auto back = get(*s, every.id);
   REQUIRE(back.has_value());
   CHECK(fingerprint(*back) == fingerprint(every));
@@ -158,8 +158,9 @@ TEST_CASE("sqlite: a version 1 database gains the parents of its jobs", "[store]
     }
   }
   REQUIRE(raw_int(path, "PRAGMA user_version") == 1);
-  auto s = open_ok(path);
+  open_ok(path);  // the store owns the file while open: read it once closed
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  auto s = open_ok(path);
   job_filter children;
   children.parent = parent.id;
   const auto page = list_ok(*s, query_for(children));
@@ -217,8 +218,9 @@ TEST_CASE("sqlite: a version 2 database gains what recovery reads without docume
       insert_row_with_parents(db, j);
   }
   REQUIRE(raw_int(path, "PRAGMA user_version") == 2);
-  auto s = open_ok(path);
+  open_ok(path);  // the store owns the file while open: read it once closed
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  auto s = open_ok(path);
   auto summaries = s->load_unfinished_summaries();
   INFO(describe(summaries));
   REQUIRE(summaries.has_value());
@@ -239,8 +241,9 @@ TEST_CASE("sqlite: counts by status start from the rows in the file and follow e
     for (const job& j : jobs)
       insert_row_with_parents(db, j);
   }
-  auto s = open_ok(path);
+  open_ok(path);  // the store owns the file while open: read it once closed
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
+  auto s = open_ok(path);
   const auto expected_counts = [&] {
     std::vector<std::size_t> out(all_job_statuses.size(), 0);
     for (const job& j : jobs)
@@ -262,12 +265,14 @@ TEST_CASE("sqlite: counts by status start from the rows in the file and follow e
   REQUIRE(erased.has_value());
   jobs.erase(jobs.begin() + 3);
   CHECK(counts_vector(counts(*s)) == expected_counts());
-  // And they are what a full count says.
+  // And they are what a full count of the file says once the store closed.
+  const auto kept = counts(*s);
+  s.reset();
   for (const auto status : all_job_statuses) {
     INFO(to_string(status));
     const std::string count_sql =
         "SELECT count(*) FROM jobs WHERE status = " + std::to_string(static_cast<int>(status));
-    CHECK(raw_int(path, count_sql.c_str()) == static_cast<std::int64_t>(counts(*s).of(status)));
+    CHECK(raw_int(path, count_sql.c_str()) == static_cast<std::int64_t>(kept.of(status)));
   }
 }
 
@@ -376,9 +381,10 @@ TEST_CASE("sqlite: migration 4 repairs documents written with Infinity and NaN",
   raw_exec(path, damage.c_str());
   REQUIRE(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 1);
 
-  auto s = open_ok(path);
+  open_ok(path);  // the store owns the file while open: read it once closed
   CHECK(raw_int(path, "PRAGMA user_version") == latest_version);
   CHECK(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 0);
+  auto s = open_ok(path);
   auto repaired = get(*s, poisoned.id);
   REQUIRE(repaired);
   // null where no number could be kept; strings that merely say so are left alone.
@@ -409,10 +415,11 @@ TEST_CASE("sqlite: a job holding a number that is not finite is refused, the fil
     REQUIRE_FALSE(r.has_value());
     CHECK_THAT(r.error_value().message, Catch::Contains("/checkpoint/x/1"));
   }
+  CHECK(get(*s, before.id)->status == job_status::pending);
   // Neither write of the batch landed, and every document in the file is JSON.
+  s.reset();
   CHECK(raw_int(path, "SELECT count(*) FROM jobs") == 1);
   CHECK(raw_int(path, "SELECT count(*) FROM jobs WHERE NOT json_valid(doc)") == 0);
-  CHECK(get(*s, before.id)->status == job_status::pending);
 }
 
 TEST_CASE("sqlite: each synchronous level opens and is applied", "[store][sqlite]") {

@@ -3,44 +3,27 @@
 /// database) and lets it go after the store: a test's store cleans up after
 /// itself.
 
-#include "store/store.hpp"
+#include "forwarding_store.hpp"
 
 #include <memory>
 #include <utility>
 
 namespace jobforge::testing_support {
 
+/// Holds the resource in a base class constructed before, and so destroyed
+/// after, the forwarding_store that holds the store.
 template <class Resource>
-class owning_store final : public store {
+struct resource_holder {
+  std::unique_ptr<Resource> resource;
+};
+
+template <class Resource>
+class owning_store final : private resource_holder<Resource>, public forwarding_store {
  public:
   owning_store(std::unique_ptr<Resource> resource, std::unique_ptr<store> inner)
-      : resource_(std::move(resource)), inner_(std::move(inner)) {}
+      : resource_holder<Resource>{std::move(resource)}, forwarding_store(std::move(inner)) {}
 
-  Resource& resource() { return *resource_; }
-
-  expected<void> apply(const std::vector<store_write>& b) override { return inner_->apply(b); }
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& q) override { return inner_->list(q); }
-  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
-  expected<std::vector<job_summary>> load_unfinished_summaries() override {
-    return inner_->load_unfinished_summaries();
-  }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
-  }
-  bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
-  bool shares_snapshots() const override { return inner_->shares_snapshots(); }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
-
- private:
-  std::unique_ptr<Resource> resource_;  // declared first: destroyed after inner_
-  std::unique_ptr<store> inner_;
+  Resource& resource() { return *this->resource_holder<Resource>::resource; }
 };
 
 }  // namespace jobforge::testing_support

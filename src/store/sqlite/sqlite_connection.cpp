@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
+#include "store/sqlite/wal_write_coalescing.hpp"
+
 #include <sqlite3.h>
 
 #include <string>
@@ -22,9 +24,9 @@ void configure_process_once() {
 
 connection::connection(const std::string& path) {
   configure_process_once();
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 wal_coalescing_vfs());
   if (rc != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
