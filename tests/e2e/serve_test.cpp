@@ -367,6 +367,23 @@ TEST_CASE("an unusable data directory stops the start with a clear message") {
   CHECK(code == 1);
 }
 
+TEST_CASE(
+    "a second server on a data directory one already serves is refused, and the first "
+    "serves on") {
+  e2e::temp_dir data;
+  served_jobforge first({}, data.path().string());
+  const auto id = submit(first, json::object{{"type", "noop"}, {"payload", json::object{}}});
+  e2e::child_process second(
+      {JOBFORGE_BINARY, "serve", "--port", "0", "--data-dir", data.path().string()});
+  const int code = e2e::run_to_end(second);
+  const auto log = second.log();
+  INFO(log);
+  CHECK(code == 1);
+  CHECK(log.find("in use by another process") != std::string::npos);
+  CHECK(first.get("/api/jobs/" + id).status == 200);
+  CHECK(first.get("/ready").status == 200);
+}
+
 TEST_CASE("a second server on a port one already listens on is refused, and the first serves on") {
   e2e::served_jobforge first;
   e2e::temp_dir data;
