@@ -1,4 +1,5 @@
 #include "actors/scheduler.hpp"
+#include "actors/store_writer.hpp"
 
 #include "actors/event_hub.hpp"
 #include "actors/job_supervisor.hpp"
@@ -298,6 +299,9 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
         sched::try_dispatch(self);
       },
       [=](finished_atom, const job_ptr& snapshot) { sched::on_terminal(self, snapshot); },
+      [=](submissions_committed_atom, const std::vector<job_id>& ids, const void_reply& r) {
+        sched::submissions_committed(self, ids, r);
+      },
       [=](admit_atom, const std::vector<job_ptr>& committed) {
         for (const auto& j : committed)
           sched::admit(self, j);

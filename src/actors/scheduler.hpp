@@ -112,6 +112,19 @@ struct node_executors {
   std::uint64_t done = 0;  ///< attempts that ended on it
 };
 
+namespace sched {
+/// A submission on its way in: its parents looked up, then its commit.
+struct pending_submission {
+  job j;
+  job_ptr snapshot;  ///< what was committed
+  parent_tally tally;
+  std::vector<job_id> unfinished_parents;
+  std::size_t lookups_left = 0;
+  std::optional<error> failure;
+  caf::response_promise promise;
+};
+}  // namespace sched
+
 struct scheduler_state {
   env_ptr env;
   ready_queue ready;
@@ -139,6 +152,8 @@ struct scheduler_state {
   /// whose end it missed). Cleared whenever no submission is in flight.
   std::size_t admissions_in_flight = 0;
   std::unordered_map<job_id, job_status> finished_during_admission;
+  /// Submissions whose commit the store writer has not reported yet.
+  std::unordered_map<job_id, std::shared_ptr<sched::pending_submission>> committing;
   live_counts counts;  ///< of `jobs`
   /// Jobs whose document the store failed to return, read again after a
   /// growing delay (a job must not be stranded by a failed read).
@@ -229,6 +244,11 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
                   std::optional<schedule_record> schedule = std::nullopt);
 /// Admission bookkeeping shared by single and batch submissions.
 void end_admission(scheduler_actor* self);
+/// The store writer committed these submissions (or failed to): admit them
+/// (or forget their deduplication keys). Their submitters are answered by
+/// the writer.
+void submissions_committed(scheduler_actor* self, const std::vector<job_id>& ids,
+                           const void_reply& result);
 void forget_dedup(scheduler_actor* self, const job& j);
 /// A new job whose parents already decided it starts pending (or scheduled).
 void settle_initial_status(scheduler_actor* self, job& j, const parent_tally& tally);

@@ -5,6 +5,7 @@
 #include "actors/event_hub.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/scheduler_fetch.hpp"
+#include "actors/store_writer.hpp"
 #include "actors/webhook_outbox.hpp"
 #include "model/dependency.hpp"
 #include "model/job_factory.hpp"
@@ -25,40 +26,40 @@ error conflict(const job& j, const std::string& what) {
                boost::json::object{{"status", to_string(j.status)}}};
 }
 
-/// A submission whose parents are known: decide the initial status, persist,
-/// answer, admit.
-struct pending_submission {
-  job j;
-  parent_tally tally;
-  std::vector<job_id> unfinished_parents;
-  std::size_t lookups_left = 0;
-  std::optional<error> failure;
-  caf::response_promise promise;
-};
-
+// Decides the initial status and hands the job to the store writer with the
+// submitter's request: the writer answers the submitter once the job is
+// committed, after telling us (submissions_committed, below) to admit it.
 void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission> sub) {
   job& j = sub->j;
   settle_initial_status(self, j, sub->tally);
   auto& st = self->state;
-  auto snapshot = std::make_shared<const job>(j);
-  self->request(st.env->store, caf::infinite, persist_atom::value,
-                std::vector<store_write>{put_job{snapshot}})
-      .then([=](void_reply& r) mutable {
-        if (!r) {
-          end_admission(self);
-          forget_dedup(self, sub->j);
-          sub->promise.deliver(submit_reply{error{
-              error_code::unavailable, "the job could not be stored: " + r.error_value().message}});
-          return;
-        }
-        sub->promise.deliver(submit_reply{submit_result{sub->j, true}});
-        publish_submitted(self, sub->j);
-        admit(self, snapshot, sub->tally, sub->unfinished_parents);
-        end_admission(self);
-      });
+  sub->snapshot = std::make_shared<const job>(j);
+  st.committing.emplace(j.id, sub);
+  sub->promise.delegate(st.env->store, persist_submission_atom::value,
+                        std::vector<store_write>{put_job{sub->snapshot}}, submit_result{j, true},
+                        caf::actor_cast<caf::actor>(self));
 }
 
 }  // namespace
+
+void submissions_committed(scheduler_actor* self, const std::vector<job_id>& ids,
+                           const void_reply& result) {
+  auto& st = self->state;
+  for (const auto& id : ids) {
+    auto it = st.committing.find(id);
+    if (it == st.committing.end()) continue;
+    auto sub = std::move(it->second);
+    st.committing.erase(it);
+    if (!result) {
+      end_admission(self);
+      forget_dedup(self, sub->j);
+      continue;
+    }
+    publish_submitted(self, sub->j);
+    admit(self, sub->snapshot, sub->tally, sub->unfinished_parents);
+    end_admission(self);
+  }
+}
 
 void end_admission(scheduler_actor* self) {
   auto& st = self->state;

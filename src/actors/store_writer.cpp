@@ -12,6 +12,34 @@ namespace {
 
 using writer = caf::stateful_actor<store_writer_state>;
 
+// Tells the scheduler how the submissions of a batch fared, then answers
+// their submitters: in that order, so that a submitter's next request
+// (a cancel, a dependent job) reaches a scheduler that admitted the job.
+void answer_submissions(writer* self, const void_reply& result) {
+  auto& st = self->state;
+  if (st.submissions.empty()) return;
+  auto submissions = std::move(st.submissions);
+  st.submissions.clear();
+  std::vector<job_id> ids;
+  for (std::size_t i = 0; i < submissions.size(); ++i) {
+    ids.push_back(submissions[i].answer.value.id);
+    const bool last_for_scheduler = i + 1 == submissions.size() ||
+                                    submissions[i + 1].scheduler != submissions[i].scheduler;
+    if (last_for_scheduler) {
+      self->send(submissions[i].scheduler, submissions_committed_atom::value, std::move(ids),
+                 result);
+      ids.clear();
+    }
+  }
+  for (auto& s : submissions) {
+    if (result)
+      s.promise.deliver(submit_reply{std::move(s.answer)});
+    else
+      s.promise.deliver(submit_reply{error{
+          error_code::unavailable, "the job could not be stored: " + result.error_value().message}});
+  }
+}
+
 // Commits the open batch (if any) and answers everyone who waits for it.
 void_reply commit(writer* self) {
   auto& st = self->state;
@@ -37,6 +65,7 @@ void_reply commit(writer* self) {
   st.waiting.clear();
   for (auto& promise : waiting)
     promise.deliver(result);
+  answer_submissions(self, result);
   return result;
 }
 
@@ -47,6 +76,37 @@ void report_unreadable(store_writer_state& st, const std::vector<unreadable_job>
     if (st.reported_unreadable.insert(j.id).second)
       spdlog::error("store: job {} is stored but cannot be read, lists show it as unreadable: {}",
                     to_string(j.id), j.reason);
+}
+
+void append(store_writer_state& st, std::vector<store_write>& writes) {
+  for (auto& w : writes) {
+    if (const auto* put = std::get_if<put_job>(&w)) {
+      if (put->snapshot)  // a bad put fails the batch, not a read
+        st.latest_in_batch[put->snapshot->id] = st.batch.size();
+    } else if (const auto* erase = std::get_if<erase_job>(&w)) {
+      st.latest_in_batch[erase->id] = st.batch.size();
+    }
+    st.batch.push_back(std::move(w));
+  }
+}
+
+// After writes joined the batch: commits now when it is full, soon when
+// somebody waits for it (or no delay is set), else once the idle delay ends.
+void schedule_commit(writer* self, bool awaited) {
+  auto& st = self->state;
+  if (st.batch.size() >= st.limits.max_batch) {
+    static_cast<void>(commit(self));
+  } else if (awaited || st.limits.idle_commit_delay.count() == 0) {
+    if (!st.flush_pending) {
+      // The flush goes to the back of the mailbox: every write already
+      // queued joins this batch before it commits.
+      st.flush_pending = true;
+      self->send(self, flush_atom::value);
+    }
+  } else if (!st.delayed_flush_armed) {
+    st.delayed_flush_armed = true;
+    self->delayed_send(self, st.limits.idle_commit_delay, flush_atom::value, true);
+  }
 }
 
 }  // namespace
@@ -62,33 +122,22 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
   return {
       [=](persist_atom, std::vector<store_write>& writes) -> caf::result<void_reply> {
         auto& st = self->state;
-        for (auto& w : writes) {
-          if (const auto* put = std::get_if<put_job>(&w)) {
-            if (put->snapshot)  // a bad put fails the batch, not a read
-              st.latest_in_batch[put->snapshot->id] = st.batch.size();
-          } else if (const auto* erase = std::get_if<erase_job>(&w)) {
-            st.latest_in_batch[erase->id] = st.batch.size();
-          }
-          st.batch.push_back(std::move(w));
-        }
+        append(st, writes);
         // A sender waits for the acknowledgement; a write sent anonymously
         // (fire and forget) is not waited for.
         const bool awaited = self->current_sender() != nullptr;
         auto promise = self->make_response_promise();
         if (awaited) st.waiting.push_back(promise);
-        if (st.batch.size() >= st.limits.max_batch) {
-          static_cast<void>(commit(self));
-        } else if (awaited || st.limits.idle_commit_delay.count() == 0) {
-          if (!st.flush_pending) {
-            // The flush goes to the back of the mailbox: every write already
-            // queued joins this batch before it commits.
-            st.flush_pending = true;
-            self->send(self, flush_atom::value);
-          }
-        } else if (!st.delayed_flush_armed) {
-          st.delayed_flush_armed = true;
-          self->delayed_send(self, st.limits.idle_commit_delay, flush_atom::value, true);
-        }
+        schedule_commit(self, awaited);
+        return promise;
+      },
+      [=](persist_submission_atom, std::vector<store_write>& writes, submit_result& answer,
+          const caf::actor& scheduler) -> caf::result<submit_reply> {
+        auto& st = self->state;
+        append(st, writes);
+        auto promise = self->make_response_promise();
+        st.submissions.push_back({promise, std::move(answer), scheduler});
+        schedule_commit(self, true);
         return promise;
       },
       [=](flush_atom) { static_cast<void>(commit(self)); },

@@ -4,7 +4,9 @@
 /// commit), keeps only the last write of each job in a batch, and
 /// acknowledges each write only after its batch committed.
 ///
-/// Receives: (persist_atom, writes) -> void_reply; (sync_atom) -> void_reply;
+/// Receives: (persist_atom, writes) -> void_reply;
+/// (persist_submission_atom, writes, submit_result, scheduler) -> submit_reply;
+/// (sync_atom) -> void_reply;
 /// (fetch_atom, id) -> job_reply; (read_atom, id) -> job_reply (no commit);
 /// (list_atom, query) -> page_reply;
 /// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
@@ -15,6 +17,8 @@
 #include "actors/runtime_env.hpp"
 #include "store/store.hpp"
 
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -24,6 +28,18 @@
 #include <unordered_set>
 
 namespace jobforge {
+
+/// (persist_submission_atom, std::vector<store_write>, submit_result,
+/// caf::actor scheduler) -> submit_reply: a submission's writes, delegated
+/// by the scheduler with the submitter's request, so that the writer
+/// answers the submitter itself once they are committed (one thread
+/// hand-off less on the way back). It first tells the scheduler
+/// (submissions_committed_atom), so that whatever the submitter sends next
+/// finds the job admitted.
+using persist_submission_atom = caf::atom_constant<caf::atom("jf_psubm")>;
+/// (submissions_committed_atom, std::vector<job_id>, void_reply), writer to
+/// scheduler: these submissions' commit ended (all alike).
+using submissions_committed_atom = caf::atom_constant<caf::atom("jf_subcm")>;
 
 /// Group commit limits.
 struct store_writer_limits {
@@ -44,6 +60,13 @@ struct store_writer_state {
   /// Where each job's last write in `batch` is, so that a read sees it.
   std::unordered_map<job_id, std::size_t> latest_in_batch;
   std::vector<caf::response_promise> waiting;
+  /// Submissions in the open batch, answered by the writer after the commit.
+  struct waiting_submission {
+    caf::response_promise promise;
+    submit_result answer;
+    caf::actor scheduler;
+  };
+  std::vector<waiting_submission> submissions;
   bool flush_pending = false;
   bool delayed_flush_armed = false;
   store_writer_stats stats;
@@ -56,3 +79,7 @@ caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
                            std::shared_ptr<store> backend, store_writer_limits limits);
 
 }  // namespace jobforge
+
+// Local only: a submission's answer travels from the scheduler to the
+// store writer inside the process (never over the network).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobforge::submit_result)

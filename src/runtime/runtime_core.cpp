@@ -22,7 +22,23 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // the store's reads: taken after them, every wall time the runtime gives
   // (created_at, started_at, run_at's wake) would be early by however long
   // recovery read (a second for a million queued jobs).
-  const auto steady_origin = sys.clock().now();
+  auto steady_origin = sys.clock().now();
+  if (config.mode != execution_mode::simulated) {
+    // Read both clocks again back to back, until no preemption fell between
+    // them: on a loaded machine the caller's reading of the wall clock can
+    // be milliseconds older than ours of the actor clock, and every time
+    // the runtime gives would be early by as much.
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      const auto wall_before = std::chrono::system_clock::now();
+      const auto steady = sys.clock().now();
+      const auto wall_after = std::chrono::system_clock::now();
+      if (wall_after - wall_before <= std::chrono::microseconds(50) || attempt == 15) {
+        wall_origin = wall_before + (wall_after - wall_before) / 2;
+        steady_origin = steady;
+        break;
+      }
+    }
+  }
   // Before the store actor exists, so nothing else touches the store yet.
   auto recovered =
       load_recovered_state(*backend, std::chrono::time_point_cast<milliseconds>(wall_origin));
