@@ -23,8 +23,8 @@ void answer_submissions(writer* self, const void_reply& result) {
   std::vector<job_id> ids;
   for (std::size_t i = 0; i < submissions.size(); ++i) {
     ids.push_back(submissions[i].answer.value.id);
-    const bool last_for_scheduler = i + 1 == submissions.size() ||
-                                    submissions[i + 1].scheduler != submissions[i].scheduler;
+    const bool last_for_scheduler =
+        i + 1 == submissions.size() || submissions[i + 1].scheduler != submissions[i].scheduler;
     if (last_for_scheduler) {
       self->send(submissions[i].scheduler, submissions_committed_atom::value, std::move(ids),
                  result);
@@ -35,8 +35,9 @@ void answer_submissions(writer* self, const void_reply& result) {
     if (result)
       s.promise.deliver(submit_reply{std::move(s.answer)});
     else
-      s.promise.deliver(submit_reply{error{
-          error_code::unavailable, "the job could not be stored: " + result.error_value().message}});
+      s.promise.deliver(
+          submit_reply{error{error_code::unavailable,
+                             "the job could not be stored: " + result.error_value().message}});
   }
 }
 
