@@ -1,5 +1,7 @@
 #include "app/leader_store.hpp"
 
+#include "store/forwarding_store.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/json/object.hpp>
@@ -15,11 +17,11 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-class outage_riding final : public store {
+class outage_riding final : public forwarding_store {
  public:
   outage_riding(std::shared_ptr<store> inner, milliseconds patience,
                 std::function<void(const std::string&)> give_up, milliseconds max_pause)
-      : inner_(std::move(inner)),
+      : forwarding_store(std::move(inner)),
         patience_(patience),
         give_up_(std::move(give_up)),
         max_pause_(max_pause) {}
@@ -28,7 +30,7 @@ class outage_riding final : public store {
     const auto started = clock_type::now();
     milliseconds pause{std::min(milliseconds{20}, max_pause_)};
     for (int tries = 1;; ++tries) {
-      auto done = inner_->apply(batch);  // a snapshot written twice is written unchanged
+      auto done = inner().apply(batch);  // a snapshot written twice is written unchanged
       if (done || done.error_value().code != error_code::unavailable) {
         if (done && tries > 1)
           spdlog::info("store: the database took the batch of {} writes again (try {})",
@@ -52,31 +54,12 @@ class outage_riding final : public store {
   }
 
   expected<void> writable() const override {
-    if (!out_.load(std::memory_order_acquire)) return inner_->writable();
+    if (!out_.load(std::memory_order_acquire)) return inner().writable();
     std::lock_guard lock(mutex_);
     return error{error_code::unavailable,
                  "the store cannot reach its database (" + outage_ +
                      "): nothing was changed; try again once it is back",
                  boost::json::object{{"retry_after", 1}}};
-  }
-
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& query) override { return inner_->list(query); }
-  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
-  expected<std::vector<job_summary>> load_unfinished_summaries() override {
-    return inner_->load_unfinished_summaries();
-  }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
-  }
-  bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
-  bool shares_snapshots() const override { return inner_->shares_snapshots(); }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);  // retention tries again next time
   }
 
  private:
@@ -87,7 +70,6 @@ class outage_riding final : public store {
     out_.store(why.has_value(), std::memory_order_release);
   }
 
-  std::shared_ptr<store> inner_;
   std::atomic<bool> out_{false};  ///< a batch waits for the database now
   mutable std::mutex mutex_;      ///< guards outage_
   std::string outage_;            ///< why the last try failed

@@ -4,6 +4,7 @@
 // transaction), pause and resume, a trigger by hand, refusals recorded as
 // failures, and a store outage retried from the same tick.
 #include "runtime_fixture.hpp"
+#include "store/forwarding_store.hpp"
 #include "store_backends.hpp"
 
 using namespace jobforge;
@@ -275,37 +276,19 @@ TEST_CASE("schedules: a tick the scheduler refuses counts as a failure and the n
 namespace {
 
 /// A memory store whose next `failing` batches fail as an outage would.
-class outage_store final : public store {
+class outage_store final : public forwarding_store {
  public:
+  outage_store() : forwarding_store(make_memory_store()) {}
   int failing = 0;
   expected<void> apply(const std::vector<store_write>& b) override {
     if (failing > 0) {
       --failing;
       return error{error_code::unavailable, "the disk is gone"};
     }
-    return inner_->apply(b);
-  }
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& q) override { return inner_->list(q); }
-  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
-  expected<std::vector<job_summary>> load_unfinished_summaries() override {
-    return inner_->load_unfinished_summaries();
-  }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
+    return inner().apply(b);
   }
   bool commits_wait_for_disk() const override { return false; }
   bool shares_snapshots() const override { return false; }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
-
- private:
-  std::shared_ptr<store> inner_ = make_memory_store();
 };
 
 }  // namespace

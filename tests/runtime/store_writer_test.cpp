@@ -2,8 +2,8 @@
 // deterministic scheduler with simulated time: what commits together, and
 // when a write nobody waits for is committed.
 #include "actors/store_writer.hpp"
-#include "../support/forwarding_store.hpp"
 #include "model/random_source.hpp"
+#include "store/forwarding_store.hpp"
 #include "store/memory/memory_store.hpp"
 
 #include <caf/all.hpp>
@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 namespace {
 
 /// Keeps the size of every committed batch.
-class counting_store final : public testing_support::forwarding_store {
+class counting_store final : public forwarding_store {
  public:
   explicit counting_store(std::shared_ptr<std::vector<std::size_t>> commits)
       : forwarding_store(make_memory_store()), commits_(std::move(commits)) {}

@@ -4,6 +4,7 @@
 // a transition needs it, and a supervisor reads its job before the first attempt. The paths of a
 // job through the scheduler, on that kind of store.
 #include "runtime_fixture.hpp"
+#include "store/forwarding_store.hpp"
 
 #include <memory>
 
@@ -15,45 +16,26 @@ namespace {
 
 /// The memory store, saying it does not share its snapshots (as SQLite), and
 /// counting the reads of one job.
-class unshared_store final : public store {
+class unshared_store final : public forwarding_store {
  public:
-  expected<void> apply(const std::vector<store_write>& batch) override {
-    return inner_->apply(batch);
-  }
+  unshared_store() : forwarding_store(make_memory_store()) {}
   expected<std::optional<job>> get(const job_id& id) override {
     ++gets;
     if (failing_gets > 0) {
       --failing_gets;
       return error{error_code::unavailable, "disk I/O error (injected by the test)"};
     }
-    return inner_->get(id);
+    return inner().get(id);
   }
-  expected<job_page> list(const job_query& q) override { return inner_->list(q); }
   expected<std::vector<job>> load_unfinished() override {
     FAIL("recovery reads summaries, not whole jobs");
-    return inner_->load_unfinished();
-  }
-  expected<std::vector<job_summary>> load_unfinished_summaries() override {
-    return inner_->load_unfinished_summaries();
-  }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
+    return inner().load_unfinished();
   }
   bool commits_wait_for_disk() const override { return false; }
   bool shares_snapshots() const override { return false; }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
 
   std::size_t gets = 0;
   std::size_t failing_gets = 0;  ///< this many reads fail first
-
- private:
-  std::unique_ptr<store> inner_ = make_memory_store();
 };
 
 /// A configuration in which no waiting job is kept whole.

@@ -2,8 +2,8 @@
 // together with its delivery job, and the delivery is an ordinary job of the
 // delivery type, retried with backoff like any other.
 #include "model/webhook.hpp"
-#include "../support/forwarding_store.hpp"
 #include "runtime_fixture.hpp"
+#include "store/forwarding_store.hpp"
 
 #include <memory>
 #include <mutex>
@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 namespace {
 
 /// A store that keeps every committed batch, to check what went in together.
-class recording_store final : public testing_support::forwarding_store {
+class recording_store final : public forwarding_store {
  public:
   recording_store() : forwarding_store(make_memory_store()) {}
   expected<void> apply(const std::vector<store_write>& batch) override {

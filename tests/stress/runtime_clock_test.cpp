@@ -5,6 +5,7 @@
 
 #include "handlers/demo_types.hpp"
 #include "runtime/runtime.hpp"
+#include "store/forwarding_store.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -18,38 +19,22 @@ using namespace jobforge;
 namespace {
 
 /// The memory store, slow to read what recovery reads (a deep queue).
-class slow_recovery_store final : public store {
+class slow_recovery_store final : public forwarding_store {
  public:
   explicit slow_recovery_store(std::chrono::milliseconds delay)
-      : inner_(make_memory_store()), delay_(delay) {}
-  expected<void> apply(const std::vector<store_write>& batch) override {
-    return inner_->apply(batch);
-  }
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& query) override { return inner_->list(query); }
+      : forwarding_store(make_memory_store()), delay_(delay) {}
   expected<std::vector<job>> load_unfinished() override {
     std::this_thread::sleep_for(delay_);
-    return inner_->load_unfinished();
+    return inner().load_unfinished();
   }
   expected<std::vector<job_summary>> load_unfinished_summaries() override {
     std::this_thread::sleep_for(delay_);
-    return inner_->load_unfinished_summaries();
-  }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
+    return inner().load_unfinished_summaries();
   }
   bool commits_wait_for_disk() const override { return false; }
   bool shares_snapshots() const override { return true; }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
 
  private:
-  std::unique_ptr<store> inner_;
   std::chrono::milliseconds delay_;
 };
 

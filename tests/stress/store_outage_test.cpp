@@ -5,6 +5,7 @@
 
 #include "handlers/demo_types.hpp"
 #include "runtime/runtime.hpp"
+#include "store/forwarding_store.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -18,33 +19,18 @@ using namespace std::chrono_literals;
 namespace {
 
 /// A memory store that can be told its database is away.
-class switchable_store final : public store {
+class switchable_store final : public forwarding_store {
  public:
+  switchable_store() : forwarding_store(make_memory_store()) {}
   std::atomic<bool> away{false};
 
   expected<void> writable() const override {
     if (away) return error{error_code::unavailable, "the database is away"};
     return {};
   }
-  expected<void> apply(const std::vector<store_write>& batch) override {
-    return inner_->apply(batch);
-  }
-  expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
-  expected<job_page> list(const job_query& query) override { return inner_->list(query); }
-  expected<std::vector<job>> load_unfinished() override { return inner_->load_unfinished(); }
-  expected<status_counts> count_by_status() override { return inner_->count_by_status(); }
-  expected<std::vector<dedup_claim>> load_dedup_claims(timestamp now) override {
-    return inner_->load_dedup_claims(now);
-  }
-  expected<std::vector<schedule_record>> load_schedules() override {
-    return inner_->load_schedules();
-  }
-  expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
-    return inner_->prune_finished(cutoff, limit);
-  }
-
- private:
-  std::shared_ptr<store> inner_ = make_memory_store();
+  // Like a database's: the store writer gets a thread of its own.
+  bool commits_wait_for_disk() const override { return true; }
+  bool shares_snapshots() const override { return false; }
 };
 
 job_type_registry demo_types() {

@@ -3,7 +3,7 @@
 /// database) and lets it go after the store: a test's store cleans up after
 /// itself.
 
-#include "forwarding_store.hpp"
+#include "store/forwarding_store.hpp"
 
 #include <memory>
 #include <utility>

@@ -1,18 +1,18 @@
 #pragma once
-/// A store that hands every call to another one: the base of the tests'
-/// stores that watch or change a call or two (a recorded batch, a failing
-/// commit) and pass the rest on.
+/// A store that hands every call to another one: the base of stores that
+/// watch or change a call or two (a leader riding out a database outage,
+/// the tests' recording and failing stores) and pass the rest on.
 
 #include "store/store.hpp"
 
 #include <memory>
 #include <utility>
 
-namespace jobforge::testing_support {
+namespace jobforge {
 
 class forwarding_store : public store {
  public:
-  explicit forwarding_store(std::unique_ptr<store> inner) : inner_(std::move(inner)) {}
+  explicit forwarding_store(std::shared_ptr<store> inner) : inner_(std::move(inner)) {}
 
   expected<void> apply(const std::vector<store_write>& b) override { return inner_->apply(b); }
   expected<std::optional<job>> get(const job_id& id) override { return inner_->get(id); }
@@ -30,15 +30,17 @@ class forwarding_store : public store {
   }
   bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
   bool shares_snapshots() const override { return inner_->shares_snapshots(); }
+  expected<void> writable() const override { return inner_->writable(); }
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
     return inner_->prune_finished(cutoff, limit);
   }
 
  protected:
   store& inner() { return *inner_; }
+  const store& inner() const { return *inner_; }
 
  private:
-  std::unique_ptr<store> inner_;
+  std::shared_ptr<store> inner_;
 };
 
-}  // namespace jobforge::testing_support
+}  // namespace jobforge
