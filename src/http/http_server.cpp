@@ -69,7 +69,9 @@ struct http_server::impl {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
           const int status = res.status;
           res.set_content(
-              boost::json::serialize(error_envelope(http::error_for_status(status, req, max_body))),
+              // The 404's details quote the path, which may be any bytes.
+              boost::json::serialize(
+                  http::client_safe_envelope(http::error_for_status(status, req, max_body))),
               "application/json");
           res.status = status;
           return httplib::Server::HandlerResponse::Handled;
