@@ -24,6 +24,7 @@
 #include <deque>
 #include <fstream>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -104,6 +105,10 @@ class growing_pool final : public httplib::TaskQueue {
 
 }  // namespace
 
+/// The most a request's headers may take in all (httplib limits each line
+/// to 8 KiB, not their number): room for any real client's.
+constexpr std::size_t max_header_bytes = 64 * 1024;
+
 struct http_server::impl {
   runtime& rt;
   http_server_options options;
@@ -146,7 +151,8 @@ struct http_server::impl {
     const auto max_body = options.max_body_bytes;
     server.set_error_handler(httplib::Server::HandlerWithResponse(
         [max_body](const httplib::Request& req, httplib::Response& res) {
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          if (!res.body.empty() || res.content_provider_)
+            return httplib::Server::HandlerResponse::Unhandled;
           const int status = res.status;
           res.set_content(
               // The 404's details quote the path, which may be any bytes.
@@ -157,6 +163,49 @@ struct http_server::impl {
           return httplib::Server::HandlerResponse::Handled;
         }));
     server.set_exception_handler(http::send_exception);
+    // Runs once the headers are read, before the body is (issue 22):
+    // - httplib 0.11.4 holds max_body_bytes against Content-Length only, and
+    //   read a chunked body whole, whatever its size, then served it (a
+    //   128 KiB job went past a 64 KiB limit). A body without a length is
+    //   refused unread: 411 (RFC 9110 §15.5.12). Our clients send lengths.
+    // - it limits each header line (8 KiB) but not how many there are: a
+    //   request's headers past max_header_bytes in all are 431 (RFC 6585).
+    server.set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+      std::size_t header_bytes = 0;
+      for (const auto& [name, value] : req.headers)
+        header_bytes += name.size() + value.size() + 4;  // ": " and CRLF
+      int status = 0;
+      std::string message;
+      boost::json::object details;
+      if (header_bytes > max_header_bytes) {
+        status = 431;
+        message = "the request headers exceed " + std::to_string(max_header_bytes) + " bytes";
+        details = {{"max_header_bytes", max_header_bytes}};
+      } else if (req.has_header("Transfer-Encoding")) {
+        status = 411;
+        message = "a request body needs a Content-Length (no Transfer-Encoding): at most " +
+                  std::to_string(max_body) + " bytes";
+        details = {{"max_body_bytes", max_body}};
+      } else {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      // The body is left unread, so the connection must end with this
+      // answer: httplib would read the body as the next request(s) and
+      // answer those too. It closes a connection when an answer's content
+      // provider fails, so this one fails once it has written it all.
+      auto text =
+          std::make_shared<const std::string>(boost::json::serialize(http::client_safe_envelope(
+              error{error_code::invalid_argument, message, std::move(details)})));
+      res.status = status;
+      res.set_header("Connection", "close");
+      res.set_content_provider(
+          text->size(), "application/json",
+          [text](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            sink.write(text->data() + offset, length);
+            return false;
+          });
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       spdlog::debug("http: {} {} -> {}", req.method, req.path, res.status);
     });
