@@ -1,8 +1,8 @@
 // Hostile clients (issue 22), in process: every route that takes input ×
 // malformed input. Each cell must get its 4xx with the JSON error envelope
 // {"error": {"code", "message", "details"}} (SPEC §8, error_envelope()), and
-// change nothing: the jobs' documents, the schedules and the runnable types
-// are compared before and after every cell.
+// change nothing: the jobs' documents, the schedules and the paused job
+// types are compared before and after every cell.
 #include "handlers/demo_types.hpp"
 #include "http/http_server.hpp"
 #include "model/job_codec.hpp"
@@ -98,10 +98,11 @@ struct hostile_fixture {
     REQUIRE(schedules);
     for (const auto& s : *schedules)
       out.push_back(to_json(s));
-    auto types = rt.runnable_types();
-    REQUIRE(types);
-    std::sort(types->begin(), types->end());
-    for (const auto& t : *types)
+    auto stats = rt.stats();
+    REQUIRE(stats);
+    auto paused = stats->paused_types;
+    std::sort(paused.begin(), paused.end());
+    for (const auto& t : paused)
       out.push_back(json::string(t));
     return json::serialize(out);
   }
@@ -464,8 +465,15 @@ TEST_CASE(
   const auto cells = table(f);
   for (const auto& c : cells)
     check_cell(f, c);
-  // The server still serves after all of it.
-  auto r = f.client().Get("/api/jobs/" + f.waiting);
-  REQUIRE(r);
-  CHECK(r->status == 200);
+  // The server still serves after all of it, and the snapshot sees what a
+  // valid request changes (a type paused, a schedule paused).
+  auto c = f.client();
+  for (const auto* target : {"/api/job-types/noop/pause", "/api/schedules/nightly/pause"}) {
+    INFO(target);
+    const auto before = f.snapshot();
+    auto r = c.Post(target, "", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(f.snapshot() != before);
+  }
 }
