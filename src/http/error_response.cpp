@@ -2,6 +2,7 @@
 
 #include "model/job_codec.hpp"
 #include "model/json_text.hpp"
+#include "model/utf8_text.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
@@ -62,13 +63,45 @@ void send_json(httplib::Response& res, int status, const boost::json::value& bod
   res.set_content(std::move(text).value(), "application/json");
 }
 
+namespace {
+
+// Invalid UTF-8 in a quoted path or query (GET /api/job-types/%FF) would
+// otherwise be serialized as is, and the answer would not be JSON at all.
+void repair_strings(boost::json::value& v) {
+  if (auto* s = v.if_string()) {
+    if (!is_valid_utf8(*s)) *s = repair_utf8(*s);
+  } else if (auto* a = v.if_array()) {
+    for (auto& item : *a)
+      repair_strings(item);
+  } else if (auto* o = v.if_object()) {
+    boost::json::object fixed;
+    bool keys_ok = true;
+    for (auto& field : *o) {
+      repair_strings(field.value());
+      keys_ok = keys_ok && is_valid_utf8(field.key());
+    }
+    if (keys_ok) return;
+    for (auto& field : *o)
+      fixed[repair_utf8(field.key())] = std::move(field.value());
+    *o = std::move(fixed);
+  }
+}
+
+}  // namespace
+
+boost::json::value client_safe_envelope(const error& e) {
+  auto envelope = error_envelope(e);
+  repair_strings(envelope);
+  return envelope;
+}
+
 void send_error(httplib::Response& res, const error& e) {
   // An error that passes (a store waiting for its database) says when to
   // ask again, as a standby does.
   if (const auto* details = e.details.if_object())
     if (const auto* after = details->if_contains("retry_after"); after && after->is_int64())
       res.set_header("Retry-After", std::to_string(after->as_int64()));
-  send_json(res, status_for(e.code), error_envelope(e));
+  send_json(res, status_for(e.code), client_safe_envelope(e));
 }
 
 error error_for_status(int status, const httplib::Request& req, std::size_t max_body_bytes) {

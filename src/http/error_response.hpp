@@ -19,6 +19,11 @@ int status_for(error_code code);
 /// Answers `status` with `body` as application/json.
 void send_json(httplib::Response& res, int status, const boost::json::value& body);
 
+/// The error envelope of `e` with every string made valid UTF-8: an error
+/// may quote what the client sent (a path segment, a query value), and
+/// those bytes can be anything.
+boost::json::value client_safe_envelope(const error& e);
+
 /// Answers with the error envelope and the status of its code.
 void send_error(httplib::Response& res, const error& e);
 

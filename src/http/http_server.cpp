@@ -19,11 +19,95 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <fstream>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace jobforge {
+namespace {
+
+/// httplib serves each connection on one thread of its pool until the
+/// connection closes, and queues the others. Its ThreadPool has a fixed
+/// size, so a few hundred clients that connect and send nothing (each holds
+/// a thread for the 5 s keep-alive wait) or send their headers a byte at a
+/// time (each byte restarts the 5 s read timeout: held for ever) left every
+/// other request queued behind them (issue 22). This pool starts `base`
+/// threads and another whenever a connection arrives with none free, up to
+/// `cap`; past the cap connections queue as before. Threads are joined at
+/// shutdown, which (as httplib's pool) first serves what is queued.
+class growing_pool final : public httplib::TaskQueue {
+ public:
+  growing_pool(std::size_t base, std::size_t cap) : cap_(std::max(base, cap)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < base; ++i)
+      start_thread();
+  }
+  ~growing_pool() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      jobs_.push_back(std::move(fn));
+      if (idle_ < jobs_.size() && threads_.size() < cap_ && !stopping_) start_thread();
+    }
+    wake_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    // No thread starts once stopping_ is set, so the list is stable here.
+    for (auto& t : threads_)
+      t.join();
+  }
+
+ private:
+  void start_thread() {  // with mutex_ held
+    try {
+      threads_.emplace_back([this] { work(); });
+    } catch (const std::system_error& e) {
+      spdlog::warn("http: cannot start another server thread ({}); the connection waits", e.what());
+    }
+  }
+
+  void work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ++idle_;
+      wake_.wait(lock, [this] { return !jobs_.empty() || stopping_; });
+      --idle_;
+      if (jobs_.empty()) return;  // stopping, and nothing left to serve
+      auto fn = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      fn();
+      lock.lock();
+    }
+  }
+
+  const std::size_t cap_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  std::list<std::thread> threads_;
+  std::size_t idle_ = 0;  ///< threads waiting for a connection
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+/// The most a request's headers may take in all (httplib limits each line
+/// to 8 KiB, not their number): room for any real client's.
+constexpr std::size_t max_header_bytes = 64 * 1024;
 
 struct http_server::impl {
   runtime& rt;
@@ -44,10 +128,11 @@ struct http_server::impl {
 
   void configure() {
     const auto threads = std::max<std::size_t>(options.threads, 1);
+    const auto cap = options.max_connections;
     // The packaged httplib is a compiled library, so CPPHTTPLIB_THREAD_POOL_COUNT
     // has no effect; the pool is chosen here at run time.
     auto& server = *httplib_server;
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.new_task_queue = [threads, cap] { return new growing_pool(threads, cap); };
     server.set_payload_max_length(options.max_body_bytes);
     // Headers and body go out as two writes: without TCP_NODELAY the body
     // waits for the client's delayed ACK, about 40 ms on every keep-alive
@@ -66,15 +151,61 @@ struct http_server::impl {
     const auto max_body = options.max_body_bytes;
     server.set_error_handler(httplib::Server::HandlerWithResponse(
         [max_body](const httplib::Request& req, httplib::Response& res) {
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          if (!res.body.empty() || res.content_provider_)
+            return httplib::Server::HandlerResponse::Unhandled;
           const int status = res.status;
           res.set_content(
-              boost::json::serialize(error_envelope(http::error_for_status(status, req, max_body))),
+              // The 404's details quote the path, which may be any bytes.
+              boost::json::serialize(
+                  http::client_safe_envelope(http::error_for_status(status, req, max_body))),
               "application/json");
           res.status = status;
           return httplib::Server::HandlerResponse::Handled;
         }));
     server.set_exception_handler(http::send_exception);
+    // Runs once the headers are read, before the body is (issue 22):
+    // - httplib 0.11.4 holds max_body_bytes against Content-Length only, and
+    //   read a chunked body whole, whatever its size, then served it (a
+    //   128 KiB job went past a 64 KiB limit). A body without a length is
+    //   refused unread: 411 (RFC 9110 §15.5.12). Our clients send lengths.
+    // - it limits each header line (8 KiB) but not how many there are: a
+    //   request's headers past max_header_bytes in all are 431 (RFC 6585).
+    server.set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+      std::size_t header_bytes = 0;
+      for (const auto& [name, value] : req.headers)
+        header_bytes += name.size() + value.size() + 4;  // ": " and CRLF
+      int status = 0;
+      std::string message;
+      boost::json::object details;
+      if (header_bytes > max_header_bytes) {
+        status = 431;
+        message = "the request headers exceed " + std::to_string(max_header_bytes) + " bytes";
+        details = {{"max_header_bytes", max_header_bytes}};
+      } else if (req.has_header("Transfer-Encoding")) {
+        status = 411;
+        message = "a request body needs a Content-Length (no Transfer-Encoding): at most " +
+                  std::to_string(max_body) + " bytes";
+        details = {{"max_body_bytes", max_body}};
+      } else {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      // The body is left unread, so the connection must end with this
+      // answer: httplib would read the body as the next request(s) and
+      // answer those too. It closes a connection when an answer's content
+      // provider fails, so this one fails once it has written it all.
+      auto text =
+          std::make_shared<const std::string>(boost::json::serialize(http::client_safe_envelope(
+              error{error_code::invalid_argument, message, std::move(details)})));
+      res.status = status;
+      res.set_header("Connection", "close");
+      res.set_content_provider(
+          text->size(), "application/json",
+          [text](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            sink.write(text->data() + offset, length);
+            return false;
+          });
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       spdlog::debug("http: {} {} -> {}", req.method, req.path, res.status);
     });

@@ -29,7 +29,11 @@ struct http_server_options {
   std::string host = "127.0.0.1";
   int port = 0;                           ///< 0: an ephemeral port (see start())
   std::size_t max_body_bytes = 2u << 20;  ///< larger request bodies get 413
-  std::size_t threads = 64;  ///< requests served at once (a ?wait or an event stream holds one)
+  /// Threads kept ready for connections (a ?wait or an event stream holds one).
+  std::size_t threads = 64;
+  /// Connections served at once, slow and idle ones included: the pool grows
+  /// from `threads` up to this when a connection finds every thread taken.
+  std::size_t max_connections = 1024;
   std::chrono::milliseconds sse_keep_alive{15'000};  ///< comment line on an idle event stream
   /// None: every caller is admin of tenant "default" (listen on loopback then).
   std::vector<http::api_key> api_keys;
