@@ -2,6 +2,7 @@
 
 #include "http/error_response.hpp"
 #include "http/event_stream.hpp"
+#include "http/growing_thread_pool.hpp"
 #include "http/routes.hpp"
 #include "http/server_socket.hpp"
 #include "http/stats_feed.hpp"
@@ -19,91 +20,13 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <fstream>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <system_error>
 #include <thread>
 
 namespace jobforge {
-namespace {
-
-/// httplib serves each connection on one thread of its pool until the
-/// connection closes, and queues the others. Its ThreadPool has a fixed
-/// size, so a few hundred clients that connect and send nothing (each holds
-/// a thread for the 5 s keep-alive wait) or send their headers a byte at a
-/// time (each byte restarts the 5 s read timeout: held for ever) left every
-/// other request queued behind them (issue 22). This pool starts `base`
-/// threads and another whenever a connection arrives with none free, up to
-/// `cap`; past the cap connections queue as before. Threads are joined at
-/// shutdown, which (as httplib's pool) first serves what is queued.
-class growing_pool final : public httplib::TaskQueue {
- public:
-  growing_pool(std::size_t base, std::size_t cap) : cap_(std::max(base, cap)) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (std::size_t i = 0; i < base; ++i)
-      start_thread();
-  }
-  ~growing_pool() override = default;
-
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      jobs_.push_back(std::move(fn));
-      if (idle_ < jobs_.size() && threads_.size() < cap_ && !stopping_) start_thread();
-    }
-    wake_.notify_one();
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    // No thread starts once stopping_ is set, so the list is stable here.
-    for (auto& t : threads_)
-      t.join();
-  }
-
- private:
-  void start_thread() {  // with mutex_ held
-    try {
-      threads_.emplace_back([this] { work(); });
-    } catch (const std::system_error& e) {
-      spdlog::warn("http: cannot start another server thread ({}); the connection waits", e.what());
-    }
-  }
-
-  void work() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      ++idle_;
-      wake_.wait(lock, [this] { return !jobs_.empty() || stopping_; });
-      --idle_;
-      if (jobs_.empty()) return;  // stopping, and nothing left to serve
-      auto fn = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      fn();
-      lock.lock();
-    }
-  }
-
-  const std::size_t cap_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;
-  std::size_t idle_ = 0;  ///< threads waiting for a connection
-  bool stopping_ = false;
-};
-
-}  // namespace
 
 /// The most a request's headers may take in all (httplib limits each line
 /// to 8 KiB, not their number): room for any real client's.
@@ -132,7 +55,7 @@ struct http_server::impl {
     // The packaged httplib is a compiled library, so CPPHTTPLIB_THREAD_POOL_COUNT
     // has no effect; the pool is chosen here at run time.
     auto& server = *httplib_server;
-    server.new_task_queue = [threads, cap] { return new growing_pool(threads, cap); };
+    server.new_task_queue = [threads, cap] { return new http::growing_thread_pool(threads, cap); };
     server.set_payload_max_length(options.max_body_bytes);
     // Headers and body go out as two writes: without TCP_NODELAY the body
     // waits for the client's delayed ACK, about 40 ms on every keep-alive
