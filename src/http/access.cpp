@@ -1,5 +1,7 @@
 #include "http/access.hpp"
 
+#include "http/key_compare.hpp"
+
 #include "model/job_factory.hpp"
 
 #include <boost/json/object.hpp>
@@ -8,18 +10,6 @@
 
 namespace jobforge::http {
 namespace {
-
-/// Compares without an early exit: the time taken depends on the length of
-/// `presented` only (which its sender knows), never on how much of a key
-/// matched or on the key's length.
-bool same_key(std::string_view presented, std::string_view key) {
-  unsigned char difference = presented.size() == key.size() ? 0 : 1;
-  for (std::size_t i = 0; i < presented.size(); ++i) {
-    const auto k = key.empty() ? 0 : static_cast<unsigned char>(key[i % key.size()]);
-    difference |= static_cast<unsigned char>(static_cast<unsigned char>(presented[i]) ^ k);
-  }
-  return difference == 0;
-}
 
 bool is_bearer_scheme(std::string_view scheme) {
   constexpr std::string_view bearer = "bearer";
@@ -56,6 +46,18 @@ expected<caller> key_ring::authenticate(const std::optional<std::string>& author
     if (same_key(presented, k.key)) match = &k;
   if (!match) return unauthenticated("the API key is not valid");
   return caller{match->tenant, match->role, match->name};
+}
+
+// See key_compare.hpp. Every byte of `presented` is compared (with the key
+// repeated to its length) and the differences are OR-ed together, so the
+// loop never ends early; a length mismatch only sets a bit.
+bool same_key(std::string_view presented, std::string_view key) {
+  unsigned char difference = presented.size() == key.size() ? 0 : 1;
+  for (std::size_t i = 0; i < presented.size(); ++i) {
+    const auto k = key.empty() ? 0 : static_cast<unsigned char>(key[i % key.size()]);
+    difference |= static_cast<unsigned char>(static_cast<unsigned char>(presented[i]) ^ k);
+  }
+  return difference == 0;
 }
 
 error role_too_low(const caller& who, role minimum) {
