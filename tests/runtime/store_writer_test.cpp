@@ -42,6 +42,14 @@ std::vector<store_write> put_of(std::uint64_t seed) {
   return {put_job{std::make_shared<const job>(std::move(j))}};
 }
 
+// The work comes as spawn arguments, not as a lambda's captures: CAF 0.17
+// binds a null pointer when it spawns a function without arguments (UBSan).
+void submitter(caf::event_based_actor* self, const caf::actor& writer,
+               std::vector<store_write> writes, std::shared_ptr<std::optional<bool>> slot) {
+  self->request(writer, caf::infinite, persist_atom::value, std::move(writes))
+      .then([slot](void_reply& r) { *slot = r.has_value(); });
+}
+
 struct writer_fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys;
@@ -80,12 +88,7 @@ struct writer_fixture {
   /// (once committed) lands in the returned slot.
   std::shared_ptr<std::optional<bool>> awaited(std::uint64_t seed) {
     auto slot = std::make_shared<std::optional<bool>>();
-    auto writes = put_of(seed);
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(writer, caf::infinite, persist_atom::value, writes).then([=](void_reply& r) {
-        *slot = r.has_value();
-      });
-    });
+    sys.spawn(submitter, writer, put_of(seed), slot);
     sched.run();
     return slot;
   }
