@@ -20,6 +20,9 @@ error bad_reference(std::string_view ref, const std::string& why) {
 
 /// The value a "#/a/b~1c/0" fragment points at in `root`, or null.
 const json::value* resolve(const json::value& root, std::string_view ref) {
+  // Anything else is refused by check_schemas, which may meet it only after
+  // the loop finder did (a "$ref": "" inside an allOf).
+  if (ref.empty() || ref.front() != '#' || (ref.size() > 1 && ref[1] != '/')) return nullptr;
   std::string_view pointer = ref.substr(1);  // after '#'
   const json::value* node = &root;
   while (!pointer.empty()) {

@@ -51,6 +51,17 @@ TEST_CASE("a $ref must point at something in the schema itself", "[validator]") 
              Catch::Contains("does not point at anything"));
 }
 
+TEST_CASE("a $ref that is not a pointer is refused, also where the loop search meets it first",
+          "[validator]") {
+  // The fuzzer's input: the loop search followed "" before its check did.
+  CHECK_THAT(compile_error(R"({"allOf": [{"$ref": ""}]})"),
+             Catch::Contains("is not a JSON Pointer into this schema"));
+  CHECK_THAT(compile_error(R"({"anyOf": [{"$ref": "x"}]})"),
+             Catch::Contains("is not a JSON Pointer into this schema"));
+  CHECK_THAT(compile_error(R"({"not": {"$ref": "#a"}})"),
+             Catch::Contains("is not a JSON Pointer into this schema"));
+}
+
 TEST_CASE("a recursive schema that steps into the instance still validates", "[validator]") {
   auto v = payload_validator::compile(json::parse(R"({
     "definitions": {"node": {"type": "object", "properties": {
