@@ -104,8 +104,34 @@ class loop_finder {
   const json::string* closing_ = nullptr;
 };
 
+/// Whether a regular expression names a back-reference of more than three
+/// digits (`\7777777777`): the standard library's ECMAScript parser, which
+/// the validator compiles `pattern` and `patternProperties` with,
+/// overflows a signed integer reading it (undefined behaviour, found by
+/// the fuzzer). No real pattern has a thousand groups.
+bool has_huge_back_reference(std::string_view pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\') continue;
+    std::size_t digits = 0;
+    while (i + 1 + digits < pattern.size() && pattern[i + 1 + digits] >= '0' &&
+           pattern[i + 1 + digits] <= '9')
+      ++digits;
+    if (digits > 3) return true;
+    i += digits > 0 ? digits : 1;  // past the escaped character or the digits
+  }
+  return false;
+}
+
+error bad_pattern(std::string_view pattern) {
+  const std::string why =
+      "pattern \"" + std::string(pattern) + "\" names a back-reference past \\999";
+  return error{error_code::invalid_schema, "invalid JSON Schema: " + why,
+               json::object{{"reason", why}}};
+}
+
 /// Every `$ref` must point into this schema, at something; every
-/// `multipleOf` must be above 0.
+/// `multipleOf` must be above 0; no pattern may name a back-reference past
+/// \999.
 expected<void> check_schemas(const json::value& root, const json::value& v, loop_finder& loops) {
   if (const auto* array = v.if_array()) {
     for (const auto& item : *array)
@@ -123,6 +149,12 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
         return error{error_code::invalid_schema,
                      "invalid JSON Schema: multipleOf must be a number greater than 0",
                      json::object{{"reason", "multipleOf must be a number greater than 0"}}};
+    if (const auto* pattern = object->if_contains("pattern"); pattern && pattern->is_string())
+      if (has_huge_back_reference(pattern->get_string())) return bad_pattern(pattern->get_string());
+    if (const auto* patterns = object->if_contains("patternProperties");
+        patterns && patterns->is_object())
+      for (const auto& p : patterns->get_object())
+        if (has_huge_back_reference(p.key())) return bad_pattern(p.key());
     for (const auto& field : *object) {
       // Values, not schemas: a "$ref" inside them is data.
       const auto key = field.key();

@@ -62,6 +62,16 @@ TEST_CASE("a $ref that is not a pointer is refused, also where the loop search m
              Catch::Contains("is not a JSON Pointer into this schema"));
 }
 
+TEST_CASE("a pattern naming a back-reference past 999 is refused", "[validator]") {
+  // The fuzzer's input made the standard library's regex parser overflow.
+  CHECK_THAT(compile_error(R"({"patternProperties": {"^x|\\7777777777777777777": {}}})"),
+             Catch::Contains("back-reference"));
+  CHECK_THAT(compile_error(R"({"pattern": "(a)\\12345"})"), Catch::Contains("back-reference"));
+  // An escaped backslash before digits is no back-reference; small ones are fine.
+  CHECK(compile_error(R"({"pattern": "\\\\12345"})").empty());
+  CHECK(compile_error(R"({"pattern": "(a)(b)\\2"})").empty());
+}
+
 TEST_CASE("a recursive schema that steps into the instance still validates", "[validator]") {
   auto v = payload_validator::compile(json::parse(R"({
     "definitions": {"node": {"type": "object", "properties": {
