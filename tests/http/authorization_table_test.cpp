@@ -175,6 +175,20 @@ struct fixture_ids {
   std::string id, parent, other;
 };
 
+/// A row's path and body with the fixture's ids (and a fresh schedule number
+/// from `counter`) put in for the placeholders.
+std::pair<std::string, std::string> filled(const char* path_text, const char* body_text,
+                                           const fixture_ids& f, int& counter) {
+  std::string path = path_text, body = body_text ? body_text : "";
+  for (auto* text : {&path, &body}) {
+    replace_all(*text, "{id}", f.id);
+    replace_all(*text, "{parent}", f.parent);
+    replace_all(*text, "{other}", f.other);
+    replace_all(*text, "{n}", std::to_string(++counter));
+  }
+  return {path, body};
+}
+
 struct keyed_server {
   keyed_server() : rt(demo_types()), server(rt, keyed()) {
     auto started = server.start();
@@ -304,13 +318,7 @@ TEST_CASE("every route × every caller: 401, 403, 404 for another tenant, or all
     // Without a valid key: 401 whatever else is wrong, and nothing exists.
     const auto shared = s.make(row.fixture);
     for (const auto& header : not_keys) {
-      std::string path = row.path, body = row.body ? row.body : "";
-      for (auto* text : {&path, &body}) {
-        replace_all(*text, "{id}", shared.id);
-        replace_all(*text, "{parent}", shared.parent);
-        replace_all(*text, "{other}", shared.other);
-        replace_all(*text, "{n}", std::to_string(++s.schedules));
-      }
+      const auto [path, body] = filled(row.path, row.body, shared, s.schedules);
       INFO(row.method << " " << path << " with Authorization: " << header.value_or("(none)"));
       const auto a = s.call(row.method, path, row.body ? body.c_str() : nullptr, header);
       CHECK(a.status == 401);
@@ -322,13 +330,7 @@ TEST_CASE("every route × every caller: 401, 403, 404 for another tenant, or all
 
     for (const auto& k : keys) {
       const auto f = s.make(row.fixture);  // fresh: an allowed cell may change it
-      std::string path = row.path, body = row.body ? row.body : "";
-      for (auto* text : {&path, &body}) {
-        replace_all(*text, "{id}", f.id);
-        replace_all(*text, "{parent}", f.parent);
-        replace_all(*text, "{other}", f.other);
-        replace_all(*text, "{n}", std::to_string(++s.schedules));
-      }
+      const auto [path, body] = filled(row.path, row.body, f, s.schedules);
       INFO(row.method << " " << path << " by " << k.label);
       const auto a = s.call(row.method, path, row.body ? body.c_str() : nullptr, s.bearer(k.label));
       INFO("answer " << a.status << " " << a.body.substr(0, 400));
