@@ -325,6 +325,49 @@ def submit_batches(c, spec, n):
     return n / (time.time() - t)
 
 
+def cluster_messages(c):
+    """(order messages, outcome messages) sent so far, from /metrics."""
+    conn = http.client.HTTPConnection("127.0.0.1", c.http_port, timeout=30)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    counts = {}
+    for line in text.splitlines():
+        for name in ("jobforge_cluster_order_messages_total", "jobforge_cluster_outcome_messages_total"):
+            if line.startswith(name):
+                counts[name] = float(line.split()[-1])
+    return (counts.get("jobforge_cluster_order_messages_total", 0),
+            counts.get("jobforge_cluster_outcome_messages_total", 0))
+
+
+def start_profilers(c, pids):
+    """With --perf DIR: one `perf record -g` per process for the drain only."""
+    if not c.args.perf:
+        return []
+    os.makedirs(c.args.perf, exist_ok=True)
+    label = c.label.replace(" ", "_").replace(",", "")
+    procs = []
+    for name, pid in pids.items():
+        out = os.path.join(c.args.perf, f"{label}-{name}.data")
+        procs.append(subprocess.Popen(
+            ["perf", "record", "-q", "-g", "-F", "1999", "-p", str(pid), "-o", out],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(0.5)  # perf attaches before the resume
+    return procs
+
+
+def stop_profilers(procs):
+    for p in procs:
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def drain(c, spec, n, cap):
     t = spec["type"]
     c.api.ok("POST", f"/api/job-types/{t}/pause")
@@ -333,11 +376,15 @@ def drain(c, spec, n, cap):
     if pending != n:
         raise RuntimeError(f"{pending} jobs pending after submitting {n} (paused)")
     pids = {"coordinator": c.coord.pid, **{k: p.pid for k, p in c.workers.items()}}
+    messages0 = cluster_messages(c)
+    profilers = start_profilers(c, pids)
     cpu0 = {k: cpu_seconds(pid) for k, pid in pids.items()}
     t0 = time.time()
     c.api.ok("POST", f"/api/job-types/{t}/resume")
     t_end = c.wait_empty(t, cap)
     cpu1 = {k: cpu_seconds(pid) for k, pid in pids.items()}
+    stop_profilers(profilers)
+    messages1 = cluster_messages(c)
     if t_end is None:
         raise RuntimeError(f"{t}: queue not empty {cap} s after the resume")
     jobs = c.all_jobs(t)
@@ -358,6 +405,8 @@ def drain(c, spec, n, cap):
         "coord_cores": cpu["coordinator"] / (t_end - t0),
         "workers_us": sum(v for k, v in cpu.items() if k != "coordinator") / n * 1e6,
         "per_node": per_node,
+        "order_messages": messages1[0] - messages0[0],
+        "outcome_messages": messages1[1] - messages0[1],
     }
 
 
@@ -400,7 +449,9 @@ def throughput_config(args, label, spec, n, coord_executors, workers):
         print(f"  {label}: {n} jobs drained in {d['drain_s']:.3f} s = {d['rate']:,.0f} jobs/s "
               f"(submitted paused at {d['submit_rate']:,.0f}/s; ran on: {nodes}); "
               f"coordinator {d['coord_us']:.1f} us CPU/job ({d['coord_cores']:.2f} cores), "
-              f"workers {d['workers_us']:.1f} us/job; submit->start p50 {d['p50']:.0f} ms, "
+              f"workers {d['workers_us']:.1f} us/job; "
+              f"{d['order_messages']:,.0f} order and {d['outcome_messages']:,.0f} outcome "
+              f"messages; submit->start p50 {d['p50']:.0f} ms, "
               f"p99 {d['p99']:.0f} ms, max {d['max']:.0f} ms; load {loadavg()}", flush=True)
         return d
     finally:
@@ -524,6 +575,8 @@ def main():
     ap.add_argument("--drain-cap", type=float, default=90.0, help="seconds per drain")
     ap.add_argument("--cap", type=int, default=420, help="seconds for the whole run")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs and logs")
+    ap.add_argument("--perf", metavar="DIR",
+                    help="record each process with `perf record -g` during each drain, into DIR")
     args = ap.parse_args()
     _keep = args.keep
     parts = set(args.only.split(","))
