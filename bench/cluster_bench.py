@@ -476,24 +476,31 @@ def lost_attempts(jobs, t_sig, until=float("inf")):
     return lost, rerun
 
 
-def node_loss(args, how):
-    """2 workers busy with long sleep jobs; SIGKILL or SIGSTOP w1."""
+def node_loss(args, how, spare=False):
+    """2 workers busy with long sleep jobs; SIGKILL or SIGSTOP w1. With
+    `spare`, only as many jobs as one node has executors, spread over both:
+    w2 has a free slot for each of w1's jobs, so the time to their re-run
+    is the detection and the re-dispatch alone, not a wait for a slot."""
     sig = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP}[how]
     e = args.executors
-    c = Cluster(args, 0, [("w1", e), ("w2", e)], "loss-" + how)
+    c = Cluster(args, 0, [("w1", e), ("w2", e)], "loss-" + how + ("-spare" if spare else ""))
     try:
         victim = c.node("w1")
         session = victim["session"]
-        spec = {"type": "sleep", "payload": {"ms": args.loss_ms}}
-        submit_batches(c, spec, args.loss_jobs)
+        sleep_ms = args.loss_ms * 10 if spare else args.loss_ms
+        spec = {"type": "sleep", "payload": {"ms": sleep_ms}}
+        submit_batches(c, spec, e if spare else args.loss_jobs)
         deadline = time.time() + 10
         while time.time() < deadline:
-            n = c.node("w1", session)
-            if n and n["running"] >= e:
+            n, other = c.node("w1", session), c.node("w2")
+            if spare and n and other and n["running"] >= 1 and n["running"] + other["running"] >= e:
+                break
+            if not spare and n and n["running"] >= e:
                 break
             time.sleep(0.005)
         else:
-            raise RuntimeError(f"w1 never ran {e} jobs at once: {c.node('w1', session)}")
+            raise RuntimeError(f"w1 never ran its jobs: {c.node('w1', session)}")
+        held = c.node("w1", session)["running"]
         time.sleep(args.loss_ms / 1000.0 / 4)  # mid-attempt, not at a hand-over
         t_sig = time.time()
         os.kill(c.workers["w1"].pid, sig)
@@ -511,7 +518,7 @@ def node_loss(args, how):
         deadline = time.time() + 5
         while time.time() < deadline:
             lost, _ = lost_attempts(c.all_jobs("sleep"), t_sig)
-            if len(lost) >= e:
+            if len(lost) >= held:
                 break
             time.sleep(0.05)
         rejoined, until = None, float("inf")
@@ -533,13 +540,13 @@ def node_loss(args, how):
         jobs = c.all_jobs("sleep")
         completed = sum(1 for j in jobs if j["status"] == "completed")
         lost, rerun = lost_attempts(jobs, t_sig, until)
-        r = {"how": how, "seen_s": t_seen - t_sig, "lost": len(lost),
+        r = {"how": how, "spare": spare, "seen_s": t_seen - t_sig, "lost": len(lost),
              "lost_min": min(lost) if lost else float("nan"),
              "lost_max": max(lost) if lost else float("nan"),
              "rerun_n": len(rerun),
              "rerun_p50": percentile(rerun, 50), "rerun_max": max(rerun) if rerun else float("nan"),
              "rejoined_s": rejoined, "completed": completed, "jobs": len(jobs)}
-        print(f"  SIG{how.upper()} w1: nodes list shows it lost after {r['seen_s']*1000:.0f} ms; "
+        print(f"  SIG{how.upper()} w1{' (spare slots on w2)' if spare else ''}: nodes list shows it lost after {r['seen_s']*1000:.0f} ms; "
               f"{r['lost']} node_lost entries at +{r['lost_min']*1000:.0f}..+"
               f"{r['lost_max']*1000:.0f} ms; running again at p50 +{r['rerun_p50']*1000:.0f} ms, "
               f"max +{r['rerun_max']*1000:.0f} ms ({r['rerun_n']}); "
@@ -548,8 +555,8 @@ def node_loss(args, how):
               + f"{completed}/{len(jobs)} completed; load {loadavg()}", flush=True)
         if completed != len(jobs):
             raise RuntimeError(f"{len(jobs) - completed} sleep jobs did not complete")
-        if len(lost) < e:
-            raise RuntimeError(f"only {len(lost)} node_lost entries for w1's {e} attempts")
+        if len(lost) < held:
+            raise RuntimeError(f"only {len(lost)} node_lost entries for w1's {held} attempts")
         return r
     finally:
         c.stop()
@@ -612,6 +619,9 @@ def main():
                   f"{args.loss_ms} ms", flush=True)
             for how in ("kill", "stop"):
                 losses.append(node_loss(args, how))
+            print(f"node loss with spare slots: {e} sleep jobs of {args.loss_ms * 10} ms over "
+                  f"both nodes", flush=True)
+            losses.append(node_loss(args, "kill", spare=True))
     except TimeCap as ex:
         print(f"TIMEOUT: {ex}", file=sys.stderr)
         _cleanup()
@@ -670,7 +680,8 @@ def main():
             if r["how"] == "stop":
                 after = (f"SIGCONT: rejoined in {r['rejoined_s']*1000:.0f} ms, then killed; "
                          if r["rejoined_s"] is not None else "SIGCONT: no rejoin in 5 s; ") + after
-            table.append(("SIGKILL" if r["how"] == "kill" else "SIGSTOP",
+            table.append((("SIGKILL" if r["how"] == "kill" else "SIGSTOP")
+                          + (", spare slots" if r["spare"] else ""),
                           f"{r['seen_s']*1000:.0f} ms",
                           f"{r['lost']} at +{r['lost_min']*1000:.0f} .. +{r['lost_max']*1000:.0f} ms",
                           f"+{r['rerun_p50']*1000:.0f} / +{r['rerun_max']*1000:.0f} ms",

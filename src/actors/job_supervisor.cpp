@@ -1,5 +1,6 @@
 #include "actors/job_supervisor.hpp"
 
+#include "actors/deadline_keeper.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/outcome_results.hpp"
 #include "actors/send_after.hpp"
@@ -17,10 +18,6 @@ namespace jobforge {
 namespace {
 
 using supervisor = caf::stateful_actor<job_supervisor_state>;
-
-// An attempt that has used its share of its timeout (runtime_config::
-// timeout_warning_share): local to the supervisor, like the deadline.
-using timeout_warning_atom = caf::atom_constant<caf::atom("toWarn")>;
 
 /// A line of the job's lifecycle in the process's log, with the job's id,
 /// type and attempt as fields (the shape logging.hpp splits into JSON fields).
@@ -179,18 +176,23 @@ void start_attempt(supervisor* self, executor_ref ex) {
                       started + timeout,
                       caf::actor_cast<caf::actor>(self),
                       st.lease};
+  // Kept by the deadline keeper, which drops them when this supervisor
+  // ends (a delayed message would keep it in memory until it fires).
+  // Armed before the order goes: a deadline is due before a handler that
+  // stops at the same instant reports it.
+  const double share = st.env->config.timeout_warning_share;
+  const timestamp due = started + timeout;
+  const timestamp warn = share > 0 && share < 1
+                             ? started + milliseconds{static_cast<std::int64_t>(
+                                             static_cast<double>(timeout.count()) * share)}
+                             : due;
+  self->send(st.env->deadlines, arm_deadlines_atom::value, st.current.id,
+             caf::actor_cast<caf::actor>(self), st.running_attempt, to_unix_ms(warn),
+             to_unix_ms(due));
   if (st.link)
     self->send(st.link, attempt_atom::value, st.executor, std::move(order));
   else
     self->send(st.executor, attempt_atom::value, std::move(order));
-  send_after(self, caf::actor_cast<caf::actor>(self), timeout, deadline_atom::value,
-             st.running_attempt);
-  const double share = st.env->config.timeout_warning_share;
-  if (share > 0 && share < 1)
-    send_after(
-        self, caf::actor_cast<caf::actor>(self),
-        milliseconds{static_cast<std::int64_t>(static_cast<double>(timeout.count()) * share)},
-        timeout_warning_atom::value, st.running_attempt);
 }
 
 void apply_progress(supervisor* self, const job_progress& p, const boost::json::value& checkpoint,
@@ -406,6 +408,9 @@ void read_job(supervisor* self, const job_id& id, milliseconds waited = millisec
 caf::behavior job_supervisor(supervisor* self, env_ptr env, job_id id, job_ptr j,
                              executor_ref first_executor) {
   self->state.env = std::move(env);
+  if (auto keeper = self->state.env->deadlines)
+    self->attach_functor(
+        [keeper, id] { caf::anon_send(keeper, disarm_deadlines_atom::value, id); });
   self->set_exit_handler([=](caf::exit_msg& msg) {
     if (auto req = parse_cancel_reason(msg.reason)) {
       on_cancel(self, *req);

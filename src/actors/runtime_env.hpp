@@ -2,6 +2,7 @@
 /// What every actor of one runtime shares: its configuration, the job types,
 /// the random source, the clock, and the handles of the long-lived actors.
 
+#include "actors/store_outage.hpp"
 #include "cluster/cluster_settings.hpp"
 #include "model/job_type_registry.hpp"
 #include "model/priority.hpp"
@@ -124,6 +125,7 @@ struct runtime_env {
   caf::actor store;
   caf::actor events;
   caf::actor scheduler;
+  caf::actor deadlines;  ///< the attempts' deadlines (deadline_keeper)
   /// Subscribers to events; publishers skip building events when zero.
   std::shared_ptr<std::atomic<std::size_t>> subscribers =
       std::make_shared<std::atomic<std::size_t>>(0);
@@ -131,6 +133,8 @@ struct runtime_env {
   /// The store keeps the very snapshots it is given (in memory): the
   /// scheduler may then hold waiting jobs whole at no cost.
   bool documents_shared = false;
+  /// Set by the store writer while the store refuses its commits.
+  std::shared_ptr<store_outage> write_outage = std::make_shared<store_outage>();
 };
 
 using env_ptr = std::shared_ptr<runtime_env>;

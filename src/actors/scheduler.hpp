@@ -141,6 +141,8 @@ struct scheduler_state {
   std::vector<node_executors> nodes;
   /// Every offered executor that lives, with its node.
   std::unordered_map<caf::actor_addr, std::size_t> executor_nodes;
+  /// Executors killed on purpose (stuck in a handler): their end is expected.
+  std::unordered_set<caf::actor_addr> killed_executors;
   std::unordered_map<caf::actor_addr, assignment> busy;
   std::unordered_map<job_id, std::vector<caf::response_promise>> waiters;
   /// Cancel requests waiting for their job to end (answered with a conflict

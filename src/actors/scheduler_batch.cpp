@@ -120,6 +120,8 @@ void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
                   caf::response_promise promise, std::optional<schedule_record> schedule) {
   auto& st = self->state;
   if (st.draining) return promise.deliver(batch_reply{shutting_down()});
+  if (auto ok = st.env->write_outage->writable(); !ok)
+    return promise.deliver(batch_reply{std::move(ok).error_value()});
   if (entries.empty() || entries.size() > max_batch_jobs)
     return promise.deliver(
         batch_reply{error{error_code::invalid_argument,

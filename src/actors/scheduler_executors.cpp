@@ -81,6 +81,7 @@ void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
     // its pool offers a fresh one for the slot.
     st.executor_nodes.erase(ex.address());
     st.capacity.slot_gone(node, true);
+    st.killed_executors.insert(ex.address());
     self->send_exit(ex, caf::exit_reason::kill);
   } else if (st.capacity.up(node)) {
     st.capacity.slot_returned(node);
@@ -93,6 +94,8 @@ void release_slot(scheduler_actor* self, const caf::actor& ex, bool lost) {
 bool on_executor_down(scheduler_actor* self, const caf::actor_addr& source,
                       const caf::error& reason) {
   auto& st = self->state;
+  // One we killed: not a supervisor that died (and already accounted for).
+  if (st.killed_executors.erase(source) > 0) return true;
   auto it = st.executor_nodes.find(source);
   if (it == st.executor_nodes.end()) return false;
   const std::size_t node = it->second;

@@ -158,6 +158,10 @@ void submit(scheduler_actor* self, job_request& request, caf::response_promise p
     promise.deliver(submit_reply{shutting_down()});
     return;
   }
+  if (auto ok = st.env->write_outage->writable(); !ok) {
+    promise.deliver(submit_reply{std::move(ok).error_value()});
+    return;
+  }
   const timestamp t = now(self);
   const job_id id = job_id::generate_time_ordered(*st.env->rng, t);
   auto prepared = st.env->types->prepare(request, id, t);

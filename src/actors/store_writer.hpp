@@ -11,10 +11,21 @@
 /// (list_atom, query) -> page_reply;
 /// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
 /// (prune_atom, cutoff, limit) ->
-/// count_reply; (flush_atom) and (flush_atom, bool) from itself.
+/// count_reply; (flush_atom), (flush_atom, bool) and (store_retry_atom)
+/// from itself.
+///
+/// A commit the store refuses as `unavailable` (a full or failing disk, a
+/// database that went away) fails the writes somebody waits for, as any
+/// failed commit does: their callers hear of it and change nothing. The
+/// writes nobody waits for (a job's start, end, progress) are kept and
+/// tried again with a growing pause until the store takes them, so that
+/// memory and store agree again once it is back. Meanwhile `store_outage`
+/// says so: the scheduler refuses new submissions, /ready answers 503, and
+/// an awaited write fails at once.
 
 #include "actors/protocol.hpp"
 #include "actors/runtime_env.hpp"
+#include "actors/store_outage.hpp"
 #include "store/store.hpp"
 
 #include <caf/actor.hpp>
@@ -40,6 +51,8 @@ using persist_submission_atom = caf::atom_constant<caf::atom("jf_psubm")>;
 /// (submissions_committed_atom, std::vector<job_id>, void_reply), writer to
 /// scheduler: these submissions' commit ended (all alike).
 using submissions_committed_atom = caf::atom_constant<caf::atom("jf_subcm")>;
+/// (store_retry_atom), to itself: try the writes the store refused again.
+using store_retry_atom = caf::atom_constant<caf::atom("jf_sretry")>;
 
 /// Group commit limits.
 struct store_writer_limits {
@@ -51,12 +64,22 @@ struct store_writer_limits {
   /// along, so a sequential client's submission pays one commit instead of
   /// waiting behind the previous job's end. 0: commit as soon as possible.
   std::chrono::microseconds idle_commit_delay{0};
+  /// Set while the store refuses commits (shared with the scheduler and
+  /// /ready); null: the writer keeps its own.
+  std::shared_ptr<store_outage> outage;
+  /// The pause before the first retry of refused writes; it doubles up to
+  /// `max_retry_pause`.
+  std::chrono::milliseconds first_retry_pause{50};
+  std::chrono::milliseconds max_retry_pause{2'000};
 };
 
 struct store_writer_state {
   std::shared_ptr<store> backend;
   store_writer_limits limits;
   std::vector<store_write> batch;
+  /// For each write in `batch`: whether somebody waits for it (a refused
+  /// commit fails those and keeps the others).
+  std::vector<bool> batch_awaited;
   /// Where each job's last write in `batch` is, so that a read sees it.
   std::unordered_map<job_id, std::size_t> latest_in_batch;
   std::vector<caf::response_promise> waiting;
@@ -69,6 +92,10 @@ struct store_writer_state {
   std::vector<waiting_submission> submissions;
   bool flush_pending = false;
   bool delayed_flush_armed = false;
+  /// The store refused the last commit: `batch` waits for store_retry_atom.
+  bool refused = false;
+  std::chrono::milliseconds retry_pause{0};
+  std::chrono::steady_clock::time_point last_outage_log;
   store_writer_stats stats;
   /// Jobs a list found unreadable and that were logged (once each).
   std::unordered_set<job_id> reported_unreadable;

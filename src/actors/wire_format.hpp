@@ -8,6 +8,7 @@
 /// Included by protocol.hpp after the types it declares.
 
 #include "actors/protocol.hpp"
+#include "model/exact_json_parse.hpp"
 #include "model/finite_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -56,7 +57,7 @@ typename Inspector::result_type inspect(Inspector& f, json_field& x) {
   });
   auto load = caf::meta::load_callback([&]() -> caf::error {
     boost::system::error_code ec;
-    auto parsed = boost::json::parse(text, ec);
+    auto parsed = parse_json_exactly(text, ec);
     if (ec) return caf::make_error(caf::sec::invalid_argument, "JSON field: " + ec.message());
     // Refused where it comes in, as over HTTP (finite_json.hpp): a job
     // holding 1e400 could be neither answered nor stored.

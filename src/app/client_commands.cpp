@@ -2,6 +2,7 @@
 // this file only turns flags into calls and answers into lines and exit codes.
 
 #include "app/client_commands.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "jobforge/client.hpp"
 
@@ -116,7 +117,7 @@ std::optional<std::string> read_payload(const std::string& given) {
     payload_text = text.str();
   }
   json::error_code ec;
-  json::parse(payload_text, ec);
+  parse_json_exactly(payload_text, ec);
   if (ec) {
     std::cerr << "jobforge: --payload is not valid JSON: " << ec.message() << "\n";
     return std::nullopt;
@@ -140,7 +141,7 @@ int wait_with(jfc::client& jf, const std::string& id, double timeout_s) {
   const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   auto done = jf.wait(id, timeout, [&](const jfc::event& e) {
     json::error_code ec;
-    const auto data = json::parse(e.data, ec);
+    const auto data = parse_json_exactly(e.data, ec);
     if (ec || !data.is_object()) return;
     if (e.name == "progress") {
       show_progress(data.get_object(), terminal);

@@ -1,4 +1,5 @@
 #include "app/config.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/schedule_record.hpp"
 #include "zones/iana_zone.hpp"
@@ -614,7 +615,7 @@ void set_from_env_json(const std::map<std::string, std::string>& env, const char
   auto it = env.find(name);
   if (it == env.end()) return;
   json::error_code ec;
-  const json::value v = json::parse(it->second, ec);
+  const json::value v = parse_json_exactly(it->second, ec);
   if (ec)
     problems.push_back(std::string("env ") + name + ": is not " + shape + ": " + ec.message());
   else
@@ -649,7 +650,7 @@ void apply_config_file(server_config& config, const std::string& path, bool requ
   std::stringstream text;
   text << in.rdbuf();
   json::error_code ec;
-  const json::value root = json::parse(text.str(), ec);
+  const json::value root = parse_json_exactly(text.str(), ec);
   if (ec) {
     problems.push_back(path + ": is not valid JSON: " + ec.message());
     return;

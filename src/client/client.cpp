@@ -2,6 +2,7 @@
 // sends it (retryable or not) and reads the answer into the client's types.
 
 #include "jobforge/client.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "client/completion_watcher.hpp"
 #include "client/job_json.hpp"
@@ -61,7 +62,7 @@ bool plausible_id(const std::string& id) {
 
 result<json::value> parse_body(const http_answer& a, const std::string& url) {
   json::error_code ec;
-  auto v = json::parse(a.body, ec);
+  auto v = parse_json_exactly(a.body, ec);
   if (ec)
     return make_error(error_kind::bad_response, "the server answered something that is not JSON",
                       url);
@@ -156,7 +157,7 @@ struct client::impl {
                         if (on_event) on_event(e);
                         if (e.name != "status") continue;
                         json::error_code ec;
-                        auto v = json::parse(e.data, ec);
+                        auto v = parse_json_exactly(e.data, ec);
                         if (ec || !v.is_object()) continue;
                         const auto* to = v.get_object().if_contains("to");
                         const auto s = to ? text_of(*to) : std::string();

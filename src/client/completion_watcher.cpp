@@ -1,4 +1,5 @@
 #include "client/completion_watcher.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "client/sse_parser.hpp"
 
@@ -53,7 +54,7 @@ std::size_t completion_watcher::awaiting() const {
 void completion_watcher::on_event(const event& e) {
   if (e.name != "status") return;
   boost::json::error_code ec;
-  const auto v = boost::json::parse(e.data, ec);
+  const auto v = parse_json_exactly(e.data, ec);
   if (ec || !v.is_object()) return;
   const auto* id = v.get_object().if_contains("job_id");
   const auto* to = v.get_object().if_contains("to");

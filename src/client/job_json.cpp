@@ -1,4 +1,5 @@
 #include "client/job_json.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include <boost/json.hpp>
 
@@ -77,7 +78,7 @@ std::optional<json::object> request_to_json(const submit_request& r,
                                             std::chrono::milliseconds unique_for,
                                             std::string& problem) {
   json::error_code ec;
-  json::value payload = json::parse(r.payload_json, ec);
+  json::value payload = parse_json_exactly(r.payload_json, ec);
   if (ec) {
     problem = "the payload is not valid JSON: " + ec.message();
     return std::nullopt;

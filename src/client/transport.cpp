@@ -1,4 +1,5 @@
 #include "client/transport.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "client/retry_backoff.hpp"
 
@@ -40,7 +41,7 @@ error error_of_answer(int status, const std::string& body, const std::string& ur
   e.url = url;
   e.message = body;
   boost::json::error_code ec;
-  const auto v = boost::json::parse(body, ec);
+  const auto v = parse_json_exactly(body, ec);
   if (!ec && v.is_object())
     if (const auto* env = v.get_object().if_contains("error"); env && env->is_object()) {
       const auto& o = env->get_object();

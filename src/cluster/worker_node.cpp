@@ -137,6 +137,7 @@ worker_node::worker_node(job_type_registry types, worker_options options)
                     std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now())},
       {},
       {},
+      {},
       {}});
 }
 

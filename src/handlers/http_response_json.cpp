@@ -1,4 +1,5 @@
 #include "handlers/http_response_json.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "handlers/http_encoding.hpp"
 
@@ -99,8 +100,8 @@ json::object response_to_json(const http_exchange_response& r,
   if (r.truncated) result["truncated"] = true;
   const auto type = r.header("content-type");
   if (!r.truncated && type && is_json_media_type(*type)) {
-    std::error_code ec;
-    json::value parsed = json::parse(body, ec);
+    boost::json::error_code ec;
+    json::value parsed = parse_json_exactly(body, ec);
     if (!ec) result["json"] = std::move(parsed);
   }
   result["elapsed_ms"] = r.elapsed_ms;

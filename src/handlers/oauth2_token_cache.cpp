@@ -1,4 +1,5 @@
 #include "handlers/oauth2_token_cache.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "handlers/http_encoding.hpp"
 #include "handlers/http_exchange.hpp"
@@ -67,8 +68,8 @@ std::optional<std::int64_t> expires_in_seconds(const json::value& v) {
 }
 
 std::string describe_refusal(const http_exchange_response& r) {
-  std::error_code ec;
-  const json::value body = json::parse(r.body, ec);
+  boost::json::error_code ec;
+  const json::value body = parse_json_exactly(r.body, ec);
   std::string text = "token URL answered " + std::to_string(r.status);
   if (!ec && body.is_object()) {
     if (const auto* e = body.as_object().if_contains("error"); e && e->is_string())
@@ -94,8 +95,8 @@ fetched_token read_token_response(const http_exchange_response& r) {
   }
   if (r.status < 200 || r.status > 299)
     return fail("oauth2_rejected", describe_refusal(r), error_kind::permanent);
-  std::error_code ec;
-  const json::value body = json::parse(r.body, ec);
+  boost::json::error_code ec;
+  const json::value body = parse_json_exactly(r.body, ec);
   if (ec || !body.is_object())
     return fail("oauth2_bad_response", "the token response is not a JSON object",
                 error_kind::permanent);

@@ -6,6 +6,7 @@
 #include "runtime/runtime.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace jobforge::http {
 namespace {
@@ -59,7 +60,8 @@ void add_job_type_routes(httplib::Server& server, route_context ctx) {
 
   // /ready and /health need no key: load balancers and orchestrators probe
   // them, and they tell nothing about any tenant's jobs.
-  // Readiness: the store answers a query and the scheduler has executors.
+  // Readiness: the store answers a query and takes writes, and the
+  // scheduler has executors.
   server.Get("/ready", guarded("ready", [ctx](const request&, response& res) {
                boost::json::object checks;
                bool ready = true;
@@ -73,6 +75,18 @@ void add_job_type_routes(httplib::Server& server, route_context ctx) {
                  checks["executors"] = stats->executors;
                  checks["idle_executors"] = stats->idle_executors;
                  ready &= stats->executors > 0;
+               }
+               if (auto outage = ctx.rt->write_outage()) {
+                 checks["writes"] =
+                     "refused by the store since " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - outage->since)
+                                        .count()) +
+                     " ms (" + outage->reason + "); " + std::to_string(outage->waiting_writes) +
+                     " writes wait to be stored";
+                 ready = false;
+               } else {
+                 checks["writes"] = "ok";
                }
                if (ctx.stopping->load()) {
                  checks["server"] = "stopping";

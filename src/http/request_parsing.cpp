@@ -1,4 +1,5 @@
 #include "http/request_parsing.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/finite_json.hpp"
 
@@ -28,7 +29,7 @@ expected<boost::json::value> parse_json_body(const httplib::Request& req, bool a
     return error{error_code::invalid_json, "the request body is empty; a JSON object is expected"};
   }
   boost::json::error_code ec;
-  auto value = boost::json::parse(req.body, ec);
+  auto value = parse_json_exactly(req.body, ec);
   if (ec)
     return error{error_code::invalid_json, "the request body is not valid JSON: " + ec.message(),
                  boost::json::object{{"reason", ec.message()}}};

@@ -211,6 +211,17 @@ struct telemetry::families {
                         .Help("How long store transactions took to commit")
                         .Register(r)
                         .Add({}, commit_buckets())),
+        writes_refused(prometheus::BuildGauge()
+                           .Name("jobforge_store_refused_writes")
+                           .Help("Writes the store refused and that wait for the next try "
+                                 "(0 unless it refuses writes now: a full or failing disk)")
+                           .Register(r)
+                           .Add({})),
+        outages(prometheus::BuildCounter()
+                    .Name("jobforge_store_outages_total")
+                    .Help("Times the store began refusing writes")
+                    .Register(r)
+                    .Add({})),
         nodes_up(prometheus::BuildGauge()
                      .Name("jobforge_cluster_nodes_up")
                      .Help("Worker nodes joined and up (this process not counted)")
@@ -289,6 +300,8 @@ struct telemetry::families {
   Counter& store_writes;
   Histogram& batch_size;
   Histogram& commit_time;
+  Gauge& writes_refused;
+  Counter& outages;
   Gauge& nodes_up;
   Family<Gauge>& node_running;
   Counter& remote_dispatches;
@@ -415,6 +428,13 @@ void telemetry::refresh_gauges() {
     metrics_->store_batches.Increment(static_cast<double>(store->batches - last_store_.batches));
     metrics_->store_writes.Increment(static_cast<double>(store->writes - last_store_.writes));
     last_store_ = *store;
+  }
+  {
+    const auto outage = rt_.write_outage();
+    metrics_->writes_refused.Set(outage ? static_cast<double>(outage->waiting_writes) : 0.0);
+    const auto began = static_cast<double>(rt_.write_outages());
+    if (began > metrics_->outages.Value())
+      metrics_->outages.Increment(began - metrics_->outages.Value());
   }
   refresh_cluster_gauges();
   refresh_schedule_metrics();

@@ -1,4 +1,5 @@
 #include "model/json_text.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/finite_json.hpp"
 
@@ -20,7 +21,7 @@ expected<boost::json::value> parse_json(std::string_view text, std::size_t max_b
   boost::json::error_code ec;
   boost::json::parse_options options;
   options.max_depth = 64;  // deeper documents are refused, not a stack hazard
-  boost::json::value v = boost::json::parse(text, ec, {}, options);
+  boost::json::value v = parse_json_exactly(text, ec, options);
   if (ec) {
     return error{error_code::invalid_json, "malformed JSON: " + ec.message(),
                  boost::json::object{{"reason", ec.message()}}};

@@ -71,7 +71,8 @@ expected<payload_validator> payload_validator::compile(const boost::json::value&
   try {
     auto schema = std::make_shared<valijson::Schema>();
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    parser.populateSchema(valijson::adapters::BoostJsonAdapter(schema_doc), *schema);
+    const boost::json::value compiled = with_real_divisors(schema_doc);
+    parser.populateSchema(valijson::adapters::BoostJsonAdapter(compiled), *schema);
     return payload_validator{std::move(schema)};
   } catch (const std::exception& e) {
     return error{error_code::invalid_schema, std::string("invalid JSON Schema: ") + e.what(),

@@ -167,6 +167,31 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
 
 }  // namespace
 
+json::value with_real_divisors(const json::value& schema) {
+  json::value out = schema;
+  // Schemas nest: walk them with a stack, skipping the keywords whose values
+  // are data (as check_schemas does).
+  std::vector<json::value*> todo{&out};
+  while (!todo.empty()) {
+    json::value* v = todo.back();
+    todo.pop_back();
+    if (auto* array = v->if_array()) {
+      for (auto& item : *array)
+        todo.push_back(&item);
+    } else if (auto* object = v->if_object()) {
+      for (auto& field : *object) {
+        const auto key = field.key();
+        if (key == "enum" || key == "const" || key == "default" || key == "examples") continue;
+        if (key == "multipleOf" && (field.value().is_int64() || field.value().is_uint64()))
+          field.value() = field.value().to_number<double>();
+        else
+          todo.push_back(&field.value());
+      }
+    }
+  }
+  return out;
+}
+
 expected<void> preflight_schema(const json::value& schema) {
   loop_finder loops(schema);
   return check_schemas(schema, schema, loops);

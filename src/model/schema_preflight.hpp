@@ -20,4 +20,11 @@ namespace jobforge {
 /// `invalid_schema` naming what is wrong otherwise.
 expected<void> preflight_schema(const boost::json::value& schema);
 
+/// `schema` with every integer `multipleOf` written as a double. valijson
+/// checks an integer divisor by casting the value to a 64-bit integer: 2.5
+/// passed `"multipleOf": 2`, and 1e300 is undefined behaviour (found by the
+/// fuzzer). A double divisor is checked with remainder(), right for every
+/// value, exact for integers up to 2^53.
+boost::json::value with_real_divisors(const boost::json::value& schema);
+
 }  // namespace jobforge

@@ -462,6 +462,15 @@ expected<std::vector<cluster_node>> runtime::cluster_nodes() {
   return out;
 }
 
+std::optional<store_outage::report> runtime::write_outage() const {
+  if (!impl_->actors.env) return std::nullopt;
+  return impl_->actors.env->write_outage->current();
+}
+
+std::uint64_t runtime::write_outages() const {
+  return impl_->actors.env ? impl_->actors.env->write_outage->outages() : 0;
+}
+
 cluster_activity runtime::cluster_counts() const {
   if (!impl_->actors.env) return {};
   const auto& c = *impl_->actors.env->cluster;

@@ -188,6 +188,12 @@ class runtime {
   /// What the store writer did so far (transactions and their sizes).
   expected<store_writer_stats> store_stats();
 
+  /// While the store refuses the writer's commits (a full disk...): why,
+  /// since when, how many writes wait. New submissions are refused meanwhile.
+  std::optional<store_outage::report> write_outage() const;
+  /// How many such outages began since start.
+  std::uint64_t write_outages() const;
+
   /// Commits every write the store writer has received (a forced exit's
   /// last act).
   expected<void> flush();

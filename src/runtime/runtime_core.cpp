@@ -1,5 +1,6 @@
 #include "runtime/runtime_core.hpp"
 
+#include "actors/deadline_keeper.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/executor_pool.hpp"
 #include "actors/recovery.hpp"
@@ -51,6 +52,7 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                                        runtime_clock{steady_origin, wall_origin},
                                                        {},
                                                        {},
+                                                       {},
                                                        {}});
   env->documents_shared = backend->shares_snapshots();
   runtime_actors a;
@@ -59,7 +61,9 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   // CAF's few scheduler threads (writes queue up meanwhile: group commit).
   // Simulated runs keep every actor on the deterministic coordinator, and a
   // store in memory needs no thread of its own (one less hand-off per write).
-  store_writer_limits limits{4096, env->config.results_dir};
+  store_writer_limits limits;
+  limits.results_dir = env->config.results_dir;
+  limits.outage = env->write_outage;
   if (env->config.mode == execution_mode::simulated || !backend->commits_wait_for_disk()) {
     a.store = sys.spawn(store_writer, std::move(backend), limits);
   } else {
@@ -70,8 +74,10 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
     a.store = sys.spawn<caf::detached>(store_writer, std::move(backend), limits);
   }
   a.events = sys.spawn(event_hub, env);
+  a.deadlines = sys.spawn(deadline_keeper, env);
   env->store = a.store;
   env->events = a.events;
+  env->deadlines = a.deadlines;
   a.scheduler = sys.spawn(scheduler, env, std::move(recovered).value());
   if (env->config.retention.max_age) a.retention = sys.spawn(retention, env);
   env->scheduler = a.scheduler;
@@ -88,6 +94,7 @@ void stop_runtime(const runtime_actors& a) {
   if (a.retention) caf::anon_send_exit(a.retention, caf::exit_reason::user_shutdown);
   if (a.executors) caf::anon_send_exit(a.executors, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.deadlines, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.events, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.store, caf::exit_reason::user_shutdown);
 }

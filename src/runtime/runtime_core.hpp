@@ -19,6 +19,7 @@ struct runtime_actors {
   caf::actor store;
   caf::actor events;
   caf::actor scheduler;
+  caf::actor deadlines;  ///< the attempts' deadlines
   caf::actor retention;  ///< only when finished jobs have a maximum age
   caf::actor executors;  ///< the pool of this process's executors
   caf::actor schedules;  ///< the schedule keeper

@@ -12,6 +12,7 @@
 #include "fuzz_check.hpp"
 #include "http/batch_request.hpp"
 #include "http/request_parsing.hpp"
+#include "model/exact_json_parse.hpp"
 #include "model/job_codec.hpp"
 #include "store/list_query.hpp"
 
@@ -53,7 +54,7 @@ void check_submission(const json::value& body) {
   auto request = job_request_from_json(body);
   if (!request) return;
   check_settles(json::serialize(to_json(*request)), [](const std::string& text) {
-    auto again = job_request_from_json(json::parse(text));
+    auto again = job_request_from_json(parse_json_exactly(text));
     FUZZ_CHECK(again);
     return json::serialize(to_json(*again));
   });

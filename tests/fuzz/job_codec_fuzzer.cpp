@@ -3,6 +3,7 @@
 // decodes again to the same value (encoding is a fixed point).
 
 #include "fuzz_check.hpp"
+#include "model/exact_json_parse.hpp"
 #include "model/finite_json.hpp"
 #include "model/job_codec.hpp"
 
@@ -28,7 +29,7 @@ void round_trip(const json::value& v, Decode decode) {
     return;
   }
   check_settles(json::serialize(to_json(*first)), [&](const std::string& text) {
-    auto again = decode(json::parse(text));
+    auto again = decode(parse_json_exactly(text));
     FUZZ_CHECK(again);
     return json::serialize(to_json(*again));
   });
@@ -39,7 +40,7 @@ void round_trip(const json::value& v, Decode decode) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   json::error_code ec;
-  const json::value v = json::parse(text, ec);
+  const json::value v = parse_json_exactly(text, ec);
   // As every entry point reads JSON (json_text.hpp, the HTTP body): a number
   // that is not finite (1e400) is refused before any decoder sees it.
   if (ec || find_non_finite(v)) return 0;

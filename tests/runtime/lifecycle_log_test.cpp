@@ -57,8 +57,11 @@ TEST_CASE("lifecycle log: an attempt is warned at 80% of its timeout, then times
   runtime_config config;
   config.executors = 1;
   config.timeout_grace = 3s;
-  testing::simulated_runtime rt(demo_registry(), config);
-  auto r = request("sleep", R"({"ms": 60000})");
+  // A handler that does not watch its deadline (the simulated sleep stops
+  // at it by itself): at the deadline the supervisor asks it to stop.
+  testing::simulated_runtime rt(
+      demo_registry([](job_type_registry& types) { REQUIRE(types.add(stubborn_type())); }), config);
+  auto r = request("stubborn", R"({"seconds": 60})");
   r.timeout_ms = 10'000;
   r.max_attempts = 1;
   const job j = submit_ok(rt, std::move(r));
@@ -86,6 +89,7 @@ TEST_CASE("lifecycle log: an attempt is warned at 80% of its timeout, then times
                          "timed out after 10000 ms: the handler is asked to stop (abandoned "
                          "after 3000 ms more)"})
             .size() == 1);
+  rt.advance(3000ms);  // the grace
   CHECK(fetch(rt, j.id).status == job_status::failed);
   CHECK(warned() == 1);
 }

@@ -6,9 +6,9 @@
 #include "store/forwarding_store.hpp"
 #include "store/memory/memory_store.hpp"
 
+#include "../support/deterministic_caf.hpp"
+
 #include <caf/all.hpp>
-#include <caf/detail/test_actor_clock.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -19,15 +19,25 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Keeps the size of every committed batch.
+/// Keeps the size of every committed batch; refuses the next `refusals`
+/// batches with `refusal` (as a full disk would: `unavailable`).
 class counting_store final : public forwarding_store {
  public:
   explicit counting_store(std::shared_ptr<std::vector<std::size_t>> commits)
       : forwarding_store(make_memory_store()), commits_(std::move(commits)) {}
   expected<void> apply(const std::vector<store_write>& batch) override {
+    ++tries;
+    if (refusals > 0) {
+      --refusals;
+      return error{refusal, "database or disk is full (injected by the test)"};
+    }
     commits_->push_back(batch.size());
     return inner().apply(batch);
   }
+
+  int refusals = 0;
+  error_code refusal = error_code::unavailable;
+  int tries = 0;  ///< apply calls, refused ones too
 
  private:
   std::shared_ptr<std::vector<std::size_t>> commits_;
@@ -40,6 +50,17 @@ std::vector<store_write> put_of(std::uint64_t seed) {
   j.type = "noop";
   j.tenant = "acme";
   return {put_job{std::make_shared<const job>(std::move(j))}};
+}
+
+void fetcher(caf::event_based_actor* self, const caf::actor& writer, job_id id,
+             std::shared_ptr<std::optional<job_reply>> slot) {
+  self->request(writer, caf::infinite, fetch_atom::value, id).then([slot](job_reply& r) {
+    *slot = std::move(r);
+  });
+}
+
+job_id id_of(std::uint64_t seed) {
+  return std::get<put_job>(put_of(seed).front()).snapshot->id;
 }
 
 // The work comes as spawn arguments, not as a lambda's captures: CAF 0.17
@@ -55,21 +76,17 @@ struct writer_fixture {
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
   std::shared_ptr<std::vector<std::size_t>> commits = std::make_shared<std::vector<std::size_t>>();
+  std::shared_ptr<counting_store> backend = std::make_shared<counting_store>(commits);
+  std::shared_ptr<store_outage> outage = std::make_shared<store_outage>();
   caf::actor writer;
 
-  static caf::actor_system_config& configured(caf::actor_system_config& c) {
-    c.set("scheduler.policy", caf::atom("testing"));
-    c.set("logger.file-verbosity", caf::atom("quiet"));
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }
-
   explicit writer_fixture(std::chrono::microseconds idle_delay)
-      : sys(configured(cfg)),
+      : sys(testing_support::deterministic(cfg)),
         sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
     store_writer_limits limits;
     limits.idle_commit_delay = idle_delay;
-    writer = sys.spawn(store_writer, std::make_shared<counting_store>(commits), limits);
+    limits.outage = outage;
+    writer = sys.spawn(store_writer, backend, limits);
     sched.run();
   }
 
@@ -93,15 +110,20 @@ struct writer_fixture {
     return slot;
   }
 
-  void advance(std::chrono::microseconds d) {
-    auto& clock = sched.clock();
-    const auto target = clock.current_time + d;
-    while (clock.has_pending_timeout() && clock.schedule().begin()->first <= target) {
-      clock.trigger_timeout();
-      sched.run();
-    }
-    clock.current_time = target;
+  /// The writer's answer to a read of `id` (fetch_atom).
+  std::optional<job_reply> fetch(const job_id& id) {
+    auto slot = std::make_shared<std::optional<job_reply>>();
+    sys.spawn(fetcher, writer, id, slot);
+    sched.run();
+    return *slot;
   }
+
+  bool stored(std::uint64_t seed) {
+    auto found = backend->get(id_of(seed));
+    return found && found.value().has_value();
+  }
+
+  void advance(std::chrono::microseconds d) { testing_support::advance(sched, d); }
 };
 
 }  // namespace
@@ -155,4 +177,101 @@ TEST_CASE("store writer: a write waiting for company is committed before the wri
     CHECK(f.commits->empty());
   }  // the writer is told to exit
   CHECK(*commits == std::vector<std::size_t>{1});
+}
+
+TEST_CASE("store writer: writes the store refuses are kept and tried again until it takes them",
+          "[store_writer]") {
+  writer_fixture f(0us);
+  f.backend->refusals = 3;  // the disk is full for the next three tries
+  f.fire_and_forget(1);     // a job that ended: nobody waits
+  CHECK(f.commits->empty());
+  CHECK(f.backend->tries == 1);
+  REQUIRE(f.outage->active());
+  CHECK(f.outage->current()->waiting_writes == 1);
+  CHECK(f.outage->current()->reason.find("disk is full") != std::string::npos);
+  // Reads see the kept write, which the store does not hold yet.
+  auto read = f.fetch(id_of(1));
+  REQUIRE(read);
+  REQUIRE(read->has_value());
+  CHECK(read->value().id == id_of(1));
+  CHECK_FALSE(f.stored(1));
+  // More writes join the kept ones and wait for the retry: no try each.
+  f.fire_and_forget(2);
+  CHECK(f.backend->tries == 1);
+  CHECK(f.outage->current()->waiting_writes == 1);  // as of the last try
+  // Retries after 50 ms, then 100 ms, then 200 ms: the third is taken.
+  f.advance(49ms);
+  CHECK(f.backend->tries == 1);
+  f.advance(1ms);
+  CHECK(f.backend->tries == 2);
+  CHECK(f.outage->current()->waiting_writes == 2);
+  f.advance(99ms);
+  CHECK(f.backend->tries == 2);
+  f.advance(1ms);
+  CHECK(f.backend->tries == 3);
+  CHECK(f.outage->active());
+  f.advance(200ms);
+  CHECK(f.backend->tries == 4);
+  CHECK_FALSE(f.outage->active());
+  CHECK(f.outage->outages() == 1);
+  CHECK(*f.commits == std::vector<std::size_t>{2});
+  CHECK(f.stored(1));
+  CHECK(f.stored(2));
+  // Back to normal: a write commits at once again.
+  f.fire_and_forget(3);
+  CHECK(*f.commits == (std::vector<std::size_t>{2, 1}));
+}
+
+TEST_CASE("store writer: a refused commit fails its awaited writes at once and drops them",
+          "[store_writer]") {
+  writer_fixture f(1000us);
+  f.fire_and_forget(1);  // waits for company
+  f.backend->refusals = 1;
+  auto answer = f.awaited(2);  // commits with it, and is refused
+  REQUIRE(answer->has_value());
+  CHECK_FALSE(**answer);
+  REQUIRE(f.outage->active());
+  CHECK(f.outage->current()->waiting_writes == 1);  // the unawaited one only
+  // While the store refuses writes, an awaited write fails without a try.
+  auto refused = f.awaited(3);
+  REQUIRE(refused->has_value());
+  CHECK_FALSE(**refused);
+  CHECK(f.backend->tries == 1);
+  f.advance(50ms);  // the retry is taken
+  CHECK_FALSE(f.outage->active());
+  CHECK(*f.commits == std::vector<std::size_t>{1});
+  CHECK(f.stored(1));
+  CHECK_FALSE(f.stored(2));  // its caller was told it failed: it never appears
+  CHECK_FALSE(f.stored(3));
+  auto later = f.awaited(4);
+  REQUIRE(later->has_value());
+  CHECK(**later);
+}
+
+TEST_CASE("store writer: a batch that fails for good is dropped, not retried", "[store_writer]") {
+  writer_fixture f(0us);
+  f.backend->refusals = 1;
+  f.backend->refusal = error_code::internal;  // would fail the same way again
+  f.fire_and_forget(1);
+  CHECK_FALSE(f.outage->active());
+  f.advance(10s);
+  CHECK(f.backend->tries == 1);
+  CHECK_FALSE(f.stored(1));
+  f.fire_and_forget(2);
+  CHECK(f.stored(2));
+}
+
+TEST_CASE("store writer: writes still refused at exit get one last try", "[store_writer]") {
+  std::shared_ptr<counting_store> backend;
+  {
+    writer_fixture f(0us);
+    backend = f.backend;
+    f.backend->refusals = 1;
+    f.fire_and_forget(1);
+    REQUIRE(f.outage->active());
+  }  // the writer is told to exit before its retry is due
+  CHECK(backend->tries == 2);
+  auto found = backend->get(id_of(1));
+  REQUIRE(found);
+  CHECK(found.value().has_value());
 }

@@ -334,3 +334,22 @@ TEST_CASE("a result chunk whose length claims more bytes than it holds fails to 
   // Peak resident KiB: the 4 GiB the length claims were never allocated.
   CHECK(after.ru_maxrss - before.ru_maxrss < 256 * 1024);
 }
+
+// tests/fuzz/corpus/wire_format/crash_double_drift_checkpoint: Boost.JSON
+// 1.81 read this checkpoint's number one bit higher at every hop, so a job
+// sent to a worker node and back changed its data (model/exact_json_parse.hpp).
+TEST_CASE("a number in a JSON field is the same double after any number of hops",
+          "[runtime][wire]") {
+  wire_system w;
+  progress_report report{1, attempt_lease{1, 1}, job_progress{50, "", "", from_unix_ms(5), {}},
+                         boost::json::array{9.999999990000002e40, 0.1, 9.99e56}, false};
+  auto bytes = w.save(report);
+  for (int hop = 0; hop < 4; ++hop) {
+    progress_report back;
+    REQUIRE_FALSE(w.load(bytes, back));
+    CHECK(back.checkpoint == report.checkpoint);
+    const auto again = w.save(back);
+    CHECK(again == bytes);
+    bytes = again;
+  }
+}

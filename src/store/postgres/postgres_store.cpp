@@ -1,4 +1,5 @@
 #include "store/postgres/postgres_store.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
@@ -594,7 +595,7 @@ class postgres_store final : public store {
   static expected<job> read_job(std::string_view doc, std::string_view history) {
     const std::string text = with_history_texts(doc, history);
     boost::json::error_code ec;
-    auto value = boost::json::parse(text, ec);
+    auto value = parse_json_exactly(text, ec);
     if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
     auto decoded = job_from_json(value);
     if (!decoded)

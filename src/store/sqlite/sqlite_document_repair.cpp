@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_document_repair.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/non_finite_repair.hpp"
@@ -21,7 +22,7 @@ std::size_t repair_non_finite_documents(connection& db) {
       auto repaired = repair_non_finite_tokens(bad.column_text(1));
       if (!repaired) continue;
       boost::json::error_code ec;
-      const auto value = boost::json::parse(*repaired, ec);
+      const auto value = parse_json_exactly(*repaired, ec);
       if (ec || !job_from_json(value)) continue;  // not only that: left to be reported
       rewrites.emplace_back(std::string(bad.column_text(0)), std::move(*repaired));
     }

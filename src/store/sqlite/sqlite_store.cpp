@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.hpp"
+#include "model/exact_json_parse.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
@@ -298,13 +299,32 @@ class sqlite_store final : public store {
     return true;
   }
 
+  static bool transient(int code) {
+    switch (code & 0xff) {
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+      case SQLITE_NOMEM:
+      case SQLITE_CANTOPEN:
+      case SQLITE_READONLY:
+      case SQLITE_PROTOCOL:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   template <class F>
   static expected<void> guarded(const char* doing, F&& body) {
     try {
       body();
       return {};
     } catch (const sqlite::failure& f) {
-      return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
+      // A full or failing disk, or a lock: may pass, so a write is tried
+      // again later (actors/store_writer.hpp); the rest would fail again.
+      return error{transient(f.code()) ? error_code::unavailable : error_code::internal,
+                   std::string("could not ") + doing + ": " + f.what()};
     } catch (const std::exception& e) {
       return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
     }
@@ -345,7 +365,7 @@ class sqlite_store final : public store {
   // A stored document as a job, or why it is not one.
   static expected<job> read_document(std::string_view doc) {
     boost::json::error_code ec;
-    auto value = boost::json::parse(doc, ec);
+    auto value = parse_json_exactly(doc, ec);
     if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
     auto decoded = job_from_json(value);
     if (!decoded)
