@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -122,16 +123,82 @@ bool has_huge_back_reference(std::string_view pattern) {
   return false;
 }
 
-error bad_pattern(std::string_view pattern) {
-  const std::string why =
-      "pattern \"" + std::string(pattern) + "\" names a back-reference past \\999";
+// Where a `{n}`, `{n,}` or `{n,m}` quantifier starting at `open` ends (its
+// `}`), or 0 when the brace is a literal one.
+std::size_t brace_quantifier_end(std::string_view p, std::size_t open) {
+  std::size_t i = open + 1;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < p.size() && p[i] >= '0' && p[i] <= '9')
+      ++i;
+    return i > from;
+  };
+  if (!digits()) return 0;
+  if (i < p.size() && p[i] == ',') {
+    ++i;
+    digits();
+  }
+  return i < p.size() && p[i] == '}' ? i : 0;
+}
+
+/// Whether a quantifier repeats another one (`a*+`, `a+*`, `a{2}{3}`,
+/// `a???`): ECMAScript, whose patterns JSON Schema uses, refuses them
+/// ("nothing to repeat"), but libstdc++'s std::regex reads them as a
+/// repetition of a repetition, which backtracks exponentially: a hang of
+/// the validator (found by the fuzzer, `^[^a]*+x`). A lazy `?` after a
+/// quantifier is no second quantifier.
+bool has_stacked_quantifier(std::string_view p) {
+  bool after_quantifier = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+      after_quantifier = false;
+      continue;
+    }
+    if (c == '[') {  // a class: quantifier characters in it are literals
+      std::size_t j = i + 1;
+      while (j < p.size() && p[j] != ']')
+        j += p[j] == '\\' ? 2 : 1;
+      i = j;
+      after_quantifier = false;
+      continue;
+    }
+    std::size_t end = i;
+    const bool quantifier =
+        c == '*' || c == '+' || c == '?' || (c == '{' && (end = brace_quantifier_end(p, i)) != 0);
+    if (!quantifier) {
+      after_quantifier = false;
+      continue;
+    }
+    // `(?:`, `(?=`, `(?!`: a group's `?` follows its `(`, no quantifier.
+    if (c == '?' && i > 0 && p[i - 1] == '(') continue;
+    if (after_quantifier) return true;
+    i = c == '{' ? end : i;
+    if (i + 1 < p.size() && p[i + 1] == '?') ++i;  // lazy
+    after_quantifier = true;
+  }
+  return false;
+}
+
+error bad_pattern(std::string_view pattern, std::string_view what) {
+  const std::string why = "pattern \"" + std::string(pattern) + "\" " + std::string(what);
   return error{error_code::invalid_schema, "invalid JSON Schema: " + why,
                json::object{{"reason", why}}};
 }
 
+/// Why `pattern` is refused, or nullopt.
+std::optional<error> check_pattern(std::string_view pattern) {
+  if (has_huge_back_reference(pattern))
+    return bad_pattern(pattern, "names a back-reference past \\999");
+  if (has_stacked_quantifier(pattern))
+    return bad_pattern(pattern, "repeats a repetition (such as \"*+\"): not an ECMAScript pattern");
+  return std::nullopt;
+}
+
 /// Every `$ref` must point into this schema, at something; every
 /// `multipleOf` must be above 0; no pattern may name a back-reference past
-/// \999.
+/// \999 or repeat a repetition.
 expected<void> check_schemas(const json::value& root, const json::value& v, loop_finder& loops) {
   if (const auto* array = v.if_array()) {
     for (const auto& item : *array)
@@ -150,11 +217,11 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
                      "invalid JSON Schema: multipleOf must be a number greater than 0",
                      json::object{{"reason", "multipleOf must be a number greater than 0"}}};
     if (const auto* pattern = object->if_contains("pattern"); pattern && pattern->is_string())
-      if (has_huge_back_reference(pattern->get_string())) return bad_pattern(pattern->get_string());
+      if (auto bad = check_pattern(pattern->get_string())) return std::move(*bad);
     if (const auto* patterns = object->if_contains("patternProperties");
         patterns && patterns->is_object())
       for (const auto& p : patterns->get_object())
-        if (has_huge_back_reference(p.key())) return bad_pattern(p.key());
+        if (auto bad = check_pattern(p.key())) return std::move(*bad);
     for (const auto& field : *object) {
       // Values, not schemas: a "$ref" inside them is data.
       const auto key = field.key();

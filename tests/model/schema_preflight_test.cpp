@@ -125,3 +125,31 @@ TEST_CASE("an integer multipleOf checks any number without casting it to an inte
   // The values of enum are data: left as they are.
   CHECK(v->validate(json::parse(R"({"e": {"multipleOf": 3}})")));
 }
+
+// tests/fuzz/corpus/payload_validator/hang_stacked_quantifier: std::regex
+// reads "*+" as a repetition of a repetition and backtracked for seconds on
+// a short string; ECMAScript refuses such a pattern.
+TEST_CASE("a pattern that repeats a repetition is invalid", "[validator]") {
+  for (const char* pattern : {"^[^a]*+x", "a+*", "a{2}{3}", "a???", "(ab)*+", "a+?*", "x{1,}+"}) {
+    INFO(pattern);
+    json::object schema{{"type", "string"}, {"pattern", pattern}};
+    auto v = payload_validator::compile(schema);
+    REQUIRE_FALSE(v);
+    CHECK(v.error_value().code == error_code::invalid_schema);
+    CHECK_THAT(v.error_value().message, Catch::Contains("repeats a repetition"));
+    json::object properties{{"type", "object"},
+                            {"patternProperties", json::object{{pattern, json::object{}}}}};
+    CHECK_FALSE(payload_validator::compile(properties));
+  }
+  // Lazy quantifiers, groups, classes, escapes and literal braces are fine.
+  for (const char* pattern : {"^a+?b*?c??d{2,3}?$", "(?:ab)+(?=c)(?!d)", "[*+?]+", "\\*+", "a{,2}+",
+                              "^[a-z]{3}-\\d+$", "[\\]*]+x", "x{2}y*z+"}) {
+    INFO(pattern);
+    auto v = payload_validator::compile(json::object{{"type", "string"}, {"pattern", pattern}});
+    CHECK(v);
+  }
+  auto strict = payload_validator::compile(json::parse(R"({"pattern": "^a+?b$"})"));
+  REQUIRE(strict);
+  CHECK(strict->validate(json::parse(R"("aaab")")));
+  CHECK_FALSE(strict->validate(json::parse(R"("b")")));
+}
