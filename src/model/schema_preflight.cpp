@@ -196,6 +196,12 @@ std::optional<error> check_pattern(std::string_view pattern) {
   return std::nullopt;
 }
 
+/// Whether a keyword's value is data, not a schema (a "$ref" or
+/// "multipleOf" inside it means nothing).
+bool holds_data(std::string_view key) {
+  return key == "enum" || key == "const" || key == "default" || key == "examples";
+}
+
 /// Every `$ref` must point into this schema, at something; every
 /// `multipleOf` must be above 0; no pattern may name a back-reference past
 /// \999 or repeat a repetition.
@@ -225,7 +231,7 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
     for (const auto& field : *object) {
       // Values, not schemas: a "$ref" inside them is data.
       const auto key = field.key();
-      if (key == "enum" || key == "const" || key == "default" || key == "examples") continue;
+      if (holds_data(key)) continue;
       if (auto ok = check_schemas(root, field.value(), loops); !ok) return ok;
     }
   }
@@ -237,22 +243,22 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
 json::value with_real_divisors(const json::value& schema) {
   json::value out = schema;
   // Schemas nest: walk them with a stack, skipping the keywords whose values
-  // are data (as check_schemas does).
-  std::vector<json::value*> todo{&out};
-  while (!todo.empty()) {
-    json::value* v = todo.back();
-    todo.pop_back();
+  // are data.
+  std::vector<json::value*> unvisited{&out};
+  while (!unvisited.empty()) {
+    json::value* v = unvisited.back();
+    unvisited.pop_back();
     if (auto* array = v->if_array()) {
       for (auto& item : *array)
-        todo.push_back(&item);
+        unvisited.push_back(&item);
     } else if (auto* object = v->if_object()) {
       for (auto& field : *object) {
         const auto key = field.key();
-        if (key == "enum" || key == "const" || key == "default" || key == "examples") continue;
+        if (holds_data(key)) continue;
         if (key == "multipleOf" && (field.value().is_int64() || field.value().is_uint64()))
           field.value() = field.value().to_number<double>();
         else
-          todo.push_back(&field.value());
+          unvisited.push_back(&field.value());
       }
     }
   }
