@@ -106,7 +106,11 @@ def test_sign_in_refuses_a_wrong_key_then_opens_the_overview(browser, server, sc
     # The counts are live: a job that completes shows in them without a reload.
     # The tiles are drawn again at each refresh: read them afresh each time.
     def completed(d):
-        return int(d.find_element(By.CSS_SELECTOR, '[data-count="completed"] .tile-value').text.replace("\u2009", ""))
+        # One script call: a tile found, then redrawn before its text is read, is stale.
+        text = d.execute_script(
+            "const e = document.querySelector('[data-count=\"completed\"] .tile-value');"
+            " return e ? e.textContent : null;")
+        return int(text.replace("\u2009", ""))
 
     css(browser, '[data-count="completed"]')
     before = completed(browser)
