@@ -163,7 +163,7 @@ TEST_CASE(
   REQUIRE(c.wait_up("spare"));
   const auto ids = load_node(c, "hung", 4, 1200, 2);
   const auto stopped = clock_type::now();
-  ::kill(hung->pid(), SIGSTOP);
+  REQUIRE(hung->pause());
   const auto detected = wait_given_up(c, "hung", stopped);
   INFO("hang detected after " << detected.count() << " ms");
   CHECK(detected < 2s);

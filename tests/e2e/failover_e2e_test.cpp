@@ -405,7 +405,7 @@ TEST_CASE("failover: a paused leader is fenced out: when it wakes it writes noth
   const auto before = read_lease(look);
   REQUIRE(before.epoch == 1);
 
-  ::kill(a.process().pid(), SIGSTOP);
+  REQUIRE(a.process().pause());
   // A submission that reaches the paused leader waits in its socket; it
   // must never be acknowledged, nor stored, once the leader wakes.
   full_reply late;

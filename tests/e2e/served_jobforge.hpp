@@ -21,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -135,6 +136,14 @@ class child_process {
     return status_;
   }
 
+  /// SIGSTOP, then waits until every thread is stopped. kill() returns
+  /// before that: the kernel stops the group only once the thread it chose
+  /// runs, and until then the others (an HTTP thread taking a request) go on.
+  bool pause(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    if (!running() || ::kill(pid_, SIGSTOP) != 0) return false;
+    return eventually([&] { return every_thread_stopped(); }, timeout);
+  }
+
   std::string log() const {
     std::ifstream in(log_path_);
     std::stringstream text;
@@ -143,6 +152,23 @@ class child_process {
   }
 
  private:
+  bool every_thread_stopped() const {
+    const auto tasks = std::filesystem::path("/proc") / std::to_string(pid_) / "task";
+    std::error_code error;
+    bool any = false;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+      std::ifstream in(task.path() / "stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // "pid (comm) S ...": the state follows the last ')' (comm may hold one).
+      const auto close = stat.rfind(')');
+      if (close == std::string::npos || close + 2 >= stat.size()) return false;
+      const char state = stat[close + 2];
+      if (state != 'T' && state != 't') return false;
+      any = true;
+    }
+    return any && !error;
+  }
+
   pid_t pid_ = -1;
   std::optional<int> status_;
   std::filesystem::path log_path_;
