@@ -23,6 +23,8 @@ find_package(Boost 1.81 REQUIRED COMPONENTS json)
 find_package(valijson REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# JSON Schema patterns, matched in linear time (src/model/ecma_pattern.hpp).
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)
 # libpq, not libpqxx: Debian 12's libpqxx 6.4 lacks pipeline mode.

@@ -22,7 +22,7 @@ packages=(
   # libFuzzer built for other compilers, not needed here)
   clang libclang-rt-14-dev
   # the stack of SPEC §1
-  libcaf-dev libboost-json1.81-dev libvalijson-dev libcpp-httplib-dev libssl-dev
+  libcaf-dev libboost-json1.81-dev libvalijson-dev libre2-dev libcpp-httplib-dev libssl-dev
   libspdlog-dev catch2 libsqlite3-dev postgresql libpq-dev
   libcurl4-openssl-dev libkainjow-mustache-dev prometheus-cpp-dev libcli11-dev
   libbenchmark-dev zlib1g-dev libjemalloc-dev

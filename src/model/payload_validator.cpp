@@ -8,12 +8,21 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+// After valijson's headers, before anything instantiates its visitor.
+#include "model/detail/valijson_ecma_patterns.hpp"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 namespace jobforge {
+
+/// The schema as valijson compiled it, and its patterns as jobforge did.
+struct payload_validator::compiled {
+  valijson::Schema schema;
+  detail::pattern_book patterns;
+};
+
 namespace {
 
 bool is_plain_name(const std::string& s) {
@@ -69,11 +78,16 @@ expected<payload_validator> payload_validator::compile(const boost::json::value&
     return error{error_code::invalid_schema, "a JSON Schema must be an object or a boolean"};
   if (auto ok = preflight_schema(schema_doc); !ok) return std::move(ok).error_value();
   try {
-    auto schema = std::make_shared<valijson::Schema>();
+    auto out = std::make_shared<compiled>();
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    const boost::json::value compiled = with_real_divisors(schema_doc);
-    parser.populateSchema(valijson::adapters::BoostJsonAdapter(compiled), *schema);
-    return payload_validator{std::move(schema)};
+    const boost::json::value rewritten = with_real_divisors(schema_doc);
+    parser.populateSchema(valijson::adapters::BoostJsonAdapter(rewritten), out->schema);
+    for (auto& source : patterns_of(schema_doc)) {
+      auto pattern = ecma_pattern::compile(source);
+      if (!pattern) return std::move(pattern).error_value();  // the preflight already said so
+      out->patterns.emplace(std::move(source), std::move(pattern).value());
+    }
+    return payload_validator{std::move(out)};
   } catch (const std::exception& e) {
     return error{error_code::invalid_schema, std::string("invalid JSON Schema: ") + e.what(),
                  boost::json::object{{"reason", e.what()}}};
@@ -82,9 +96,16 @@ expected<payload_validator> payload_validator::compile(const boost::json::value&
 
 expected<void> payload_validator::validate(const boost::json::value& payload) const {
   valijson::ValidationResults results;
+  // The patterns of this schema, for valijson's visitor on this thread.
+  struct book_in_use {
+    const detail::pattern_book* outer = detail::current_patterns;
+    explicit book_in_use(const detail::pattern_book& book) { detail::current_patterns = &book; }
+    ~book_in_use() { detail::current_patterns = outer; }
+  } in_use(compiled_->patterns);
   try {
     valijson::Validator validator;
-    if (validator.validate(*schema_, valijson::adapters::BoostJsonAdapter(payload), &results))
+    if (validator.validate(compiled_->schema, valijson::adapters::BoostJsonAdapter(payload),
+                           &results))
       return {};
   } catch (const std::exception& e) {
     return error{error_code::schema_violation,

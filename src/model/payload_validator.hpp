@@ -8,10 +8,6 @@
 
 #include <memory>
 
-namespace valijson {
-class Schema;
-}
-
 namespace jobforge {
 
 /// Validates payloads against one schema. Immutable after compile, so it
@@ -27,8 +23,9 @@ class payload_validator {
   expected<void> validate(const boost::json::value& payload) const;
 
  private:
-  explicit payload_validator(std::shared_ptr<const valijson::Schema> s) : schema_(std::move(s)) {}
-  std::shared_ptr<const valijson::Schema> schema_;
+  struct compiled;
+  explicit payload_validator(std::shared_ptr<const compiled> c) : compiled_(std::move(c)) {}
+  std::shared_ptr<const compiled> compiled_;
 };
 
 }  // namespace jobforge

@@ -1,7 +1,10 @@
 #include "model/schema_preflight.hpp"
 
+#include "model/ecma_pattern.hpp"
+
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <set>
@@ -105,97 +108,6 @@ class loop_finder {
   const json::string* closing_ = nullptr;
 };
 
-/// Whether a regular expression names a back-reference of more than three
-/// digits (`\7777777777`): the standard library's ECMAScript parser, which
-/// the validator compiles `pattern` and `patternProperties` with,
-/// overflows a signed integer reading it (undefined behaviour, found by
-/// the fuzzer). No real pattern has a thousand groups.
-bool has_huge_back_reference(std::string_view pattern) {
-  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
-    if (pattern[i] != '\\') continue;
-    std::size_t digits = 0;
-    while (i + 1 + digits < pattern.size() && pattern[i + 1 + digits] >= '0' &&
-           pattern[i + 1 + digits] <= '9')
-      ++digits;
-    if (digits > 3) return true;
-    i += digits > 0 ? digits : 1;  // past the escaped character or the digits
-  }
-  return false;
-}
-
-// Where a `{n}`, `{n,}` or `{n,m}` quantifier starting at `open` ends (its
-// `}`), or 0 when the brace is a literal one.
-std::size_t brace_quantifier_end(std::string_view p, std::size_t open) {
-  std::size_t i = open + 1;
-  const auto digits = [&] {
-    const std::size_t from = i;
-    while (i < p.size() && p[i] >= '0' && p[i] <= '9')
-      ++i;
-    return i > from;
-  };
-  if (!digits()) return 0;
-  if (i < p.size() && p[i] == ',') {
-    ++i;
-    digits();
-  }
-  return i < p.size() && p[i] == '}' ? i : 0;
-}
-
-/// Whether a quantifier repeats another one (`a*+`, `a+*`, `a{2}{3}`,
-/// `a???`): ECMAScript, whose patterns JSON Schema uses, refuses them
-/// ("nothing to repeat"), but libstdc++'s std::regex reads them as a
-/// repetition of a repetition, which backtracks exponentially: a hang of
-/// the validator (found by the fuzzer, `^[^a]*+x`). A lazy `?` after a
-/// quantifier is no second quantifier.
-bool has_stacked_quantifier(std::string_view p) {
-  bool after_quantifier = false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    const char c = p[i];
-    if (c == '\\') {
-      ++i;
-      after_quantifier = false;
-      continue;
-    }
-    if (c == '[') {  // a class: quantifier characters in it are literals
-      std::size_t j = i + 1;
-      while (j < p.size() && p[j] != ']')
-        j += p[j] == '\\' ? 2 : 1;
-      i = j;
-      after_quantifier = false;
-      continue;
-    }
-    std::size_t end = i;
-    const bool quantifier =
-        c == '*' || c == '+' || c == '?' || (c == '{' && (end = brace_quantifier_end(p, i)) != 0);
-    if (!quantifier) {
-      after_quantifier = false;
-      continue;
-    }
-    // `(?:`, `(?=`, `(?!`: a group's `?` follows its `(`, no quantifier.
-    if (c == '?' && i > 0 && p[i - 1] == '(') continue;
-    if (after_quantifier) return true;
-    i = c == '{' ? end : i;
-    if (i + 1 < p.size() && p[i + 1] == '?') ++i;  // lazy
-    after_quantifier = true;
-  }
-  return false;
-}
-
-error bad_pattern(std::string_view pattern, std::string_view what) {
-  const std::string why = "pattern \"" + std::string(pattern) + "\" " + std::string(what);
-  return error{error_code::invalid_schema, "invalid JSON Schema: " + why,
-               json::object{{"reason", why}}};
-}
-
-/// Why `pattern` is refused, or nullopt.
-std::optional<error> check_pattern(std::string_view pattern) {
-  if (has_huge_back_reference(pattern))
-    return bad_pattern(pattern, "names a back-reference past \\999");
-  if (has_stacked_quantifier(pattern))
-    return bad_pattern(pattern, "repeats a repetition (such as \"*+\"): not an ECMAScript pattern");
-  return std::nullopt;
-}
-
 /// Whether a keyword's value is data, not a schema (a "$ref" or
 /// "multipleOf" inside it means nothing).
 bool holds_data(std::string_view key) {
@@ -203,8 +115,7 @@ bool holds_data(std::string_view key) {
 }
 
 /// Every `$ref` must point into this schema, at something; every
-/// `multipleOf` must be above 0; no pattern may name a back-reference past
-/// \999 or repeat a repetition.
+/// `multipleOf` must be above 0.
 expected<void> check_schemas(const json::value& root, const json::value& v, loop_finder& loops) {
   if (const auto* array = v.if_array()) {
     for (const auto& item : *array)
@@ -222,12 +133,6 @@ expected<void> check_schemas(const json::value& root, const json::value& v, loop
         return error{error_code::invalid_schema,
                      "invalid JSON Schema: multipleOf must be a number greater than 0",
                      json::object{{"reason", "multipleOf must be a number greater than 0"}}};
-    if (const auto* pattern = object->if_contains("pattern"); pattern && pattern->is_string())
-      if (auto bad = check_pattern(pattern->get_string())) return std::move(*bad);
-    if (const auto* patterns = object->if_contains("patternProperties");
-        patterns && patterns->is_object())
-      for (const auto& p : patterns->get_object())
-        if (auto bad = check_pattern(p.key())) return std::move(*bad);
     for (const auto& field : *object) {
       // Values, not schemas: a "$ref" inside them is data.
       const auto key = field.key();
@@ -265,9 +170,37 @@ json::value with_real_divisors(const json::value& schema) {
   return out;
 }
 
+std::vector<std::string> patterns_of(const json::value& schema) {
+  std::vector<std::string> out;
+  std::vector<const json::value*> unvisited{&schema};
+  while (!unvisited.empty()) {
+    const json::value* v = unvisited.back();
+    unvisited.pop_back();
+    if (const auto* array = v->if_array()) {
+      for (const auto& item : *array)
+        unvisited.push_back(&item);
+    } else if (const auto* object = v->if_object()) {
+      if (const auto* pattern = object->if_contains("pattern"); pattern && pattern->is_string())
+        out.emplace_back(pattern->get_string());
+      if (const auto* patterns = object->if_contains("patternProperties");
+          patterns && patterns->is_object())
+        for (const auto& p : patterns->get_object())
+          out.emplace_back(p.key());
+      for (const auto& field : *object)
+        if (!holds_data(field.key())) unvisited.push_back(&field.value());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 expected<void> preflight_schema(const json::value& schema) {
   loop_finder loops(schema);
-  return check_schemas(schema, schema, loops);
+  if (auto ok = check_schemas(schema, schema, loops); !ok) return ok;
+  for (const auto& p : patterns_of(schema))
+    if (auto compiled = ecma_pattern::compile(p); !compiled) return compiled.error_value();
+  return {};
 }
 
 }  // namespace jobforge

@@ -12,13 +12,23 @@
 
 #include <boost/json/value.hpp>
 
+#include <string>
+#include <vector>
+
 namespace jobforge {
 
 /// Succeeds when every `$ref` in `schema` is a JSON Pointer into the schema
 /// itself ("#/definitions/address") that resolves, none closes such a loop,
-/// and every `multipleOf` is a number above 0 (as JSON Schema requires);
+/// every `multipleOf` is a number above 0 (as JSON Schema requires), and
+/// every pattern compiles;
 /// `invalid_schema` naming what is wrong otherwise.
 expected<void> preflight_schema(const boost::json::value& schema);
+
+/// Every regular expression in `schema` (the `pattern` values and the
+/// `patternProperties` keys, outside data keywords such as `enum`), each
+/// once. preflight_schema() refuses a schema when one of them does not
+/// compile (model/ecma_pattern.hpp).
+std::vector<std::string> patterns_of(const boost::json::value& schema);
 
 /// `schema` with every integer `multipleOf` written as a double. valijson
 /// checks an integer divisor by casting the value to a 64-bit integer: 2.5
