@@ -2,6 +2,7 @@
 
 #include "actors/protocol.hpp"
 #include "actors/result_files.hpp"
+#include "actors/store_reader_actor.hpp"
 #include "store/coalesce.hpp"
 
 #include <spdlog/spdlog.h>
@@ -148,11 +149,12 @@ void_reply commit(writer* self, bool retry = false) {
 
 // Logs each job the store cannot read the first time a list meets it: a
 // listing page after page must not repeat it for every caller.
-void report_unreadable(store_writer_state& st, const std::vector<unreadable_job>& jobs) {
-  for (const auto& j : jobs)
-    if (st.reported_unreadable.insert(j.id).second)
-      spdlog::error("store: job {} is stored but cannot be read, lists show it as unreadable: {}",
-                    to_string(j.id), j.reason);
+// The reader actor that takes the next read, if the store has readers.
+const caf::actor* next_reader(store_writer_state& st) {
+  if (st.readers.empty()) return nullptr;
+  const auto* r = &st.readers[st.next_reader];
+  st.next_reader = (st.next_reader + 1) % st.readers.size();
+  return r;
 }
 
 // The job as the open batch last writes it, if it does.
@@ -203,6 +205,13 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
   self->state.backend = std::move(backend);
   self->state.limits = limits;
   if (!self->state.limits.outage) self->state.limits.outage = std::make_shared<store_outage>();
+  // Linked: they end with the writer. Detached: a read waits for the database.
+  for (auto& reader : self->state.limits.readers)
+    self->state.readers.push_back(
+        self->state.limits.detached_readers
+            ? self->spawn<caf::detached + caf::linked>(store_reader_actor, std::move(reader))
+            : self->spawn<caf::linked>(store_reader_actor, std::move(reader)));
+  self->state.limits.readers.clear();
   self->set_exit_handler([=](caf::exit_msg& msg) {
     // What was accepted gets written before we go (one more try if the
     // store refused it: the jobs it concerns are recovered from what the
@@ -259,11 +268,16 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         remove_result_files(self->state.limits.results_dir, *pruned);
         return pruned->size();
       },
-      [=](fetch_atom, const job_id& id) -> job_reply {
+      [=](fetch_atom, const job_id& id) -> caf::result<job_reply> {
         static_cast<void>(commit(self));  // reads see every write that arrived before them
         auto& st = self->state;
         // Left in the batch while the store refuses writes: newer than what it holds.
         if (auto kept = batched_version(st, id)) return std::move(*kept);
+        if (const auto* reader = next_reader(st)) {
+          auto promise = self->make_response_promise();
+          promise.delegate(*reader, fetch_atom::value, id);
+          return promise;
+        }
         auto found = self->state.backend->get(id);
         if (!found) return std::move(found).error_value();
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
@@ -279,10 +293,15 @@ caf::behavior store_writer(writer* self, std::shared_ptr<store> backend,
         if (!found.value()) return error{error_code::not_found, "no job " + to_string(id)};
         return std::move(*found.value());
       },
-      [=](list_atom, const job_query& query) -> page_reply {
+      [=](list_atom, const job_query& query) -> caf::result<page_reply> {
         static_cast<void>(commit(self));
+        if (const auto* reader = next_reader(self->state)) {
+          auto promise = self->make_response_promise();
+          promise.delegate(*reader, list_atom::value, query);
+          return promise;
+        }
         auto page = self->state.backend->list(query);
-        if (page) report_unreadable(self->state, page->unreadable);
+        if (page) report_unreadable(self->state.reported_unreadable, page->unreadable);
         return page;
       },
   };

@@ -8,7 +8,8 @@
 /// (persist_submission_atom, writes, submit_result, scheduler) -> submit_reply;
 /// (sync_atom) -> void_reply;
 /// (fetch_atom, id) -> job_reply; (read_atom, id) -> job_reply (no commit);
-/// (list_atom, query) -> page_reply;
+/// (list_atom, query) -> page_reply (the last two answered by a reader
+/// actor, store_reader_actor.hpp, when the store has readers);
 /// (stats_atom) -> store_writer_stats; (count_atom) -> counts_reply;
 /// (prune_atom, cutoff, limit) ->
 /// count_reply; (flush_atom), (flush_atom, bool) and (store_retry_atom)
@@ -37,6 +38,7 @@
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace jobforge {
 
@@ -71,6 +73,13 @@ struct store_writer_limits {
   /// `max_retry_pause`.
   std::chrono::milliseconds first_retry_pause{50};
   std::chrono::milliseconds max_retry_pause{2'000};
+  /// The store's readers (store::open_readers): each gets a reader actor,
+  /// and fetches and lists are handed to them in turn once the writes
+  /// before them are committed. None: the writer reads itself.
+  std::vector<std::shared_ptr<store_reader>> readers;
+  /// Whether the reader actors get threads of their own (not in simulated
+  /// runs, whose actors all run on the deterministic coordinator).
+  bool detached_readers = true;
 };
 
 struct store_writer_state {
@@ -99,6 +108,9 @@ struct store_writer_state {
   store_writer_stats stats;
   /// Jobs a list found unreadable and that were logged (once each).
   std::unordered_set<job_id> reported_unreadable;
+  /// The reader actors, and which one takes the next read.
+  std::vector<caf::actor> readers;
+  std::size_t next_reader = 0;
   static inline const char* name = "store_writer";
 };
 

@@ -354,6 +354,15 @@ const std::vector<key_spec>& keys() {
        false,
        "store postgres: how often the leader renews its lease (and a standby looks for an "
        "expired one)"},
+      {"postgres.pool_size",
+       nullptr,
+       &c::postgres_pool_size,
+       0,
+       64,
+       {},
+       false,
+       "store postgres: connections that answer reads (a job, a list) beside the one that "
+       "writes; 0: the writing one reads too"},
       {"advertise_url",
        &c::advertise_url,
        nullptr,

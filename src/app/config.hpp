@@ -113,6 +113,7 @@ struct server_config {
   std::string postgres_url;  ///< libpq connection string or URI
   std::int64_t postgres_lease_ms = 5'000;
   std::int64_t postgres_renew_ms = 1'000;
+  std::int64_t postgres_pool_size = 2;
 
   /// Where clients reach this coordinator (standbys name it); empty: from host and port.
   std::string advertise_url;

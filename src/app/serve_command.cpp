@@ -42,6 +42,7 @@ expected<opened_store> open_configured_store(const server_config& o,
   settings.data_dir = o.data_dir;
   settings.sqlite_sync = o.sqlite_sync;
   settings.postgres_url = o.postgres_url;
+  settings.postgres_pool_size = static_cast<std::size_t>(o.postgres_pool_size);
   settings.epoch = epoch;
   // A leader paused half-way through a write holds the epoch lock a
   // takeover needs: the server ends such a session after a lease.

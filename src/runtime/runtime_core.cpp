@@ -64,6 +64,11 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   store_writer_limits limits;
   limits.results_dir = env->config.results_dir;
   limits.outage = env->write_outage;
+  auto readers = backend->open_readers();
+  if (!readers) return std::move(readers).error_value();
+  for (auto& r : readers.value())
+    limits.readers.push_back(std::move(r));
+  limits.detached_readers = env->config.mode != execution_mode::simulated;
   if (env->config.mode == execution_mode::simulated || !backend->commits_wait_for_disk()) {
     a.store = sys.spawn(store_writer, std::move(backend), limits);
   } else {

@@ -34,6 +34,9 @@ class forwarding_store : public store {
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
     return inner_->prune_finished(cutoff, limit);
   }
+  expected<std::vector<std::unique_ptr<store_reader>>> open_readers() override {
+    return inner_->open_readers();
+  }
 
  protected:
   store& inner() { return *inner_; }

@@ -121,6 +121,19 @@ std::int64_t dependency_rule_code(const dependency_spec& d);
 /// Sets the mode, policy and timeout of `d` from such a number.
 void read_dependency_rule(std::int64_t code, dependency_spec& d);
 
+/// A connection of its own for reads (a job, a page of jobs) beside the
+/// store's, used by one reader actor on its own thread: a read then neither
+/// waits behind a commit nor holds the next one up. It sees what the store
+/// committed, nothing of a batch still open.
+class store_reader {
+ public:
+  virtual ~store_reader() = default;
+  /// As store::get.
+  virtual expected<std::optional<job>> get(const job_id& id) = 0;
+  /// As store::list.
+  virtual expected<job_page> list(const job_query& query) = 0;
+};
+
 /// Durable (or not) storage of jobs.
 class store {
  public:
@@ -177,6 +190,13 @@ class store {
   /// Erases up to `limit` terminal jobs that finished before `cutoff`,
   /// those that finished first first, and returns their ids (retention).
   virtual expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) = 0;
+  /// The readers this store was configured with (PostgreSQL's
+  /// `postgres.pool_size`), each on a connection of its own; none when
+  /// reads must go through the store itself (in memory, or SQLite's
+  /// exclusively locked file). `unavailable` when one cannot connect.
+  virtual expected<std::vector<std::unique_ptr<store_reader>>> open_readers() {
+    return std::vector<std::unique_ptr<store_reader>>{};
+  }
 };
 
 /// Refuses a batch with a write no backend can apply (a put without a job,

@@ -30,8 +30,8 @@ expected<opened_store> open_postgres(const store_settings& s) {
     return error{error_code::invalid_argument,
                  "store postgres needs postgres.url (JOBFORGE_POSTGRES_URL), a libpq connection "
                  "string such as postgresql://jobforge@db.example/jobforge"};
-  auto opened =
-      open_postgres_store({s.postgres_url, s.epoch, s.on_fenced, s.postgres_idle_in_transaction});
+  auto opened = open_postgres_store(
+      {s.postgres_url, s.epoch, s.on_fenced, s.postgres_idle_in_transaction, s.postgres_pool_size});
   if (!opened) return std::move(opened).error_value();
   std::string description = "PostgreSQL " + redacted_postgres_url(s.postgres_url);
   if (s.epoch) description += " (leader epoch " + std::to_string(*s.epoch) + ")";

@@ -29,6 +29,9 @@ struct store_settings {
   /// postgres: how long a session may sit idle in a transaction (see
   /// postgres_options::idle_in_transaction); 0: no limit.
   std::chrono::milliseconds postgres_idle_in_transaction{0};
+  /// postgres: connections for reads beside the writing one (see
+  /// store::open_readers); 0: the store writer reads too.
+  std::size_t postgres_pool_size = 0;
 };
 
 /// The kinds of store, each with a line saying what it is.

@@ -47,13 +47,16 @@ struct sqlite_backend {
 };
 
 /// A scratch database in the run's PostgreSQL server (its test cases are
-/// tagged [postgres]); each open() is a new session, unfenced.
+/// tagged [postgres]); each open() is a new session, unfenced, with two
+/// readers (postgres.pool_size), so that the runtime's fetches and lists
+/// are answered by reader actors on connections of their own.
 struct postgres_backend {
   class storage {
    public:
     std::shared_ptr<store> open() {
       postgres_options options;
       options.url = db_.url();
+      options.readers = 2;
       auto opened = open_postgres_store(options);
       INFO((opened ? std::string("ok") : to_string(opened.error_value())));
       REQUIRE(opened.has_value());

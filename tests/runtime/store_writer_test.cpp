@@ -35,12 +35,43 @@ class counting_store final : public forwarding_store {
     return inner().apply(batch);
   }
 
+  expected<std::optional<job>> get(const job_id& id) override {
+    ++own_reads;
+    return inner().get(id);
+  }
+  expected<job_page> list(const job_query& q) override {
+    ++own_reads;
+    return inner().list(q);
+  }
+  /// What is committed, read past the counting (the readers' view).
+  store& committed() { return inner(); }
+
   int refusals = 0;
   error_code refusal = error_code::unavailable;
-  int tries = 0;  ///< apply calls, refused ones too
+  int tries = 0;      ///< apply calls, refused ones too
+  int own_reads = 0;  ///< reads the writer made itself
 
  private:
   std::shared_ptr<std::vector<std::size_t>> commits_;
+};
+
+/// A reader of what `backend` committed, counting its reads.
+class counting_reader final : public store_reader {
+ public:
+  counting_reader(std::shared_ptr<counting_store> backend, std::shared_ptr<int> reads)
+      : backend_(std::move(backend)), reads_(std::move(reads)) {}
+  expected<std::optional<job>> get(const job_id& id) override {
+    ++*reads_;
+    return backend_->committed().get(id);
+  }
+  expected<job_page> list(const job_query& q) override {
+    ++*reads_;
+    return backend_->committed().list(q);
+  }
+
+ private:
+  std::shared_ptr<counting_store> backend_;
+  std::shared_ptr<int> reads_;
 };
 
 std::vector<store_write> put_of(std::uint64_t seed) {
@@ -55,6 +86,13 @@ std::vector<store_write> put_of(std::uint64_t seed) {
 void fetcher(caf::event_based_actor* self, const caf::actor& writer, job_id id,
              std::shared_ptr<std::optional<job_reply>> slot) {
   self->request(writer, caf::infinite, fetch_atom::value, id).then([slot](job_reply& r) {
+    *slot = std::move(r);
+  });
+}
+
+void lister(caf::event_based_actor* self, const caf::actor& writer,
+            std::shared_ptr<std::optional<page_reply>> slot) {
+  self->request(writer, caf::infinite, list_atom::value, job_query{}).then([slot](page_reply& r) {
     *slot = std::move(r);
   });
 }
@@ -80,12 +118,20 @@ struct writer_fixture {
   std::shared_ptr<store_outage> outage = std::make_shared<store_outage>();
   caf::actor writer;
 
-  explicit writer_fixture(std::chrono::microseconds idle_delay)
+  /// Reads made by each reader (none unless `readers` were asked for).
+  std::vector<std::shared_ptr<int>> reader_reads;
+
+  explicit writer_fixture(std::chrono::microseconds idle_delay, std::size_t readers = 0)
       : sys(testing_support::deterministic(cfg)),
         sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
     store_writer_limits limits;
     limits.idle_commit_delay = idle_delay;
     limits.outage = outage;
+    limits.detached_readers = false;
+    for (std::size_t i = 0; i < readers; ++i) {
+      reader_reads.push_back(std::make_shared<int>(0));
+      limits.readers.push_back(std::make_shared<counting_reader>(backend, reader_reads.back()));
+    }
     writer = sys.spawn(store_writer, backend, limits);
     sched.run();
   }
@@ -114,6 +160,14 @@ struct writer_fixture {
   std::optional<job_reply> fetch(const job_id& id) {
     auto slot = std::make_shared<std::optional<job_reply>>();
     sys.spawn(fetcher, writer, id, slot);
+    sched.run();
+    return *slot;
+  }
+
+  /// The writer's answer to a list of every job (list_atom).
+  std::optional<page_reply> list() {
+    auto slot = std::make_shared<std::optional<page_reply>>();
+    sys.spawn(lister, writer, slot);
     sched.run();
     return *slot;
   }
@@ -274,4 +328,43 @@ TEST_CASE("store writer: writes still refused at exit get one last try", "[store
   auto found = backend->get(id_of(1));
   REQUIRE(found);
   CHECK(found.value().has_value());
+}
+
+TEST_CASE("store writer: with readers, reads are answered by them once what came before commits",
+          "[store_writer]") {
+  writer_fixture f(1000us, 2);
+  f.fire_and_forget(1);  // waits for company
+  CHECK(f.commits->empty());
+  auto found = f.fetch(id_of(1));
+  // The read made the write before it commit, then a reader answered it.
+  CHECK(*f.commits == std::vector<std::size_t>{1});
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->id == id_of(1));
+  CHECK(*f.reader_reads[0] == 1);
+  auto missing = f.fetch(id_of(99));
+  REQUIRE(missing.has_value());
+  REQUIRE_FALSE(missing->has_value());
+  CHECK(missing->error_value().code == error_code::not_found);
+  CHECK(*f.reader_reads[1] == 1);  // the readers take turns
+  f.fire_and_forget(2);
+  auto page = f.list();
+  REQUIRE(page.has_value());
+  REQUIRE(page->has_value());
+  CHECK((*page)->items.size() == 2);
+  CHECK(*f.reader_reads[0] == 2);
+  CHECK(f.backend->own_reads == 0);  // the writer itself read nothing
+}
+
+TEST_CASE("store writer: a job still in a refused batch is read from the batch, not a reader",
+          "[store_writer]") {
+  writer_fixture f(0us, 1);
+  f.backend->refusals = 1;
+  f.fire_and_forget(1);
+  REQUIRE(f.outage->active());
+  auto found = f.fetch(id_of(1));
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());  // the store does not hold it yet; the batch does
+  CHECK((*found)->id == id_of(1));
+  CHECK(*f.reader_reads[0] == 0);
 }

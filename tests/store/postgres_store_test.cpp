@@ -410,3 +410,60 @@ TEST_CASE("postgres: counts are exact whether a read of the unfinished jobs or a
     CHECK(counts_vector(counts(*s)) == wanted());
   }
 }
+
+TEST_CASE("postgres: readers read what the store committed, each on a session of its own",
+          "[store][postgres]") {
+  scratch_database db;
+  auto o = options_for(db.url(), std::nullopt);
+  o.readers = 2;
+  auto opened = open_postgres_store(o);
+  REQUIRE(opened);
+  auto& s = *opened.value();
+  auto c = db.connect();
+  const auto sessions = [&] {
+    return scalar(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db.name() +
+                         "' AND pid <> pg_backend_pid()");
+  };
+  const auto before = sessions();
+  auto readers = s.open_readers();
+  REQUIRE(readers);
+  REQUIRE(readers->size() == 2);
+  CHECK(sessions() == before + 2);
+
+  const job a = with_status(make_job(1, t0), job_status::running);
+  const job b = make_job(2, t0 + std::chrono::seconds(1));
+  put(s, a);
+  put(s, b);
+  auto& first = *readers.value()[0];
+  auto& second = *readers.value()[1];
+  auto got = first.get(a.id);
+  REQUIRE(got);
+  REQUIRE(got.value().has_value());
+  CHECK(got.value()->status == job_status::running);
+  CHECK(got.value()->history.size() == a.history.size());
+  auto none = second.get(make_job(3, t0).id);
+  REQUIRE(none);
+  CHECK_FALSE(none.value().has_value());
+  auto page = second.list(job_query{});
+  REQUIRE(page);
+  REQUIRE(page->items.size() == 2);
+  CHECK(page->items[0].id == b.id);  // newest first
+  job_query bad;
+  bad.cursor = "not a cursor";
+  auto refused = first.list(bad);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error_value().code == error_code::invalid_argument);
+
+  // A reader whose session the server ended opens another.
+  c.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() +
+         "' AND pid <> pg_backend_pid()");
+  got = first.get(b.id);
+  REQUIRE(got);
+  CHECK(got.value().has_value());
+
+  // Without a pool, a store opens no reader: the store writer reads.
+  auto plain = open_ok(db);
+  auto no_readers = plain->open_readers();
+  REQUIRE(no_readers);
+  CHECK(no_readers->empty());
+}

@@ -1,11 +1,10 @@
 #include "store/postgres/postgres_store.hpp"
-#include "model/exact_json_parse.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
-#include "model/utf8_text.hpp"
 #include "store/list_query.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres_reads.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/schedule_document.hpp"
 
@@ -58,17 +57,10 @@ std::string terminal_codes() {
   return out;
 }
 
-// A job's history, assembled from its rows: the entries of the current
-// length only (rows past it are left over from a longer history a put
-// replaced, and are overwritten when the history grows again).
-const std::string history_of_row =
-    "(SELECT string_agg(h.entry, ',' ORDER BY h.seq) FROM job_history h "
-    "WHERE h.job_id = jobs.id AND h.seq < jobs.history_length)";
-
 // The reads of recovery, streamed in binary format (pg::connection::
 // copy_out): every unfinished job whole, and the summaries of the same jobs
 // (only the columns a summary needs).
-const std::string unfinished_sql = "SELECT doc, " + history_of_row +
+const std::string unfinished_sql = std::string("SELECT doc, ") + pg_reads::history_of_row +
                                    ", status FROM jobs WHERE status IN (" + non_terminal_codes() +
                                    ")";
 const std::string summaries_sql =
@@ -128,8 +120,7 @@ struct statements {
       "ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc"};
   pg::statement erase_schedules{"jobforge_erase_schedules",
                                 "DELETE FROM jobforge_schedules WHERE name = ANY($1::text[])"};
-  pg::statement get{"jobforge_get",
-                    "SELECT doc, " + history_of_row + " FROM jobs WHERE id = $1::uuid"};
+  pg::statement get = pg_reads::get_statement();
   pg::statement counts{"jobforge_counts",
                        "SELECT status, count(*) FROM jobs WHERE status = ANY($1::smallint[]) "
                        "GROUP BY status"};
@@ -170,6 +161,8 @@ class postgres_store final : public store {
  public:
   explicit postgres_store(const postgres_options& options)
       : db_(options.url, pg::session_limits(options.idle_in_transaction)),
+        url_(options.url),
+        readers_(options.readers),
         epoch_(options.epoch),
         on_fenced_(options.on_fenced) {
     if (db_.server_version() < 140000)
@@ -188,22 +181,18 @@ class postgres_store final : public store {
   }
 
   expected<std::optional<job>> get(const job_id& id) override {
-    std::optional<expected<job>> found;
-    auto ok = guarded("read a job", [&] {
-      auto r = db_.run(sql_.get, {to_string(id)});
-      if (r.rows() > 0) found = read_row(r, 0);
-    });
+    expected<std::optional<job>> out = std::optional<job>{};
+    auto ok = guarded("read a job", [&] { out = pg_reads::get_job(db_, sql_.get, id); });
     if (!ok) return std::move(ok).error_value();
-    if (!found) return std::optional<job>{};
-    if (!*found) return unreadable_error(id, found->error_value().message);
-    return std::optional<job>{std::move(**found)};
+    return out;
   }
 
   expected<job_page> list(const job_query& query) override {
     auto checked = check_list_query(query);
     if (!checked) return std::move(checked).error_value();
     job_page page;
-    auto ok = guarded("list jobs", [&] { page = run_list(query, checked.value()); });
+    auto ok =
+        guarded("list jobs", [&] { page = pg_reads::list_jobs(db_, query, checked.value()); });
     if (!ok) return std::move(ok).error_value();
     return page;
   }
@@ -212,7 +201,7 @@ class postgres_store final : public store {
     std::vector<job> out;
     auto ok = guarded("load unfinished jobs", [&] {
       out = read_unfinished<job>(unfinished_sql, [](const pg::binary_row& r) {
-        auto decoded = read_job(r.bytes(0), r.bytes(1));
+        auto decoded = pg_reads::read_job(r.bytes(0), r.bytes(1));
         if (!decoded)
           throw pg::failure("a stored job cannot be read: " + decoded.error_value().message);
         return std::pair{std::move(decoded).value(), r.integer(2)};
@@ -253,7 +242,7 @@ class postgres_store final : public store {
       auto r = db_.run(sql_.claims, {number(to_unix_ms(now))});
       for (int i = 0; i < r.rows(); ++i)
         out.push_back(dedup_claim{std::string(r.text(i, 0)), std::string(r.text(i, 1)),
-                                  parse_id(r.text(i, 2)), from_unix_ms(r.integer(i, 3))});
+                                  pg_reads::parse_id(r.text(i, 2)), from_unix_ms(r.integer(i, 3))});
     });
     if (!ok) return std::move(ok).error_value();
     return out;
@@ -292,7 +281,7 @@ class postgres_store final : public store {
       const auto& r = results.back();
       std::array<std::int64_t, all_job_statuses.size()> change{};
       for (int i = 0; i < r.rows(); ++i) {
-        out.push_back(parse_id(r.text(i, 0)));
+        out.push_back(pg_reads::parse_id(r.text(i, 0)));
         change[status_index(r.integer(i, 1))] -= 1;
       }
       add_counts(change);
@@ -301,6 +290,10 @@ class postgres_store final : public store {
     });
     if (!ok) return std::move(ok).error_value();
     return out;
+  }
+
+  expected<std::vector<std::unique_ptr<store_reader>>> open_readers() override {
+    return open_postgres_readers(url_, readers_);
   }
 
  private:
@@ -579,37 +572,6 @@ class postgres_store final : public store {
     return std::get<erase_job>(w).id;
   }
 
-  static job_id parse_id(std::string_view text) {
-    auto id = job_id::parse(text);
-    if (!id) throw pg::failure("a job row has a malformed id");
-    return *id;
-  }
-
-  // A stored document (column 0) with its history (column 1) as a job, or
-  // why it is not one.
-  static expected<job> read_row(const pg::result& r, int row) {
-    return read_job(r.text(row, 0), r.is_null(row, 1) ? std::string_view() : r.text(row, 1));
-  }
-
-  // A document with its history entries (empty: none) as a job, or why it is not one.
-  static expected<job> read_job(std::string_view doc, std::string_view history) {
-    const std::string text = with_history_texts(doc, history);
-    boost::json::error_code ec;
-    auto value = parse_json_exactly(text, ec);
-    if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
-    auto decoded = job_from_json(value);
-    if (!decoded)
-      return error{error_code::internal,
-                   "the stored document is not a job: " + decoded.error_value().message};
-    return decoded;
-  }
-
-  static error unreadable_error(const job_id& id, const std::string& reason) {
-    return error{error_code::internal,
-                 "job " + to_string(id) + " is stored but cannot be read (" + reason + ")",
-                 boost::json::object{{"id", to_string(id)}, {"reason", reason}}};
-  }
-
   // A binary uuid (16 bytes) as an id.
   static job_id binary_id(std::string_view bytes) {
     if (bytes.size() != 16) throw pg::failure("a job row has a malformed id");
@@ -672,70 +634,9 @@ class postgres_store final : public store {
     return out;
   }
 
-  job_page run_list(const job_query& query, const std::optional<list_position>& after) {
-    const auto& f = query.filter;
-    const bool desc = query.order == job_order::created_desc;
-    std::vector<param> params;
-    const auto next = [&](param value, const char* cast) {
-      params.push_back(std::move(value));
-      return "$" + std::to_string(params.size()) + "::" + cast;
-    };
-    // A text PostgreSQL cannot hold (NUL, not UTF-8) matches no stored job;
-    // sent as a parameter it would fail the query instead.
-    const auto unmatchable = [](const std::optional<std::string>& t) {
-      return t && (t->find('\0') != std::string::npos || !is_valid_utf8(*t));
-    };
-    if (unmatchable(f.type) || unmatchable(f.tenant) || unmatchable(f.tag)) return job_page{};
-    std::string sql = "SELECT doc, " + history_of_row + ", created_at, id FROM jobs WHERE true";
-    if (f.statuses) {
-      std::vector<param> codes;
-      for (auto s : *f.statuses)
-        codes.emplace_back(number(code_of(s)));
-      sql += " AND status = ANY(" + next(pg::array_literal(codes), "smallint[]") + ")";
-    }
-    if (f.type) sql += " AND type = " + next(*f.type, "text");
-    if (f.priority)
-      sql += " AND priority = " + next(number(static_cast<std::int64_t>(*f.priority)), "smallint");
-    if (f.tenant) sql += " AND tenant = " + next(*f.tenant, "text");
-    // `<> '{}'` lets the planner use the partial GIN indexes.
-    if (f.tag) sql += " AND tags <> '{}' AND tags @> ARRAY[" + next(*f.tag, "text") + "]";
-    if (f.parent)
-      sql +=
-          " AND parents <> '{}' AND parents @> ARRAY[" + next(to_string(*f.parent), "uuid") + "]";
-    if (f.created_from)
-      sql += " AND created_at >= " + next(number(to_unix_ms(*f.created_from)), "bigint");
-    if (f.created_until)
-      sql += " AND created_at < " + next(number(to_unix_ms(*f.created_until)), "bigint");
-    if (after) {
-      const std::string at = next(number(to_unix_ms(after->created_at)), "bigint");
-      const std::string id = next(to_string(after->id), "uuid");
-      sql +=
-          std::string(" AND (created_at, id) ") + (desc ? "<" : ">") + " (" + at + ", " + id + ")";
-    }
-    sql += desc ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at ASC, id ASC";
-    sql += " LIMIT " + next(number(static_cast<std::int64_t>(query.limit) + 1), "bigint");
-
-    auto r = db_.query(sql, params);
-    job_page page;
-    list_position last{};
-    for (int i = 0; i < r.rows(); ++i) {
-      if (static_cast<std::size_t>(i) == query.limit) {
-        page.next_cursor = encode_cursor(query.order, last);
-        break;
-      }
-      // The position comes from the row's columns, which stay readable when
-      // its document does not: one bad document must not end the listing.
-      last = list_position{from_unix_ms(r.integer(i, 2)), parse_id(r.text(i, 3))};
-      auto decoded = read_row(r, i);
-      if (decoded)
-        page.items.push_back(std::move(decoded).value());
-      else
-        page.unreadable.push_back(unreadable_job{last.id, decoded.error_value().message});
-    }
-    return page;
-  }
-
   pg::connection db_;
+  std::string url_;
+  std::size_t readers_;
   std::optional<std::int64_t> epoch_;
   std::function<void(const std::string&)> on_fenced_;
   statements sql_;

@@ -31,6 +31,9 @@ struct postgres_options {
   /// a leader paused half-way through a write cannot hold up a takeover
   /// for longer than that. 0: no limit.
   std::chrono::milliseconds idle_in_transaction{0};
+  /// How many readers open_readers() opens, each a connection of its own
+  /// beside the writing one (`postgres.pool_size`).
+  std::size_t readers = 0;
 };
 
 /// Connects to the database, migrating it if needed. Fails with
