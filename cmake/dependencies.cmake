@@ -2,10 +2,20 @@
 find_package(Threads REQUIRED)
 
 # CAF 0.17.6 from Debian ships no CMake config and no .pc file.
-find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
-find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
-find_library(CAF_IO_LIBRARY caf_io REQUIRED)
-find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+# JOBFORGE_CAF_PREFIX names another build of it (the TSan one of
+# scripts/caf-tsan.sh); then only that prefix is searched, so that its
+# headers and libraries are never mixed with the system's.
+if(JOBFORGE_CAF_PREFIX)
+  set(JOBFORGE_CAF_SEARCH PATHS "${JOBFORGE_CAF_PREFIX}" PATH_SUFFIXES include lib NO_DEFAULT_PATH)
+  # The tests and the server load the libraries from there, not /usr/lib.
+  list(APPEND CMAKE_BUILD_RPATH "${JOBFORGE_CAF_PREFIX}/lib")
+else()
+  set(JOBFORGE_CAF_SEARCH)
+endif()
+find_path(CAF_INCLUDE_DIR caf/all.hpp ${JOBFORGE_CAF_SEARCH} REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core ${JOBFORGE_CAF_SEARCH} REQUIRED)
+find_library(CAF_IO_LIBRARY caf_io ${JOBFORGE_CAF_SEARCH} REQUIRED)
+find_library(CAF_OPENSSL_LIBRARY caf_openssl ${JOBFORGE_CAF_SEARCH} REQUIRED)
 find_package(OpenSSL REQUIRED)
 if(NOT TARGET caf::core)
   add_library(caf::core UNKNOWN IMPORTED)
@@ -46,7 +56,7 @@ find_package(date CONFIG REQUIRED)
 # jemalloc took the pre-queued noop drain from ~45,000 to ~73,000 jobs/s
 # (bench/README.md). Not with the sanitizers, which bring their own.
 add_library(jobforge_allocator INTERFACE)
-if(NOT JOBFORGE_SANITIZE)
+if(NOT JOBFORGE_SANITIZE AND NOT JOBFORGE_TSAN)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
   target_link_libraries(jobforge_allocator INTERFACE PkgConfig::JEMALLOC)
 endif()

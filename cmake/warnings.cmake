@@ -17,3 +17,11 @@ if(JOBFORGE_SANITIZE)
     -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(JOBFORGE_TSAN)
+  # The same std::regex false positives as under ASan above.
+  target_compile_options(jobforge_warnings INTERFACE -Wno-maybe-uninitialized)
+  # Globally too: the test mains and every object must share TSan's runtime.
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -5,12 +5,13 @@
 #   scripts/setup.sh                 # Release-ish build into build/
 #   BUILD_DIR=build-asan JOBFORGE_SANITIZE=ON scripts/setup.sh
 #
-# The build options (JOBFORGE_WERROR, JOBFORGE_SANITIZE, JOBFORGE_BUILD_BENCH,
-# CMAKE_BUILD_TYPE) are applied when given in the environment; otherwise a
-# build folder keeps what its CMake cache holds, and a new one gets the
-# defaults below. So scripts/test (which asks for warnings as errors) and
+# The build options (JOBFORGE_WERROR, JOBFORGE_SANITIZE, JOBFORGE_TSAN,
+# JOBFORGE_CAF_PREFIX, JOBFORGE_BUILD_BENCH, CMAKE_BUILD_TYPE) are applied
+# when given in the environment; otherwise a build folder keeps what its
+# CMake cache holds, and a new one gets the defaults below. So scripts/test (which asks for warnings as errors) and
 # scripts/jobforge (which asks for nothing) share one build/ and never
 # rebuild it for each other: changing a flag recompiles every object.
+# TARGETS (space-separated) builds only those targets, not everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -88,6 +89,8 @@ build_option() {
 build_option CMAKE_BUILD_TYPE RelWithDebInfo
 build_option JOBFORGE_WERROR ON
 build_option JOBFORGE_SANITIZE OFF
+build_option JOBFORGE_TSAN OFF
+build_option JOBFORGE_CAF_PREFIX ""
 build_option JOBFORGE_BUILD_BENCH ON
 
 # A first build takes a while: say so, rather than keep silent for minutes.
@@ -100,7 +103,9 @@ cmake "${cmake_args[@]}" >/dev/null
 start=$(date +%s)
 # Make prints a line per object compiled; the "Built target" lines of an
 # up-to-date build are left out, so that a run with nothing to do is quiet.
-cmake --build "$build_dir" -j"${JOBS:-2}" |
+target_args=()
+for t in ${TARGETS:-}; do target_args+=(--target "$t"); done
+cmake --build "$build_dir" -j"${JOBS:-2}" "${target_args[@]}" |
   { grep --line-buffered -v -e '^\[ *[0-9]*%\] Built target' \
       -e '^Consolidate compiler generated dependencies' || true; }
 elapsed=$(( $(date +%s) - start ))
