@@ -128,7 +128,8 @@ if ! diff -r /usr/include/caf "$prefix.new/include/caf" >headers.diff; then
   exit 1
 fi
 for lib in core io openssl; do
-  if ! nm -D "$prefix.new/lib/libcaf_$lib.so" | grep -q __tsan_; then
+  # (grep -c reads all of nm's output: grep -q would end the pipe early.)
+  if [ "$(nm -D "$prefix.new/lib/libcaf_$lib.so" | grep -c __tsan_)" -eq 0 ]; then
     say "libcaf_$lib.so is not instrumented"
     exit 1
   fi
