@@ -65,7 +65,12 @@ if ! apt-get source --print-uris "$source_pkg=$source_version" >/dev/null 2>&1; 
 fi
 
 mkdir -p "$(dirname "$prefix")"
-work=$(mktemp -d "$(dirname "$prefix")/caf-tsan-work.XXXXXX")
+# One fixed folder, not a random one: ccache keys on the paths in the
+# compiler's command line, so that a rebuild (a new recipe, a lost prefix)
+# finds the objects compiled the time before.
+work=$prefix.work
+rm -rf "$work"
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
