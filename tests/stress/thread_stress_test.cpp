@@ -731,11 +731,14 @@ void add_tracked_sleep(job_type_registry& types) {
   t.defaults.timeout_ms = 60'000;
   t.handler = [](handler_context& ctx, const boost::json::value& payload) {
     auto& tr = tracker();
+    // Notified under the lock: the test's wait then returns only after the
+    // notification, never while it still runs on the tracker (a static the
+    // process destroys at exit).
     {
       std::lock_guard<std::mutex> guard(tr.mutex);
       ++tr.running;
+      tr.changed.notify_all();
     }
-    tr.changed.notify_all();
     // Ignores its stop token on purpose: shutdown must not wait for it.
     std::this_thread::sleep_for(milliseconds{payload.at("ms").to_number<std::int64_t>()});
     (void)ctx;
@@ -743,8 +746,8 @@ void add_tracked_sleep(job_type_registry& types) {
       std::lock_guard<std::mutex> guard(tr.mutex);
       --tr.running;
       ++tr.returned;
+      tr.changed.notify_all();
     }
-    tr.changed.notify_all();
     return handler_result::ok();
   };
   REQUIRE(types.add(t));
