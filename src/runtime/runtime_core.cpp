@@ -19,6 +19,12 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
                                        runtime_config config, std::shared_ptr<store> backend,
                                        std::shared_ptr<random_source> rng,
                                        std::chrono::system_clock::time_point wall_origin) {
+  // spdlog's logger registry is a function-local static that the first log
+  // call builds. Built here, before any of our actors or executor threads
+  // exists: ThreadSanitizer cannot see the guard of that static inside
+  // Debian's uninstrumented libspdlog, and reported two executor threads
+  // (the first to log and the next) as racing on it.
+  static_cast<void>(spdlog::default_logger_raw());
   // The actor clock's reading that goes with `wall_origin`, taken before
   // the store's reads: taken after them, every wall time the runtime gives
   // (created_at, started_at, run_at's wake) would be early by however long
