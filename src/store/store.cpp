@@ -1,5 +1,8 @@
 #include "store/store.hpp"
 
+#include "model/exact_json_parse.hpp"
+#include "model/job_codec.hpp"
+
 #include <boost/json/value.hpp>
 
 namespace jobforge {
@@ -29,6 +32,17 @@ expected<std::vector<job_summary>> store::load_unfinished_summaries() {
   for (const auto& j : *jobs)
     out.push_back(summarize(j));
   return out;
+}
+
+expected<job> read_stored_job(std::string_view document) {
+  boost::json::error_code ec;
+  auto value = parse_json_exactly(document, ec);
+  if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
+  auto decoded = job_from_json(value);
+  if (!decoded)
+    return error{error_code::internal,
+                 "the stored document is not a job: " + decoded.error_value().message};
+  return decoded;
 }
 
 expected<void> check_batch(const std::vector<store_write>& batch) {

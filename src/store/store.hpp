@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -198,6 +199,10 @@ class store {
     return std::vector<std::unique_ptr<store_reader>>{};
   }
 };
+
+/// A job's stored document (its JSON, history included) as the job, or an
+/// `internal` error saying why it is not one: what every backend reads.
+expected<job> read_stored_job(std::string_view document);
 
 /// Refuses a batch with a write no backend can apply (a put without a job,
 /// or of a job with the nil id), naming the write by its index.

@@ -45,28 +45,30 @@ inline bool pattern_matches(const std::string& source, std::string_view text) {
 
 namespace valijson {
 
-// The same as valijson's own, but for the engine.
+// valijson's `pattern` check, with the engine in place of std::regex: the
+// body of the visitor's specializations below, which only it can reach.
+template <class Target, class Results, class Context>
+bool check_ecma_pattern(const constraints::PatternConstraint& constraint, bool strict_types,
+                        const Target& target, Results* results, const Context& context) {
+  if ((strict_types && !target.isString()) || !target.maybeString()) return true;
+  const std::string pattern(constraint.getPattern<std::string::allocator_type>());
+  if (jobforge::detail::pattern_matches(pattern, target.asString())) return true;
+  if (results)
+    results->pushError(context, "Failed to match regex specified by 'pattern' constraint.");
+  return false;
+}
+
 template <>
 inline bool ValidationVisitor<adapters::BoostJsonAdapter>::visit(
     const constraints::PatternConstraint& constraint) {
-  if ((m_strictTypes && !m_target.isString()) || !m_target.maybeString()) return true;
-  const std::string pattern(constraint.getPattern<std::string::allocator_type>());
-  if (jobforge::detail::pattern_matches(pattern, m_target.asString())) return true;
-  if (m_results)
-    m_results->pushError(m_context, "Failed to match regex specified by 'pattern' constraint.");
-  return false;
+  return check_ecma_pattern(constraint, m_strictTypes, m_target, m_results, m_context);
 }
 
 // A `propertyNames` schema sees each name through a string adapter.
 template <>
 inline bool ValidationVisitor<adapters::StdStringAdapter>::visit(
     const constraints::PatternConstraint& constraint) {
-  if ((m_strictTypes && !m_target.isString()) || !m_target.maybeString()) return true;
-  const std::string pattern(constraint.getPattern<std::string::allocator_type>());
-  if (jobforge::detail::pattern_matches(pattern, m_target.asString())) return true;
-  if (m_results)
-    m_results->pushError(m_context, "Failed to match regex specified by 'pattern' constraint.");
-  return false;
+  return check_ecma_pattern(constraint, m_strictTypes, m_target, m_results, m_context);
 }
 
 // Each `patternProperties` entry against the object's members: as

@@ -1,7 +1,5 @@
 #include "store/postgres/postgres_reads.hpp"
 
-#include "model/exact_json_parse.hpp"
-#include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
 #include "model/utf8_text.hpp"
 
@@ -39,15 +37,7 @@ job_id parse_id(std::string_view text) {
 }
 
 expected<job> read_job(std::string_view doc, std::string_view history) {
-  const std::string text = with_history_texts(doc, history);
-  boost::json::error_code ec;
-  auto value = parse_json_exactly(text, ec);
-  if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
-  auto decoded = job_from_json(value);
-  if (!decoded)
-    return error{error_code::internal,
-                 "the stored document is not a job: " + decoded.error_value().message};
-  return decoded;
+  return read_stored_job(with_history_texts(doc, history));
 }
 
 error unreadable_error(const job_id& id, const std::string& reason) {

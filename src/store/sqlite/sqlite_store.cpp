@@ -1,5 +1,4 @@
 #include "store/sqlite/sqlite_store.hpp"
-#include "model/exact_json_parse.hpp"
 
 #include "model/job_codec.hpp"
 #include "model/job_json_text.hpp"
@@ -135,7 +134,7 @@ class sqlite_store final : public store {
     auto ok = guarded("read a job", [&] {
       get_.reset();
       get_.bind(1, to_string(id));
-      if (get_.step()) found = read_document(get_.column_text(0));
+      if (get_.step()) found = read_stored_job(get_.column_text(0));
       get_.reset();
     });
     if (!ok) return std::move(ok).error_value();
@@ -362,20 +361,8 @@ class sqlite_store final : public store {
       if (!f.empty()) throw sqlite::failure(0, f);
   }
 
-  // A stored document as a job, or why it is not one.
-  static expected<job> read_document(std::string_view doc) {
-    boost::json::error_code ec;
-    auto value = parse_json_exactly(doc, ec);
-    if (ec) return error{error_code::internal, "the stored document is not JSON: " + ec.message()};
-    auto decoded = job_from_json(value);
-    if (!decoded)
-      return error{error_code::internal,
-                   "the stored document is not a job: " + decoded.error_value().message};
-    return decoded;
-  }
-
   static job decode(std::string_view doc) {
-    auto decoded = read_document(doc);
+    auto decoded = read_stored_job(doc);
     if (!decoded)
       throw sqlite::failure(0, "a stored job cannot be read: " + decoded.error_value().message);
     return std::move(decoded).value();
@@ -655,7 +642,7 @@ class sqlite_store final : public store {
       // The position comes from the row's columns, which stay readable when
       // its document does not: one bad document must not end the listing.
       last = list_position{from_unix_ms(s.column_int(1)), parse_id(s.column_text(2))};
-      auto decoded = read_document(s.column_text(0));
+      auto decoded = read_stored_job(s.column_text(0));
       if (decoded)
         page.items.push_back(std::move(decoded).value());
       else
