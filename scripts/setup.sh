@@ -6,7 +6,8 @@
 #   BUILD_DIR=build-asan JOBFORGE_SANITIZE=ON scripts/setup.sh
 #
 # The build options (JOBFORGE_WERROR, JOBFORGE_SANITIZE, JOBFORGE_TSAN,
-# JOBFORGE_CAF_PREFIX, JOBFORGE_BUILD_BENCH, CMAKE_BUILD_TYPE) are applied
+# JOBFORGE_CAF_PREFIX, JOBFORGE_BUILD_BENCH, JOBFORGE_E2E_TESTS, JOBFORGE_UNITY,
+# CMAKE_BUILD_TYPE) are applied
 # when given in the environment; otherwise a build folder keeps what its
 # CMake cache holds, and a new one gets the defaults below. So scripts/test (which asks for warnings as errors) and
 # scripts/jobforge (which asks for nothing) share one build/ and never
@@ -92,6 +93,8 @@ build_option JOBFORGE_SANITIZE OFF
 build_option JOBFORGE_TSAN OFF
 build_option JOBFORGE_CAF_PREFIX ""
 build_option JOBFORGE_BUILD_BENCH ON
+build_option JOBFORGE_E2E_TESTS ON
+build_option JOBFORGE_UNITY OFF
 
 # A first build takes a while: say so, rather than keep silent for minutes.
 if [ ! -f "$cache" ]; then

@@ -1,5 +1,6 @@
 #include "handlers/email_address.hpp"
 
+#include "handlers/blank_trim.hpp"
 #include "handlers/mime_encoding.hpp"
 #include "model/handler.hpp"
 
@@ -10,15 +11,6 @@ namespace {
 constexpr std::size_t max_local_part = 64;
 constexpr std::size_t max_domain = 255;
 constexpr std::size_t max_label = 63;
-constexpr std::size_t header_line = 78;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -76,14 +68,14 @@ std::string unquote(std::string_view s) {
 mailbox parse_mailbox(std::string_view text, const std::string& field) {
   if (text.find_first_of("\r\n") != std::string_view::npos)
     throw permanent_error("header_injection", field + " contains a line break");
-  const std::string_view trimmed = trim(text);
+  const std::string_view trimmed = trim_blanks(text);
   mailbox m;
   std::string_view address = trimmed;
   if (!trimmed.empty() && trimmed.back() == '>') {
     const auto open = trimmed.rfind('<');
     if (open != std::string_view::npos) {
-      m.display_name = unquote(trim(trimmed.substr(0, open)));
-      address = trim(trimmed.substr(open + 1, trimmed.size() - open - 2));
+      m.display_name = unquote(trim_blanks(trimmed.substr(0, open)));
+      address = trim_blanks(trimmed.substr(open + 1, trimmed.size() - open - 2));
     }
   }
   if (!is_address(address))
@@ -107,7 +99,7 @@ std::string format_mailbox_list(const std::vector<mailbox>& list, std::size_t us
     const std::string formatted = format_mailbox(m);
     if (!out.empty()) {
       out += ',';
-      if (line_used + 2 + formatted.size() > header_line) {
+      if (line_used + 2 + formatted.size() > recommended_header_line) {
         out += "\r\n";
         line_used = 0;
       }

@@ -17,7 +17,7 @@ struct pending_attachment {
   std::uintmax_t size = 0;
 };
 
-std::string string_field(const boost::json::object& o, const char* key) {
+std::string string_or_empty(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string{};
 }
@@ -40,11 +40,11 @@ bool is_content_type(std::string_view s) {
 pending_attachment read_entry(const boost::json::object& entry, const std::string& field,
                               const std::string& folder) {
   pending_attachment p;
-  p.attachment.name = string_field(entry, "name");
+  p.attachment.name = string_or_empty(entry, "name");
   if (p.attachment.name.empty() || p.attachment.name.find_first_of("\r\n") != std::string::npos)
     throw permanent_error("header_injection",
                           field + ".name must be a non-empty file name without line breaks");
-  if (const auto type = string_field(entry, "content_type"); !type.empty()) {
+  if (const auto type = string_or_empty(entry, "content_type"); !type.empty()) {
     if (!is_content_type(type))
       throw permanent_error("invalid_attachment",
                             field + ".content_type \"" + type + "\" is not a type/subtype");
@@ -60,7 +60,7 @@ pending_attachment read_entry(const boost::json::object& entry, const std::strin
     p.size = p.attachment.bytes.size();
     return p;
   }
-  const std::string path = string_field(entry, "path");
+  const std::string path = string_or_empty(entry, "path");
   if (path.empty())
     throw permanent_error("invalid_attachment", field + " needs content_base64 or path");
   if (folder.empty())

@@ -1,5 +1,6 @@
 #include "handlers/http_exchange.hpp"
 
+#include "handlers/blank_trim.hpp"
 #include "handlers/curl_easy.hpp"
 
 #include <algorithm>
@@ -15,15 +16,6 @@ struct receive_state {
   std::size_t max_body_bytes;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 void keep_header(http_exchange_response& response, std::string_view line) {
   // Each status line opens a new response (a 100 Continue, then the real
   // one): only the last response's headers are kept.
@@ -31,12 +23,14 @@ void keep_header(http_exchange_response& response, std::string_view line) {
     response.headers.clear();
     return;
   }
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
+    line.remove_suffix(1);
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return;
-  std::string name{trim(line.substr(0, colon))};
+  std::string name{trim_blanks(line.substr(0, colon))};
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  response.headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
+  response.headers.emplace_back(std::move(name), std::string(trim_blanks(line.substr(colon + 1))));
 }
 
 // libcurl's callbacks are C: an exception must not cross them, so running

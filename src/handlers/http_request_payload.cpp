@@ -45,7 +45,7 @@ bool has_line_break(std::string_view s) {
 
 // Payload text quoted in a message, in printable ASCII so that a cut cannot
 // leave broken UTF-8 in the job's error.
-std::string quoted(std::string_view text) {
+std::string shown_text(std::string_view text) {
   std::string out = "\"";
   for (char c : text.substr(0, 100))
     out += (c >= 0x20 && c <= 0x7e) ? c : '?';
@@ -56,9 +56,9 @@ std::optional<job_error> check_http_url(std::string_view field, const std::strin
   const auto scheme_end = url.find("://");
   const std::string scheme = lower(url.substr(0, scheme_end));
   if (scheme_end == std::string::npos || (scheme != "http" && scheme != "https"))
-    return invalid(
-        "invalid_url",
-        std::string(field) + ": only http:// and https:// URLs are allowed, not " + quoted(url));
+    return invalid("invalid_url", std::string(field) +
+                                      ": only http:// and https:// URLs are allowed, not " +
+                                      shown_text(url));
   if (url.find_first_of(std::string_view{" \t\r\n\0", 5}) != std::string::npos)
     return invalid("invalid_url",
                    std::string(field) + ": contains whitespace or a control character");
@@ -95,7 +95,7 @@ std::optional<job_error> read_headers(const json::value& v, http_request_payload
   if (!o) return invalid("invalid_payload", "headers: must be an object of strings");
   for (const auto& [name, value] : *o) {
     if (!is_token(name))
-      return invalid("invalid_header", "headers: " + quoted(name) + " is not a header name");
+      return invalid("invalid_header", "headers: " + shown_text(name) + " is not a header name");
     if (!value.is_string())
       return invalid("invalid_payload", "headers." + std::string(name) + ": must be a string");
     if (has_line_break(value.get_string()))

@@ -1,5 +1,7 @@
 #include "handlers/http_retry_after.hpp"
 
+#include "handlers/blank_trim.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -14,19 +16,11 @@ namespace {
 // that the arithmetic below cannot overflow.
 constexpr std::int64_t longest_wait_s = 1'000'000'000;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 std::optional<milliseconds> parse_retry_after(std::string_view value,
                                               std::chrono::system_clock::time_point now) {
-  value = trim(value);
+  value = trim_blanks(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     std::int64_t seconds = 0;

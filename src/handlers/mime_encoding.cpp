@@ -11,7 +11,6 @@ namespace jobforge::handlers {
 namespace {
 
 constexpr std::size_t max_line = 76;               // RFC 2045 limit for encoded body lines
-constexpr std::size_t header_line = 78;            // RFC 5322's recommended header line length
 constexpr std::size_t base64_line_bytes = 57;      // 57 bytes make 76 base64 characters
 constexpr std::size_t encoded_word_bytes = 45;     // 60 base64 characters: a 72-character word
 constexpr std::size_t encoded_word_overhead = 12;  // "=?UTF-8?B?" and "?="
@@ -62,9 +61,10 @@ std::string encoded_words(std::string_view text, std::size_t used, std::string_v
   std::size_t pos = 0;
   std::size_t line_used = used;
   while (pos < text.size()) {
-    const std::size_t room = header_line > line_used + encoded_word_overhead
-                                 ? (header_line - line_used - encoded_word_overhead) / 4 * 3
-                                 : 0;
+    const std::size_t room =
+        recommended_header_line > line_used + encoded_word_overhead
+            ? (recommended_header_line - line_used - encoded_word_overhead) / 4 * 3
+            : 0;
     std::size_t take =
         std::min({encoded_word_bytes, std::max<std::size_t>(room, 12), text.size() - pos});
     // A multi-byte character stays whole within one word (RFC 2047 §5).
@@ -182,7 +182,8 @@ std::string header_text(std::string_view text, std::size_t used) {
     std::size_t next = text.find(' ', pos + 1);
     if (next == std::string_view::npos) next = text.size();
     const std::string_view segment = text.substr(pos, next - pos);
-    if (segment.front() == ' ' && line_used + segment.size() > header_line && !out.empty()) {
+    if (segment.front() == ' ' && line_used + segment.size() > recommended_header_line &&
+        !out.empty()) {
       out += "\r\n";
       line_used = 0;
     }

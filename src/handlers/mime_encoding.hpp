@@ -3,11 +3,15 @@
 /// base64 in 76-character lines, quoted-printable, encoded-words for
 /// non-ASCII header text, and percent-encoded parameter values.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace jobforge::handlers {
+
+/// RFC 5322's recommended length of a header line, which folding aims for.
+constexpr std::size_t recommended_header_line = 78;
 
 /// Base64 of `bytes` in lines of at most 76 characters, each ending in CRLF.
 std::string base64_lines(std::string_view bytes);

@@ -77,13 +77,6 @@ double number(const json::value& v) {
   return v.to_number<double>();
 }
 
-json::array strings(const std::vector<std::string>& list) {
-  json::array out;
-  for (const auto& s : list)
-    out.emplace_back(s);
-  return out;
-}
-
 // One key: its JSON kind, how to read it from a type, and how to set it
 // (checked against the type's bounds; the answer is the problem, if any).
 struct policy_field {
@@ -140,7 +133,10 @@ const std::vector<policy_field>& fields() {
          return std::optional<std::string>{};
        }},
       {"retry.retry_on", value_kind::strings,
-       [](const job_type& t) { return json::value(strings(t.defaults.retry.retry_on)); },
+       [](const job_type& t) {
+         return json::value(
+             json::array(t.defaults.retry.retry_on.begin(), t.defaults.retry.retry_on.end()));
+       },
        [](job_type& t, const json::value& v) {
          t.defaults.retry.retry_on.clear();
          for (const auto& code : v.get_array())

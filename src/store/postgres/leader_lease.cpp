@@ -10,9 +10,7 @@ namespace jobforge {
 
 namespace {
 
-std::string number(std::int64_t n) {
-  return std::to_string(n);
-}
+using pg::number;
 
 // SQLSTATE of a lock wait that ran out of lock_timeout.
 const char* const lock_not_available = "55P03";

@@ -36,6 +36,11 @@ class failure : public std::runtime_error {
 /// A query parameter in text form; nullopt is SQL NULL.
 using param = std::optional<std::string>;
 
+/// An integer as the text of a parameter or of a literal in SQL.
+inline std::string number(std::int64_t v) {
+  return std::to_string(v);
+}
+
 /// The rows of one statement.
 class result {
  public:

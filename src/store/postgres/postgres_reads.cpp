@@ -11,11 +11,8 @@
 namespace jobforge::pg_reads {
 namespace {
 
+using pg::number;
 using pg::param;
-
-std::string number(std::int64_t v) {
-  return std::to_string(v);
-}
 
 // A stored document (column 0) with its history (column 1) as a job, or
 // why it is not one.

@@ -7,6 +7,7 @@
 #include "store/postgres/postgres_reads.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/schedule_document.hpp"
+#include "store/stored_columns.hpp"
 
 #include <boost/json.hpp>
 
@@ -23,37 +24,32 @@
 namespace jobforge {
 namespace {
 
+using pg::number;
 using pg::param;
-
-std::string number(std::int64_t v) {
-  return std::to_string(v);
-}
+using stored_columns::status_code;
 
 param number(const std::optional<timestamp>& t) {
   if (!t) return std::nullopt;
   return number(to_unix_ms(*t));
 }
 
-std::int64_t code_of(job_status s) {
-  return static_cast<std::int64_t>(s);
-}
-
 param unique_until(const job& j) {
-  if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
-  return number(to_unix_ms(j.created_at) + j.unique_for_ms);
+  const auto until = stored_columns::unique_until_ms(j);
+  if (!until) return std::nullopt;
+  return number(*until);
 }
 
 std::string non_terminal_codes() {
   std::string out;
   for (auto s : all_job_statuses)
-    if (!is_terminal(s)) out += (out.empty() ? "" : ", ") + number(code_of(s));
+    if (!is_terminal(s)) out += (out.empty() ? "" : ", ") + number(status_code(s));
   return out;
 }
 
 std::string terminal_codes() {
   std::string out;
   for (auto s : all_job_statuses)
-    if (is_terminal(s)) out += (out.empty() ? "" : ", ") + number(code_of(s));
+    if (is_terminal(s)) out += (out.empty() ? "" : ", ") + number(status_code(s));
   return out;
 }
 
@@ -451,7 +447,7 @@ class postgres_store final : public store {
       parent_ids.push_back(to_string(p));
     c.id.emplace_back(id);
     c.type.emplace_back(j.type);
-    c.status.emplace_back(number(code_of(j.status)));
+    c.status.emplace_back(number(status_code(j.status)));
     c.priority.emplace_back(number(static_cast<std::int64_t>(j.priority)));
     c.tenant.emplace_back(j.tenant);
     c.created_at.emplace_back(number(to_unix_ms(j.created_at)));
@@ -515,7 +511,7 @@ class postgres_store final : public store {
       if (last[id] != i) continue;
       const job& j = *std::get<put_job>(batch[i]).snapshot;
       add_job(columns, history, j, erased_before[id]);
-      change[status_index(code_of(j.status))] += 1;
+      change[status_index(status_code(j.status))] += 1;
       marks.emplace_back(j.id, history_mark::of(j));
     }
 

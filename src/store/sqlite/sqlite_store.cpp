@@ -6,6 +6,7 @@
 #include "store/schedule_document.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
+#include "store/stored_columns.hpp"
 
 #include <sqlite3.h>
 #include <boost/json.hpp>
@@ -22,6 +23,8 @@ namespace jobforge {
 namespace {
 
 using sqlite::statement;
+using stored_columns::status_code;
+using stored_columns::unique_until_ms;
 
 std::int64_t ms(timestamp t) {
   return to_unix_ms(t);
@@ -30,10 +33,6 @@ std::int64_t ms(timestamp t) {
 std::optional<std::int64_t> ms(const std::optional<timestamp>& t) {
   if (!t) return std::nullopt;
   return to_unix_ms(*t);
-}
-
-std::int64_t code_of(job_status s) {
-  return static_cast<std::int64_t>(s);
 }
 
 // Tags (or parent ids) as one comparable text (a unit separator after
@@ -47,14 +46,9 @@ std::string joined_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-std::optional<std::int64_t> unique_until(const job& j) {
-  if (!j.unique_key || j.unique_for_ms <= 0) return std::nullopt;
-  return ms(j.created_at) + j.unique_for_ms;
-}
-
-constexpr std::int64_t terminal_codes[] = {static_cast<std::int64_t>(job_status::completed),
-                                           static_cast<std::int64_t>(job_status::failed),
-                                           static_cast<std::int64_t>(job_status::canceled)};
+constexpr std::int64_t terminal_status_codes[] = {static_cast<std::int64_t>(job_status::completed),
+                                                  static_cast<std::int64_t>(job_status::failed),
+                                                  static_cast<std::int64_t>(job_status::canceled)};
 
 class sqlite_store final : public store {
  public:
@@ -158,7 +152,7 @@ class sqlite_store final : public store {
       unfinished_.reset();
       int index = 1;
       for (auto s : all_job_statuses)
-        if (!is_terminal(s)) unfinished_.bind(index++, code_of(s));
+        if (!is_terminal(s)) unfinished_.bind(index++, status_code(s));
       // Start-up time is decoding time: rows are read in chunks and each
       // chunk is decoded on every core.
       std::vector<std::string> docs;
@@ -181,7 +175,7 @@ class sqlite_store final : public store {
       summaries_.reset();
       int index = 1;
       for (auto s : all_job_statuses)
-        if (!is_terminal(s)) summaries_.bind(index++, code_of(s));
+        if (!is_terminal(s)) summaries_.bind(index++, status_code(s));
       while (summaries_.step())
         out.push_back(read_summary(summaries_));
       summaries_.reset();
@@ -331,7 +325,7 @@ class sqlite_store final : public store {
 
   static void bind_terminal(statement& s, int first) {
     for (int i = 0; i < 3; ++i)
-      s.bind(first + i, terminal_codes[i]);
+      s.bind(first + i, terminal_status_codes[i]);
   }
 
   static constexpr std::size_t recovery_chunk = 16'384;
@@ -485,7 +479,7 @@ class sqlite_store final : public store {
     if (j.history.size() > 1) {
       const std::int64_t before = stored_status(id);
       if (before >= 0 && update_row(j, id, doc, tags, parents)) {
-        count_change(before, code_of(j.status));
+        count_change(before, status_code(j.status));
         return;
       }
     }
@@ -497,7 +491,7 @@ class sqlite_store final : public store {
   bool update_row(const job& j, const std::string& id, const std::string& doc,
                   const std::string& tags, const std::string& parents) {
     update_.reset();
-    update_.bind(1, code_of(j.status))
+    update_.bind(1, status_code(j.status))
         .bind(2, ms(j.finished_at))
         .bind(3, doc)
         .bind(4, id)
@@ -506,7 +500,7 @@ class sqlite_store final : public store {
         .bind(7, j.tenant)
         .bind(8, ms(j.created_at))
         .bind(9, j.unique_key)
-        .bind(10, unique_until(j))
+        .bind(10, unique_until_ms(j))
         .bind(11, tags)
         .bind(12, parents)
         .bind(13, ms(j.run_at))
@@ -525,13 +519,13 @@ class sqlite_store final : public store {
       s.reset();
       s.bind(1, id)
           .bind(2, j.type)
-          .bind(3, code_of(j.status))
+          .bind(3, status_code(j.status))
           .bind(4, static_cast<std::int64_t>(j.priority))
           .bind(5, j.tenant)
           .bind(6, ms(j.created_at))
           .bind(7, ms(j.finished_at))
           .bind(8, j.unique_key)
-          .bind(9, unique_until(j))
+          .bind(9, unique_until_ms(j))
           .bind(10, tags)
           .bind(11, doc)
           .bind(12, parents)
@@ -542,9 +536,9 @@ class sqlite_store final : public store {
     };
     bind_row(insert_);
     if (db_.changes() > 0) {
-      count_change(-1, code_of(j.status));
+      count_change(-1, status_code(j.status));
     } else {
-      count_change(stored_status(id), code_of(j.status));
+      count_change(stored_status(id), status_code(j.status));
       bind_row(replace_);
       clear_tags_.reset();
       clear_tags_.bind(1, id);
@@ -584,7 +578,7 @@ class sqlite_store final : public store {
     std::vector<param> params;
     if (f.statuses)
       for (auto s : *f.statuses)
-        params.push_back({false, code_of(s), {}});
+        params.push_back({false, status_code(s), {}});
     if (f.type) {
       sql += " AND type = ?";
       params.push_back({true, 0, *f.type});
