@@ -190,6 +190,12 @@ using progress_atom = caf::atom_constant<caf::atom("jf_progres")>;
 /// int, stop_reason) to the agent; (outcome_atom,
 /// std::vector<attempt_outcome>) back.
 using link_atom = caf::atom_constant<caf::atom("jf_link")>;
+/// (session_over_atom, std::string reason): the coordinator's gateway -> a
+/// node's agent, when it gives the node's session up while the node may
+/// still be there (its link ended, it was not heard from): the agent ends
+/// the session, so that the node joins again rather than keep executors
+/// nobody sends work to.
+using session_over_atom = caf::atom_constant<caf::atom("jf_sessend")>;
 /// (log_atom, attempt_log): a worker node's executor -> supervisor, a line
 /// its handler logged, for the coordinator's log (bounded per attempt).
 using log_atom = caf::atom_constant<caf::atom("jf_log")>;

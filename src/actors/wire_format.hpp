@@ -36,7 +36,8 @@ namespace jobforge {
 /// one is refused at its join.
 /// 2: handlers' log lines are forwarded (attempt_log).
 /// 3: attempts go through the node's link and agent, in batches.
-inline constexpr std::uint32_t cluster_protocol_version = 3;
+/// 4: the coordinator tells an agent when it gives its session up.
+inline constexpr std::uint32_t cluster_protocol_version = 4;
 
 /// Announces every type below to `cfg` (both ends of a connection must).
 void announce_wire_types(caf::actor_system_config& cfg);

@@ -51,6 +51,15 @@ void mark_lost(gateway* self, cluster_node_record& n, const std::string& reason)
     self->send_exit(link->second, caf::exit_reason::user_shutdown);
     st.links.erase(link);
   }
+  // An agent still there (its node hung, or its link failed) is told, so
+  // that its node joins again instead of keeping executors nobody uses.
+  for (auto agent = st.agents.begin(); agent != st.agents.end(); ++agent)
+    if (agent->second == n.session) {
+      self->demonitor(agent->first);
+      self->send(caf::actor_cast<caf::actor>(agent->first), session_over_atom::value, reason);
+      st.agents.erase(agent);
+      break;
+    }
   spdlog::warn("cluster: node {} (session {:x}) lost: {}", n.node, n.session, reason);
   self->send(st.env->scheduler, node_down_atom::value, n.node, n.session);
   publish_node(self, n);

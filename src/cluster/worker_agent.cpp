@@ -54,6 +54,15 @@ caf::behavior worker_agent(agent* self, caf::actor gateway,
         }
         self->state.link = std::move(link);
       },
+      [=](session_over_atom, std::string& reason) {
+        const auto& sender = self->current_sender();
+        if (!sender || sender->node() != self->state.gateway.node()) {
+          spdlog::warn("worker: ignored the end of its session told by another node");
+          return;
+        }
+        if (self->state.on_lost) self->state.on_lost("it gave this session up: " + reason);
+        self->quit();
+      },
       [=](attempt_atom, std::vector<routed_order>& orders) {
         auto self_handle = caf::actor_cast<caf::actor>(self);
         for (auto& r : orders) {

@@ -17,8 +17,9 @@
 /// std::vector<routed_order>) and (stop_atom, executor, job_id, attempt,
 /// stop_reason) from the link; (outcome_atom, attempt_outcome),
 /// (progress_atom, ...), (log_atom, ...), (result_chunk_atom, ...) from
-/// executors; down_msg of the gateway. Sends (heartbeat_atom, session) to
-/// the gateway. Calls `on_lost` when the gateway is gone, then quits.
+/// executors; (session_over_atom, reason) and down_msg of the gateway.
+/// Sends (heartbeat_atom, session) to the gateway. Calls `on_lost` when the
+/// gateway is gone or gave the session up, then quits.
 
 #include "actors/protocol.hpp"
 #include "cluster/mailbox_batch.hpp"

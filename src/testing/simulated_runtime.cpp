@@ -121,12 +121,12 @@ cluster_activity simulated_runtime::cluster_counts() const {
                           c.order_messages.load(),    c.outcome_messages.load()};
 }
 
-join_reply simulated_runtime::join(join_request request, const std::string& token) {
+join_reply simulated_runtime::join(join_request request, const std::string& token,
+                                   std::function<void(const std::string&)> on_lost) {
   if (!impl_->gateway) impl_->gateway = impl_->sys.spawn(cluster_gateway, impl_->actors.env, token);
   // A node's real agent: the gateway's link for the session sends it the
   // orders for the executors offered through the gateway.
-  auto agent =
-      impl_->sys.spawn(worker_agent, impl_->gateway, std::function<void(const std::string&)>{});
+  auto agent = impl_->sys.spawn(worker_agent, impl_->gateway, std::move(on_lost));
   if (auto old = impl_->agents.find(request.node); old != impl_->agents.end())
     impl_->replaced_agents.push_back(old->second);
   impl_->agents[request.node] = agent;

@@ -22,8 +22,10 @@
 #include "runtime/runtime.hpp"
 #include "store/store.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace jobforge::testing {
@@ -114,8 +116,10 @@ class simulated_runtime {
   /// `token`) to let a node join, as a worker node's agent does; the agent
   /// is made here, a real one (cluster/worker_agent.hpp): it runs what the
   /// session's node link sends on the executors offered through the
-  /// gateway. The answer, once the actors are idle.
-  join_reply join(join_request request, const std::string& token = {});
+  /// gateway. The answer, once the actors are idle. `on_lost` is the
+  /// agent's: called when the gateway gives the session up.
+  join_reply join(join_request request, const std::string& token = {},
+                  std::function<void(const std::string&)> on_lost = {});
   /// A joined node's agent ends (its connection dropped): the gateway loses the node.
   void drop_agent(const std::string& node);
   /// Offers executors through the gateway, as a joined node's pool does;

@@ -248,6 +248,30 @@ TEST_CASE("a node that joins again or whose agent ends is lost, and its attempts
     CHECK_FALSE(n.up);
 }
 
+TEST_CASE("an agent whose session the gateway gives up is told, so that its node joins again",
+          "[runtime][cluster][gateway]") {
+  testing::simulated_runtime rt(demo_registry(), coordinator_only());
+  std::vector<std::string> first_told, second_told;
+  const auto first =
+      rt.join(joining("w1"), "t0k3n", [&](const std::string& why) { first_told.push_back(why); });
+  REQUIRE(first.accepted);
+  rt.run();
+  CHECK(first_told.empty());
+
+  // The node's old session is given up while its agent is still there (a
+  // node that was cut off and comes back looks the same): the agent hears
+  // why and ends, as the worker's loop then joins again.
+  const auto second =
+      rt.join(joining("w1"), "t0k3n", [&](const std::string& why) { second_told.push_back(why); });
+  REQUIRE(second.accepted);
+  rt.run();
+  REQUIRE(first_told.size() == 1);
+  CHECK_THAT(first_told[0], Catch::Contains("gave this session up") &&
+                                Catch::Contains("it joined again as a new session"));
+  CHECK(second_told.empty());
+  CHECK(rt.cluster_counts().nodes_lost == 1);
+}
+
 TEST_CASE("a job whose node is lost keeps its turn ahead of the jobs that waited behind it",
           "[runtime][cluster]") {
   testing::simulated_runtime rt(demo_registry(), coordinator_only());
