@@ -1,7 +1,6 @@
 #include "app/serve_command.hpp"
 
 #include "app/built_in_types.hpp"
-#include "app/leader_store.hpp"
 #include "app/leadership.hpp"
 #include "app/service_notify.hpp"
 #include "http/http_server.hpp"
@@ -191,11 +190,10 @@ int serve(const server_config& o) {
   };
   auto backend =
       open_configured_store(o, leader ? std::optional<std::int64_t>(leader->epoch) : std::nullopt);
+  // While the database is away, the store writer keeps the writes nobody
+  // waits for and tries them again (docs/durability.md); the lease keeper
+  // steps down if the outage outlasts the lease.
   if (!backend) return failed_start(backend.error_value().message);
-  // A leader's unwaited writes must not vanish while the database restarts.
-  if (leader)
-    backend->backend = outage_riding_store(std::move(backend->backend),
-                                           milliseconds{o.postgres_lease_ms}, step_down);
   runtime_config config;
   config.executors = o.executors;
   config.batch_threads = o.cpu_scheduling == "batch";

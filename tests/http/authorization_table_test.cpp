@@ -11,7 +11,7 @@
 // Admins act on every tenant (caller::sees_every_tenant). Every cell with a
 // valid key gets fresh fixtures, so a cell that cancels or replays changes
 // nothing another cell sees.
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "http/access.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
@@ -145,12 +145,6 @@ const std::vector<route_row> routes = {
     {"GET", "/api/whoami", nullptr, role::viewer, needs::nothing, scope::shared},
 };
 
-job_type_registry demo_types() {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  return types;
-}
-
 http_server_options keyed() {
   http_server_options o;
   o.threads = 8;
@@ -190,7 +184,7 @@ std::pair<std::string, std::string> filled(const char* path_text, const char* bo
 }
 
 struct keyed_server {
-  keyed_server() : rt(demo_types()), server(rt, keyed()) {
+  keyed_server() : rt(test::demo_registry()), server(rt, keyed()) {
     auto started = server.start();
     REQUIRE(started.has_value());
     port = *started;

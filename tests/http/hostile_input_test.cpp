@@ -3,7 +3,7 @@
 // {"error": {"code", "message", "details"}} (SPEC §8, error_envelope()), and
 // change nothing: the jobs' documents, the schedules and the paused job
 // types are compared before and after every cell.
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "http/http_server.hpp"
 #include "model/job_codec.hpp"
 #include "model/schedule_status.hpp"
@@ -33,12 +33,6 @@ namespace {
 
 constexpr std::size_t max_body = 128 * 1024;  // room for the depth bombs; 413 cheap to reach
 
-job_type_registry demo_types() {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  return types;
-}
-
 http_server_options small_bodies() {
   http_server_options o;
   o.max_body_bytes = max_body;
@@ -49,7 +43,7 @@ http_server_options small_bodies() {
 /// A runtime on the memory store, served on an ephemeral loopback port, with
 /// one job in each kind of state the routes act on and one schedule.
 struct hostile_fixture {
-  hostile_fixture() : rt(demo_types()), server(rt, small_bodies()) {
+  hostile_fixture() : rt(test::demo_registry()), server(rt, small_bodies()) {
     auto started = server.start();
     REQUIRE(started.has_value());
     port = *started;

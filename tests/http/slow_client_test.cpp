@@ -3,7 +3,7 @@
 // time, must not keep a normal request from being served promptly. Every
 // wait is bounded by a deadline; the slow clients' pace is the behaviour
 // under test, not a wait for a timer.
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "http/http_server.hpp"
 #include "runtime/runtime.hpp"
 
@@ -25,12 +25,6 @@ using namespace std::chrono_literals;
 using std::chrono::steady_clock;
 
 namespace {
-
-job_type_registry demo_types() {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  return types;
-}
 
 /// Loopback sockets, closed on scope exit (before the server stops, so that
 /// its workers see the end of their connections).
@@ -63,7 +57,7 @@ TEST_CASE(
     "idle connections and clients that send headers a byte at a time do not starve a "
     "normal request",
     "[http][hostile][slow]") {
-  runtime rt(demo_types());
+  runtime rt(test::demo_registry());
   http_server server(rt);  // the default options: the pool and timeouts a deployment gets
   auto started = server.start();
   REQUIRE(started.has_value());

@@ -2,6 +2,7 @@
 // Shared helpers for the runtime tests: the demo types plus test types with
 // handlers defined in the tests, on the simulated runtime.
 
+#include "../support/demo_registry.hpp"
 #include "handlers/demo_types.hpp"
 #include "model/job_codec.hpp"
 #include "testing/simulated_runtime.hpp"
@@ -13,14 +14,6 @@
 #include <string>
 
 namespace jobforge::test {
-
-/// The demo types, with extra types added by `extra`.
-inline job_type_registry demo_registry(const std::function<void(job_type_registry&)>& extra = {}) {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  if (extra) extra(types);
-  return types;
-}
 
 /// A request for `type` with a JSON payload text.
 inline job_request request(std::string type, const char* payload = "{}") {

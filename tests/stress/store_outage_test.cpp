@@ -1,9 +1,9 @@
 // The real runtime asks its store whether it takes writes before it accepts
-// a submission or a change: while a leader's store waits for its database
-// (app/leader_store.hpp), callers are refused at once with `unavailable`
-// and nothing changes, instead of waiting behind the batch that waits.
+// a submission or a change: while the store says it cannot (its database
+// is away), callers are refused at once with `unavailable` and nothing
+// changes, instead of waiting behind a batch that waits.
 
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "runtime/runtime.hpp"
 #include "store/forwarding_store.hpp"
 
@@ -33,12 +33,6 @@ class switchable_store final : public forwarding_store {
   bool shares_snapshots() const override { return false; }
 };
 
-job_type_registry demo_types() {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  return types;
-}
-
 job_request request(const std::string& type, boost::json::value payload) {
   job_request r;
   r.type = type;
@@ -67,7 +61,7 @@ TEST_CASE("a runtime whose store takes no writes now refuses submissions and cha
   auto backend = std::make_shared<switchable_store>();
   runtime_config config;
   config.executors = 1;
-  runtime rt(demo_types(), config, backend);
+  runtime rt(test::demo_registry(), config, backend);
   // One that waits for a while, to be changed below.
   auto waiting = rt.submit(request("sleep", boost::json::object{{"ms", 60'000}}));
   REQUIRE(waiting);

@@ -2,7 +2,7 @@
 // (runtime_config::batch_threads) and leaves the constructing thread's own
 // policy as it was; with the option off its threads inherit that policy.
 
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "runtime/runtime.hpp"
 
 #include <sched.h>
@@ -46,17 +46,11 @@ void run_jobs(runtime& rt, int n) {
   }
 }
 
-job_type_registry demo_types() {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  return types;
-}
-
 // The policies of the threads a runtime with `config` starts, once it has
 // run a few jobs; checks that the constructing thread kept SCHED_OTHER.
 std::multiset<int> policies_of_runtime_threads(const runtime_config& config) {
   const auto before = thread_ids();
-  runtime rt(demo_types(), config);
+  runtime rt(test::demo_registry(), config);
   run_jobs(rt, 6);
   CHECK(::sched_getscheduler(0) == SCHED_OTHER);
   return policies_of_new_threads(before);

@@ -4,7 +4,7 @@
 // of the random parts is printed on failure (set JOBFORGE_STRESS_SEED to
 // replay one).
 
-#include "handlers/demo_types.hpp"
+#include "../support/demo_registry.hpp"
 #include "runtime/runtime.hpp"
 
 #include <boost/json.hpp>
@@ -42,12 +42,7 @@ std::uint64_t stress_seed() {
   return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
 }
 
-job_type_registry demo_registry(const std::function<void(job_type_registry&)>& extra = {}) {
-  job_type_registry types;
-  REQUIRE(handlers::register_demo_types(types));
-  if (extra) extra(types);
-  return types;
-}
+using test::demo_registry;
 
 job_request request(std::string type, boost::json::value payload = boost::json::object{}) {
   job_request r;

@@ -115,6 +115,26 @@ job_page list_jobs(pg::connection& db, const job_query& query,
   return page;
 }
 
+expected<std::optional<job>> guarded_get(pg::connection& db, const pg::statement& get,
+                                         const job_id& id, const pg::guard_hooks& hooks) {
+  expected<std::optional<job>> out = std::optional<job>{};
+  auto ok = pg::guarded(
+      db, "read a job", [&] { out = get_job(db, get, id); }, hooks);
+  if (!ok) return std::move(ok).error_value();
+  return out;
+}
+
+expected<job_page> guarded_list(pg::connection& db, const job_query& query,
+                                const pg::guard_hooks& hooks) {
+  auto checked = check_list_query(query);
+  if (!checked) return std::move(checked).error_value();
+  job_page page;
+  auto ok = pg::guarded(
+      db, "list jobs", [&] { page = list_jobs(db, query, *checked); }, hooks);
+  if (!ok) return std::move(ok).error_value();
+  return page;
+}
+
 }  // namespace jobforge::pg_reads
 
 namespace jobforge {
@@ -129,38 +149,14 @@ class postgres_reader final : public store_reader {
       : db_(url, "SET default_transaction_read_only = on") {}
 
   expected<std::optional<job>> get(const job_id& id) override {
-    expected<std::optional<job>> out = std::optional<job>{};
-    auto ok = guarded("read a job", [&] { out = pg_reads::get_job(db_, get_, id); });
-    if (!ok) return std::move(ok).error_value();
-    return out;
+    return pg_reads::guarded_get(db_, get_, id);
   }
 
   expected<job_page> list(const job_query& query) override {
-    auto checked = check_list_query(query);
-    if (!checked) return std::move(checked).error_value();
-    job_page page;
-    auto ok = guarded("list jobs", [&] { page = pg_reads::list_jobs(db_, query, *checked); });
-    if (!ok) return std::move(ok).error_value();
-    return page;
+    return pg_reads::guarded_list(db_, query);
   }
 
  private:
-  template <class F>
-  expected<void> guarded(const char* doing, F&& body) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        if (!db_.healthy()) db_.reconnect();
-        body();
-        return {};
-      } catch (const pg::failure& f) {
-        if (attempt == 0 && !db_.healthy()) continue;
-        return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
-      } catch (const std::exception& e) {
-        return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
-      }
-    }
-  }
-
   pg::connection db_;
   pg::statement get_ = pg_reads::get_statement();
 };

@@ -6,6 +6,7 @@
 
 #include "store/list_query.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_guarded.hpp"
 #include "store/store.hpp"
 
 #include <cstddef>
@@ -46,6 +47,14 @@ expected<std::optional<job>> get_job(pg::connection& db, const pg::statement& ge
 /// A page of `query`, after the cursor position `after`. Throws pg::failure.
 job_page list_jobs(pg::connection& db, const job_query& query,
                    const std::optional<list_position>& after);
+
+/// get_job through pg::guarded: a lost session is opened again.
+expected<std::optional<job>> guarded_get(pg::connection& db, const pg::statement& get,
+                                         const job_id& id, const pg::guard_hooks& hooks = {});
+
+/// A page of `query` (its cursor checked first) through pg::guarded.
+expected<job_page> guarded_list(pg::connection& db, const job_query& query,
+                                const pg::guard_hooks& hooks = {});
 
 }  // namespace jobforge::pg_reads
 

@@ -4,6 +4,7 @@
 #include "model/job_json_text.hpp"
 #include "store/list_query.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_guarded.hpp"
 #include "store/postgres/postgres_reads.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/schedule_document.hpp"
@@ -177,20 +178,11 @@ class postgres_store final : public store {
   }
 
   expected<std::optional<job>> get(const job_id& id) override {
-    expected<std::optional<job>> out = std::optional<job>{};
-    auto ok = guarded("read a job", [&] { out = pg_reads::get_job(db_, sql_.get, id); });
-    if (!ok) return std::move(ok).error_value();
-    return out;
+    return pg_reads::guarded_get(db_, sql_.get, id, hooks_);
   }
 
   expected<job_page> list(const job_query& query) override {
-    auto checked = check_list_query(query);
-    if (!checked) return std::move(checked).error_value();
-    job_page page;
-    auto ok =
-        guarded("list jobs", [&] { page = pg_reads::list_jobs(db_, query, checked.value()); });
-    if (!ok) return std::move(ok).error_value();
-    return page;
+    return pg_reads::guarded_list(db_, query, hooks_);
   }
 
   expected<std::vector<job>> load_unfinished() override {
@@ -293,34 +285,11 @@ class postgres_store final : public store {
   }
 
  private:
-  // Runs `body` on a live session. A session found lost (the server
-  // restarted, an administrator ended it) is opened again and `body` runs
-  // once more: every write is an idempotent snapshot, so a batch that did
-  // commit before its answer was lost is written again unchanged, and the
-  // counts are read anew with the new session.
-  template <class F>
-  expected<void> guarded(const char* doing, F&& body) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        if (!db_.healthy()) {
-          db_.reconnect();
-          recount();
-        }
-        body();
-        return {};
-      } catch (const pg::failure& f) {
-        if (f.sqlstate() == pg::stale_epoch_sqlstate) {
-          if (on_fenced_) on_fenced_(f.what());
-          return error{error_code::conflict, std::string("could not ") + doing +
-                                                 ": another coordinator took over (" + f.what() +
-                                                 ")"};
-        }
-        if (attempt == 0 && !db_.healthy()) continue;
-        return error{error_code::unavailable, std::string("could not ") + doing + ": " + f.what()};
-      } catch (const std::exception& e) {
-        return error{error_code::internal, std::string("could not ") + doing + ": " + e.what()};
-      }
-    }
+  // Runs `body` on a live session (pg_guarded.hpp): the counts are read
+  // anew with a session opened again, and a write refused for a stale
+  // epoch is a `conflict` that steps the leader down.
+  expected<void> guarded(const char* doing, const std::function<void()>& body) {
+    return pg::guarded(db_, doing, body, hooks_);
   }
 
   // Counting jobs: the store counts them when it opens (or reconnects),
@@ -635,6 +604,14 @@ class postgres_store final : public store {
   std::size_t readers_;
   std::optional<std::int64_t> epoch_;
   std::function<void(const std::string&)> on_fenced_;
+  pg::guard_hooks hooks_{[this] { recount(); },
+                         [this](const char* doing, const pg::failure& f) -> std::optional<error> {
+                           if (f.sqlstate() != pg::stale_epoch_sqlstate) return std::nullopt;
+                           if (on_fenced_) on_fenced_(f.what());
+                           return error{error_code::conflict,
+                                        std::string("could not ") + doing +
+                                            ": another coordinator took over (" + f.what() + ")"};
+                         }};
   statements sql_;
   /// Jobs by status: counted when the store opens (or reconnects), then
   /// kept as rows change, so that counting reads no index (see recount()).
