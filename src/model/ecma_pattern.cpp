@@ -2,8 +2,10 @@
 
 #include <re2/re2.h>
 
+#include <cstdint>
 #include <optional>
 #include <regex>
+#include <string>
 
 namespace jobforge {
 
@@ -73,6 +75,38 @@ std::size_t brace_quantifier_end(std::string_view p, std::size_t open) {
     digits();
   }
   return i < p.size() && p[i] == '}' ? i : 0;
+}
+
+/// The most a `{n}`, `{n,}` or `{n,m}` quantifier may count: RE2's limit,
+/// kept for the patterns the backtracking engine takes too, where each
+/// repetition is a state of its own (`x{77777}` took a second to compile).
+constexpr std::uint64_t most_repetitions = 1000;
+
+/// Whether a brace quantifier outside a class counts past most_repetitions.
+bool has_huge_repetition(std::string_view p) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (p[i] == '[') {  // a class: its braces are literals
+      while (i + 1 < p.size() && p[i + 1] != ']')
+        i += p[i + 1] == '\\' ? 2 : 1;
+      ++i;
+      continue;
+    }
+    if (p[i] != '{' || brace_quantifier_end(p, i) == 0) continue;
+    std::uint64_t count = 0;
+    for (std::size_t j = i + 1; j < p.size() && p[j] != '}'; ++j) {
+      if (p[j] == ',') {
+        count = 0;
+        continue;
+      }
+      count = count * 10 + static_cast<std::uint64_t>(p[j] - '0');
+      if (count > most_repetitions) return true;
+    }
+  }
+  return false;
 }
 
 /// Whether a quantifier repeats another one (`a*+`, `a+*`, `a{2}{3}`,
@@ -192,6 +226,9 @@ expected<ecma_pattern> ecma_pattern::compile(std::string_view source) {
     return bad_pattern(source, "names a back-reference past \\999");
   if (has_stacked_quantifier(source))
     return bad_pattern(source, "repeats a repetition (such as \"*+\"): not an ECMAScript pattern");
+  if (has_huge_repetition(source))
+    return bad_pattern(
+        source, "repeats something more than " + std::to_string(most_repetitions) + " times");
   try {
     e->backtracking.emplace(e->source, std::regex::ECMAScript);
   } catch (const std::regex_error& x) {

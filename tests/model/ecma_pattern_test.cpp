@@ -75,6 +75,25 @@ TEST_CASE("lookarounds and back-references keep the backtracking engine", "[vali
   CHECK_FALSE(twice.search("zy"));
 }
 
+// std::regex makes a state of each repetition: x{77777} took a second to
+// compile (found by the fuzzer). Both engines count to 1,000 at most.
+TEST_CASE("a repetition past 1,000 is refused by either engine", "[validator][pattern]") {
+  for (const char* source : {"^(a)\\1{1001}$", "(?=a)a{2,77777}", "(?=a)a{77777,}", "x{1001}"}) {
+    INFO(source);
+    auto p = ecma_pattern::compile(source);
+    REQUIRE_FALSE(p);
+    CHECK(p.error_value().code == error_code::invalid_schema);
+  }
+  CHECK_THAT(ecma_pattern::compile("(?=a)a{2,77777}").error_value().message,
+             Catch::Contains("more than 1000 times"));
+  const auto most = compiled("^(a)\\1{1000}$");
+  CHECK_FALSE(most.linear());
+  CHECK(most.search(std::string(1001, 'a')));
+  // Braces in a class, and escaped ones, are no quantifiers.
+  CHECK(compiled("(?=.)[{9999}]").search("}"));
+  CHECK(compiled("(?=.)\\{9999\\}").search("{9999}"));
+}
+
 TEST_CASE("a lookbehind is refused: neither engine has one", "[validator][pattern]") {
   auto p = ecma_pattern::compile("(?<=a)b");
   REQUIRE_FALSE(p);
