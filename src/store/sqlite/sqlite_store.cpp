@@ -570,12 +570,12 @@ class sqlite_store final : public store {
       sql += ")";
     }
     // Parameters are numbered in the order they appear in the SQL text.
-    struct param {
+    struct bound_value {
       bool is_text;
       std::int64_t number;
       std::string text;
     };
-    std::vector<param> params;
+    std::vector<bound_value> params;
     if (f.statuses)
       for (auto s : *f.statuses)
         params.push_back({false, status_code(s), {}});
