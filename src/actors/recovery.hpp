@@ -2,7 +2,7 @@
 /// What a runtime picks up from its store at start-up: every job that had
 /// not finished, the deduplication keys whose windows are still open, and
 /// how the finished parents of blocked jobs ended. Read once, before the
-/// store actor exists; the scheduler then resumes each job (scheduler_recovery.cpp).
+/// store actor exists; the scheduler then resumes each job (scheduler/recovery.cpp).
 
 #include "store/store.hpp"
 

@@ -6,8 +6,8 @@
 #include "actors/recovery.hpp"
 #include "actors/retention.hpp"
 #include "actors/schedule_keeper.hpp"
-#include "actors/scheduler.hpp"
 #include "actors/store_writer.hpp"
+#include "scheduler/scheduler.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -89,7 +89,7 @@ expected<runtime_actors> start_runtime(caf::actor_system& sys,
   env->store = a.store;
   env->events = a.events;
   env->deadlines = a.deadlines;
-  a.scheduler = sys.spawn(scheduler, env, std::move(recovered).value());
+  a.scheduler = spawn_scheduler(sys, env, std::move(recovered).value());
   if (env->config.retention.max_age) a.retention = sys.spawn(retention, env);
   env->scheduler = a.scheduler;
   // The coordinator's own executors reach the scheduler the way a worker

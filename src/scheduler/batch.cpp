@@ -1,8 +1,8 @@
 // Batch submission: many jobs, all admitted or none, persisted in one write
 // (one group-commit slot for the whole batch). Entries may depend on earlier
 // entries by local name, so a batch can hold a whole dependency chain.
-#include "actors/scheduler.hpp"
-#include "actors/scheduler_fetch.hpp"
+#include "scheduler/fetch.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>

@@ -6,8 +6,8 @@
 // the store writer when a transition needs it, and by the job's supervisor
 // when it is dispatched: memory per queued job and recovery time do not
 // grow with the size of jobs.
-#include "actors/scheduler.hpp"
 #include "actors/send_after.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>

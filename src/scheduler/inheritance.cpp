@@ -4,7 +4,7 @@
 // effective priority moves is re-ranked in the ready queue at once, keeping
 // its place in time, and, while the scheduler holds it (it has not started),
 // the level it competes at is recorded in its document for the API.
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,8 +1,8 @@
 #pragma once
-// Internal to the scheduler_*.cpp files: reading a job the scheduler does
+// Private to src/scheduler/: reading a job the scheduler does
 // not hold (finished, or not yet admitted) from the store writer.
 
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <caf/all.hpp>
 

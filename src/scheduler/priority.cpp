@@ -6,8 +6,8 @@
 // canceled or has finished is refused with a conflict naming its status.
 // The history gets an entry that is not a transition (from and to are the
 // job's status) naming the change and who asked for it.
-#include "actors/scheduler.hpp"
-#include "actors/scheduler_fetch.hpp"
+#include "scheduler/fetch.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,4 +1,5 @@
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
+
 #include "actors/store_writer.hpp"
 
 #include "actors/event_hub.hpp"
@@ -322,6 +323,11 @@ caf::behavior scheduler(scheduler_actor* self, env_ptr env,
             self->send(sup, interrupt_atom::value);
       },
   };
+}
+
+caf::actor spawn_scheduler(caf::actor_system& sys, env_ptr env,
+                           std::shared_ptr<recovered_state> recovered) {
+  return sys.spawn(scheduler, std::move(env), std::move(recovered));
 }
 
 }  // namespace jobforge

@@ -4,7 +4,7 @@
 // loss. A slot whose executor ends while it runs an attempt takes that
 // attempt with it: the job's supervisor hears of it (executor_lost_atom)
 // and returns the job to pending or, out of attempts, fails it.
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>

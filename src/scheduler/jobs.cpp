@@ -1,14 +1,14 @@
 // The scheduler's job lifecycle: admission of submissions (dedup, parents),
 // cancellation, waiting, dead-letter replay and discard, and what happens
 // when a job reaches a terminal status (dependents, waiters). Blocked jobs
-// and their parents: scheduler_dependencies.cpp.
+// and their parents: dependencies.cpp.
 #include "actors/event_hub.hpp"
-#include "actors/scheduler.hpp"
-#include "actors/scheduler_fetch.hpp"
 #include "actors/store_writer.hpp"
 #include "actors/webhook_outbox.hpp"
 #include "model/dependency.hpp"
 #include "model/job_factory.hpp"
+#include "scheduler/fetch.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <algorithm>
 

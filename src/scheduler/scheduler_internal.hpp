@@ -1,15 +1,14 @@
 #pragma once
-/// The scheduler: admits submissions, holds every job that waits (pending in
-/// the ready queue, scheduled until its run_at, blocked on its parents),
-/// owns the executor slots, and hands a job and an executor to the job's
-/// supervisor (spawning it at the first dispatch). It resolves dependencies
-/// when jobs finish, applies per-type limits, pause/resume and
-/// deduplication, and answers cancel, wait, replay and discard.
-///
-/// Receives from clients: submit, cancel, wait, replay, discard, depend,
-/// undepend, priority, pause, resume, stats, drain. From supervisors: released, lost, requeue,
-/// finished, down_msg. From itself: wake (run_at and rate-limit timers). From the store writer: the
-/// jobs it reads for a transition of a job held as a summary.
+/// Private to src/scheduler/: the scheduler's state and the functions its
+/// files share, split by concern (scheduler.cpp: the behaviour and dispatch;
+/// jobs.cpp: admission, cancel, wait, replay, discard; batch.cpp;
+/// dependencies.cpp and inheritance.cpp: the graph and lent priorities;
+/// documents.cpp: reading what the scheduler does not hold; executors.cpp:
+/// offers, slots and nodes; priority.cpp; recovery.cpp; drain.cpp).
+/// Everything else reaches the scheduler through its messages
+/// (scheduler/scheduler.hpp says which).
+
+#include "scheduler/scheduler.hpp"
 
 #include "actors/protocol.hpp"
 #include "actors/recovery.hpp"
@@ -133,7 +132,7 @@ struct scheduler_state {
   /// When blocked jobs with a dependency timeout stop waiting (only those).
   std::multimap<timestamp, job_id> dependency_deadlines;
   std::optional<timestamp> wake_armed;  ///< earliest wake message in flight
-  dependency_graph graph;  ///< edited only through link_/unlink_ (scheduler_inheritance.cpp)
+  dependency_graph graph;               ///< edited only through link_/unlink_ (inheritance.cpp)
   priority_inheritance inheritance;
   dedup_window dedup;
   /// Executor slots by node (capacity's node indices index `nodes` too).
@@ -179,16 +178,15 @@ struct scheduler_state {
 
 using scheduler_actor = caf::stateful_actor<scheduler_state>;
 
-/// Starts with the jobs of `recovered` (may be null: nothing to resume).
-/// It spawns no executor: they are offered to it (offer_atom).
+/// The behaviour spawn_scheduler starts.
 caf::behavior scheduler(scheduler_actor* self, env_ptr env,
                         std::shared_ptr<recovered_state> recovered);
 
-// The parts of the scheduler, split by concern (scheduler_*.cpp).
+// The parts of the scheduler, split by concern (the files of src/scheduler/).
 namespace sched {
 timestamp now(scheduler_actor* self);
 void try_dispatch(scheduler_actor* self);
-/// Takes the executors of an offer (scheduler_executors.cpp), watching each.
+/// Takes the executors of an offer (executors.cpp), watching each.
 void accept_offer(scheduler_actor* self, executor_offer& offer);
 /// An executor's slot is free again; `lost`: its handler ignored a stop, so
 /// it is killed (its pool offers a fresh one) instead of reused.
@@ -239,7 +237,7 @@ void admit(scheduler_actor* self, const job_summary& summary, job_ptr data, pare
 void admit(scheduler_actor* self, job_ptr j, parent_tally tally = {},
            const std::vector<job_id>& unfinished_parents = {});
 void submit(scheduler_actor* self, job_request& request, caf::response_promise promise);
-/// Admits a batch all or nothing, persisted in one write (scheduler_batch.cpp);
+/// Admits a batch all or nothing, persisted in one write (batch.cpp);
 /// a schedule's firing passes its record, written in that same transaction.
 void submit_batch(scheduler_actor* self, std::vector<batch_entry>& entries,
                   caf::response_promise promise,
@@ -266,13 +264,13 @@ void wait_for(scheduler_actor* self, const job_id& id, caf::response_promise pro
 void replay(scheduler_actor* self, const job_id& id, replay_request& req,
             caf::response_promise promise);
 void discard(scheduler_actor* self, const job_id& id, caf::response_promise promise);
-/// Gives a job that has not started a new priority (scheduler_priority.cpp).
+/// Gives a job that has not started a new priority (priority.cpp).
 void change_priority(scheduler_actor* self, const job_id& id, priority p, const std::string& by,
                      caf::response_promise promise);
 /// The priority a job of own priority `own` competes at (its own, or one
 /// lent by the jobs waiting on it).
 priority competing_priority(scheduler_actor* self, const job_id& id, priority own);
-/// Graph edits (scheduler_inheritance.cpp), each keeping the lent priorities
+/// Graph edits (inheritance.cpp), each keeping the lent priorities
 /// in step: `child` waits on `parents` (refused if it would close a cycle),
 /// no longer waits on any or one of them, or leaves the graph for good.
 expected<void> link_parents(scheduler_actor* self, const job_id& child,

@@ -3,7 +3,7 @@
 // it is needed (its dispatch, a transition), so start-up reads no document
 // except those of the jobs that were running (at most one per executor).
 #include "actors/recovery.hpp"
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>

@@ -1,6 +1,6 @@
 // The scheduler's part of a graceful shutdown.
-#include "actors/scheduler.hpp"
 #include "actors/send_after.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>

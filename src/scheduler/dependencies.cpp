@@ -2,7 +2,7 @@
 // once or at run_at, or be canceled) and the edits of their parents
 // (add_parents, remove_parent). A move needs the whole job: one held is
 // moved at once, else it is read from the store first (with_document).
-#include "actors/scheduler.hpp"
+#include "scheduler/scheduler_internal.hpp"
 
 #include "model/dependency.hpp"
 #include "model/job_factory.hpp"
