@@ -40,122 +40,19 @@ Exit status: 0, 1 when a check failed (a job not completed, a node not up),
 """
 
 import argparse
-import atexit
-import http.client
-import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+sys.dont_write_bytecode = True  # no bench/__pycache__/ left in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_lib  # noqa: E402 - bench/, put first on the path above
+from bench_lib import REPO, Client, TimeCap, cpu_seconds, free_port, loadavg, percentile  # noqa: E402
 
-# ---------------------------------------------------------------- processes
-
-_procs = []  # every Popen started, killed at exit
-_tempdirs = []
-_keep = False
-
-
-def _cleanup():
-    for p in _procs:
-        if p.poll() is None:
-            try:
-                p.send_signal(signal.SIGKILL)  # works on a SIGSTOPped process too
-            except ProcessLookupError:
-                pass
-    for p in _procs:
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    _procs.clear()
-    if not _keep:
-        for d in _tempdirs:
-            shutil.rmtree(d, ignore_errors=True)
-        _tempdirs.clear()
-
-
-class TimeCap(Exception):
-    pass
-
-
-def _on_signal(signum, _frame):
-    if signum == signal.SIGALRM:
-        raise TimeCap("the run passed its --cap")
-    _cleanup()
-    sys.exit(128 + signum)
-
-
-atexit.register(_cleanup)
-for _s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM):
-    signal.signal(_s, _on_signal)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process (all its threads, live or ended), seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-# ---------------------------------------------------------------- HTTP
-
-class Client:
-    """One keep-alive connection to the coordinator's HTTP API."""
-
-    def __init__(self, port):
-        self.port = port
-        self.conn = None
-
-    def request(self, method, path, body=None, timeout=30):
-        data = None if body is None else (body if isinstance(body, bytes) else
-                                          json.dumps(body).encode())
-        if method == "POST" and data is None:
-            data = b""
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-            try:
-                headers = {"Content-Type": "application/json"} if data else {}
-                self.conn.request(method, path, body=data, headers=headers)
-                r = self.conn.getresponse()
-                raw = r.read()
-                return r.status, (json.loads(raw) if raw else None)
-            except (ConnectionError, http.client.HTTPException, socket.timeout, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 1:
-                    raise
-
-    def ok(self, method, path, body=None):
-        status, doc = self.request(method, path, body)
-        if status // 100 != 2:
-            raise RuntimeError(f"{method} {path}: HTTP {status}: {json.dumps(doc)[:300]}")
-        return doc
-
-    def close(self):
-        if self.conn:
-            self.conn.close()
-            self.conn = None
+bench_lib.install_cleanup()  # every process started is killed at exit, the temp dirs removed
 
 
 def parse_at(text):
@@ -168,21 +65,13 @@ def rfc3339(t):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q / 100.0 * len(s) + 0.5)) - 1))]
-
-
 # ---------------------------------------------------------------- a cluster
 
 class Cluster:
     def __init__(self, args, coord_executors, workers, label):
         self.args = args
         self.label = label
-        self.dir = tempfile.mkdtemp(prefix="jf-cluster-bench-")
-        _tempdirs.append(self.dir)
+        self.dir = bench_lib.temp_dir("jf-cluster-bench-")
         self.http_port = free_port()
         self.cluster_port = free_port()
         while self.cluster_port == self.http_port:
@@ -194,40 +83,24 @@ class Cluster:
             "--data-dir", os.path.join(self.dir, "data"), "--executors", str(coord_executors),
             "--cluster-port", str(self.cluster_port)])
         self.api = Client(self.http_port)
-        self._wait_http()
+        bench_lib.wait_ready(self.coord, self.api, "/api/cluster/nodes", 20,
+                             self.log_path("coordinator"), "coordinator", timeout=2)
         self.workers = {}
         for name, executors in workers:
             self.start_worker(name, executors)
         self.wait_up([name for name, _ in workers])
 
     def _spawn(self, name, argv):
-        log = open(os.path.join(self.dir, name + ".log"), "wb")
         # cwd: the temp dir, so no config/jobforge.json is read (built-in defaults)
-        p = subprocess.Popen(argv, cwd=self.dir, env=self.env, stdin=subprocess.DEVNULL,
-                             stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        _procs.append(p)
-        return p
+        return bench_lib.spawn(argv, self.log_path(name), cwd=self.dir, env=self.env)
+
+    def log_path(self, name):
+        return os.path.join(self.dir, name + ".log")
 
     def start_worker(self, name, executors):
         self.workers[name] = self._spawn(name, [
             self.args.bin, "worker", "--join", f"127.0.0.1:{self.cluster_port}",
             "--node-id", name, "--executors", str(executors)])
-
-    def _wait_http(self):
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.coord.poll() is not None:
-                raise RuntimeError(f"coordinator exited with {self.coord.returncode}\n" +
-                                   self.log_tail("coordinator"))
-            try:
-                if self.api.request("GET", "/api/cluster/nodes", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("coordinator's HTTP API did not answer in 20 s\n" +
-                           self.log_tail("coordinator"))
 
     def nodes(self):
         return self.api.ok("GET", "/api/cluster/nodes")["items"]
@@ -249,16 +122,10 @@ class Cluster:
                 return
             for name in names:
                 if self.workers[name].poll() is not None:
-                    raise RuntimeError(f"worker {name} exited\n" + self.log_tail(name))
+                    raise RuntimeError(f"worker {name} exited\n" +
+                                       bench_lib.log_tail(self.log_path(name)))
             time.sleep(0.05)
         raise RuntimeError(f"workers {names} not all up after {cap} s: {self.nodes()}")
-
-    def log_tail(self, name, lines=15):
-        try:
-            with open(os.path.join(self.dir, name + ".log"), errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
 
     def all_jobs(self, type_name, created_from=None, cap=120.0):
         jobs, cursor = [], None
@@ -292,15 +159,8 @@ class Cluster:
     def stop(self):
         self.api.close()
         for p in [self.coord] + list(self.workers.values()):
-            if p.poll() is None:
-                p.send_signal(signal.SIGKILL)
-            p.wait(timeout=10)
-            if p in _procs:  # _cleanup may have run first (a signal)
-                _procs.remove(p)
-        if not _keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            if self.dir in _tempdirs:
-                _tempdirs.remove(self.dir)
+            bench_lib.stop_process(p)
+        bench_lib.remove_temp_dir(self.dir)
 
 
 # ---------------------------------------------------------------- measurements
@@ -327,17 +187,9 @@ def submit_batches(c, spec, n):
 
 def cluster_messages(c):
     """(order messages, outcome messages) sent so far, from /metrics."""
-    conn = http.client.HTTPConnection("127.0.0.1", c.http_port, timeout=30)
-    try:
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-    finally:
-        conn.close()
-    counts = {}
-    for line in text.splitlines():
-        for name in ("jobforge_cluster_order_messages_total", "jobforge_cluster_outcome_messages_total"):
-            if line.startswith(name):
-                counts[name] = float(line.split()[-1])
+    counts = {name: value for name, _, value in bench_lib.metric_samples(c.api.text("/metrics")[1])
+              if name in ("jobforge_cluster_order_messages_total",
+                          "jobforge_cluster_outcome_messages_total")}
     return (counts.get("jobforge_cluster_order_messages_total", 0),
             counts.get("jobforge_cluster_outcome_messages_total", 0))
 
@@ -564,8 +416,16 @@ def node_loss(args, how, spare=False):
 
 # ---------------------------------------------------------------- main
 
+def print_table(table):
+    """Prints rows of strings (the first the header) as a Markdown table, columns padded."""
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for i, r in enumerate(table):
+        print("| " + " | ".join(v.ljust(widths[k]) for k, v in enumerate(r)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
 def main():
-    global _keep
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(REPO, "build/src/jobforge"))
@@ -585,7 +445,7 @@ def main():
     ap.add_argument("--perf", metavar="DIR",
                     help="record each process with `perf record -g` during each drain, into DIR")
     args = ap.parse_args()
-    _keep = args.keep
+    bench_lib.keep_temp_dirs(args.keep)
     parts = set(args.only.split(","))
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"no executable {args.bin}")
@@ -624,11 +484,11 @@ def main():
             losses.append(node_loss(args, "kill", spare=True))
     except TimeCap as ex:
         print(f"TIMEOUT: {ex}", file=sys.stderr)
-        _cleanup()
+        bench_lib.cleanup()
         sys.exit(2)
     except Exception as ex:  # noqa: BLE001 - report, clean up, exit 1
         print(f"FAILED: {ex}", file=sys.stderr)
-        _cleanup()
+        bench_lib.cleanup()
         sys.exit(1)
     signal.alarm(0)
 
@@ -644,11 +504,7 @@ def main():
                           f"{d['p50']:.0f} / {d['p99']:.0f} / {d['max']:.0f}",
                           f"{d['coord_us']:.1f}", f"{d['coord_cores']:.2f}",
                           f"{d['workers_us']:.1f}" if nodes else "-"))
-        widths = [max(len(r[i]) for r in table) for i in range(len(hdr))]
-        for i, r in enumerate(table):
-            print("| " + " | ".join(v.ljust(widths[k]) for k, v in enumerate(r)) + " |")
-            if i == 0:
-                print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        print_table(table)
         by = {label: d for label, _, d in rows}
         local = by.get("noop, 0 nodes (local)")
         print()
@@ -686,11 +542,7 @@ def main():
                           f"{r['lost']} at +{r['lost_min']*1000:.0f} .. +{r['lost_max']*1000:.0f} ms",
                           f"+{r['rerun_p50']*1000:.0f} / +{r['rerun_max']*1000:.0f} ms",
                           after))
-        widths = [max(len(r[i]) for r in table) for i in range(len(hdr))]
-        for i, r in enumerate(table):
-            print("| " + " | ".join(v.ljust(widths[k]) for k, v in enumerate(r)) + " |")
-            if i == 0:
-                print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        print_table(table)
     return 0
 
 

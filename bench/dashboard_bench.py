@@ -30,174 +30,41 @@ every process started (server, browsers) is ended at exit.
 """
 
 import argparse
-import atexit
-import http.client
-import json
 import os
-import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+sys.dont_write_bytecode = True  # no bench/__pycache__/ left in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_lib  # noqa: E402 - bench/, put first on the path above
+from bench_lib import Flow, TimeCap, completed_jobs, cpu_seconds, loadavg  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-_procs = []
-_drivers = []
-_tempdirs = []
+_drivers = []  # every browser started, quit at exit (before the server is killed)
 
 
-def _cleanup():
+def _quit_browsers():
     for d in _drivers:
         try:
             d.quit()
         except Exception:  # noqa: BLE001 - a browser already gone
             pass
     _drivers.clear()
-    for p in _procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait(timeout=5)
-    _procs.clear()
-    for d in _tempdirs:
-        shutil.rmtree(d, ignore_errors=True)
 
 
-class TimeCap(Exception):
-    pass
-
-
-def _on_signal(signum, _frame):
-    if signum == signal.SIGALRM:
-        raise TimeCap("the run passed its --cap")
-    _cleanup()
-    sys.exit(128 + signum)
-
-
-atexit.register(_cleanup)
-for _s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM):
-    signal.signal(_s, _on_signal)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-class Client:
-    """One keep-alive connection to the server."""
-
-    def __init__(self, port):
-        self.port = port
-        self.conn = None
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            try:
-                self.conn.request(method, path, body=data or (b"" if method == "POST" else None),
-                                  headers={"Content-Type": "application/json"})
-                r = self.conn.getresponse()
-                text = r.read()
-                return r.status, json.loads(text) if text else None
-            except (ConnectionError, http.client.HTTPException):
-                self.conn = None
-                if attempt == 1:
-                    raise
-        return None, None
-
-
-def serve(binary, executors):
-    folder = tempfile.mkdtemp(prefix="jobforge-dashboard-bench-")
-    _tempdirs.append(folder)
-    port = free_port()
-    log = open(os.path.join(folder, "log"), "w")
-    p = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
-                          "--data-dir", os.path.join(folder, "data"), "--executors", str(executors)],
-                         stdout=log, stderr=subprocess.STDOUT)
-    _procs.append(p)
-    client = Client(port)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if client.request("GET", "/health")[0] == 200:
-                return p, port, client
-        except OSError:
-            pass
-        if p.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("jobforge did not start")
-        time.sleep(0.05)
-
-
-def completed(client):
-    return client.request("GET", "/api/stats")[1]["jobs"]["completed"]
-
-
-def fill(client, jobs):
-    """Submits `jobs` noop jobs in batches of 1,000 and waits until all are done."""
-    start = time.monotonic()
-    before = completed(client)
-    for first in range(0, jobs, 1000):
-        batch = [{"type": "noop", "payload": {"n": first + i}} for i in range(min(1000, jobs - first))]
-        status, body = client.request("POST", "/api/jobs/batch", {"jobs": batch})
-        if status != 201:
-            raise RuntimeError(f"batch refused: {status} {body}")
-    deadline = time.monotonic() + 600
-    while completed(client) < before + jobs:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the store was not filled in 10 minutes")
-        time.sleep(0.5)
-    return time.monotonic() - start
-
-
-class Flow(threading.Thread):
-    """About `rate` noop jobs a second, as batches every 100 ms."""
-
-    def __init__(self, port, rate):
-        super().__init__(daemon=True)
-        self.client = Client(port)
-        self.per_tick = max(1, rate // 10)
-        self.stop = threading.Event()
-        self.sent = 0
-
-    def run(self):
-        next_tick = time.monotonic()
-        while not self.stop.is_set():
-            batch = [{"type": "noop", "payload": {"flow": i}} for i in range(self.per_tick)]
-            status, _ = self.client.request("POST", "/api/jobs/batch", {"jobs": batch})
-            if status == 201:
-                self.sent += self.per_tick
-            next_tick += 0.1
-            self.stop.wait(max(0.0, next_tick - time.monotonic()))
+bench_lib.install_cleanup()
+bench_lib.at_cleanup(_quit_browsers)
 
 
 def browser():
-    profile = tempfile.mkdtemp(prefix="jobforge-bench-chromium-")
-    _tempdirs.append(profile)
+    profile = bench_lib.temp_dir("jobforge-bench-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -249,9 +116,9 @@ def show_overview(tabs, url):
 
 
 def cpu_window(pid, client, seconds):
-    c0, t0, done0 = cpu_seconds(pid), time.monotonic(), completed(client)
+    c0, t0, done0 = cpu_seconds(pid), time.monotonic(), completed_jobs(client)
     time.sleep(seconds)
-    c1, t1, done1 = cpu_seconds(pid), time.monotonic(), completed(client)
+    c1, t1, done1 = cpu_seconds(pid), time.monotonic(), completed_jobs(client)
     return (c1 - c0) / (t1 - t0), (done1 - done0) / (t1 - t0)
 
 
@@ -270,9 +137,10 @@ def main():
     signal.alarm(args.cap)
 
     print(f"load average {loadavg()}")
-    server, port, client = serve(args.jobforge, args.executors)
+    server, port, client = bench_lib.serve(args.jobforge, ["--executors", str(args.executors)],
+                                           "jobforge-dashboard-bench-", ready="/health", cap=15)
     url = f"http://127.0.0.1:{port}"
-    took = fill(client, args.jobs)
+    _, took = bench_lib.fill(client, args.jobs)
     print(f"store: {args.jobs} noop jobs submitted and completed in {took:.1f} s; load average {loadavg()}")
 
     flow = Flow(port, args.rate)

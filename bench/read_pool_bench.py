@@ -31,90 +31,35 @@ import os
 import signal
 import statistics
 import subprocess
-import tempfile
-import threading
+import sys
 import time
 
-from cluster_bench import (REPO, Client, TimeCap, _procs, _tempdirs, cpu_seconds, free_port,
-                           loadavg, percentile)
+sys.dont_write_bytecode = True  # no bench/__pycache__/ left in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_lib  # noqa: E402 - bench/, put first on the path above
+from bench_lib import (REPO, Client, Flow, TimeCap, completed_jobs, cpu_seconds,  # noqa: E402
+                       loadavg, percentile)
+
+bench_lib.install_cleanup()  # every process started is killed at exit, the temp dirs removed
 
 PG_SERVER = os.path.join(REPO, "bench", "pg-bench-server")
-
-
-def serve(binary, url, pool, executors):
-    folder = tempfile.mkdtemp(prefix="jobforge-read-pool-bench-")
-    _tempdirs.append(folder)
-    port = free_port()
-    env = dict(os.environ, JOBFORGE_POSTGRES_URL=url, JOBFORGE_POSTGRES_POOL_SIZE=str(pool))
-    log = open(os.path.join(folder, "log"), "w")
-    p = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
-                          "--data-dir", os.path.join(folder, "data"), "--store", "postgres",
-                          "--executors", str(executors)],
-                         stdout=log, stderr=subprocess.STDOUT, env=env)
-    _procs.append(p)
-    client = Client(port)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.request("GET", "/ready")[0] == 200:
-                return p, port, client
-        except OSError:
-            pass
-        if p.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("jobforge did not become ready; its log: " +
-                               open(os.path.join(folder, "log")).read()[-2000:])
-        time.sleep(0.05)
-
-
-def completed(client):
-    return client.ok("GET", "/api/stats")["jobs"]["completed"]
-
-
-def fill(client, jobs):
-    """Submits `jobs` noop jobs in batches of 1,000, waits until all are done; their ids."""
-    ids = []
-    for first in range(0, jobs, 1000):
-        batch = [{"type": "noop", "payload": {"n": first + i}} for i in range(min(1000, jobs - first))]
-        doc = client.ok("POST", "/api/jobs/batch", {"jobs": batch})
-        ids += [j["id"] for j in doc["jobs"]]
-    deadline = time.monotonic() + 600
-    while completed(client) < jobs:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the fill did not finish in 10 minutes")
-        time.sleep(0.2)
-    return ids
-
-
-class Flow(threading.Thread):
-    """About `rate` noop jobs a second, as batches every 100 ms."""
-
-    def __init__(self, port, rate):
-        super().__init__(daemon=True)
-        self.client = Client(port)
-        self.per_tick = max(1, rate // 10)
-        self.stop = threading.Event()
-
-    def run(self):
-        next_tick = time.monotonic()
-        while not self.stop.is_set():
-            batch = [{"type": "noop", "payload": {"flow": i}} for i in range(self.per_tick)]
-            self.client.request("POST", "/api/jobs/batch", {"jobs": batch})
-            next_tick += 0.1
-            self.stop.wait(max(0.0, next_tick - time.monotonic()))
 
 
 def one_run(args, pool, round_no):
     url = subprocess.run([PG_SERVER, "fresh", args.pg_dir, f"readpool{round_no}_{pool}"],
                          check=True, capture_output=True, text=True, timeout=120).stdout.strip()
-    p, port, client = serve(args.jobforge, url, pool, args.executors)
+    env = dict(os.environ, JOBFORGE_POSTGRES_URL=url, JOBFORGE_POSTGRES_POOL_SIZE=str(pool))
+    p, port, client = bench_lib.serve(
+        args.jobforge, ["--store", "postgres", "--executors", str(args.executors)],
+        "jobforge-read-pool-bench-", ready="/ready", cap=30, env=env)
     try:
-        ids = fill(client, args.jobs)
+        ids, _ = bench_lib.fill(client, args.jobs)
         flow = Flow(port, args.rate)
         flow.start()
         time.sleep(1)  # the flow settles
         reader = Client(port)
         lists, gets = [], []
-        done0, cpu0 = completed(client), cpu_seconds(p.pid)
+        done0, cpu0 = completed_jobs(client), cpu_seconds(p.pid)
         start = time.monotonic()
         i = 0
         while time.monotonic() - start < args.seconds:
@@ -127,7 +72,7 @@ def one_run(args, pool, round_no):
                 gets.append(time.monotonic() - t)
             i += 1
         window = time.monotonic() - start
-        done1, cpu1 = completed(client), cpu_seconds(p.pid)
+        done1, cpu1 = completed_jobs(client), cpu_seconds(p.pid)
         flow.stop.set()
         flow.join(timeout=10)
         ms = lambda v, q: percentile(v, q) * 1000  # noqa: E731
@@ -137,11 +82,7 @@ def one_run(args, pool, round_no):
                 "done_s": (done1 - done0) / window, "cpu": (cpu1 - cpu0) / window,
                 "load": loadavg()}
     finally:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
+        bench_lib.stop_process(p, grace=30)
 
 
 def main():

@@ -62,20 +62,22 @@ import atexit
 import bisect
 import collections
 import heapq
-import http.client
 import json
 import os
 import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+
+sys.dont_write_bytecode = True  # no bench/__pycache__/ left in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_lib  # noqa: E402 - bench/, put first on the path above
 
 FINAL = ("completed", "failed", "canceled")
 ACTIVE = ("scheduled", "blocked", "pending", "running", "retrying")
@@ -108,55 +110,16 @@ def log(msg):
 
 
 # ---------------------------------------------------------------- HTTP client
-class Client:
-    def __init__(self, port, timeout=60):
-        self.port = port
-        self.timeout = timeout
-        self.conn = None
-
-    def request(self, method, path, body=None, tries=3):
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json"} if data is not None else {}
-        last = None
-        for attempt in range(tries):
-            try:
-                if self.conn is None:
-                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-                self.conn.request(method, path, body=data, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                if resp.getheader("Connection", "").lower() == "close":
-                    self.conn.close()
-                    self.conn = None
-                if resp.status == 503 and attempt + 1 < tries:
-                    time.sleep(0.2 * (attempt + 1))
-                    continue
-                return resp.status, raw
-            except (OSError, http.client.HTTPException) as e:
-                last = e
-                if self.conn is not None:
-                    self.conn.close()
-                self.conn = None
-                time.sleep(0.2 * (attempt + 1))
-        raise RuntimeError("%s %s: %r" % (method, path, last))
-
-    def json(self, method, path, body=None, tries=3):
-        status, raw = self.request(method, path, body, tries)
-        try:
-            return status, json.loads(raw) if raw else None
-        except ValueError:
-            return status, {"_raw": raw[:300].decode("utf-8", "replace")}
-
-    def text(self, path):
-        status, raw = self.request("GET", path)
-        return status, raw.decode("utf-8", "replace")
+def soak_client(port, timeout=60):
+    """A client that tries a request 3 times, 0.2 s, 0.4 s apart, on a failed connection or a 503."""
+    return bench_lib.Client(port, timeout=timeout, tries=3, backoff=0.2, retry_503=True)
 
 
 # ---------------------------------------------------------------- the server
 class Server:
     def __init__(self, binary, executors, out_dir, extra):
         self.data_dir = tempfile.mkdtemp(prefix="soak-data-")
-        self.port = free_port()
+        self.port = bench_lib.free_port()
         self.stderr_path = os.path.join(out_dir, "server.stderr")
         self.stdout_path = os.path.join(out_dir, "server.stdout")
         cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -169,33 +132,14 @@ class Server:
         self.pid = self.proc.pid
 
     def wait_ready(self, timeout=30):
-        c = Client(self.port, timeout=2)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited with %s (see %s)" % (self.proc.returncode, self.stderr_path))
-            try:
-                s, _ = c.request("GET", "/ready", tries=1)
-                if s == 200:
-                    return
-            except RuntimeError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server not ready after %ss" % timeout)
+        bench_lib.wait_ready(self.proc, bench_lib.Client(self.port, timeout=2, tries=1), "/ready",
+                             timeout, self.stderr_path, "server")
 
     def alive(self):
         return self.proc.poll() is None
 
     def stop(self, keep_data=False):
-        if self.proc.poll() is None:
-            try:
-                self.proc.send_signal(signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-            except OSError:
-                pass
+        bench_lib.stop_process(self.proc, grace=15)
         for f in (self.err, self.out):
             try:
                 f.close()
@@ -203,14 +147,6 @@ class Server:
                 pass
         if not keep_data:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def proc_sample(pid):
@@ -222,10 +158,7 @@ def proc_sample(pid):
                 break
     fds = len(os.listdir("/proc/%d/fd" % pid))
     threads = len(os.listdir("/proc/%d/task" % pid))
-    with open("/proc/%d/stat" % pid) as f:
-        parts = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
-    return rss, fds, threads, cpu
+    return rss, fds, threads, bench_lib.cpu_seconds(pid)
 
 
 # ---------------------------------------------------------------- sampling
@@ -237,7 +170,7 @@ class Sampler(threading.Thread):
         self.progress = progress  # callable -> (phase, entries, jobs)
         self.samples = []  # dicts
         self.stop_evt = threading.Event()
-        self.client = Client(server.port, timeout=10)
+        self.client = soak_client(server.port, timeout=10)
         self.t0 = time.monotonic()
 
     def take(self):
@@ -248,12 +181,12 @@ class Sampler(threading.Thread):
         phase, entries, jobs = self.progress()
         backlog = done = None
         try:
-            s, st = self.client.json("GET", "/api/stats", tries=2)  # the server drops idle keep-alives after 5 s
+            s, st = self.client.request("GET", "/api/stats", tries=2)  # the server drops idle keep-alives after 5 s
             if s == 200:
                 j = st.get("jobs", {})
                 backlog = sum(j.get(k, 0) for k in ACTIVE)
                 done = sum(j.get(k, 0) for k in FINAL)
-        except RuntimeError:
+        except bench_lib.REQUEST_ERRORS:
             pass
         self.samples.append(dict(t=time.monotonic() - self.t0, phase=phase, entries=entries, jobs=jobs,
                                  rss=rss, fds=fds, threads=threads, cpu=cpu, backlog=backlog, done=done))
@@ -368,7 +301,7 @@ class Load:
 
     def submit(self, client, batch):
         body = {"jobs": [e for e, _ in batch]}
-        status, resp = client.json("POST", "/api/jobs/batch", body)
+        status, resp = client.request("POST", "/api/jobs/batch", body)
         if status != 201 or not isinstance(resp, dict) or len(resp.get("jobs", [])) != len(batch):
             self.http_errors.append("batch %d: HTTP %s %s" % (self.batches, status, str(resp)[:300]))
             return 0
@@ -405,8 +338,8 @@ class Load:
             _, _, jid, mode = heapq.heappop(self.cancels)
             by_mode[mode].append(jid)
         for mode, ids in by_mode.items():
-            status, resp = client.json("POST", "/api/jobs/bulk",
-                                       {"action": "cancel", "ids": ids, "mode": mode, "reason": "soak"})
+            status, resp = client.request("POST", "/api/jobs/bulk",
+                                          {"action": "cancel", "ids": ids, "mode": mode, "reason": "soak"})
             if status != 200 or not isinstance(resp, dict):
                 self.http_errors.append("bulk cancel: HTTP %s %s" % (status, str(resp)[:300]))
                 continue
@@ -491,13 +424,7 @@ def check_outcome(job, exp, cancel_ok):
 def parse_metrics(text):
     gauge = {}
     counters = collections.defaultdict(int)
-    for line in text.splitlines():
-        if not line or line[0] == "#":
-            continue
-        m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s+(\S+)', line)
-        if not m:
-            continue
-        name, labels, val = m.group(1), m.group(3) or "", float(m.group(4))
+    for name, labels, val in bench_lib.metric_samples(text):
         if name == "jobforge_jobs":
             lm = re.search(r'status="([^"]+)"', labels)
             if lm:
@@ -583,8 +510,8 @@ def main():
         server.wait_ready()
         sampler = Sampler(server, args.sample_seconds, lambda: (phase[0], load.entries, len(load.expected)))
         sampler.start()
-        client = Client(server.port)
-        ccancel = Client(server.port)
+        client = soak_client(server.port)
+        ccancel = soak_client(server.port)
 
         # ---- submission at a steady rate
         phase[0] = "submit"
@@ -630,13 +557,13 @@ def main():
         drain_deadline = time.monotonic() + args.drain_timeout
         stats = None
         while time.monotonic() < drain_deadline:
-            s, stats = client.json("GET", "/api/stats")
+            s, stats = client.request("GET", "/api/stats")
             active = sum(stats["jobs"].get(k, 0) for k in ACTIVE) if s == 200 else -1
             if active == 0:
                 break
             time.sleep(1.0)
         drain_s = time.monotonic() - t_submit_end
-        s, stats = client.json("GET", "/api/stats")
+        s, stats = client.request("GET", "/api/stats")
         store_counts = {k: stats["jobs"].get(k, 0) for k in STATUSES}
         active = sum(store_counts[k] for k in ACTIVE)
         log("drained in %.1fs: %s" % (drain_s, store_counts))
@@ -644,7 +571,7 @@ def main():
         if active:
             violations.append("%d jobs not final %.0fs after the last submission: %s" % (
                 active, args.drain_timeout, {k: store_counts[k] for k in ACTIVE if store_counts[k]}))
-            s, lst = client.json("GET", "/api/jobs?status=%s&limit=50" % ",".join(ACTIVE))
+            s, lst = client.request("GET", "/api/jobs?status=%s&limit=50" % ",".join(ACTIVE))
             for j in (lst or {}).get("items", []):
                 stuck.append({"id": j["id"], "type": j["type"], "status": j["status"], "attempts": j["attempts"],
                               "history": j["history"], "payload": j["payload"]})
@@ -656,7 +583,7 @@ def main():
         for i in range(10):
             s, mtext = client.text("/metrics")
             gauge, counters = parse_metrics(mtext)
-            s, stats = client.json("GET", "/api/stats")
+            s, stats = client.request("GET", "/api/stats")
             store_counts = {k: stats["jobs"].get(k, 0) for k in STATUSES}
             if all(gauge.get(k, 0) == store_counts[k] for k in STATUSES):
                 break
@@ -688,7 +615,7 @@ def main():
         list_complete = False
         while time.monotonic() - list_t0 < args.list_budget and pages < store_total // 1000 + 50:
             q = "/api/jobs?limit=1000&order=created_asc" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
-            s, page = client.json("GET", q)
+            s, page = client.request("GET", q)
             if s != 200:
                 violations.append("listing: HTTP %s %s" % (s, str(page)[:200]))
                 break
@@ -745,7 +672,7 @@ def main():
         for jid in sample:
             if time.monotonic() - sample_t0 > args.sample_budget:
                 break
-            s, h = client.json("GET", "/api/jobs/%s/history" % jid)
+            s, h = client.request("GET", "/api/jobs/%s/history" % jid)
             checked += 1
             if s != 200:
                 route_bad.append((jid, "HTTP %s" % s, None))

@@ -82,39 +82,18 @@ std::size_t brace_quantifier_end(std::string_view p, std::size_t open) {
 /// repetition is a state of its own (`x{77777}` took a second to compile).
 constexpr std::uint64_t most_repetitions = 1000;
 
-/// Whether a brace quantifier outside a class counts past most_repetitions.
-bool has_huge_repetition(std::string_view p) {
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == '\\') {
-      ++i;
-      continue;
-    }
-    if (p[i] == '[') {  // a class: its braces are literals
-      while (i + 1 < p.size() && p[i + 1] != ']')
-        i += p[i + 1] == '\\' ? 2 : 1;
-      ++i;
-      continue;
-    }
-    if (p[i] != '{' || brace_quantifier_end(p, i) == 0) continue;
-    std::uint64_t count = 0;
-    for (std::size_t j = i + 1; j < p.size() && p[j] != '}'; ++j) {
-      if (p[j] == ',') {
-        count = 0;
-        continue;
-      }
-      count = count * 10 + static_cast<std::uint64_t>(p[j] - '0');
-      if (count > most_repetitions) return true;
-    }
-  }
-  return false;
-}
+/// A quantifier of a pattern: `*`, `+`, `?` or a brace one, outside a class
+/// and not escaped.
+struct quantifier {
+  std::size_t begin;        ///< its first character
+  std::size_t end;          ///< its last (a brace one's `}`), a lazy `?` not included
+  bool repeats_quantifier;  ///< it follows another quantifier (and its lazy `?`) at once
+};
 
-/// Whether a quantifier repeats another one (`a*+`, `a+*`, `a{2}{3}`,
-/// `a???`): ECMAScript refuses them ("nothing to repeat"), but libstdc++'s
-/// std::regex reads them as a repetition of a repetition, which backtracks
-/// exponentially (a hang of the validator found by the fuzzer, `^[^a]*+x`).
-/// A lazy `?` after a quantifier is no second quantifier.
-bool has_stacked_quantifier(std::string_view p) {
+/// Calls `visit(q)` on each quantifier of `p` in turn until it returns true;
+/// whether one did.
+template <class Visit>
+bool any_quantifier(std::string_view p, Visit visit) {
   bool after_quantifier = false;
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
@@ -132,20 +111,45 @@ bool has_stacked_quantifier(std::string_view p) {
       continue;
     }
     std::size_t end = i;
-    const bool quantifier =
+    const bool is_quantifier =
         c == '*' || c == '+' || c == '?' || (c == '{' && (end = brace_quantifier_end(p, i)) != 0);
-    if (!quantifier) {
+    if (!is_quantifier) {
       after_quantifier = false;
       continue;
     }
     // `(?:`, `(?=`, `(?!`: a group's `?` follows its `(`, no quantifier.
     if (c == '?' && i > 0 && p[i - 1] == '(') continue;
-    if (after_quantifier) return true;
-    i = c == '{' ? end : i;
+    if (visit(quantifier{i, end, after_quantifier})) return true;
+    i = end;
     if (i + 1 < p.size() && p[i + 1] == '?') ++i;  // lazy
     after_quantifier = true;
   }
   return false;
+}
+
+/// Whether a brace quantifier counts past most_repetitions.
+bool has_huge_repetition(std::string_view p) {
+  return any_quantifier(p, [p](const quantifier& q) {
+    std::uint64_t count = 0;
+    for (std::size_t j = q.begin + 1; j < q.end; ++j) {  // empty for `*`, `+`, `?`
+      if (p[j] == ',') {
+        count = 0;
+        continue;
+      }
+      count = count * 10 + static_cast<std::uint64_t>(p[j] - '0');
+      if (count > most_repetitions) return true;
+    }
+    return false;
+  });
+}
+
+/// Whether a quantifier repeats another one (`a*+`, `a+*`, `a{2}{3}`,
+/// `a???`): ECMAScript refuses them ("nothing to repeat"), but libstdc++'s
+/// std::regex reads them as a repetition of a repetition, which backtracks
+/// exponentially (a hang of the validator found by the fuzzer, `^[^a]*+x`).
+/// A lazy `?` after a quantifier is no second quantifier.
+bool has_stacked_quantifier(std::string_view p) {
+  return any_quantifier(p, [](const quantifier& q) { return q.repeats_quantifier; });
 }
 
 error bad_pattern(std::string_view pattern, const std::string& what) {

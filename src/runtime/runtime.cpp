@@ -39,11 +39,17 @@ struct runtime::impl {
   std::shared_ptr<const job_type_registry> types;
   std::unique_ptr<blocking_callers> callers;
   runtime_actors actors;
-  std::shared_ptr<const store> backend;  ///< asked whether it takes writes now
-  caf::actor gateway;                    ///< when worker nodes may join
+  caf::actor gateway;  ///< when worker nodes may join
   std::optional<std::uint16_t> cluster_port;
   bool cluster_tls = false;
   bool stopped = false;
+
+  /// `unavailable` while the store writer holds writes the store refused:
+  /// a submission or a change is refused at once, before anything changes,
+  /// rather than acknowledged while it cannot be committed.
+  expected<void> writable() const {
+    return actors.env ? actors.env->write_outage->writable() : expected<void>{};
+  }
 
   /// Publishes the cluster gateway; throws startup_error when it cannot.
   void open_cluster(const cluster_listen& listen);
@@ -139,7 +145,6 @@ runtime::runtime(job_type_registry types, runtime_config config, std::shared_ptr
   const batch_policy_scope batch(config.batch_threads);
   impl_->sys = std::make_unique<caf::actor_system>(impl_->cfg);
   impl_->callers = std::make_unique<blocking_callers>(*impl_->sys);
-  impl_->backend = backend;
   auto started = start_runtime(*impl_->sys, impl_->types, std::move(config), std::move(backend),
                                make_system_random(), std::chrono::system_clock::now());
   if (!started) {
@@ -201,13 +206,13 @@ void runtime::shutdown() {
 }
 
 expected<submit_result> runtime::submit(job_request request) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<submit_reply>(impl_->actors.scheduler, call_timeout, submit_atom::value,
                                    std::move(request));
 }
 
 expected<std::vector<submit_result>> runtime::submit_batch(std::vector<batch_entry> entries) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<batch_reply>(impl_->actors.scheduler, call_timeout, submit_batch_atom::value,
                                   std::move(entries));
 }
@@ -250,7 +255,7 @@ expected<result_download> runtime::result_file(const job& j) const {
 }
 
 expected<job> runtime::cancel(const job_id& id, cancel_options options) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   cancel_request req{options.mode, std::move(options.reason), std::move(options.by)};
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, cancel_atom::value, id,
                                 std::move(req));
@@ -294,31 +299,31 @@ expected<boost::json::value> runtime::execute_sync(job_request request, millisec
 
 expected<job> runtime::replay(const job_id& id, std::optional<boost::json::value> payload,
                               std::string by) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   replay_request req{std::move(payload), std::move(by)};
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, replay_atom::value, id,
                                 std::move(req));
 }
 
 expected<job> runtime::discard(const job_id& id) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, discard_atom::value, id);
 }
 
 expected<job> runtime::add_dependencies(const job_id& id, std::vector<job_id> parents) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, depend_atom::value, id,
                                 std::move(parents));
 }
 
 expected<job> runtime::remove_dependency(const job_id& id, const job_id& parent) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, undepend_atom::value, id,
                                 parent);
 }
 
 expected<job> runtime::change_priority(const job_id& id, priority p, const std::string& by) {
-  if (auto ok = impl_->backend->writable(); !ok) return std::move(ok).error_value();
+  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<job_reply>(impl_->actors.scheduler, call_timeout, priority_atom::value, id, p,
                                 by);
 }

@@ -30,7 +30,6 @@ class forwarding_store : public store {
   }
   bool commits_wait_for_disk() const override { return inner_->commits_wait_for_disk(); }
   bool shares_snapshots() const override { return inner_->shares_snapshots(); }
-  expected<void> writable() const override { return inner_->writable(); }
   expected<std::vector<job_id>> prune_finished(timestamp cutoff, std::size_t limit) override {
     return inner_->prune_finished(cutoff, limit);
   }

@@ -177,12 +177,6 @@ class store {
   /// caller holding one as well costs no memory (an in-memory store).
   virtual bool shares_snapshots() const { return false; }
 
-  /// Whether a write would be taken now: `unavailable` while the store knows
-  /// its database cannot be reached, so that a caller is refused at once
-  /// rather than left waiting behind a batch that waits for the database.
-  /// Thread-safe (asked by callers, not by the store writer).
-  virtual expected<void> writable() const { return {}; }
-
   /// Every schedule record, in no particular order. A record that cannot be
   /// read is an `internal` error naming it: schedules are few, and firing
   /// one whose last tick is unknown could fire a tick twice.

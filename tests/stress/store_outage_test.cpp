@@ -1,7 +1,8 @@
-// The real runtime asks its store whether it takes writes before it accepts
-// a submission or a change: while the store says it cannot (its database
-// is away), callers are refused at once with `unavailable` and nothing
-// changes, instead of waiting behind a batch that waits.
+// A runtime whose store refuses commits (its disk is full, its database is
+// away): once the store writer holds writes it could not commit, callers
+// are refused at once with `unavailable` and nothing changes, instead of
+// being acknowledged while nothing can be committed; once the store takes
+// the kept writes again, the same calls are taken.
 
 #include "../support/demo_registry.hpp"
 #include "runtime/runtime.hpp"
@@ -12,21 +13,22 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 using namespace jobforge;
 using namespace std::chrono_literals;
 
 namespace {
 
-/// A memory store that can be told its database is away.
+/// A memory store whose commits can be refused, as a database's that went away.
 class switchable_store final : public forwarding_store {
  public:
   switchable_store() : forwarding_store(make_memory_store()) {}
   std::atomic<bool> away{false};
 
-  expected<void> writable() const override {
+  expected<void> apply(const std::vector<store_write>& batch) override {
     if (away) return error{error_code::unavailable, "the database is away"};
-    return {};
+    return forwarding_store::apply(batch);
   }
   // Like a database's: the store writer gets a thread of its own.
   bool commits_wait_for_disk() const override { return true; }
@@ -51,25 +53,42 @@ std::size_t stored_jobs(runtime& rt) {
 
 void check_refused(const error& e) {
   CHECK(e.code == error_code::unavailable);
-  CHECK(e.message == "the database is away");
+  CHECK_THAT(e.message, Catch::Contains("the store takes no writes (the database is away)"));
+}
+
+/// Waits (bounded) until `held` says whether the writer holds refused writes.
+bool outage_becomes(runtime& rt, bool held) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (rt.write_outage().has_value() != held) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
 }
 
 }  // namespace
 
-TEST_CASE("a runtime whose store takes no writes now refuses submissions and changes at once",
+TEST_CASE("a runtime whose store refuses writes refuses submissions and changes at once",
           "[runtime][store][outage]") {
   auto backend = std::make_shared<switchable_store>();
   runtime_config config;
-  config.executors = 1;
+  config.executors = 2;
   runtime rt(test::demo_registry(), config, backend);
-  // One that waits for a while, to be changed below.
-  auto waiting = rt.submit(request("sleep", boost::json::object{{"ms", 60'000}}));
-  REQUIRE(waiting);
-  auto queued = rt.submit(request("noop", boost::json::object{}));
+  // One that runs for long, to be canceled; one that ends while the store is
+  // away (its writes are the ones kept); one that waits for its time.
+  auto running = rt.submit(request("sleep", boost::json::object{{"ms", 60'000}}));
+  REQUIRE(running);
+  auto ending = rt.submit(request("sleep", boost::json::object{{"ms", 200}}));
+  REQUIRE(ending);
+  auto later = request("noop", boost::json::object{});
+  later.run_in_ms = 3'600'000;
+  auto queued = rt.submit(later);
   REQUIRE(queued);
-  const auto before = stored_jobs(rt);
 
   backend->away = true;
+  REQUIRE(outage_becomes(rt, true));
+  const auto before = stored_jobs(rt);
+
   auto submitted = rt.submit(request("noop", boost::json::object{}));
   REQUIRE_FALSE(submitted);
   check_refused(submitted.error_value());
@@ -79,22 +98,32 @@ TEST_CASE("a runtime whose store takes no writes now refuses submissions and cha
   auto batch = rt.submit_batch(entries);
   REQUIRE_FALSE(batch);
   check_refused(batch.error_value());
-  const auto id = waiting->value.id;
+  const auto id = running->value.id;
   auto canceled = rt.cancel(id, {});
   REQUIRE_FALSE(canceled);
   check_refused(canceled.error_value());
   auto reprioritized = rt.change_priority(queued->value.id, priority::critical);
   REQUIRE_FALSE(reprioritized);
   check_refused(reprioritized.error_value());
+  auto depended = rt.add_dependencies(queued->value.id, {id});
+  REQUIRE_FALSE(depended);
+  check_refused(depended.error_value());
 
   // Nothing changed; reads still work.
   CHECK(stored_jobs(rt) == before);
   auto still = rt.get(id);
   REQUIRE(still);
-  CHECK_FALSE(is_terminal(still->status));
+  CHECK(still->status == job_status::running);
+  auto same = rt.get(queued->value.id);
+  REQUIRE(same);
+  CHECK(same->priority == priority::normal);
 
-  // Back: the same calls are taken.
+  // Back: the kept writes go in, and the same calls are taken.
   backend->away = false;
+  REQUIRE(outage_becomes(rt, false));
+  auto ended = rt.get(ending->value.id);
+  REQUIRE(ended);
+  CHECK(ended->status == job_status::completed);
   CHECK(rt.submit(request("noop", boost::json::object{})));
   auto canceled_now = rt.cancel(id, {});
   REQUIRE(canceled_now);
