@@ -6,10 +6,10 @@
 #include "http/routes.hpp"
 #include "http/server_socket.hpp"
 #include "http/stats_feed.hpp"
-#include "http/telemetry.hpp"
 #include "http/web_files.hpp"
 #include "model/job_codec.hpp"
 #include "runtime/runtime.hpp"
+#include "telemetry/telemetry.hpp"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -39,7 +39,7 @@ struct http_server::impl {
   std::unique_ptr<httplib::Server> httplib_server;  ///< an httplib::SSLServer for HTTPS
   http::event_broadcaster events;
   subscription feed;  ///< the runtime's events, into `events`
-  http::telemetry figures{rt};
+  telemetry figures{rt};
   http::stats_feed stats{figures, events};  ///< the `event: stats` of the streams
   std::thread listener;
   std::atomic<bool> stopping{false};

@@ -2,8 +2,8 @@
 #include "http/job_type_json.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
-#include "http/telemetry.hpp"
 #include "runtime/runtime.hpp"
+#include "telemetry/telemetry.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -14,7 +14,8 @@
 
 namespace jobforge {
 class runtime;
-}
+class telemetry;
+}  // namespace jobforge
 
 namespace jobforge::http {
 
@@ -22,7 +23,6 @@ using request = httplib::Request;
 using response = httplib::Response;
 
 class event_broadcaster;
-class telemetry;
 class web_files;
 
 /// What every route may use: the runtime, the API keys, and whether the
@@ -33,7 +33,7 @@ struct route_context {
   const key_ring* keys;
   const std::atomic<bool>* stopping;
   event_broadcaster* events;
-  http::telemetry* telemetry;            ///< figures for stats, metrics and job types
+  jobforge::telemetry* telemetry;        ///< figures for stats, metrics and job types
   std::chrono::milliseconds keep_alive;  ///< SSE comment after this long without events
 };
 

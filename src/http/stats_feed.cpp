@@ -1,7 +1,7 @@
 #include "http/stats_feed.hpp"
 
 #include "http/event_stream.hpp"
-#include "http/telemetry.hpp"
+#include "telemetry/telemetry.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -12,10 +12,13 @@
 #include <mutex>
 #include <thread>
 
+namespace jobforge {
+class telemetry;
+}
+
 namespace jobforge::http {
 
 class event_broadcaster;
-class telemetry;
 
 class stats_feed {
  public:

@@ -3,7 +3,7 @@
 #include "http/openapi_document.hpp"
 #include "http/request_parsing.hpp"
 #include "http/routes.hpp"
-#include "http/telemetry.hpp"
+#include "telemetry/telemetry.hpp"
 
 namespace jobforge::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/telemetry.hpp"
+#include "telemetry/telemetry.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-namespace jobforge::http {
+namespace jobforge {
 namespace {
 
 using prometheus::Counter;
@@ -590,4 +590,4 @@ boost::json::value telemetry::live_json() {
   return out;
 }
 
-}  // namespace jobforge::http
+}  // namespace jobforge

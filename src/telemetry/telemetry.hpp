@@ -3,6 +3,8 @@
 /// status events (per-type counts, run and wait times, throughput) and read
 /// from the runtime when asked (queue depth, executors, store batches),
 /// served as Prometheus text (`GET /metrics`) and as JSON (`GET /api/stats`).
+/// It knows the runtime, not HTTP: the routes in src/http/ serve what it
+/// renders.
 
 #include "model/job_statistics.hpp"
 #include "model/stats_series.hpp"
@@ -22,7 +24,7 @@ namespace prometheus {
 class Registry;
 }
 
-namespace jobforge::http {
+namespace jobforge {
 
 class telemetry {
  public:
@@ -77,4 +79,4 @@ class telemetry {
   subscription feed_;
 };
 
-}  // namespace jobforge::http
+}  // namespace jobforge
