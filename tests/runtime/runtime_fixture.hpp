@@ -3,7 +3,6 @@
 // handlers defined in the tests, on the simulated runtime.
 
 #include "../support/demo_registry.hpp"
-#include "handlers/demo_types.hpp"
 #include "model/job_codec.hpp"
 #include "testing/simulated_runtime.hpp"
 
