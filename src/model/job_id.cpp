@@ -89,10 +89,21 @@ std::string to_string(const job_id& id) {
 }  // namespace jobforge
 
 std::size_t std::hash<jobforge::job_id>::operator()(const jobforge::job_id& id) const noexcept {
-  // The last eight bytes are random in both versions (a v7 id's first six
-  // are its time): multiplying them in spreads them over every bit.
+  // A v7 id's first six bytes are its time, the rest (but the version and
+  // variant bits) random. The tables that use this hash pick a bucket by its
+  // low bits (power-of-two bucket counts), so every bit of the result must
+  // depend on every random bit: a product's low bits depend only on its
+  // factors' low bits (with `a ^ b * k`, ids of one millisecond fell into
+  // 2^15 buckets at most, chains of 30 with a million jobs). SplitMix64's
+  // finalizer mixes them all.
   std::uint64_t a = 0, b = 0;
   std::memcpy(&a, id.bytes().data(), 8);
   std::memcpy(&b, id.bytes().data() + 8, 8);
-  return static_cast<std::size_t>(a ^ (b * 0x9E3779B97F4A7C15ULL));
+  std::uint64_t x = a ^ b;
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return static_cast<std::size_t>(x);
 }
