@@ -45,8 +45,9 @@ struct runtime::impl {
   bool stopped = false;
 
   /// `unavailable` while the store writer holds writes the store refused:
-  /// a submission or a change is refused at once, before anything changes,
-  /// rather than acknowledged while it cannot be committed.
+  /// a change is refused at once, before anything changes, rather than
+  /// acknowledged while it cannot be committed. (Submissions are refused by
+  /// the scheduler itself, which every way in goes through.)
   expected<void> writable() const {
     return actors.env ? actors.env->write_outage->writable() : expected<void>{};
   }
@@ -206,13 +207,11 @@ void runtime::shutdown() {
 }
 
 expected<submit_result> runtime::submit(job_request request) {
-  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<submit_reply>(impl_->actors.scheduler, call_timeout, submit_atom::value,
                                    std::move(request));
 }
 
 expected<std::vector<submit_result>> runtime::submit_batch(std::vector<batch_entry> entries) {
-  if (auto ok = impl_->writable(); !ok) return std::move(ok).error_value();
   return impl_->call<batch_reply>(impl_->actors.scheduler, call_timeout, submit_batch_atom::value,
                                   std::move(entries));
 }
