@@ -344,7 +344,10 @@ void load(keeper* self, std::vector<schedule_record> records) {
       l.record.name = d.name;
       l.record.paused = d.paused;
       l.record.since = t;
-      first_records.push_back(put_schedule{std::make_shared<const schedule_record>(l.record)});
+      // In place: from a temporary variant, GCC 12 warns (falsely) that
+      // put_job::created may be read uninitialized.
+      first_records.emplace_back(std::in_place_type<put_schedule>,
+                                 put_schedule{std::make_shared<const schedule_record>(l.record)});
     }
     // The book's `paused` follows the record from here on.
     static_cast<void>(st.book.set_paused(d.name, l.record.paused));

@@ -84,7 +84,7 @@ void complete_batch(scheduler_actor* self, std::shared_ptr<pending_batch> b) {
   for (const auto& item : b->items) {
     if (!item.created) continue;
     snapshots.push_back(std::make_shared<const job>(item.j));
-    writes.push_back(put_job{snapshots.back()});
+    writes.push_back(put_job{snapshots.back(), true});
   }
   if (b->schedule) {
     const auto& last = b->items.back();

@@ -36,8 +36,8 @@ void admit_submission(scheduler_actor* self, std::shared_ptr<pending_submission>
   sub->snapshot = std::make_shared<const job>(j);
   st.committing.emplace(j.id, sub);
   sub->promise.delegate(st.env->store, persist_submission_atom::value,
-                        std::vector<store_write>{put_job{sub->snapshot}}, submit_result{j, true},
-                        caf::actor_cast<caf::actor>(self));
+                        std::vector<store_write>{put_job{sub->snapshot, true}},
+                        submit_result{j, true}, caf::actor_cast<caf::actor>(self));
 }
 
 }  // namespace

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace jobforge {
 
 std::vector<store_write> coalesce_writes(std::vector<store_write> batch) {
   if (batch.size() < 2) return batch;
-  std::unordered_set<job_id> seen;
+  // Each job's kept write, by its index in `kept`: a dropped creation makes
+  // the write that supersedes it the job's first.
+  std::unordered_map<job_id, std::size_t> seen;
   seen.reserve(batch.size());
   std::unordered_set<std::string> seen_schedules;
   std::vector<store_write> kept;
@@ -25,7 +28,15 @@ std::vector<store_write> coalesce_writes(std::vector<store_write> batch) {
     } else {
       schedule = &std::get<erase_schedule>(*it).name;
     }
-    if (id && !seen.insert(*id).second) continue;
+    if (id) {
+      const auto [kept_at, first] = seen.emplace(*id, kept.size());
+      if (!first) {
+        const auto* dropped = std::get_if<put_job>(&*it);
+        if (dropped && dropped->created)
+          if (auto* later = std::get_if<put_job>(&kept[kept_at->second])) later->created = true;
+        continue;
+      }
+    }
     if (schedule && !seen_schedules.insert(*schedule).second) continue;
     kept.push_back(std::move(*it));
   }

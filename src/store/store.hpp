@@ -25,6 +25,10 @@ namespace jobforge {
 /// Insert or replace a job (the whole snapshot, history included).
 struct put_job {
   std::shared_ptr<const job> snapshot;
+  /// The job's first write (a submission): no row of it is stored yet, so a
+  /// store may insert it without looking for one. A store that finds one
+  /// anyway (a retried commit that had gone through) must still replace it.
+  bool created = false;
 };
 
 /// Remove a job for good (dead-letter discard, retention).

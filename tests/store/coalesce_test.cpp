@@ -73,3 +73,22 @@ TEST_CASE("coalescing keeps a write without a job so the store still refuses the
   CHECK_FALSE(s->apply(kept).has_value());
   CHECK_FALSE(s->get(a)->has_value());
 }
+
+TEST_CASE("coalescing a job's creation away makes the write that supersedes it the first",
+          "[store][coalesce]") {
+  auto rng = make_seeded_random(9);
+  const job_id a = job_id::generate(*rng);
+  const job_id b = job_id::generate(*rng);
+  std::vector<store_write> batch{
+      put_job{snapshot(a, job_status::pending), true}, put_job{snapshot(b, job_status::pending)},
+      put_job{snapshot(a, job_status::running)}, put_job{snapshot(b, job_status::running)}};
+  const auto kept = coalesce_writes(batch);
+  REQUIRE(kept.size() == 2);
+  const auto& first = std::get<put_job>(kept[0]);
+  const auto& second = std::get<put_job>(kept[1]);
+  CHECK(first.snapshot->id == a);
+  CHECK(first.snapshot->status == job_status::running);
+  CHECK(first.created);  // a store may insert it without looking
+  CHECK(second.snapshot->id == b);
+  CHECK_FALSE(second.created);  // b was stored before this batch
+}

@@ -39,6 +39,9 @@
                                    batch_applies_in_order)                                       \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "a batch with a bad write changes nothing",   \
                                    batch_is_atomic)                                              \
+  JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label,                                               \
+                                   "creations insert, and a retried one replaces its job",       \
+                                   creations_insert_and_retried_ones_replace)                    \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "every filter alone", filters_alone)          \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "filters combined", filters_combined)         \
   JOBFORGE_STORE_CONFORMANCE_CASE_(backend, label, "both orders break ties by id",               \
