@@ -1,38 +1,47 @@
 #!/usr/bin/env bash
-# Bulk submission on PostgreSQL, and where its CPU goes: for each jobforge
-# binary given (alternating, ROUNDS times), `serve --store postgres` on a
-# fresh database of a bench/pg-bench-server, `noop` paused, then JOBS jobs
+# Bulk submission, and where its CPU goes: for each jobforge binary given
+# (alternating, ROUNDS times), `serve --store STORE` (postgres, the
+# default, on a fresh database of a bench/pg-bench-server; sqlite with
+# its defaults; memory) with `noop` paused, then JOBS jobs
 # through `http_load --only batch --batch 1000 --connections 1` (one
 # client, each request awaited, as the peers harness does). It prints the
-# rate and the CPU that jobforge and the PostgreSQL server processes spent
-# per job while the jobs came in. Comparing two builds in one run cancels
-# most of a noisy machine's drift.
+# rate and the CPU that jobforge (and the PostgreSQL server processes)
+# spent per job while the jobs came in. Comparing two builds in one run
+# cancels most of a noisy machine's drift.
 #
-#   bench/pg-bulk-split.sh /tmp/jobforge-before build/src/jobforge
-#   JOBS=100000 ROUNDS=3 bench/pg-bulk-split.sh build/src/jobforge
+#   bench/bulk-split.sh /tmp/jobforge-before build/src/jobforge
+#   STORE=memory JOBS=100000 ROUNDS=3 bench/bulk-split.sh build/src/jobforge
 #
-# Needs build/bench/http_load and PostgreSQL (scripts/setup.sh).
+# Needs build/bench/http_load, and PostgreSQL for STORE=postgres
+# (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: bench/pg-bulk-split.sh JOBFORGE_BIN [JOBFORGE_BIN ...]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bench/bulk-split.sh JOBFORGE_BIN [JOBFORGE_BIN ...]" >&2; exit 2; }
+STORE=${STORE:-postgres}
+case $STORE in postgres | sqlite | memory) ;; *) echo "STORE is postgres, sqlite or memory" >&2; exit 2 ;; esac
 JOBS=${JOBS:-60000}
 ROUNDS=${ROUNDS:-2}
 PORT=${PORT:-18090}
 load=build/bench/http_load
 [ -x "$load" ] || { echo "no $load: build the bench targets first" >&2; exit 1; }
 
-server=$(mktemp -d /tmp/jf-pg-bulk.XXXXXX)
+server=
 cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  bench/pg-bench-server stop "$server" >/dev/null 2>&1 || true
+  [ -n "$server" ] && bench/pg-bench-server stop "$server" >/dev/null 2>&1
+  return 0
 }
 trap cleanup EXIT
-bench/pg-bench-server start "$server" >/dev/null
-bench/pg-bench-server settings "$server"
+if [ "$STORE" = postgres ]; then
+  server=$(mktemp -d /tmp/jf-pg-bulk.XXXXXX)
+  bench/pg-bench-server start "$server" >/dev/null
+  bench/pg-bench-server settings "$server"
+fi
 
 ticks() { awk '{s += $14 + $15} END {print s + 0}' "$@" 2>/dev/null; }
 # The server and every process it started (the sessions' backends among them).
 postgres_ticks() {
+  [ -n "$server" ] || { echo 0; return; }
   local postmaster files=()
   postmaster=$(head -1 "$server/data/postmaster.pid")
   files=("/proc/$postmaster/stat")
@@ -45,9 +54,10 @@ pending() { curl -sf -m 5 "http://127.0.0.1:$PORT/api/stats" | grep -o '"pending
 
 for round in $(seq 1 "$ROUNDS"); do
   for bin in "$@"; do
-    url=$(bench/pg-bench-server fresh "$server" "bulk$round")
-    data=$(mktemp -d /tmp/jf-pg-bulk-data.XXXXXX)
-    JOBFORGE_POSTGRES_URL="$url" "$bin" serve --store postgres --port "$PORT" --data-dir "$data" \
+    url=
+    [ -n "$server" ] && url=$(bench/pg-bench-server fresh "$server" "bulk$round")
+    data=$(mktemp -d /tmp/jf-bulk-data.XXXXXX)
+    JOBFORGE_POSTGRES_URL="$url" "$bin" serve --store "$STORE" --port "$PORT" --data-dir "$data" \
       --executors 16 >"$data/log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do curl -sf -m 1 "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.1; done
@@ -68,8 +78,10 @@ for round in $(seq 1 "$ROUNDS"); do
     api POST /api/job-types/noop/resume >/dev/null
     wait "$loader" || true
     rate=$(sed -n 's/.*jobs submitted in .* = \([0-9]*\) jobs\/s.*/\1/p' "$data/load")
-    printf '%s round %d: %s jobs/s; CPU per job: jobforge %d us, PostgreSQL %d us\n' \
-      "$bin" "$round" "${rate:-?}" "$(per_job_us "$jf0" "$jf1")" "$(per_job_us "$pg0" "$pg1")"
+    printf '%s round %d: %s jobs/s; CPU per job: jobforge %d us' \
+      "$bin" "$round" "${rate:-?}" "$(per_job_us "$jf0" "$jf1")"
+    [ -n "$server" ] && printf ', PostgreSQL %d us' "$(per_job_us "$pg0" "$pg1")"
+    echo
     kill "$pid"
     wait "$pid" 2>/dev/null || true
     pid=
