@@ -10,6 +10,10 @@
 #             for the lease; A gets SIGTERM (it drains, releases the lease);
 #             the time from that signal to B's first 200, then from A's exit
 #             to B's first 200
+#   kill      (postgres) the same, but A gets SIGKILL: B takes over once the
+#             lease A held expires; the time from the kill to the first job
+#             B accepts (201 to POST /api/jobs, one `noop` job per run added
+#             to the queue)
 #
 # Both run with --executors 0, so that nothing is dispatched and the store
 # is left as found (write the queue once with recovery_bench). Every wait
@@ -18,11 +22,12 @@
 #   bench/serve-recovery.sh start sqlite DATA_DIR [RUNS]
 #   bench/serve-recovery.sh start postgres URL [RUNS]
 #   bench/serve-recovery.sh takeover postgres URL [RUNS]
+#   bench/serve-recovery.sh kill postgres URL [RUNS]
 #
 # Env: JOBFORGE_BIN (default build/src/jobforge).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?start or takeover}
+mode=${1:?start, takeover or kill}
 store=${2:?sqlite or postgres}
 where=${3:?a data directory (sqlite) or a libpq connection string (postgres)}
 runs=${4:-3}
@@ -30,7 +35,12 @@ BIN=${JOBFORGE_BIN:-$REPO/build/src/jobforge}
 work=$(mktemp -d /tmp/serve-recovery.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  # Each pid is a `timeout` (it forwards TERM, but KILL ends only itself):
+  # its jobforge first.
+  for p in "${pids[@]}"; do
+    pkill -KILL -P "$p" 2>/dev/null
+    kill -KILL "$p" 2>/dev/null
+  done
   [ "${KEEP_LOGS:-0}" = 1 ] && echo "logs kept in $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,6 +66,20 @@ wait_stats() {  # wait_stats <port> <pid>
   local deadline=$(($(now_ms) + 60000))
   while [ "$(now_ms)" -lt "$deadline" ]; do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/api/stats")" = 200 ]; then
+      now_ms
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.01
+  done
+  return 1
+}
+# Submits a noop job until one is accepted (up to 60 s); the time it was, in ms.
+wait_accepts() {  # wait_accepts <port> <pid>
+  local deadline=$(($(now_ms) + 60000))
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'content-type: application/json' \
+      -d '{"type":"noop","payload":{}}' "http://127.0.0.1:$1/api/jobs")" = 201 ]; then
       now_ms
       return 0
     fi
@@ -104,6 +128,28 @@ for run in $(seq "$runs"); do
       "serve says: $(said 'recovered [0-9]+ unfinished jobs' "$work/a.log"), $(said 'started in [0-9]+ ms' "$work/a.log");" \
       "log: $([ "$store" = postgres ] && echo "lease taken" || echo "first line") -> recovered $(recovery_ms "$work/a.log") ms"
     stop_one "$a"
+  elif [ "$mode" = kill ] && [ "$store" = postgres ]; then
+    pa=$(free_port)
+    pb=$(free_port)
+    start_one "$pa" "$work/a.log"
+    a=$started
+    wait_stats "$pa" "$a" >/dev/null || { echo "leader A did not start" >&2; tail -5 "$work/a.log" >&2; exit 1; }
+    start_one "$pb" "$work/b.log"
+    b=$started
+    for _ in $(seq 100); do grep -q "standby: the leader is" "$work/b.log" && break; sleep 0.1; done
+    server_a=$(pgrep -P "$a")  # jobforge itself, not its `timeout`
+    t0=$(now_ms)
+    kill -KILL "$server_a"
+    if ! t1=$(wait_accepts "$pb" "$b"); then
+      echo "run $run: the standby accepted no job within 60 s; log:" >&2
+      tail -5 "$work/b.log" >&2
+      exit 1
+    fi
+    taken=$(logged_ms 'took the leader lease' "$work/b.log")
+    echo "run $run (load $load): SIGKILL to A -> B accepts a job $((t1 - t0)) ms" \
+      "(lease taken $((taken - t0)) ms after the kill); B says: $(said 'recovered [0-9]+ unfinished jobs' "$work/b.log"); log: lease taken ->" \
+      "recovered $(recovery_ms "$work/b.log") ms"
+    stop_one "$b"
   elif [ "$mode" = takeover ] && [ "$store" = postgres ]; then
     pa=$(free_port)
     pb=$(free_port)
@@ -127,7 +173,7 @@ for run in $(seq "$runs"); do
       "recovered $(recovery_ms "$work/b.log") ms"
     stop_one "$b"
   else
-    echo "takeover needs store postgres" >&2
+    echo "$mode needs store postgres" >&2
     exit 64
   fi
 done
