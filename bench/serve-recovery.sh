@@ -88,6 +88,17 @@ wait_accepts() {  # wait_accepts <port> <pid>
   done
   return 1
 }
+# Leader A (port $pa, pid $a) and standby B ($pb, $b), B waiting for the lease.
+start_leader_and_standby() {
+  pa=$(free_port)
+  pb=$(free_port)
+  start_one "$pa" "$work/a.log"
+  a=$started
+  wait_stats "$pa" "$a" >/dev/null || { echo "leader A did not start" >&2; tail -5 "$work/a.log" >&2; exit 1; }
+  start_one "$pb" "$work/b.log"
+  b=$started
+  for _ in $(seq 100); do grep -q "standby: the leader is" "$work/b.log" && break; sleep 0.1; done
+}
 stop_one() {  # stop_one <pid>
   kill -TERM "$1" 2>/dev/null
   for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
@@ -129,14 +140,7 @@ for run in $(seq "$runs"); do
       "log: $([ "$store" = postgres ] && echo "lease taken" || echo "first line") -> recovered $(recovery_ms "$work/a.log") ms"
     stop_one "$a"
   elif [ "$mode" = kill ] && [ "$store" = postgres ]; then
-    pa=$(free_port)
-    pb=$(free_port)
-    start_one "$pa" "$work/a.log"
-    a=$started
-    wait_stats "$pa" "$a" >/dev/null || { echo "leader A did not start" >&2; tail -5 "$work/a.log" >&2; exit 1; }
-    start_one "$pb" "$work/b.log"
-    b=$started
-    for _ in $(seq 100); do grep -q "standby: the leader is" "$work/b.log" && break; sleep 0.1; done
+    start_leader_and_standby
     server_a=$(pgrep -P "$a")  # jobforge itself, not its `timeout`
     t0=$(now_ms)
     kill -KILL "$server_a"
@@ -151,14 +155,7 @@ for run in $(seq "$runs"); do
       "recovered $(recovery_ms "$work/b.log") ms"
     stop_one "$b"
   elif [ "$mode" = takeover ] && [ "$store" = postgres ]; then
-    pa=$(free_port)
-    pb=$(free_port)
-    start_one "$pa" "$work/a.log"
-    a=$started
-    wait_stats "$pa" "$a" >/dev/null || { echo "leader A did not start" >&2; tail -5 "$work/a.log" >&2; exit 1; }
-    start_one "$pb" "$work/b.log"
-    b=$started
-    for _ in $(seq 100); do grep -q "standby: the leader is" "$work/b.log" && break; sleep 0.1; done
+    start_leader_and_standby
     t0=$(now_ms)
     kill -TERM "$a"
     for _ in $(seq 600); do kill -0 "$a" 2>/dev/null || break; sleep 0.01; done

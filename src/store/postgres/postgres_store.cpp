@@ -66,6 +66,22 @@ const std::string summaries_sql =
     "parents FROM jobs WHERE status IN (" +
     non_terminal_codes() + ")";
 
+// The insert and the upsert of jobs share their columns: one array
+// parameter per column (job_columns::arrays()), `tags` and `parents` as
+// each job's array literal, cast when inserted.
+constexpr const char* job_columns_sql =
+    "id, type, status, priority, tenant, created_at, finished_at, unique_key, unique_until, tags, "
+    "parents, run_at, next_attempt_at, dependency_rule, history_length, doc";
+constexpr const char* job_arrays_sql =
+    "unnest($1::uuid[], $2::text[], $3::smallint[], $4::smallint[], $5::text[], $6::bigint[], "
+    "$7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::bigint[], "
+    "$13::bigint[], $14::bigint[], $15::integer[], $16::text[]) AS t(id, type, status, priority, "
+    "tenant, created_at, finished_at, unique_key, unique_until, tags, parents, run_at, "
+    "next_attempt_at, dependency_rule, history_length, doc)";
+constexpr const char* inserted_values_sql =
+    "id, type, status, priority, tenant, created_at, finished_at, unique_key, unique_until, "
+    "tags::text[], parents::uuid[], run_at, next_attempt_at, dependency_rule, history_length, doc";
+
 // The statements of the store, prepared once per session.
 struct statements {
   pg::statement fence{"jobforge_fence", "SELECT jobforge_fence($1::bigint)"};
@@ -78,18 +94,9 @@ struct statements {
   // looks nothing up first. A quarter of a new job's cost in the server
   // was the upsert's: the read of its prior status and the speculative
   // insert that ON CONFLICT needs.
-  pg::statement insert_new{
-      "jobforge_insert_new",
-      "INSERT INTO jobs (id, type, status, priority, tenant, created_at, finished_at, "
-      "unique_key, unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, "
-      "history_length, doc) SELECT id, type, status, priority, tenant, created_at, finished_at, "
-      "unique_key, unique_until, tags::text[], parents::uuid[], run_at, next_attempt_at, "
-      "dependency_rule, history_length, doc FROM unnest($1::uuid[], $2::text[], $3::smallint[], "
-      "$4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], "
-      "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::integer[], "
-      "$16::text[]) AS t(id, type, status, priority, tenant, created_at, finished_at, unique_key, "
-      "unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length, "
-      "doc)"};
+  pg::statement insert_new{"jobforge_insert_new",
+                           std::string("INSERT INTO jobs (") + job_columns_sql + ") SELECT " +
+                               inserted_values_sql + " FROM " + job_arrays_sql};
   pg::statement insert_history{"jobforge_insert_history",
                                "INSERT INTO job_history (job_id, seq, entry) "
                                "SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[])"};
@@ -98,26 +105,18 @@ struct statements {
   // counts by status without counting.
   pg::statement upsert{
       "jobforge_upsert",
-      "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], "
-      "$4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], "
-      "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::integer[], "
-      "$16::text[]) AS t(id, type, status, priority, tenant, created_at, finished_at, unique_key, "
-      "unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, history_length, "
-      "doc)), "
-      "prior AS (SELECT status FROM jobs WHERE id = ANY($1::uuid[])), "
-      "written AS (INSERT INTO jobs (id, type, status, priority, tenant, created_at, finished_at, "
-      "unique_key, unique_until, tags, parents, run_at, next_attempt_at, dependency_rule, "
-      "history_length, doc) SELECT id, type, status, priority, tenant, created_at, finished_at, "
-      "unique_key, unique_until, tags::text[], parents::uuid[], run_at, next_attempt_at, "
-      "dependency_rule, history_length, doc FROM input "
-      "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, "
-      "priority = EXCLUDED.priority, tenant = EXCLUDED.tenant, created_at = EXCLUDED.created_at, "
-      "finished_at = EXCLUDED.finished_at, unique_key = EXCLUDED.unique_key, "
-      "unique_until = EXCLUDED.unique_until, tags = EXCLUDED.tags, parents = EXCLUDED.parents, "
-      "run_at = EXCLUDED.run_at, next_attempt_at = EXCLUDED.next_attempt_at, "
-      "dependency_rule = EXCLUDED.dependency_rule, history_length = EXCLUDED.history_length, "
-      "doc = EXCLUDED.doc) "
-      "SELECT status, count(*) FROM prior GROUP BY status"};
+      std::string("WITH input AS (SELECT * FROM ") + job_arrays_sql + "), " +
+          "prior AS (SELECT status FROM jobs WHERE id = ANY($1::uuid[])), "
+          "written AS (INSERT INTO jobs (" +
+          job_columns_sql + ") SELECT " + inserted_values_sql + " FROM input " +
+          "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, "
+          "priority = EXCLUDED.priority, tenant = EXCLUDED.tenant, created_at = "
+          "EXCLUDED.created_at, finished_at = EXCLUDED.finished_at, unique_key = "
+          "EXCLUDED.unique_key, unique_until = EXCLUDED.unique_until, tags = EXCLUDED.tags, "
+          "parents = EXCLUDED.parents, run_at = EXCLUDED.run_at, next_attempt_at = "
+          "EXCLUDED.next_attempt_at, dependency_rule = EXCLUDED.dependency_rule, history_length = "
+          "EXCLUDED.history_length, doc = EXCLUDED.doc) "
+          "SELECT status, count(*) FROM prior GROUP BY status"};
   pg::statement append_history{"jobforge_append_history",
                                "INSERT INTO job_history (job_id, seq, entry) "
                                "SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[]) "
@@ -422,6 +421,9 @@ class postgres_store final : public store {
 
   struct history_rows {
     std::vector<param> job, seq, entry;
+    std::vector<param> arrays() const {
+      return {pg::array_literal(job), pg::array_literal(seq), pg::array_literal(entry)};
+    }
   };
 
   void add_job(job_columns& c, history_rows& h, const job& j, bool erased_before) {
@@ -536,14 +538,8 @@ class postgres_store final : public store {
     if (!new_columns.id.empty()) steps.push_back({&sql_.insert_new, new_columns.arrays()});
     const std::size_t upsert_step = steps.size();
     if (!columns.id.empty()) steps.push_back({&sql_.upsert, columns.arrays()});
-    if (!new_history.job.empty())
-      steps.push_back({&sql_.insert_history,
-                       {pg::array_literal(new_history.job), pg::array_literal(new_history.seq),
-                        pg::array_literal(new_history.entry)}});
-    if (!history.job.empty())
-      steps.push_back({&sql_.append_history,
-                       {pg::array_literal(history.job), pg::array_literal(history.seq),
-                        pg::array_literal(history.entry)}});
+    if (!new_history.job.empty()) steps.push_back({&sql_.insert_history, new_history.arrays()});
+    if (!history.job.empty()) steps.push_back({&sql_.append_history, history.arrays()});
     if (!schedule_erases.empty())
       steps.push_back({&sql_.erase_schedules, {pg::array_literal(schedule_erases)}});
     if (!schedule_puts.empty()) {
